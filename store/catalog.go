@@ -1,0 +1,87 @@
+package store
+
+import (
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strings"
+)
+
+// maxExamples is how many distinct example values the catalog keeps.
+const maxExamples = 5
+
+// FieldStat is what the catalog knows of one field.
+type FieldStat struct {
+	Name     string   `json:"-"`
+	Kinds    [6]int64 `json:"kinds"` // events with a value of each Kind (null not counted)
+	Examples []string `json:"examples,omitempty"`
+}
+
+// Events returns how many events have a non-null value of the field.
+func (f *FieldStat) Events() int64 {
+	var n int64
+	for k := KindString; k <= KindTime; k++ {
+		n += f.Kinds[k]
+	}
+	return n
+}
+
+// Type names the field's type: one kind, or the kinds it mixes.
+func (f *FieldStat) Type() string {
+	var names []string
+	for k := KindString; k <= KindTime; k++ {
+		if f.Kinds[k] > 0 {
+			names = append(names, k.String())
+		}
+	}
+	if len(names) == 0 {
+		return "null"
+	}
+	if len(names) == 1 {
+		return names[0]
+	}
+	return "mixed(" + strings.Join(names, ",") + ")"
+}
+
+func newFieldStat(name string, vals []Value, kinds uint8) FieldStat {
+	fs := FieldStat{Name: name}
+	for i := range vals {
+		k := vals[i].K
+		if k == KindNull {
+			continue
+		}
+		fs.Kinds[k]++
+		if len(fs.Examples) < maxExamples {
+			s := vals[i].String()
+			if len(s) > 80 {
+				s = s[:80]
+			}
+			if !slices.Contains(fs.Examples, s) {
+				fs.Examples = append(fs.Examples, s)
+			}
+		}
+	}
+	return fs
+}
+
+func (f *FieldStat) merge(o *FieldStat) {
+	for k := range f.Kinds {
+		f.Kinds[k] += o.Kinds[k]
+	}
+	for _, e := range o.Examples {
+		if len(f.Examples) >= maxExamples {
+			break
+		}
+		if !slices.Contains(f.Examples, e) {
+			f.Examples = append(f.Examples, e)
+		}
+	}
+}
+
+func decodeFieldStat(name string, b []byte) (FieldStat, error) {
+	fs := FieldStat{Name: name}
+	if err := json.Unmarshal(b, &fs); err != nil {
+		return fs, fmt.Errorf("field %q: %w", name, err)
+	}
+	return fs, nil
+}

@@ -1,0 +1,254 @@
+package store
+
+import (
+	"encoding/binary"
+	"hash/crc32"
+	"math"
+	"slices"
+
+	"github.com/klauspost/compress/zstd"
+)
+
+// chunkMagic starts every chunk value.
+var chunkMagic = []byte("LHC1")
+
+// compression of a column's bytes
+const (
+	compNone byte = 0
+	compZstd byte = 1
+)
+
+// minCompress is the size below which a column is stored uncompressed.
+const minCompress = 64
+
+// Reserved column names in a chunk.
+const (
+	ColTime = "_time"
+	ColRaw  = "_raw"
+)
+
+var crcTable = crc32.MakeTable(crc32.Castagnoli)
+
+// ChunkBuilder collects events of one source and encodes them as a chunk.
+// A builder is used by one goroutine at a time and reused across chunks.
+type ChunkBuilder struct {
+	Source     string // the source field value of every event
+	Sourcetype string
+	SourceKey  string // the key of the source record in the sources bucket
+
+	times []int64
+	raws  []Value
+	cols  []*colBuilder
+	index map[string]int
+
+	enc    *zstd.Encoder
+	dict   dictBuilder
+	tokens hashSet
+	buf    []byte
+	perm   []int
+}
+
+type colBuilder struct {
+	name  string
+	vals  []Value
+	kinds uint8
+}
+
+// NewChunkBuilder returns a builder for events of the given source.
+func NewChunkBuilder(source, sourcetype, sourceKey string) *ChunkBuilder {
+	enc, err := zstd.NewWriter(nil, zstd.WithEncoderLevel(zstd.SpeedDefault),
+		zstd.WithEncoderConcurrency(1), zstd.WithLowerEncoderMem(true))
+	if err != nil {
+		panic("BUG: zstd encoder: " + err.Error())
+	}
+	return &ChunkBuilder{Source: source, Sourcetype: sourcetype, SourceKey: sourceKey,
+		index: make(map[string]int), enc: enc}
+}
+
+// Len returns the number of events added since the last Encode.
+func (b *ChunkBuilder) Len() int { return len(b.times) }
+
+// Add appends an event. The builder keeps ev.Raw and the field values, not ev.
+func (b *ChunkBuilder) Add(ev *Event) {
+	row := len(b.times)
+	b.times = append(b.times, ev.Time)
+	b.raws = append(b.raws, Value{K: KindString, S: ev.Raw})
+	for i := range ev.Fields {
+		f := &ev.Fields[i]
+		var c *colBuilder
+		// Events of one format name their fields in the same order, so
+		// the column at the same position is usually the right one.
+		if i < len(b.cols) && b.cols[i].name == f.Name {
+			c = b.cols[i]
+		} else if j, ok := b.index[f.Name]; ok {
+			c = b.cols[j]
+		} else {
+			c = &colBuilder{name: f.Name}
+			b.index[f.Name] = len(b.cols)
+			b.cols = append(b.cols, c)
+		}
+		if len(c.vals) > row {
+			continue // a repeated name: the first value wins
+		}
+		for len(c.vals) < row {
+			c.vals = append(c.vals, Null)
+			c.kinds |= 1 << KindNull
+		}
+		c.vals = append(c.vals, f.Value)
+		c.kinds |= 1 << f.Value.K
+	}
+	for _, c := range b.cols {
+		if len(c.vals) <= row {
+			c.vals = append(c.vals, Null)
+			c.kinds |= 1 << KindNull
+		}
+	}
+}
+
+// EncodedChunk is a chunk ready to be written.
+type EncodedChunk struct {
+	SourceKey        string
+	MinTime, MaxTime int64
+	Rows             int
+	Blob             []byte
+	Fields           []FieldStat // one per column but _time and _raw
+}
+
+// Encode sorts the collected events by time (stably, so events with equal
+// times keep their input order), encodes them, and resets the builder.
+func (b *ChunkBuilder) Encode() *EncodedChunk {
+	n := len(b.times)
+	if n == 0 {
+		return nil
+	}
+	b.sortByTime()
+	h := header{rows: n, minTime: b.times[0], maxTime: b.times[n-1],
+		source: b.Source, sourcetype: b.Sourcetype, sourceKey: b.SourceKey}
+
+	b.tokens.reset()
+	for i := range b.raws {
+		hashTokens(b.raws[i].S, &b.tokens)
+	}
+	h.bloom = newBloom(b.tokens.n)
+	b.tokens.each(h.bloom.add)
+
+	var data []byte
+	var stats []FieldStat
+	data = b.addColumn(&h, data, ColTime, encTime, encodeTimes(b.buf[:0], b.times), 1<<KindTime, 0)
+	data = b.addColumn(&h, data, ColRaw, encStrings, encodeStrings(b.buf[:0], b.raws), 1<<KindString, 0)
+	for _, c := range b.cols {
+		if c.kinds&^(1<<KindNull) == 0 {
+			continue // not in this chunk's events
+		}
+		raw, enc := encodeColumn(b.buf[:0], c.vals, c.kinds, &b.dict)
+		nulls := 0
+		for i := range c.vals {
+			if c.vals[i].K == KindNull {
+				nulls++
+			}
+		}
+		data = b.addColumn(&h, data, c.name, enc, raw, c.kinds, nulls)
+		setRange(&h.cols[len(h.cols)-1], c.vals)
+		stats = append(stats, newFieldStat(c.name, c.vals, c.kinds))
+	}
+
+	blob := append([]byte(nil), chunkMagic...)
+	hb := h.marshal()
+	blob = binary.AppendUvarint(blob, uint64(len(hb)))
+	blob = append(blob, hb...)
+	blob = append(blob, data...)
+	blob = binary.LittleEndian.AppendUint32(blob, crc32.Checksum(blob, crcTable))
+
+	b.reset()
+	return &EncodedChunk{SourceKey: h.sourceKey, MinTime: h.minTime, MaxTime: h.maxTime,
+		Rows: n, Blob: blob, Fields: stats}
+}
+
+func (b *ChunkBuilder) addColumn(h *header, data []byte, name string, enc byte, raw []byte, kinds uint8, nulls int) []byte {
+	b.buf = raw[:0] // keep the grown buffer for the next column
+	ci := ColumnInfo{Name: name, Enc: enc, Comp: compNone, RawLen: len(raw), Off: len(data),
+		Kinds: kinds, Nulls: nulls}
+	if len(raw) >= minCompress {
+		data = b.enc.EncodeAll(raw, data)
+		ci.Comp = compZstd
+	} else {
+		data = append(data, raw...)
+	}
+	ci.Len = len(data) - ci.Off
+	h.cols = append(h.cols, ci)
+	return data
+}
+
+// setRange records the numeric range of an int or float column, so a
+// comparison can skip chunks that cannot match.
+func setRange(ci *ColumnInfo, vals []Value) {
+	nonNull := ci.Kinds &^ (1 << KindNull)
+	if nonNull == 0 || nonNull&^(1<<KindInt|1<<KindFloat) != 0 {
+		return
+	}
+	lo, hi := math.Inf(1), math.Inf(-1)
+	for i := range vals {
+		f, ok := vals[i].Number()
+		if !ok || vals[i].K == KindNull {
+			continue
+		}
+		if math.IsNaN(f) {
+			return
+		}
+		lo, hi = min(lo, f), max(hi, f)
+	}
+	ci.HasRange, ci.Min, ci.Max = true, lo, hi
+}
+
+func (b *ChunkBuilder) sortByTime() {
+	if slices.IsSorted(b.times) {
+		return
+	}
+	n := len(b.times)
+	b.perm = b.perm[:0]
+	for i := 0; i < n; i++ {
+		b.perm = append(b.perm, i)
+	}
+	slices.SortStableFunc(b.perm, func(x, y int) int {
+		switch {
+		case b.times[x] < b.times[y]:
+			return -1
+		case b.times[x] > b.times[y]:
+			return 1
+		}
+		return 0
+	})
+	times := make([]int64, n)
+	for i, p := range b.perm {
+		times[i] = b.times[p]
+	}
+	b.times = times
+	b.raws = permute(b.raws, b.perm)
+	for _, c := range b.cols {
+		c.vals = permute(c.vals, b.perm)
+	}
+}
+
+func permute(vals []Value, perm []int) []Value {
+	out := make([]Value, len(vals))
+	for i, p := range perm {
+		out[i] = vals[p]
+	}
+	return out
+}
+
+func (b *ChunkBuilder) reset() {
+	b.times = b.times[:0]
+	clear(b.raws)
+	b.raws = b.raws[:0]
+	for _, c := range b.cols {
+		clear(c.vals)
+		c.vals = c.vals[:0]
+		c.kinds = 0
+	}
+	// Drop columns that were not used lately to keep sparse JSON cheap.
+	if len(b.cols) > 256 {
+		b.cols = nil
+		clear(b.index)
+	}
+}

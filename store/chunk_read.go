@@ -1,0 +1,316 @@
+package store
+
+import (
+	"bytes"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"hash/crc32"
+	"math"
+	"sync/atomic"
+
+	"github.com/klauspost/compress/zstd"
+)
+
+// maxColumnBytes bounds the decoded size of one column, so a damaged header
+// cannot make a reader allocate without limit.
+const maxColumnBytes = 1 << 30
+
+// ColumnInfo describes one column of a chunk.
+type ColumnInfo struct {
+	Name     string
+	Enc      byte
+	Comp     byte
+	RawLen   int // decoded size
+	Off, Len int // place of the stored bytes after the header
+	Kinds    uint8
+	Nulls    int
+	HasRange bool // Min and Max hold the range of a numeric column
+	Min, Max float64
+}
+
+type header struct {
+	rows                          int
+	minTime, maxTime              int64
+	source, sourcetype, sourceKey string
+	bloom                         bloom
+	cols                          []ColumnInfo
+}
+
+func appendString(dst []byte, s string) []byte {
+	dst = binary.AppendUvarint(dst, uint64(len(s)))
+	return append(dst, s...)
+}
+
+func (h *header) marshal() []byte {
+	var b []byte
+	b = binary.AppendUvarint(b, uint64(h.rows))
+	b = binary.AppendVarint(b, h.minTime)
+	b = binary.AppendVarint(b, h.maxTime)
+	b = appendString(b, h.source)
+	b = appendString(b, h.sourcetype)
+	b = appendString(b, h.sourceKey)
+	b = appendString(b, string(h.bloom))
+	b = binary.AppendUvarint(b, uint64(len(h.cols)))
+	for _, c := range h.cols {
+		b = appendString(b, c.Name)
+		b = append(b, c.Enc, c.Comp, c.Kinds)
+		b = binary.AppendUvarint(b, uint64(c.RawLen))
+		b = binary.AppendUvarint(b, uint64(c.Off))
+		b = binary.AppendUvarint(b, uint64(c.Len))
+		b = binary.AppendUvarint(b, uint64(c.Nulls))
+		if c.HasRange {
+			b = append(b, 1)
+			b = binary.LittleEndian.AppendUint64(b, math.Float64bits(c.Min))
+			b = binary.LittleEndian.AppendUint64(b, math.Float64bits(c.Max))
+		} else {
+			b = append(b, 0)
+		}
+	}
+	return b
+}
+
+// reader decodes the fields of a header in order, remembering the first error.
+type reader struct {
+	b   []byte
+	err error
+}
+
+func (r *reader) uvarint() uint64 {
+	v, n := binary.Uvarint(r.b)
+	if n <= 0 {
+		r.fail()
+		return 0
+	}
+	r.b = r.b[n:]
+	return v
+}
+
+func (r *reader) varint() int64 {
+	v, n := binary.Varint(r.b)
+	if n <= 0 {
+		r.fail()
+		return 0
+	}
+	r.b = r.b[n:]
+	return v
+}
+
+func (r *reader) bytes(n uint64) []byte {
+	if r.err != nil || n > uint64(len(r.b)) {
+		r.fail()
+		return nil
+	}
+	v := r.b[:n]
+	r.b = r.b[n:]
+	return v
+}
+
+func (r *reader) str() string { return string(r.bytes(r.uvarint())) }
+
+func (r *reader) byte1() byte {
+	if b := r.bytes(1); b != nil {
+		return b[0]
+	}
+	return 0
+}
+
+func (r *reader) fail() {
+	if r.err == nil {
+		r.err = errCorrupt
+	}
+	r.b = nil
+}
+
+// Chunk is a stored chunk opened for reading. Its columns decode on
+// demand. A Chunk read in a scan is valid only during that scan.
+type Chunk struct {
+	ID               uint64
+	Rows             int
+	MinTime, MaxTime int64
+	Source           string
+	Sourcetype       string
+	SourceKey        string
+	Cols             []ColumnInfo
+	bloom            bloom
+	data             []byte // the stored column bytes
+	decoded          *atomic.Int64
+}
+
+func parseChunk(id uint64, blob []byte) (*Chunk, error) {
+	if len(blob) < len(chunkMagic)+4 || !bytes.Equal(blob[:len(chunkMagic)], chunkMagic) {
+		return nil, fmt.Errorf("chunk %d: %w: bad magic", id, errCorrupt)
+	}
+	r := &reader{b: blob[len(chunkMagic) : len(blob)-4]}
+	hb := r.bytes(r.uvarint())
+	data := r.b
+	hr := &reader{b: hb}
+	c := &Chunk{ID: id, data: data}
+	c.Rows = int(hr.uvarint())
+	c.MinTime, c.MaxTime = hr.varint(), hr.varint()
+	c.Source, c.Sourcetype, c.SourceKey = hr.str(), hr.str(), hr.str()
+	c.bloom = bloom(hr.bytes(hr.uvarint()))
+	ncols := hr.uvarint()
+	if ncols > uint64(len(hb)) {
+		hr.fail()
+	}
+	for i := uint64(0); i < ncols && hr.err == nil; i++ {
+		ci := ColumnInfo{Name: hr.str(), Enc: hr.byte1(), Comp: hr.byte1(), Kinds: hr.byte1()}
+		ci.RawLen, ci.Off, ci.Len = int(hr.uvarint()), int(hr.uvarint()), int(hr.uvarint())
+		ci.Nulls = int(hr.uvarint())
+		if hr.byte1() == 1 {
+			b := hr.bytes(16)
+			if b != nil {
+				ci.HasRange = true
+				ci.Min = math.Float64frombits(binary.LittleEndian.Uint64(b))
+				ci.Max = math.Float64frombits(binary.LittleEndian.Uint64(b[8:]))
+			}
+		}
+		if ci.Off < 0 || ci.Len < 0 || ci.Off+ci.Len > len(data) || ci.RawLen > maxColumnBytes {
+			hr.fail()
+		}
+		c.Cols = append(c.Cols, ci)
+	}
+	if err := errors.Join(r.err, hr.err); err != nil {
+		return nil, fmt.Errorf("chunk %d: %w: bad header", id, errCorrupt)
+	}
+	if c.Rows <= 0 || c.MinTime > c.MaxTime {
+		return nil, fmt.Errorf("chunk %d: %w: %d rows, time %d..%d", id, errCorrupt, c.Rows, c.MinTime, c.MaxTime)
+	}
+	return c, nil
+}
+
+// verifyCRC checks the checksum at the end of a chunk value.
+func verifyCRC(blob []byte) bool {
+	if len(blob) < 4 {
+		return false
+	}
+	n := len(blob) - 4
+	return crc32.Checksum(blob[:n], crcTable) == binary.LittleEndian.Uint32(blob[n:])
+}
+
+// MayContain reports whether a token (see Tokens) may occur in the _raw
+// of some event of the chunk. False means it certainly does not.
+func (c *Chunk) MayContain(tok string) bool { return c.bloom.mayContain(TokenHash(tok)) }
+
+// Column returns the column info of name, or nil.
+func (c *Chunk) Column(name string) *ColumnInfo {
+	for i := range c.Cols {
+		if c.Cols[i].Name == name {
+			return &c.Cols[i]
+		}
+	}
+	return nil
+}
+
+var decoder = func() *zstd.Decoder {
+	d, err := zstd.NewReader(nil, zstd.WithDecoderConcurrency(0), zstd.WithDecoderMaxMemory(maxColumnBytes))
+	if err != nil {
+		panic("BUG: zstd decoder: " + err.Error())
+	}
+	return d
+}()
+
+// raw returns the decoded bytes of a column. They are fresh memory that
+// nothing else refers to, so strings may view them.
+func (c *Chunk) raw(ci *ColumnInfo) ([]byte, error) {
+	src := c.data[ci.Off : ci.Off+ci.Len]
+	if c.decoded != nil {
+		c.decoded.Add(int64(ci.RawLen))
+	}
+	if ci.Comp == compNone {
+		return bytes.Clone(src), nil
+	}
+	out, err := decoder.DecodeAll(src, make([]byte, 0, ci.RawLen))
+	if err != nil || len(out) != ci.RawLen {
+		return nil, fmt.Errorf("chunk %d column %s: %w: %v", c.ID, ci.Name, errCorrupt, err)
+	}
+	return out, nil
+}
+
+// Times returns the _time column.
+func (c *Chunk) Times() ([]int64, error) {
+	ci := c.Column(ColTime)
+	if ci == nil || ci.Enc != encTime {
+		return nil, fmt.Errorf("chunk %d: %w: no time column", c.ID, errCorrupt)
+	}
+	b, err := c.raw(ci)
+	if err != nil {
+		return nil, err
+	}
+	return decodeTimes(b, c.Rows)
+}
+
+// Values returns the values of the named column, row by row: a column of
+// nulls when the chunk has no such field. _time, source and sourcetype
+// are columns too.
+func (c *Chunk) Values(name string) ([]Value, error) {
+	switch name {
+	case "source", "sourcetype":
+		v := Str(c.Source)
+		if name == "sourcetype" {
+			v = Str(c.Sourcetype)
+		}
+		out := make([]Value, c.Rows)
+		for i := range out {
+			out[i] = v
+		}
+		return out, nil
+	case ColTime:
+		ts, err := c.Times()
+		if err != nil {
+			return nil, err
+		}
+		out := make([]Value, len(ts))
+		for i, t := range ts {
+			out[i] = Time(t)
+		}
+		return out, nil
+	}
+	ci := c.Column(name)
+	if ci == nil {
+		return make([]Value, c.Rows), nil
+	}
+	b, err := c.raw(ci)
+	if err != nil {
+		return nil, err
+	}
+	var vals []Value
+	switch ci.Enc {
+	case encStrings:
+		vals, err = decodeStrings(b, c.Rows)
+	case encInts:
+		vals, err = decodeInts(b, c.Rows)
+	case encMixed:
+		vals, err = decodeMixed(b, c.Rows)
+	case encDict:
+		var d *Dict
+		if d, err = decodeDict(b, c.Rows); err == nil {
+			vals = d.Expand()
+		}
+	default:
+		err = fmt.Errorf("unknown encoding %d", ci.Enc)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("chunk %d column %s: %w", c.ID, name, err)
+	}
+	return vals, nil
+}
+
+// Dict returns a dictionary-encoded column without expanding it, or nil
+// when the column is absent or not dictionary-encoded.
+func (c *Chunk) Dict(name string) (*Dict, error) {
+	ci := c.Column(name)
+	if ci == nil || ci.Enc != encDict {
+		return nil, nil
+	}
+	b, err := c.raw(ci)
+	if err != nil {
+		return nil, err
+	}
+	d, err := decodeDict(b, c.Rows)
+	if err != nil {
+		return nil, fmt.Errorf("chunk %d column %s: %w", c.ID, name, err)
+	}
+	return d, nil
+}

@@ -1,0 +1,169 @@
+package store
+
+import (
+	"context"
+	"math"
+	"runtime"
+	"sync/atomic"
+
+	bolt "go.etcd.io/bbolt"
+	"golang.org/x/sync/errgroup"
+)
+
+// ScanSpec says which chunks a scan reads.
+type ScanSpec struct {
+	Start, End int64    // time range, inclusive; use math.MinInt64/MaxInt64 for open ends
+	Tokens     []string // every token must be possibly in the chunk's token filter
+	// Prune, when set, may skip a chunk by its header (column ranges,
+	// source): it returns false to skip.
+	Prune func(c *Chunk) bool
+}
+
+// AllTime is a ScanSpec that reads every chunk.
+var AllTime = ScanSpec{Start: math.MinInt64, End: math.MaxInt64}
+
+// ScanStats counts what a scan did.
+type ScanStats struct {
+	ChunksTotal   int64 // chunks in the store
+	ChunksRead    int64 // chunks handed to work
+	SkippedTime   int64 // chunks looked at whose time range did not fit
+	SkippedTokens int64 // chunks skipped by their token filter
+	SkippedPrune  int64 // chunks skipped by Prune
+	Rows          int64 // rows of the chunks read
+	BytesDecoded  int64 // decompressed column bytes
+}
+
+type scanJob struct {
+	c   *Chunk
+	res chan scanResult
+}
+
+type scanResult struct {
+	v   any
+	err error
+}
+
+// Scan runs work on every chunk the spec allows, on all cores, and emit
+// on each result in chunk key order (min time, then id), one at a time.
+// Chunks come whole: rows outside the time range or without the tokens
+// are the caller's to drop. Chunks are valid until Scan returns. Overlapping chunks (from different
+// sources) come in min-time order: a caller that needs rows in global time
+// order merges them (see Chunk.MinTime).
+func (db *DB) Scan(ctx context.Context, spec ScanSpec, work func(*Chunk) (any, error), emit func(*Chunk, any) error) (ScanStats, error) {
+	var st ScanStats
+	decoded := new(atomic.Int64)
+	err := db.view(func(tx *bolt.Tx) error {
+		b := tx.Bucket(bucketChunks)
+		st.ChunksTotal = int64(b.Sequence())
+		maxSpan := getInt64(tx.Bucket(bucketMeta), keyMaxSpan)
+		g, gctx := errgroup.WithContext(ctx)
+		workers := runtime.GOMAXPROCS(0)
+		jobs := make(chan scanJob, workers)
+		order := make(chan scanJob, 2*workers)
+		for range workers {
+			g.Go(func() error {
+				for j := range jobs {
+					v, err := work(j.c)
+					j.res <- scanResult{v, err}
+				}
+				return nil
+			})
+		}
+		g.Go(func() error {
+			for j := range order {
+				r := <-j.res
+				if r.err != nil {
+					return r.err
+				}
+				if err := emit(j.c, r.v); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		err := db.dispatch(gctx, b, spec, maxSpan, &st, func(c *Chunk) bool {
+			c.decoded = decoded
+			j := scanJob{c: c, res: make(chan scanResult, 1)}
+			select {
+			case order <- j:
+			case <-gctx.Done():
+				return false
+			}
+			jobs <- j
+			return true
+		})
+		close(jobs)
+		close(order)
+		if gerr := g.Wait(); gerr != nil {
+			return gerr
+		}
+		if err == nil {
+			err = ctx.Err()
+		}
+		return err
+	})
+	st.BytesDecoded = decoded.Load()
+	return st, err
+}
+
+// dispatch walks the chunk keys of the time range and hands on every chunk
+// that may match. It returns early when send returns false.
+func (db *DB) dispatch(ctx context.Context, b *bolt.Bucket, spec ScanSpec, maxSpan int64, st *ScanStats, send func(*Chunk) bool) error {
+	var hashes []uint64
+	for _, t := range spec.Tokens {
+		hashes = append(hashes, TokenHash(t))
+	}
+	from := spec.Start
+	if from != math.MinInt64 {
+		// A chunk that starts up to maxSpan earlier may still reach Start.
+		if from-math.MinInt64 > maxSpan {
+			from -= maxSpan
+		} else {
+			from = math.MinInt64
+		}
+	}
+	cur := b.Cursor()
+	for k, v := cur.Seek(chunkKey(from, 0)); k != nil; k, v = cur.Next() {
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		minTime, id, ok := parseChunkKey(k)
+		if !ok {
+			return errCorruptKey(k)
+		}
+		if minTime > spec.End {
+			break
+		}
+		c, err := parseChunk(id, v)
+		if err != nil {
+			return err
+		}
+		if c.MaxTime < spec.Start || c.MinTime > spec.End {
+			st.SkippedTime++
+			continue
+		}
+		if !mayContainAll(c.bloom, hashes) {
+			st.SkippedTokens++
+			continue
+		}
+		if spec.Prune != nil && !spec.Prune(c) {
+			st.SkippedPrune++
+			continue
+		}
+		st.ChunksRead++
+		st.Rows += int64(c.Rows)
+		if !send(c) {
+			return ctx.Err()
+		}
+	}
+	return nil
+}
+
+func mayContainAll(b bloom, hashes []uint64) bool {
+	for _, h := range hashes {
+		if !b.mayContain(h) {
+			return false
+		}
+	}
+	return true
+}
