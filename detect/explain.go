@@ -2,15 +2,19 @@ package detect
 
 import "math"
 
-// Explain attributes the isolation of row x to its features. In every tree
-// it walks x's path, and each split on the path credits its feature with
-// log2(samples in the node / samples in the child x goes to): the bits of
-// neighbourhood that split cut away. A split that separates x from nearly
-// everything earns much; one that halves the crowd earns one bit. The
-// credits of a tree add up to log2(ψ / leaf size). The result, one share per
-// feature, sums to 1 over all trees; it is all zeros when no tree split x's
-// neighbourhood (a forest of one row or of identical rows) and nil when x
-// does not have Features() values.
+// Explain attributes the isolation of row x to its features, for telling a
+// user why a row was flagged. In every tree it walks x's path; a split on
+// the path that keeps k of the node's n samples on x's side cuts away
+// log2(n/k) bits of x's neighbourhood, while an average sample of the node
+// loses only the split's entropy H (at most one bit). The split's feature is
+// credited with the excess, log2(n/k) − H: much when the split set x apart
+// from nearly everyone, nothing on average when it treated x like the
+// crowd, and negative when x went with the larger side. Per-feature totals
+// over all trees are clipped at zero and normalised to sum to 1.
+//
+// The result has one share per feature. It is all zeros when no split set x
+// apart (a forest of identical rows, or x deep inside the data), and nil when
+// x does not have Features() values.
 func (f *Forest) Explain(x []float64) []float64 {
 	if len(x) != f.features {
 		return nil
@@ -18,16 +22,16 @@ func (f *Forest) Explain(x []float64) []float64 {
 	credit := make([]float64, f.features)
 	for ti := range f.trees {
 		t := &f.trees[ti]
-		n := 0
-		for !t.isLeaf(n) {
+		for n := 0; !t.isLeaf(n); {
 			c := step(t.nodes, n, x)
-			credit[t.nodes[n].feat] += math.Log2(float64(t.size[n]) / float64(t.size[c]))
+			credit[t.nodes[n].feat] += t.surprise(n, c)
 			n = c
 		}
 	}
 	total := 0.0
-	for _, c := range credit {
-		total += c
+	for j, c := range credit {
+		credit[j] = max(c, 0)
+		total += credit[j]
 	}
 	if total > 0 {
 		for j := range credit {
@@ -35,4 +39,14 @@ func (f *Forest) Explain(x []float64) []float64 {
 		}
 	}
 	return credit
+}
+
+// surprise is the information, in bits, that going from inner node n to its
+// child c carries beyond the split's average: log2(n/k) − H(split).
+func (t *tree) surprise(n, c int) float64 {
+	l := int(t.nodes[n].left)
+	size := float64(t.size[n])
+	pl, pr := float64(t.size[l])/size, float64(t.size[l+1])/size
+	entropy := -pl*math.Log2(pl) - pr*math.Log2(pr)
+	return math.Log2(size/float64(t.size[c])) - entropy
 }
