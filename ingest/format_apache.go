@@ -1,0 +1,273 @@
+package ingest
+
+import (
+	"errors"
+	"strings"
+
+	"loghunt/store"
+)
+
+// apacheFormat reads Apache and nginx access logs in the common and
+// combined formats:
+//
+//	127.0.0.1 - frank [10/Oct/2000:13:55:36 -0700] "GET /a.gif HTTP/1.0" 200 2326 "http://ref/" "Mozilla/4.08"
+//
+// Fields: clientip, ident, user, method, path, protocol, status, bytes,
+// referer, useragent. ident, user and bytes are null when "-"; referer and
+// useragent keep "-" as written. Fields after the user agent (nginx
+// extras such as "$http_x_forwarded_for" or a request time) are ignored.
+// A line wrapped in one more pair of double quotes, as some exports do,
+// is read as if it were not.
+//
+// This is the hot path: Parse takes substrings of raw and allocates
+// nothing when ev.Fields has room.
+type apacheFormat struct{}
+
+func (apacheFormat) Name() string { return "apache" }
+
+func (apacheFormat) Detect(sample []string) float64 {
+	p := &apacheParser{clock: newClock(&Options{}, nil)}
+	var ev store.Event
+	return fitShare(sample, func(line string) bool {
+		ev.Fields = ev.Fields[:0]
+		_, err := p.Parse(line, &ev)
+		return err == nil
+	})
+}
+
+func (apacheFormat) NewParser(head []string, opt Options) (Parser, error) {
+	return &apacheParser{clock: newClock(&opt, head)}, nil
+}
+
+type apacheParser struct {
+	clock clock
+}
+
+func (p *apacheParser) Classify(line []byte) LineKind {
+	if len(trimCRBytes(line)) == 0 {
+		return LineSkip
+	}
+	return LineEvent
+}
+
+var (
+	errApacheShape   = errors.New("not an access log line")
+	errApacheTime    = errors.New("bad access log timestamp")
+	errApacheRequest = errors.New("unterminated request")
+	errApacheStatus  = errors.New("bad status")
+)
+
+func (p *apacheParser) Parse(raw string, ev *store.Event) (bool, error) {
+	s := trimCR(raw)
+	if len(s) > 2 && s[0] == '"' && s[len(s)-1] == '"' && s[len(s)-2] == '"' {
+		s = s[1 : len(s)-1]
+	}
+	clientip, i := apacheToken(s, 0)
+	ident, i := apacheToken(s, i)
+	if clientip == "" || ident == "" || i >= len(s) {
+		return false, errApacheShape
+	}
+	// The user is everything up to " [" (it may contain blanks).
+	j := strings.Index(s[i:], " [")
+	if j < 0 {
+		return false, errApacheShape
+	}
+	user := s[i : i+j]
+	i += j + 2
+	k := strings.IndexByte(s[i:], ']')
+	if k < 0 {
+		return false, errApacheTime
+	}
+	ns, ok := p.accessTime(s[i : i+k])
+	if !ok {
+		return false, errApacheTime
+	}
+	ev.Time = ns
+	addField(ev, "clientip", store.Str(clientip))
+	addField(ev, "ident", dashNull(ident))
+	addField(ev, "user", dashNull(user))
+	i += k + 1
+	if i+1 >= len(s) || s[i] != ' ' || s[i+1] != '"' {
+		return true, errApacheShape
+	}
+	req, i, ok := quoted(s, i+1)
+	if !ok {
+		return true, errApacheRequest
+	}
+	addRequest(ev, req)
+	status, i := apacheToken(s, i)
+	if len(status) != 3 || !isDigit(status[0]) || !isDigit(status[1]) || !isDigit(status[2]) {
+		return true, errApacheStatus
+	}
+	addField(ev, "status", store.Int(int64(status[0]-'0')*100+int64(status[1]-'0')*10+int64(status[2]-'0')))
+	bytes, i := apacheToken(s, i)
+	addField(ev, "bytes", bytesValue(bytes))
+	if i < len(s) && s[i] == '"' {
+		ref, j, ok := quoted(s, i)
+		if ok {
+			addField(ev, "referer", store.Str(ref))
+			if j < len(s) && s[j] == '"' {
+				if ua, _, ok := quoted(s, j); ok {
+					addField(ev, "useragent", store.Str(ua))
+				}
+			}
+		}
+	}
+	return true, nil
+}
+
+// apacheToken returns the token at s[i:] and the offset after it and one
+// blank.
+func apacheToken(s string, i int) (string, int) {
+	if i >= len(s) {
+		return "", i
+	}
+	j := strings.IndexByte(s[i:], ' ')
+	if j < 0 {
+		return s[i:], len(s)
+	}
+	return s[i : i+j], i + j + 1
+}
+
+// quoted returns the contents of the double-quoted string at s[i] and the
+// offset after its closing quote and one blank. The closing quote is the
+// first unescaped quote followed by a blank or the end of the line, so
+// stray quotes inside a user agent do not end it early.
+func quoted(s string, i int) (string, int, bool) {
+	for j := i + 1; j < len(s); {
+		k := strings.IndexByte(s[j:], '"')
+		if k < 0 {
+			return "", 0, false
+		}
+		j += k
+		if s[j-1] != '\\' && (j+1 == len(s) || s[j+1] == ' ') {
+			end := j + 1
+			if end < len(s) {
+				end++
+			}
+			return s[i+1 : j], end, true
+		}
+		j++
+	}
+	return "", 0, false
+}
+
+// addRequest splits "METHOD PATH PROTOCOL" into its fields. A request
+// that is "-" or not in that shape (a TLS handshake sent to a plain port)
+// gives the whole request as path.
+func addRequest(ev *store.Event, req string) {
+	if req == "-" || req == "" {
+		return
+	}
+	a := strings.IndexByte(req, ' ')
+	b := strings.LastIndexByte(req, ' ')
+	if a <= 0 || !isMethod(req[:a]) {
+		addField(ev, "path", store.Str(req))
+		return
+	}
+	addField(ev, "method", store.Str(req[:a]))
+	if b > a && strings.HasPrefix(req[b+1:], "HTTP/") {
+		addField(ev, "path", store.Str(req[a+1:b]))
+		addField(ev, "protocol", store.Str(req[b+1:]))
+		return
+	}
+	addField(ev, "path", store.Str(req[a+1:]))
+}
+
+// isMethod reports whether m looks like an HTTP method: upper-case
+// letters only (GET, POST, PROPFIND ...).
+func isMethod(m string) bool {
+	if len(m) > 16 {
+		return false
+	}
+	for i := 0; i < len(m); i++ {
+		if m[i] < 'A' || m[i] > 'Z' {
+			return false
+		}
+	}
+	return true
+}
+
+func dashNull(s string) store.Value {
+	if s == "-" {
+		return store.Null
+	}
+	return store.Str(s)
+}
+
+// bytesValue reads the response size: an int, null for "-".
+func bytesValue(s string) store.Value {
+	if s == "-" || s == "" {
+		return store.Null
+	}
+	var n int64
+	for i := 0; i < len(s); i++ {
+		if !isDigit(s[i]) || n > 1e17 {
+			return typedValue(s)
+		}
+		n = n*10 + int64(s[i]-'0')
+	}
+	return store.Int(n)
+}
+
+// accessTime parses "10/Oct/2000:13:55:36 -0700" by its fixed layout, and
+// any other shape through the general scanner.
+func (p *apacheParser) accessTime(t string) (int64, bool) {
+	if len(t) == 26 && t[2] == '/' && t[6] == '/' && t[11] == ':' && t[20] == ' ' {
+		d, ok := fixed2(t, 0)
+		y1, ok1 := fixed2(t, 7)
+		y2, ok2 := fixed2(t, 9)
+		h, ok3 := fixed2(t, 12)
+		mi, ok4 := fixed2(t, 15)
+		sec, ok5 := fixed2(t, 18)
+		oh, ok6 := fixed2(t, 22)
+		om, ok7 := fixed2(t, 24)
+		st := stamp{year: y1*100 + y2, month: monthAbbr(t[3:6]), day: d,
+			hour: h, min: mi, sec: sec, zoned: true, off: oh*3600 + om*60}
+		if t[21] == '-' {
+			st.off = -st.off
+		}
+		if ok && ok1 && ok2 && ok3 && ok4 && ok5 && ok6 && ok7 && (t[21] == '+' || t[21] == '-') && st.valid() {
+			return p.clock.resolve(&st), true
+		}
+		return 0, false
+	}
+	return p.clock.parse(t)
+}
+
+func fixed2(s string, i int) (int, bool) {
+	a, b := s[i]-'0', s[i+1]-'0'
+	return int(a)*10 + int(b), a <= 9 && b <= 9
+}
+
+// monthAbbr returns the month of a three-letter English abbreviation in
+// its usual case, or 0.
+func monthAbbr(m string) int {
+	switch m {
+	case "Jan":
+		return 1
+	case "Feb":
+		return 2
+	case "Mar":
+		return 3
+	case "Apr":
+		return 4
+	case "May":
+		return 5
+	case "Jun":
+		return 6
+	case "Jul":
+		return 7
+	case "Aug":
+		return 8
+	case "Sep":
+		return 9
+	case "Oct":
+		return 10
+	case "Nov":
+		return 11
+	case "Dec":
+		return 12
+	}
+	return 0
+}
