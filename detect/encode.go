@@ -184,7 +184,10 @@ func decodeTree(r *reader, t *tree, features, sample int) error {
 		parent[i] = -1
 	}
 	for i := 0; i < count && r.err == nil; i++ {
-		tag := r.uvarint("feature", uint64(features))
+		tag := r.uvarint("feature", maxFeatures+1)
+		if r.err == nil && tag > features {
+			r.err = fmt.Errorf("node %d: feature index %d out of range for %d features", i, tag-1, features)
+		}
 		if tag == 0 {
 			size := r.uvarint("leaf size", uint64(sample))
 			if r.err == nil && size == 0 {
