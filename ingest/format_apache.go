@@ -90,7 +90,7 @@ func (p *apacheParser) Parse(raw string, ev *store.Event) (bool, error) {
 	if i+1 >= len(s) || s[i] != ' ' || s[i+1] != '"' {
 		return true, errApacheShape
 	}
-	req, i, ok := quoted(s, i+1)
+	req, i, ok := quoted(s, i+1, statusNext)
 	if !ok {
 		return true, errApacheRequest
 	}
@@ -103,11 +103,11 @@ func (p *apacheParser) Parse(raw string, ev *store.Event) (bool, error) {
 	bytes, i := apacheToken(s, i)
 	addField(ev, "bytes", bytesValue(bytes))
 	if i < len(s) && s[i] == '"' {
-		ref, j, ok := quoted(s, i)
+		ref, j, ok := quoted(s, i, fieldNext)
 		if ok {
 			addField(ev, "referer", store.Str(ref))
 			if j < len(s) && s[j] == '"' {
-				if ua, _, ok := quoted(s, j); ok {
+				if ua, _, ok := quoted(s, j, fieldNext); ok {
 					addField(ev, "useragent", store.Str(ua))
 				}
 			}
@@ -130,26 +130,44 @@ func apacheToken(s string, i int) (string, int) {
 }
 
 // quoted returns the contents of the double-quoted string at s[i] and the
-// offset after its closing quote and one blank. The closing quote is the
-// first unescaped quote followed by a blank or the end of the line, so
-// stray quotes inside a user agent do not end it early.
-func quoted(s string, i int) (string, int, bool) {
+// offset after its closing quote and one blank. Quotes inside a value are
+// not always escaped, so the closing quote is the first unescaped quote
+// that next(s, j) accepts (j at that quote), else the first one followed
+// by a blank or the end of the line.
+func quoted(s string, i int, next func(s string, j int) bool) (string, int, bool) {
+	first := -1
 	for j := i + 1; j < len(s); {
 		k := strings.IndexByte(s[j:], '"')
 		if k < 0 {
-			return "", 0, false
+			break
 		}
 		j += k
 		if s[j-1] != '\\' && (j+1 == len(s) || s[j+1] == ' ') {
-			end := j + 1
-			if end < len(s) {
-				end++
+			if next(s, j) {
+				return s[i+1 : j], min(j+2, len(s)), true
 			}
-			return s[i+1 : j], end, true
+			if first < 0 {
+				first = j
+			}
 		}
 		j++
 	}
-	return "", 0, false
+	if first < 0 {
+		return "", 0, false
+	}
+	return s[i+1 : first], min(first+2, len(s)), true
+}
+
+// statusNext accepts a request's closing quote: a 3-digit status follows.
+func statusNext(s string, j int) bool {
+	return j+5 <= len(s) && isDigit(s[j+2]) && isDigit(s[j+3]) && isDigit(s[j+4]) &&
+		(j+5 == len(s) || s[j+5] == ' ')
+}
+
+// fieldNext accepts a referer's or user agent's closing quote: the line
+// ends or another quoted field follows.
+func fieldNext(s string, j int) bool {
+	return j+1 == len(s) || (j+2 < len(s) && s[j+2] == '"')
 }
 
 // addRequest splits "METHOD PATH PROTOCOL" into its fields. A request

@@ -165,7 +165,8 @@ func scanAfterDate(s string, k int, st stamp, compact bool) (stamp, int, bool) {
 				if t, tn := digits(s, k+1, 7); tn == 6 {
 					st.hour, st.min, st.sec = t/10000, t/100%100, t%100
 					st.hasClock = true
-					end := scanFrac(s, k+7, '.', &st)
+					end, nsec := scanFrac(s, k+7, '.')
+					st.nsec = nsec
 					end = scanZone(s, end, &st)
 					return st, end, st.valid()
 				}
@@ -195,54 +196,54 @@ func scanClock(s string, i int, st *stamp) (int, bool) {
 		return 0, false
 	}
 	k += 1 + mn
-	sec := 0
+	sec, nsec := 0, 0
 	if k+1 < len(s) && s[k] == sep && isDigit(s[k+1]) {
 		var sn int
 		sec, sn = digits(s, k+1, 2)
 		k += 1 + sn
-		k = scanFrac(s, k, sep, st)
+		k, nsec = scanFrac(s, k, sep)
 	}
-	if k < len(s) && isDigit(s[k]) {
+	if k < len(s) && isDigit(s[k]) || h > 23 || m > 59 || sec > 60 {
 		return 0, false
 	}
-	st.hour, st.min, st.sec, st.hasClock = h, m, sec, true
 	if k+2 < len(s) && s[k] == ' ' && (s[k+2] == 'M' || s[k+2] == 'm') && h >= 1 && h <= 12 &&
 		(k+3 == len(s) || !isLetter(s[k+3])) {
 		switch s[k+1] {
 		case 'A', 'a':
-			st.hour, k = h%12, k+3
+			h, k = h%12, k+3
 		case 'P', 'p':
-			st.hour, k = h%12+12, k+3
+			h, k = h%12+12, k+3
 		}
 	}
-	return k, st.valid()
+	st.hour, st.min, st.sec, st.nsec, st.hasClock = h, m, sec, nsec, true
+	return k, true
 }
 
-// scanFrac parses fractional seconds after '.' or ',' at s[k:]. After a
-// ':' separated clock, ":606" is milliseconds (HealthApp), unpadded.
-func scanFrac(s string, k int, clockSep byte, st *stamp) int {
+// scanFrac parses fractional seconds after '.' or ',' at s[k:] and
+// returns the offset after them and their nanoseconds. After a ':'
+// separated clock, ":606" is milliseconds (HealthApp), unpadded.
+func scanFrac(s string, k int, clockSep byte) (int, int) {
 	if k+1 >= len(s) || !isDigit(s[k+1]) {
-		return k
+		return k, 0
 	}
 	switch s[k] {
 	case '.', ',':
 	case ':':
 		if clockSep != ':' {
-			return k
+			return k, 0
 		}
 		ms, n := digits(s, k+1, 3)
-		st.nsec = ms * 1e6
-		return k + 1 + n
+		return k + 1 + n, ms * 1e6
 	default:
-		return k
+		return k, 0
 	}
 	k++
-	scale := 100000000
+	nsec, scale := 0, 100000000
 	for ; k < len(s) && isDigit(s[k]); k++ {
-		st.nsec += int(s[k]-'0') * scale
+		nsec += int(s[k]-'0') * scale
 		scale /= 10
 	}
-	return k
+	return k, nsec
 }
 
 // scanZone parses an optional zone after a time at s[k:]: Z, ±hh[:mm],
