@@ -46,39 +46,38 @@ func (f *Forest) Score(X [][]float64) ([]float64, error) {
 }
 
 // pathLengths sets sum[i] to the total over all trees of the path length
-// of rows[i]. buf is scratch space for len(rows)×Features() values.
+// of rows[i], in tree order so the sum does not depend on scheduling. buf
+// is scratch space for scoreBlock×Features() values.
 func (f *Forest) pathLengths(rows [][]float64, buf, sum []float64) {
-	d := f.features
-	buf = buf[:len(rows)*d]
+	// Column-major: feature j of row i is buf[j*scoreBlock+i].
 	for i, row := range rows {
-		copy(buf[i*d:(i+1)*d], row)
+		for j, v := range row {
+			buf[j*scoreBlock+i] = v
+		}
 	}
 	clear(sum)
+	var at [scoreBlock]int32
+	pos := at[:len(rows)]
 	for ti := range f.trees {
 		t := &f.trees[ti]
-		i := 0
-		// Four rows at a time: their walks are independent, so the CPU
-		// overlaps them.
-		for ; i+4 <= len(rows); i += 4 {
-			r0, r1, r2, r3 := buf[i*d:], buf[(i+1)*d:], buf[(i+2)*d:], buf[(i+3)*d:]
-			n0, n1, n2, n3 := 0, 0, 0, 0
-			for range t.depth {
-				n0 = step(t.nodes, n0, r0)
-				n1 = step(t.nodes, n1, r1)
-				n2 = step(t.nodes, n2, r2)
-				n3 = step(t.nodes, n3, r3)
-			}
-			sum[i] += t.pathLen[n0]
-			sum[i+1] += t.pathLen[n1]
-			sum[i+2] += t.pathLen[n2]
-			sum[i+3] += t.pathLen[n3]
-		}
-		for ; i < len(rows); i++ {
-			r, n := buf[i*d:], 0
-			for range t.depth {
-				n = step(t.nodes, n, r)
-			}
+		clear(pos)
+		descend(t.nodes, buf, pos, t.depth)
+		for i, n := range pos {
 			sum[i] += t.pathLen[n]
+		}
+	}
+}
+
+// descend moves every row of a block depth levels down a tree: pos[i] is
+// row i's node and cols holds the block column-major. Going level by level
+// over the whole block keeps many independent walks in flight at once; the
+// child is chosen without a branch as in step.
+func descend(nodes []node, cols []float64, pos []int32, depth int) {
+	for range depth {
+		for i, n := range pos {
+			nd := nodes[n]
+			x := cols[int(nd.feat)*scoreBlock+i]
+			pos[i] = nd.left + int32(math.Float64bits(nd.thr-x)>>63)
 		}
 	}
 }
