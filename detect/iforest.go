@@ -57,11 +57,12 @@ type Forest struct {
 
 // Fit builds a forest on the rows of X. Every row must have the same,
 // non-zero number of finite features; an empty X gives ErrNoRows. A single
-// row fits (every row then scores 0.5, see Score). Trees are built in
+// row fits (every row then scores 0.5, see Score). Trees above 2^20 or
+// Sample above 2^30 are errors, as are negative values. Trees are built in
 // parallel on GOMAXPROCS cores; the result depends only on X and p.
 func Fit(X [][]float64, p Params) (*Forest, error) {
-	if p.Trees < 0 || p.Sample < 0 {
-		return nil, fmt.Errorf("fit: trees=%d sample=%d: must not be negative", p.Trees, p.Sample)
+	if p.Trees < 0 || p.Sample < 0 || p.Trees > maxTrees || p.Sample > maxSample {
+		return nil, fmt.Errorf("fit: trees=%d sample=%d: want 0..%d and 0..%d", p.Trees, p.Sample, maxTrees, maxSample)
 	}
 	if len(X) == 0 {
 		return nil, fmt.Errorf("fit: %w", ErrNoRows)

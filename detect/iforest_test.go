@@ -22,8 +22,9 @@ func TestFitErrors(t *testing.T) {
 		{"nan", [][]float64{{1, 2}, {3, 4}, {5, nan}}, Params{}, "row 2 feature 1 is NaN"},
 		{"inf", [][]float64{{inf}}, Params{}, "row 0 feature 0 is +Inf"},
 		{"-inf", [][]float64{{1}, {-inf}}, Params{}, "row 1 feature 0 is -Inf"},
-		{"negative trees", [][]float64{{1}}, Params{Trees: -1}, "must not be negative"},
-		{"negative sample", [][]float64{{1}}, Params{Sample: -5}, "must not be negative"},
+		{"negative trees", [][]float64{{1}}, Params{Trees: -1}, "trees=-1 sample=0: want 0..1048576"},
+		{"negative sample", [][]float64{{1}}, Params{Sample: -5}, "sample=-5"},
+		{"too many trees", [][]float64{{1}}, Params{Trees: 1 << 40}, "trees=1099511627776"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
