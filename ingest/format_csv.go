@@ -12,9 +12,11 @@ import (
 // csvFormat reads a header row and then rows, comma-separated (csv) or
 // tab-separated (tsv). Fields are named by the header; values are ints,
 // floats or strings, and an empty value is null. The time column is the
-// first column whose name is a time name (ts, time, timestamp, date, ...)
-// and whose values parse as times, else the first column whose values in
-// the head rows all parse as times; without one, Parse reports no time.
+// pair of "date" and "time" columns whose values joined parse as times
+// (loghub's structured files), else the first column whose name is a time
+// name (ts, time, timestamp, date, ...) and whose values parse as times,
+// else the first column whose values in the head rows all parse as times;
+// without one, Parse reports no time.
 //
 // Quoting follows RFC 4180 within a line ("a ""b"", c"). Each physical
 // line is one record: a quoted field that spans lines is not joined, so
@@ -75,7 +77,7 @@ func isHeaderName(h string) bool {
 }
 
 func (f csvFormat) NewParser(head []string, opt Options) (Parser, error) {
-	p := &csvParser{sep: f.sep, clock: newClock(&opt, head), timeCol: -1}
+	p := &csvParser{sep: f.sep, clock: newClock(&opt, head), timeCol: -1, clockCol: -1}
 	var rows []string
 	for _, l := range head {
 		if l = trimCR(l); l != "" {
@@ -91,7 +93,10 @@ func (f csvFormat) NewParser(head []string, opt Options) (Parser, error) {
 		return nil, fmt.Errorf("header row: %w", err)
 	}
 	p.names = columnNames(cells)
-	p.timeCol = p.findTimeColumn(cells, rows[1:])
+	p.timeCol, p.clockCol = p.findDateTime(cells, rows[1:])
+	if p.timeCol < 0 {
+		p.timeCol = p.findTimeColumn(cells, rows[1:])
+	}
 	return p, nil
 }
 
@@ -115,11 +120,50 @@ func columnNames(cells []string) []string {
 }
 
 type csvParser struct {
-	sep     byte
-	clock   clock
-	header  string
-	names   []string
-	timeCol int // -1: no time column
+	sep      byte
+	clock    clock
+	header   string
+	names    []string
+	timeCol  int // -1: no time column
+	clockCol int // with timeCol a date column: the time-of-day column, else -1
+}
+
+// findDateTime finds a date column and a time-of-day column (named
+// "date" and "time", as loghub's structured files have) whose values,
+// joined by a blank, parse as times in every head row.
+func (p *csvParser) findDateTime(header, rows []string) (int, int) {
+	date, tod := -1, -1
+	for i, h := range header {
+		switch {
+		case strings.EqualFold(strings.TrimSpace(h), "date"):
+			date = i
+		case strings.EqualFold(strings.TrimSpace(h), "time"):
+			tod = i
+		}
+	}
+	if date < 0 || tod < 0 || len(rows) == 0 {
+		return -1, -1
+	}
+	for _, r := range rows {
+		cells, err := splitRecord(r, p.sep, nil)
+		if err != nil || max(date, tod) >= len(cells) {
+			return -1, -1
+		}
+		if _, ok := p.parseDateTime(cells[date], cells[tod]); !ok {
+			return -1, -1
+		}
+	}
+	return date, tod
+}
+
+// parseDateTime parses date + " " + tod without allocating.
+func (p *csvParser) parseDateTime(date, tod string) (int64, bool) {
+	var buf [80]byte
+	if len(date)+len(tod)+1 > len(buf) {
+		return 0, false
+	}
+	b := append(append(append(buf[:0], date...), ' '), tod...)
+	return p.clock.parse(bstr(b))
 }
 
 // findTimeColumn picks the time column (see csvFormat).
@@ -168,6 +212,7 @@ func (p *csvParser) Parse(raw string, ev *store.Event) (bool, error) {
 	s := trimCR(raw)
 	hasTime := false
 	var err error
+	var date, tod string
 	col := 0
 	for i := 0; i <= len(s); col++ {
 		var cell string
@@ -186,11 +231,19 @@ func (p *csvParser) Parse(raw string, ev *store.Event) (bool, error) {
 		} else {
 			addField(ev, name, typedValue(cell))
 		}
-		if col == p.timeCol {
+		switch {
+		case col == p.timeCol && p.clockCol < 0:
 			if ns, ok := p.clock.parse(cell); ok {
 				ev.Time, hasTime = ns, true
 			}
+		case col == p.timeCol:
+			date = cell
+		case col == p.clockCol:
+			tod = cell
 		}
+	}
+	if p.clockCol >= 0 {
+		ev.Time, hasTime = p.parseDateTime(date, tod)
 	}
 	if err == nil && col != len(p.names) {
 		err = fmt.Errorf("%s: %d fields, the header has %d", p.sepName(), col, len(p.names))

@@ -45,6 +45,7 @@ func TestCSVTimeColumn(t *testing.T) {
 		{"by name", []string{"a,timestamp,b", "x,1741248001,y"}, "x,1741248001,y", "2025-03-06T08:00:01Z"},
 		{"by values", []string{"a,b,c", "x,y,2025-03-06T08:00:01Z"}, "x,y,2025-03-06T08:00:01Z", "2025-03-06T08:00:01Z"},
 		{"name but not a time", []string{"time,b", "fast,2025-03-06T08:00:01Z"}, "fast,2025-03-06T08:00:01Z", "2025-03-06T08:00:01Z"},
+		{"date and time columns", []string{"LineId,Date,Time,Level", `1,2015-10-18,"18:01:47,978",INFO`}, `2,2015-10-18,"18:01:48,963",INFO`, "2015-10-18T18:01:48.963Z"},
 		{"no time column", []string{"a,b", "1,2"}, "1,2", ""},
 		{"tsv", []string{"ts\tmsg", "2025-03-06 08:00:01\thello, world"}, "2025-03-06 08:00:01\thello, world", "2025-03-06T08:00:01Z"},
 	}
