@@ -1,0 +1,111 @@
+package query
+
+import (
+	"strconv"
+	"strings"
+
+	"github.com/alecthomas/participle/v2/lexer"
+)
+
+// Aggregate is one aggregation of stats, eventstats, streamstats and
+// timechart: `func[(field)] [as name]`. Func is lower-case as written
+// (mean, p95, perc95...); Kind gives the canonical name.
+type Aggregate struct {
+	Pos    lexer.Position
+	Func   Name   `parser:"@Ident"`
+	Arg    *Field `parser:"( '(' @@ ')' )?"`
+	As     *Field `parser:"( 'as':Keyword @@ )?"`
+	EndPos lexer.Position
+
+	Kind string  // canonical: count dc sum avg min max median stdev var stdevp varp perc values earliest latest range
+	Perc float64 // for Kind "perc": the percentile, 0 to 100
+}
+
+// aggregateKinds maps each aggregate name to its kind; percN and pN are
+// handled apart.
+var aggregateKinds = map[string]string{
+	"count": "count", "dc": "dc", "distinct_count": "dc", "sum": "sum", "avg": "avg",
+	"mean": "avg", "min": "min", "max": "max", "median": "median", "stdev": "stdev",
+	"var": "var", "values": "values", "earliest": "earliest", "latest": "latest",
+	"range": "range", "stdevp": "stdevp", "varp": "varp", "first": "earliest", "last": "latest",
+}
+
+func (a *Aggregate) String() string {
+	s := string(a.Func)
+	if a.Arg != nil {
+		s += "(" + a.Arg.String() + ")"
+	}
+	if a.As != nil {
+		s += " as " + a.As.String()
+	}
+	return s
+}
+
+// Field returns the aggregated field, or "" for a bare count.
+func (a *Aggregate) Field() string {
+	if a.Arg == nil {
+		return ""
+	}
+	return a.Arg.Name
+}
+
+// OutputName is the name of the result column: the `as` name, else
+// `count` or `func(field)` as written.
+func (a *Aggregate) OutputName() string {
+	if a.As != nil {
+		return a.As.Name
+	}
+	if a.Arg == nil {
+		return string(a.Func)
+	}
+	return string(a.Func) + "(" + a.Arg.Name + ")"
+}
+
+func (a *Aggregate) check() *posError {
+	name := string(a.Func)
+	a.Kind = aggregateKinds[name]
+	if a.Kind == "" {
+		if p, ok := parsePercentile(name); ok {
+			a.Kind, a.Perc = "perc", p
+		}
+	}
+	if a.Kind == "" {
+		return errorfAt(a.Pos.Offset, "unknown aggregate %q%s", name, didYouMean(name, AggregateNames()))
+	}
+	if a.Arg == nil && a.Kind != "count" {
+		return errorfAt(a.EndPos.Offset, "%s needs a field: %s(field)", name, name)
+	}
+	return nil
+}
+
+// percentile parses percN, pN and exactpercN (N from 0 to 100, decimals allowed).
+func parsePercentile(name string) (float64, bool) {
+	for _, p := range []string{"exactperc", "perc", "p"} {
+		if n, ok := strings.CutPrefix(name, p); ok && n != "" {
+			f, err := strconv.ParseFloat(n, 64)
+			return f, err == nil && f >= 0 && f <= 100 && isDigitByte(n[0])
+		}
+	}
+	return 0, false
+}
+
+func checkAggs(aggs []*Aggregate) *posError {
+	for _, a := range aggs {
+		if err := a.check(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func aggsBy(aggs []*Aggregate, by []*Field) string {
+	parts := make([]string, len(aggs))
+	for i, a := range aggs {
+		parts[i] = a.String()
+	}
+	s := strings.Join(parts, ", ")
+	if len(by) > 0 {
+		s += " by " + fieldList(by)
+	}
+	return s
+}

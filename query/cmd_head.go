@@ -1,0 +1,44 @@
+package query
+
+import (
+	"strconv"
+
+	"github.com/alecthomas/participle/v2/lexer"
+)
+
+// HeadCmd keeps the first N rows (default 10).
+type HeadCmd struct {
+	Pos    lexer.Position
+	Count  *string `parser:"'head':Stage @Number?"`
+	EndPos lexer.Position
+
+	N int // the number of rows
+}
+
+func (*HeadCmd) command()                   {}
+func (c *HeadCmd) Position() lexer.Position { return c.Pos }
+func (c *HeadCmd) String() string           { return countString("head", c.Count) }
+
+func (c *HeadCmd) check() (err *posError) {
+	c.N, err = checkCount("head", c.Count, c.EndPos.Offset)
+	return err
+}
+
+func countString(stage string, count *string) string {
+	if count == nil {
+		return stage
+	}
+	return stage + " " + *count
+}
+
+// checkCount returns the row count of head, tail, top or rare: default 10.
+func checkCount(stage string, count *string, off int) (int, *posError) {
+	if count == nil {
+		return 10, nil
+	}
+	n, err := strconv.Atoi(*count)
+	if err != nil || n < 0 {
+		return 0, errorfAt(off-len(*count)-1, "%s takes a whole number of rows, not %s", stage, *count)
+	}
+	return n, nil
+}

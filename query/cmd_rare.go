@@ -1,0 +1,28 @@
+package query
+
+import "github.com/alecthomas/participle/v2/lexer"
+
+// RareCmd is TopCmd with the least common combinations first.
+type RareCmd struct {
+	Pos      lexer.Position
+	Count    *string   `parser:"'rare':Stage @Number?"`
+	Options  []*Option `parser:"@@*"`
+	Fields   []*Field  `parser:"@@ ( ','? @@ )*"`
+	By       []*Field  `parser:"( 'by':Keyword @@ ( ','? @@ )* )?"`
+	Trailing []*Option `parser:"@@*"`
+	EndPos   lexer.Position
+
+	Limit int // N or limit=N, default 10; 0 for every value
+}
+
+func (*RareCmd) command()                   {}
+func (c *RareCmd) Position() lexer.Position { return c.Pos }
+
+func (c *RareCmd) String() string {
+	return topString("rare", c.Count, c.Options, c.Fields, c.By, c.Trailing)
+}
+
+func (c *RareCmd) check() (err *posError) {
+	c.Limit, err = checkTop("rare", c.Count, c.Options, c.Trailing, c.Pos.Offset)
+	return err
+}

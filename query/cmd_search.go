@@ -1,0 +1,83 @@
+package query
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/alecthomas/participle/v2/lexer"
+)
+
+// SearchCmd filters events by search terms: the first stage of every
+// query (written with or without the word `search`) and the `search`
+// stage. See Term for the meaning of each term.
+type SearchCmd struct {
+	Pos    lexer.Position
+	Expr   *SearchOr `parser:"( 'search':Stage | Start ) @@?"`
+	EndPos lexer.Position
+
+	// Term is Expr as a plain tree; nil when the search matches every
+	// event (no terms, or only `*`, earliest and latest).
+	Term *Term
+}
+
+func (*SearchCmd) command()                   {}
+func (c *SearchCmd) Position() lexer.Position { return c.Pos }
+
+func (c *SearchCmd) String() string {
+	if c.Expr == nil {
+		return "search"
+	}
+	return "search " + c.termsString()
+}
+
+// termsString prints the terms alone, as the first stage shows them.
+func (c *SearchCmd) termsString() string {
+	if c.Expr == nil {
+		return ""
+	}
+	return c.Expr.String()
+}
+
+func (c *SearchCmd) check() *posError {
+	if c.Expr == nil {
+		return nil
+	}
+	t, err := termBuilder{}.or(c.Expr, true)
+	if err != nil {
+		return err
+	}
+	if t.Kind == TermAll {
+		t = nil
+	}
+	c.Term = t
+	return nil
+}
+
+// TimeRange resolves the earliest= and latest= terms against now (the
+// newest event in the store, for relative times). A zero time means no
+// bound; several bounds of one kind narrow the range.
+func (c *SearchCmd) TimeRange(now time.Time) (earliest, latest time.Time, err error) {
+	if c.Term == nil {
+		return
+	}
+	terms := []*Term{c.Term}
+	if c.Term.Kind == TermAnd {
+		terms = c.Term.Args
+	}
+	for _, t := range terms {
+		if t.Kind != TermEarliest && t.Kind != TermLatest {
+			continue
+		}
+		at, perr := ParseTimeSpec(t.Value, now)
+		if perr != nil {
+			return earliest, latest, fmt.Errorf("%s=%s: %w", t.Kind, t.Value, perr)
+		}
+		if t.Kind == TermEarliest && (earliest.IsZero() || at.After(earliest)) {
+			earliest = at
+		}
+		if t.Kind == TermLatest && (latest.IsZero() || at.Before(latest)) {
+			latest = at
+		}
+	}
+	return earliest, latest, nil
+}

@@ -1,0 +1,92 @@
+package query
+
+import (
+	"slices"
+	"sort"
+	"strings"
+)
+
+// HelpEntry documents one stage, function or aggregate: for `.help`, for
+// did-you-mean candidates and for completion.
+type HelpEntry struct {
+	Name    string
+	Kind    string // "stage", "function" or "aggregate"
+	Syntax  string
+	Summary string
+	Example string
+}
+
+// Help returns the entry for name (case-insensitive): a stage, else a
+// function, else an aggregate. "perc95" and "p99" find percN.
+func Help(name string) (HelpEntry, bool) {
+	name = strings.ToLower(name)
+	for _, table := range [][]HelpEntry{stageHelp, functionHelp, aggregateHelp} {
+		for _, e := range table {
+			if strings.EqualFold(e.Name, name) {
+				return e, true
+			}
+		}
+	}
+	if _, ok := parsePercentile(name); ok {
+		return Help("percN")
+	}
+	return HelpEntry{}, false
+}
+
+// HelpEntries returns every entry: stages, then functions, then aggregates.
+func HelpEntries() []HelpEntry {
+	return slices.Concat(stageHelp, functionHelp, aggregateHelp)
+}
+
+// StageNames returns the stage names, sorted.
+func StageNames() []string { return helpNames(stageHelp) }
+
+// AggregateNames returns the aggregate names, sorted; percN stands for
+// perc95, perc99.9 and the like (also written pN).
+func AggregateNames() []string { return helpNames(aggregateHelp) }
+
+// OptionNames returns the name=value options a stage takes, sorted.
+func OptionNames(stage string) []string {
+	opts := slices.Clone(stageOptions[strings.ToLower(stage)])
+	sort.Strings(opts)
+	return opts
+}
+
+func helpNames(table []HelpEntry) []string {
+	names := make([]string, len(table))
+	for i, e := range table {
+		names[i] = e.Name
+	}
+	sort.Strings(names)
+	return names
+}
+
+func stage(name, syntax, summary, example string) HelpEntry {
+	return HelpEntry{Name: name, Kind: "stage", Syntax: syntax, Summary: summary, Example: example}
+}
+
+var stageHelp = []HelpEntry{
+	stage("search", "search TERMS", "keep events matching the terms: words (whole tokens of _raw, * wildcards), \"phrases\" (substrings), field=value, != < <= > >=, f IN (a, b), AND (implicit), OR, NOT, parentheses, earliest=T, latest=T",
+		`search "Failed password" host=web* NOT user IN (root, admin) earliest=-24h`),
+	stage("where", "where EXPR", "keep rows where the expression is true (null is false)", `where status >= 500 AND cidrmatch("10.0.0.0/8", clientip)`),
+	stage("eval", "eval f = EXPR [, g = EXPR]", "set fields to computed values, left to right", `eval kb = round(bytes / 1024, 1), day = strftime(_time, "%F")`),
+	stage("rex", `rex [field=F] "REGEX"`, "extract fields from named groups (?<name>...) of a Go (RE2) regex; the field defaults to _raw", `rex "for (invalid user )?(?<user>\S+) from (?<src_ip>\S+)"`),
+	stage("fields", "fields [-] f, g", "keep only these fields, or with - drop them", "fields - _raw, source"),
+	stage("table", "table f, g", "keep exactly these fields, in this order", "table _time, user, src_ip"),
+	stage("rename", "rename f as g [, ...]", "rename fields", "rename src_ip as ip"),
+	stage("stats", "stats AGG [as name], ... [by f, g]", "aggregate into one row per group of the by fields, sorted by group", "stats count as attempts, dc(src_ip) as ips by user"),
+	stage("bin", "bin [f] span=DUR", "floor _time (or f) to buckets of DUR: s, m, h, d, w", "bin _time span=5m"),
+	stage("timechart", "timechart span=DUR AGG [by f] [limit=N]", "one row per time bucket from the first to the last, empty buckets filled with zeros; by f makes a column per value (the top N, the rest as OTHER)", "timechart span=1h count by status limit=5"),
+	stage("eventstats", "eventstats AGG [as name], ... [by f]", "like stats, but add the results to every row of the group", "eventstats avg(bytes) as avg_bytes by clientip"),
+	stage("streamstats", "streamstats [window=N] [time_window=DUR] AGG [as name], ... [by f]", "running aggregates in time order (oldest first), over the last N rows and/or DUR, the current row included", "streamstats time_window=5m count as recent by src_ip"),
+	stage("sort", "sort [-]f, [-]g", "sort rows, stably; - is descending; numbers as numbers, nulls last", "sort -count, clientip"),
+	stage("head", "head [N]", "keep the first N rows (default 10)", "head 20"),
+	stage("tail", "tail [N]", "keep the last N rows (default 10)", "tail 5"),
+	stage("dedup", "dedup f, g", "keep the first row of each combination of values", "dedup user, src_ip"),
+	stage("top", "top [N] f [by g] | top limit=N f", "the N most common values of f (default 10) with count and percent", "top 5 clientip by status"),
+	stage("rare", "rare [N] f [by g] | rare limit=N f", "the N least common values of f (default 10) with count and percent", "rare useragent"),
+	stage("lookup", "lookup FILE.csv key [as field] [OUTPUT f, g]", "add columns of the CSV row whose key column equals the row's field (key, or the as field)", "lookup threat_intel.csv ip as src_ip OUTPUT threat, actor"),
+	stage("anomalies", "anomalies [f1, f2, ...] [by entity] [contamination=0.01|auto] [trees=100] [sample=256] [seed=N] [method=iforest|mad] [save=NAME | model=NAME]",
+		"score rows with an Isolation Forest; adds anomaly_score (0 to 1), is_anomaly and anomaly_reason", "anomalies attempts, ips by user contamination=0.01"),
+	stage("patterns", "patterns [field=F]", "mine log templates (Drain-style) from _raw or F; adds pattern_id and pattern", "patterns | stats count by pattern"),
+}

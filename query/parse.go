@@ -1,0 +1,184 @@
+package query
+
+import (
+	"fmt"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/alecthomas/participle/v2"
+	"github.com/alecthomas/participle/v2/lexer"
+)
+
+// Limits on what Parse accepts.
+const (
+	MaxQueryLen = 64 << 10 // bytes of query text
+	MaxDepth    = 100      // nested parentheses plus chained NOT or unary minus
+)
+
+var queryGrammar = participle.MustBuild[Query](
+	participle.Lexer(queryLexer{}),
+	participle.Union[Command](commandTypes...),
+	participle.CaseInsensitive("Keyword", "Stage"),
+	participle.UseLookahead(4),
+)
+
+// checker is implemented by nodes that validate themselves after parsing
+// (names of options, aggregates and functions, regexes, times) and fill
+// their typed fields.
+type checker interface {
+	check() *posError
+}
+
+// Parse parses and checks a query. Every error is an *Error pointing at
+// the place in q.
+func Parse(q string) (*Query, error) {
+	if len(q) > MaxQueryLen {
+		return nil, newError(q, MaxQueryLen, fmt.Sprintf("query is too long (more than %d KiB)", MaxQueryLen>>10))
+	}
+	if !utf8.ValidString(q) {
+		off := 0
+		for off < len(q) {
+			r, n := utf8.DecodeRuneInString(q[off:])
+			if r == utf8.RuneError && n == 1 {
+				break
+			}
+			off += n
+		}
+		return nil, newError(q, off, "query is not valid UTF-8")
+	}
+	if strings.TrimSpace(q) == "" {
+		return nil, newError(q, 0, "empty query")
+	}
+	toks, perr := lexQuery(q)
+	if perr == nil {
+		perr = checkDepth(toks)
+	}
+	if perr != nil {
+		return nil, newError(q, perr.off, perr.msg)
+	}
+	pl, err := lexer.Upgrade(&sliceLexer{toks: toks})
+	if err != nil {
+		return nil, newError(q, 0, err.Error())
+	}
+	ast, err := queryGrammar.ParseFromLexer(pl)
+	if err != nil {
+		perr = translateParseError(toks, err)
+		return nil, newError(q, perr.off, perr.msg)
+	}
+	for _, st := range ast.Stages {
+		if c, ok := st.(checker); ok {
+			if perr := c.check(); perr != nil {
+				return nil, newError(q, perr.off, perr.msg)
+			}
+		}
+	}
+	return ast, nil
+}
+
+// checkDepth rejects unbalanced parentheses and nesting deeper than
+// MaxDepth before the recursive parser sees them.
+func checkDepth(toks []lexer.Token) *posError {
+	var open []int // offsets of the open parentheses
+	run := 0       // chained prefix operators
+	for _, t := range toks {
+		switch {
+		case t.Type == tokPunct && t.Value == "(":
+			open = append(open, t.Pos.Offset)
+		case t.Type == tokPunct && t.Value == ")":
+			if len(open) == 0 {
+				return errorfAt(t.Pos.Offset, "unexpected ')'")
+			}
+			open = open[:len(open)-1]
+		case t.Type == tokPunct && t.Value == "|" || t.EOF():
+			if len(open) > 0 {
+				return errorfAt(open[len(open)-1], "'(' is not closed")
+			}
+		}
+		if t.Type == tokKeyword && strings.EqualFold(t.Value, "not") || t.Type == tokPunct && t.Value == "-" {
+			run++
+		} else {
+			run = 0
+		}
+		if len(open)+run > MaxDepth {
+			return errorfAt(t.Pos.Offset, "query is nested too deeply (more than %d levels)", MaxDepth)
+		}
+	}
+	return nil
+}
+
+// translate turns a participle error into a friendly message at the
+// offending token: participle's own wording (a grammar dump) never reaches
+// the user.
+func translateParseError(toks []lexer.Token, err error) *posError {
+	off := 0
+	if pe, ok := err.(participle.Error); ok {
+		off = pe.Position().Offset
+	}
+	i := 0
+	for i < len(toks)-1 && toks[i].Pos.Offset < off {
+		i++
+	}
+	// participle may report a zero-width Start token; skip to a real one.
+	for i < len(toks)-1 && toks[i].Type == tokStart {
+		i++
+	}
+	t := toks[i]
+	msg := "unexpected " + describeToken(t)
+	if i > 0 {
+		if m := expectAfter(toks[i-1], t); m != "" {
+			msg = m
+		}
+	}
+	if usage := stageUsage(toks[:i+1]); usage != "" {
+		msg += " (usage: " + usage + ")"
+	}
+	return errorfAt(t.Pos.Offset, "%s", msg)
+}
+
+// describe names a token for a message.
+func describeToken(t lexer.Token) string {
+	if t.EOF() {
+		return "end of query"
+	}
+	v := t.Value
+	if r := []rune(v); len(r) > 24 {
+		v = string(r[:24]) + "…"
+	}
+	return "'" + v + "'"
+}
+
+// expectAfter says what should have followed prev, or "".
+func expectAfter(prev, t lexer.Token) string {
+	got := ", got " + describeToken(t)
+	v := strings.ToLower(prev.Value)
+	switch {
+	case prev.Type == tokKeyword && v == "by":
+		return "expected a field name after 'by'" + got
+	case prev.Type == tokKeyword && v == "as":
+		return "expected a name after 'as'" + got
+	case prev.Type == tokKeyword && v == "output":
+		return "expected a field name after 'output'" + got
+	case prev.Type == tokKeyword && v == "in":
+		return "expected '(' after 'in'" + got
+	case prev.Type == tokKeyword && (v == "and" || v == "or" || v == "not" || v == "like"):
+		return fmt.Sprintf("expected a term after '%s'%s", prev.Value, got)
+	case prev.Type == tokPunct && prev.Value == "=":
+		return "expected a value after '='" + got
+	case prev.Type == tokPunct && strings.Contains("+-*/%<>!=,", prev.Value[:1]):
+		return fmt.Sprintf("expected an operand after '%s'%s", prev.Value, got)
+	}
+	return ""
+}
+
+// stageUsage returns the syntax line of the stage the last token is in.
+func stageUsage(toks []lexer.Token) string {
+	for i := len(toks) - 1; i >= 0; i-- {
+		if toks[i].Type == tokStage {
+			if h, ok := Help(strings.ToLower(toks[i].Value)); ok {
+				return h.Syntax
+			}
+			return ""
+		}
+	}
+	return ""
+}

@@ -1,0 +1,224 @@
+package query
+
+import (
+	"sort"
+	"strings"
+
+	"loghunt/store"
+)
+
+// Match reports whether an event matches the term: raw is its _raw and get
+// returns a field's value (store.Null when absent). Earliest and latest
+// terms match everything: the engine applies SearchCmd.TimeRange.
+func (t *Term) Match(raw string, get func(field string) store.Value) bool {
+	switch t.Kind {
+	case TermWord:
+		return MatchWord(t.Value, raw)
+	case TermPhrase:
+		return MatchPhrase(t.Value, raw)
+	case TermCompare, TermIn:
+		return t.MatchValue(get(t.Field))
+	case TermAnd:
+		for _, a := range t.Args {
+			if !a.Match(raw, get) {
+				return false
+			}
+		}
+		return true
+	case TermOr:
+		for _, a := range t.Args {
+			if a.Match(raw, get) {
+				return true
+			}
+		}
+		return false
+	case TermNot:
+		return !t.Args[0].Match(raw, get)
+	}
+	return true
+}
+
+// MatchValue reports whether a field value satisfies a TermCompare or
+// TermIn. A null value (a missing field) never matches, not even `!=`.
+// `=` and `!=`: with '*' a case-insensitive wildcard match of the printed
+// value; else equal as numbers when both are numbers, else equal as
+// strings ignoring ASCII case. `<` `<=` `>` `>=`: as numbers when both are
+// numbers, else as strings (by bytes).
+func (t *Term) MatchValue(v store.Value) bool {
+	if v.IsNull() {
+		return false
+	}
+	switch {
+	case t.Kind == TermIn:
+		for _, want := range t.Values {
+			n, isNum := parseNum(want)
+			if valueEquals(want, n, isNum, v) {
+				return true
+			}
+		}
+		return false
+	case t.Op == "=":
+		return valueEquals(t.Value, t.num, t.isNum, v)
+	case t.Op == "!=":
+		return !valueEquals(t.Value, t.num, t.isNum, v)
+	}
+	c := 0
+	if f, ok := v.Number(); ok && t.isNum {
+		c = compareFloat64(f, t.num)
+	} else {
+		c = strings.Compare(v.String(), t.Value)
+	}
+	switch t.Op {
+	case "<":
+		return c < 0
+	case "<=":
+		return c <= 0
+	case ">":
+		return c > 0
+	}
+	return c >= 0
+}
+
+func valueEquals(want string, num float64, isNum bool, v store.Value) bool {
+	if strings.IndexByte(want, '*') >= 0 {
+		return MatchWildcard(want, v.String())
+	}
+	if isNum {
+		if f, ok := v.Number(); ok {
+			return f == num
+		}
+	}
+	return strings.EqualFold(v.String(), want)
+}
+
+// MatchWord reports whether raw holds the bare search word: the word
+// occurs ignoring ASCII case, starting where a token starts and ending
+// where a token ends (so `fail` does not match "failed", but `fail*`
+// does), with '*' matching any run of characters except whitespace. A
+// word with separators (`wp-login`, `10.0.*`) matches that exact
+// sequence: its tokens in order, with the same separators between them.
+func MatchWord(word, raw string) bool {
+	if word == "" {
+		return true
+	}
+	needStart := isTokenByte(word[0])
+	needEnd := isTokenByte(word[len(word)-1])
+	wild := strings.IndexByte(word, '*') >= 0
+	for si := 0; si < len(raw); si++ {
+		if needStart && si > 0 && isTokenByte(raw[si-1]) {
+			continue
+		}
+		if !wild {
+			if si+len(word) <= len(raw) && equalFoldASCII(raw[si:si+len(word)], word) &&
+				(!needEnd || si+len(word) == len(raw) || !isTokenByte(raw[si+len(word)])) {
+				return true
+			}
+			continue
+		}
+		if isSpaceByte(raw[si]) && word[0] != '*' {
+			continue
+		}
+		for e := si; e <= len(raw); e++ {
+			if (!needEnd || e == len(raw) || !isTokenByte(raw[e])) && wildMatch(word, raw[si:e], true) {
+				return true
+			}
+			if e < len(raw) && isSpaceByte(raw[e]) {
+				break
+			}
+		}
+	}
+	return false
+}
+
+// MatchPhrase reports whether raw contains phrase, ignoring ASCII case.
+func MatchPhrase(phrase, raw string) bool {
+	if phrase == "" {
+		return true
+	}
+	first := lowerASCII(phrase[0])
+	for i := 0; i+len(phrase) <= len(raw); i++ {
+		if lowerASCII(raw[i]) == first && equalFoldASCII(raw[i:i+len(phrase)], phrase) {
+			return true
+		}
+	}
+	return false
+}
+
+func equalFoldASCII(a, b string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := 0; i < len(a); i++ {
+		if lowerASCII(a[i]) != lowerASCII(b[i]) {
+			return false
+		}
+	}
+	return true
+}
+
+// RequiredTokens returns the tokens (lower-case, sorted) that every event
+// matching t contains as whole tokens of _raw, for the store's token
+// filter: the complete tokens of words and phrases that the search needs
+// in all cases. Nil means nothing can be skipped.
+func RequiredTokens(t *Term) []string {
+	set := requiredTokens(t)
+	out := make([]string, 0, len(set))
+	for tok := range set {
+		out = append(out, tok)
+	}
+	sort.Strings(out)
+	return out
+}
+
+func requiredTokens(t *Term) map[string]bool {
+	switch t.Kind {
+	case TermWord:
+		return completeTokens(t.Value, isTokenByte(t.Value[0]), isTokenByte(t.Value[len(t.Value)-1]))
+	case TermPhrase:
+		return completeTokens(t.Value, false, false)
+	case TermAnd:
+		set := map[string]bool{}
+		for _, a := range t.Args {
+			for tok := range requiredTokens(a) {
+				set[tok] = true
+			}
+		}
+		return set
+	case TermOr:
+		set := requiredTokens(t.Args[0])
+		for _, a := range t.Args[1:] {
+			other := requiredTokens(a)
+			for tok := range set {
+				if !other[tok] {
+					delete(set, tok)
+				}
+			}
+		}
+		return set
+	}
+	return nil
+}
+
+// completeTokens returns the tokens of s that must be whole tokens where s
+// matches: those bounded on both sides by a separator in s other than
+// '*', or by an edge of s that is anchored (startOK, endOK).
+func completeTokens(s string, startOK, endOK bool) map[string]bool {
+	set := map[string]bool{}
+	for i := 0; i < len(s); {
+		if !isTokenByte(s[i]) {
+			i++
+			continue
+		}
+		j := i
+		for j < len(s) && isTokenByte(s[j]) {
+			j++
+		}
+		left := i == 0 && startOK || i > 0 && s[i-1] != '*'
+		right := j == len(s) && endOK || j < len(s) && s[j] != '*'
+		if left && right {
+			Tokens(s[i:j], func(tok string) { set[tok] = true })
+		}
+		i = j
+	}
+	return set
+}
