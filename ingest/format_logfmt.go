@@ -2,7 +2,6 @@ package ingest
 
 import (
 	"errors"
-	"strconv"
 
 	"loghunt/store"
 )
@@ -106,7 +105,9 @@ func logfmtValue(val string) store.Value {
 }
 
 // unquoteLogfmt removes the quotes of a quoted value and decodes its
-// escapes; an unquoted value is returned as is.
+// escapes as JSON's (what logfmt encoders write; Go's octal and \x
+// escapes could yield invalid UTF-8 and are kept as written); an unquoted
+// value is returned as is.
 func unquoteLogfmt(val string) string {
 	if len(val) < 2 || val[0] != '"' {
 		return val
@@ -114,9 +115,6 @@ func unquoteLogfmt(val string) string {
 	body := val[1 : len(val)-1]
 	for i := 0; i < len(body); i++ {
 		if body[i] == '\\' {
-			if u, err := strconv.Unquote(val); err == nil {
-				return u
-			}
 			return unescapeJSON(body)
 		}
 	}
