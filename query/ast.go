@@ -132,6 +132,15 @@ type StringLit struct {
 
 func (s *StringLit) String() string { return quoteText(string(s.Value)) }
 
+// NumberLit is a number argument (the N of head, tail, top and rare).
+type NumberLit struct {
+	Pos    lexer.Position
+	Text   string `parser:"@Number"`
+	EndPos lexer.Position
+}
+
+func (n *NumberLit) String() string { return n.Text }
+
 // Text is a captured string: a quoted token is unquoted, any other token is
 // taken as written.
 type Text string

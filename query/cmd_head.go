@@ -9,7 +9,7 @@ import (
 // HeadCmd keeps the first N rows (default 10).
 type HeadCmd struct {
 	Pos    lexer.Position
-	Count  *string `parser:"'head':Stage @Number?"`
+	Count  *NumberLit `parser:"'head':Stage @@?"`
 	EndPos lexer.Position
 
 	N int // the number of rows
@@ -20,25 +20,25 @@ func (c *HeadCmd) Position() lexer.Position { return c.Pos }
 func (c *HeadCmd) String() string           { return countString("head", c.Count) }
 
 func (c *HeadCmd) check() (err *posError) {
-	c.N, err = checkCount("head", c.Count, c.EndPos.Offset)
+	c.N, err = checkCount("head", c.Count)
 	return err
 }
 
-func countString(stage string, count *string) string {
+func countString(stage string, count *NumberLit) string {
 	if count == nil {
 		return stage
 	}
-	return stage + " " + *count
+	return stage + " " + count.Text
 }
 
 // checkCount returns the row count of head, tail, top or rare: default 10.
-func checkCount(stage string, count *string, off int) (int, *posError) {
+func checkCount(stage string, count *NumberLit) (int, *posError) {
 	if count == nil {
 		return 10, nil
 	}
-	n, err := strconv.Atoi(*count)
+	n, err := strconv.Atoi(count.Text)
 	if err != nil || n < 0 {
-		return 0, errorfAt(off-len(*count)-1, "%s takes a whole number of rows, not %s", stage, *count)
+		return 0, errorfAt(count.Pos.Offset, "%s takes a whole number, not %s", stage, count.Text)
 	}
 	return n, nil
 }

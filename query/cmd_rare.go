@@ -5,7 +5,7 @@ import "github.com/alecthomas/participle/v2/lexer"
 // RareCmd is TopCmd with the least common combinations first.
 type RareCmd struct {
 	Pos      lexer.Position
-	Count    *string   `parser:"'rare':Stage @Number?"`
+	Count    *NumberLit `parser:"'rare':Stage @@?"`
 	Options  []*Option `parser:"@@*"`
 	Fields   []*Field  `parser:"@@ ( ','? @@ )*"`
 	By       []*Field  `parser:"( 'by':Keyword @@ ( ','? @@ )* )?"`
@@ -23,6 +23,6 @@ func (c *RareCmd) String() string {
 }
 
 func (c *RareCmd) check() (err *posError) {
-	c.Limit, err = checkTop("rare", c.Count, c.Options, c.Trailing, c.Pos.Offset)
+	c.Limit, err = checkTop("rare", c.Count, c.Options, c.Trailing)
 	return err
 }

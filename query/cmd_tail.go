@@ -5,7 +5,7 @@ import "github.com/alecthomas/participle/v2/lexer"
 // TailCmd keeps the last N rows (default 10), in their order.
 type TailCmd struct {
 	Pos    lexer.Position
-	Count  *string `parser:"'tail':Stage @Number?"`
+	Count  *NumberLit `parser:"'tail':Stage @@?"`
 	EndPos lexer.Position
 
 	N int // the number of rows
@@ -16,6 +16,6 @@ func (c *TailCmd) Position() lexer.Position { return c.Pos }
 func (c *TailCmd) String() string           { return countString("tail", c.Count) }
 
 func (c *TailCmd) check() (err *posError) {
-	c.N, err = checkCount("tail", c.Count, c.EndPos.Offset)
+	c.N, err = checkCount("tail", c.Count)
 	return err
 }

@@ -7,7 +7,7 @@ import "github.com/alecthomas/participle/v2/lexer"
 // most common first.
 type TopCmd struct {
 	Pos      lexer.Position
-	Count    *string   `parser:"'top':Stage @Number?"`
+	Count    *NumberLit `parser:"'top':Stage @@?"`
 	Options  []*Option `parser:"@@*"`
 	Fields   []*Field  `parser:"@@ ( ','? @@ )*"`
 	By       []*Field  `parser:"( 'by':Keyword @@ ( ','? @@ )* )?"`
@@ -25,11 +25,11 @@ func (c *TopCmd) String() string {
 }
 
 func (c *TopCmd) check() (err *posError) {
-	c.Limit, err = checkTop("top", c.Count, c.Options, c.Trailing, c.Pos.Offset)
+	c.Limit, err = checkTop("top", c.Count, c.Options, c.Trailing)
 	return err
 }
 
-func topString(stage string, count *string, opts []*Option, fields, by []*Field, trailing []*Option) string {
+func topString(stage string, count *NumberLit, opts []*Option, fields, by []*Field, trailing []*Option) string {
 	s := countString(stage, count)
 	if len(opts) > 0 {
 		s += " " + optionList(opts)
@@ -45,7 +45,7 @@ func topString(stage string, count *string, opts []*Option, fields, by []*Field,
 }
 
 // checkTop returns the limit of top or rare.
-func checkTop(stage string, count *string, opts, trailing []*Option, off int) (int, *posError) {
+func checkTop(stage string, count *NumberLit, opts, trailing []*Option) (int, *posError) {
 	set, err := checkOptions(stage, opts, trailing)
 	if err != nil {
 		return 0, err
@@ -54,11 +54,7 @@ func checkTop(stage string, count *string, opts, trailing []*Option, off int) (i
 		return 0, errorfAt(set["limit"].Pos.Offset, "give either a count or limit=, not both")
 	}
 	if count != nil {
-		n, perr := checkCount(stage, count, off)
-		if perr != nil {
-			return 0, errorfAt(off, "%s", perr.msg)
-		}
-		return n, nil
+		return checkCount(stage, count)
 	}
 	return set.int("limit", 10, 0)
 }

@@ -69,7 +69,7 @@ func strptimeFn(v []store.Value) store.Value {
 func buildRelativeTime(fb *fnBuild) (exprNode, *posError) {
 	if s, ok := fb.constString(1); ok {
 		if _, err := ParseTimeSpec(s, time.Unix(0, 0).UTC()); err != nil {
-			return nil, errorAtPos(fb.call.Args[1].Pos, "bad time spec: %v", err)
+			return nil, errorAtPos(fb.call.Args[1].Pos, "%v", err)
 		}
 	}
 	return &strictNode{args: fb.args, f: func(v []store.Value) store.Value {

@@ -17,10 +17,12 @@ import (
 //   - `+` adds when both sides are numbers, else joins the two values as
 //     strings when either is a string ("a" + 1 is "a1").
 //   - Times: time ± seconds is a time, time − time is seconds.
-//   - Comparisons with null are null. Two numbers (numeric strings
-//     included) compare as numbers, two times as instants, a time and a
-//     number as Unix seconds; anything else compares as strings, by bytes
-//     (case-sensitive).
+//   - Comparisons with null are null. Two strings compare as strings, by
+//     bytes (case-sensitive), even when they look like numbers; a number
+//     and a string that parses as a number compare as numbers, and so do
+//     two numbers; two times compare as instants, a time and a number as
+//     Unix seconds; anything else compares as printed strings. (Arithmetic
+//     is looser: "3" + "4" is 7, since both parse as numbers.)
 //   - AND, OR and NOT: null is unknown (false AND null is false, true OR
 //     null is true, NOT null is null). where keeps only true rows.
 
@@ -308,6 +310,9 @@ func secondsValue(ns int64) store.Value {
 func exprCompare(a, b store.Value) (c int, ok bool) {
 	if a.IsNull() || b.IsNull() {
 		return 0, false
+	}
+	if a.K == store.KindString && b.K == store.KindString {
+		return strings.Compare(a.S, b.S), true
 	}
 	if a.K == store.KindTime && b.K == store.KindTime {
 		return compareInt64(a.I, b.I), true

@@ -124,13 +124,14 @@ func translateParseError(toks []lexer.Token, err error) *posError {
 	}
 	t := toks[i]
 	msg := "unexpected " + describeToken(t)
+	name := stageOf(toks[:i+1])
 	if i > 0 {
-		if m := expectAfter(toks[i-1], t); m != "" {
+		if m := expectAfter(toks[i-1], t, stageModes[name]); m != "" {
 			msg = m
 		}
 	}
-	if usage := stageUsage(toks[:i+1]); usage != "" {
-		msg += " (usage: " + usage + ")"
+	if h, ok := Help(name); ok {
+		msg += " (usage: " + h.Syntax + ")"
 	}
 	return errorfAt(t.Pos.Offset, "%s", msg)
 }
@@ -148,8 +149,12 @@ func describeToken(t lexer.Token) string {
 }
 
 // expectAfter says what should have followed prev, or "".
-func expectAfter(prev, t lexer.Token) string {
+func expectAfter(prev, t lexer.Token, mode lexMode) string {
 	got := ", got " + describeToken(t)
+	term := "a term"
+	if mode == modeExpr {
+		term = "an expression"
+	}
 	v := strings.ToLower(prev.Value)
 	switch {
 	case prev.Type == tokKeyword && v == "by":
@@ -161,7 +166,7 @@ func expectAfter(prev, t lexer.Token) string {
 	case prev.Type == tokKeyword && v == "in":
 		return "expected '(' after 'in'" + got
 	case prev.Type == tokKeyword && (v == "and" || v == "or" || v == "not" || v == "like"):
-		return fmt.Sprintf("expected a term after '%s'%s", prev.Value, got)
+		return fmt.Sprintf("expected %s after '%s'%s", term, prev.Value, got)
 	case prev.Type == tokPunct && prev.Value == "=":
 		return "expected a value after '='" + got
 	case prev.Type == tokPunct && strings.Contains("+-*/%<>!=,", prev.Value[:1]):
@@ -170,15 +175,13 @@ func expectAfter(prev, t lexer.Token) string {
 	return ""
 }
 
-// stageUsage returns the syntax line of the stage the last token is in.
-func stageUsage(toks []lexer.Token) string {
+// stageOf returns the name of the stage the last token is in ("search"
+// for the first stage).
+func stageOf(toks []lexer.Token) string {
 	for i := len(toks) - 1; i >= 0; i-- {
 		if toks[i].Type == tokStage {
-			if h, ok := Help(strings.ToLower(toks[i].Value)); ok {
-				return h.Syntax
-			}
-			return ""
+			return strings.ToLower(toks[i].Value)
 		}
 	}
-	return ""
+	return "search"
 }

@@ -35,6 +35,9 @@ func ParseTimeSpec(s string, now time.Time) (time.Time, error) {
 	if isDigitByte(s[0]) {
 		return parseAbsolute(s)
 	}
+	if c := s[0]; c != '+' && c != '-' && c != '@' && !(len(s) >= 3 && strings.EqualFold(s[:3], "now")) {
+		return time.Time{}, errBadTime(s)
+	}
 	rest := s
 	if len(s) >= 3 && strings.EqualFold(s[:3], "now") {
 		rest = s[3:]
@@ -67,7 +70,11 @@ func parseAbsolute(s string) (time.Time, error) {
 			return t.UTC(), nil
 		}
 	}
-	return time.Time{}, fmt.Errorf("bad time %q (use 2025-03-06, 2025-03-06T08:00:00Z, -24h, -1d@d or now)", s)
+	return time.Time{}, errBadTime(s)
+}
+
+func errBadTime(s string) error {
+	return fmt.Errorf("bad time %q (use 2025-03-06, 2025-03-06T08:00:00Z, -24h, -1d@d or now)", s)
 }
 
 // applyRelative applies offsets and a snap to t.

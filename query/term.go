@@ -167,7 +167,7 @@ func (b termBuilder) compare(c *SearchCmp, top bool) (*Term, *posError) {
 			return nil, errorfAt(c.Pos.Offset, "%s= cannot be inside OR or NOT", f)
 		}
 		if _, err := ParseTimeSpec(val, time.Unix(0, 0).UTC()); err != nil {
-			return nil, errorfAt(c.EndPos.Offset-len(val), "bad time for %s: %v", f, err)
+			return nil, errorfAt(c.EndPos.Offset-len(val), "%s: %v", f, err)
 		}
 		kind := TermEarliest
 		if f == "latest" {
