@@ -6,10 +6,10 @@ import "github.com/alecthomas/participle/v2/lexer"
 type RareCmd struct {
 	Pos      lexer.Position
 	Count    *NumberLit `parser:"'rare':Stage @@?"`
-	Options  []*Option `parser:"@@*"`
-	Fields   []*Field  `parser:"@@ ( ','? @@ )*"`
-	By       []*Field  `parser:"( 'by':Keyword @@ ( ','? @@ )* )?"`
-	Trailing []*Option `parser:"@@*"`
+	Options  []*Option  `parser:"@@*"`
+	Fields   []*Field   `parser:"@@ ( ','? @@ )*"`
+	By       []*Field   `parser:"( 'by':Keyword @@ ( ','? @@ )* )?"`
+	Trailing []*Option  `parser:"@@*"`
 	EndPos   lexer.Position
 
 	Limit int // N or limit=N, default 10; 0 for every value

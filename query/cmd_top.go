@@ -8,10 +8,10 @@ import "github.com/alecthomas/participle/v2/lexer"
 type TopCmd struct {
 	Pos      lexer.Position
 	Count    *NumberLit `parser:"'top':Stage @@?"`
-	Options  []*Option `parser:"@@*"`
-	Fields   []*Field  `parser:"@@ ( ','? @@ )*"`
-	By       []*Field  `parser:"( 'by':Keyword @@ ( ','? @@ )* )?"`
-	Trailing []*Option `parser:"@@*"`
+	Options  []*Option  `parser:"@@*"`
+	Fields   []*Field   `parser:"@@ ( ','? @@ )*"`
+	By       []*Field   `parser:"( 'by':Keyword @@ ( ','? @@ )* )?"`
+	Trailing []*Option  `parser:"@@*"`
 	EndPos   lexer.Position
 
 	Limit int // N or limit=N, default 10; 0 for every value
