@@ -1,0 +1,59 @@
+package query
+
+import (
+	"strings"
+	"testing"
+)
+
+// FuzzParse checks that Parse never panics, that every error is an
+// *Error with a sane position, and that what parses round-trips.
+func FuzzParse(f *testing.F) {
+	for _, c := range parseCases {
+		f.Add(c.q)
+	}
+	for _, c := range evalCases {
+		f.Add("| eval x = " + c.expr)
+	}
+	for _, q := range []string{"* | stast count", "| where (a", `"open`, "a |", "| bin spn=1m", "x IN (a", "| where 1 < 2 < 3"} {
+		f.Add(q)
+	}
+	f.Fuzz(func(t *testing.T, q string) {
+		ast, err := Parse(q)
+		if err != nil {
+			e, ok := err.(*Error)
+			if !ok {
+				t.Fatalf("Parse(%q) returned %T: %v", q, err, err)
+			}
+			if e.Line < 1 || e.Col < 1 || e.Msg == "" || strings.Contains(e.Msg, "participle") {
+				t.Fatalf("Parse(%q): bad error %+v", q, e)
+			}
+			_ = e.Error()
+			return
+		}
+		checkRoundTrip(t, q, ast)
+		for _, st := range ast.Stages {
+			compileStage(t, st)
+		}
+	})
+}
+
+// compileStage compiles and evaluates the expressions of where and eval
+// on the test batch, which must not panic.
+func compileStage(t *testing.T, st Command) {
+	var exprs []*Expr
+	switch c := st.(type) {
+	case *WhereCmd:
+		exprs = append(exprs, c.Expr)
+	case *EvalCmd:
+		for _, a := range c.Assigns {
+			exprs = append(exprs, a.Expr)
+		}
+	}
+	for _, e := range exprs {
+		c, err := CompileExpr(e, &EvalEnv{Now: testNow})
+		if err != nil {
+			t.Fatalf("CompileExpr(%s) after Parse: %v", e, err)
+		}
+		c.Bind(testBatch())(0)
+	}
+}

@@ -1,0 +1,55 @@
+package query
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestHelp(t *testing.T) {
+	for _, e := range HelpEntries() {
+		if e.Name == "" || e.Syntax == "" || e.Summary == "" || e.Example == "" {
+			t.Errorf("incomplete help entry %+v", e)
+		}
+	}
+	for _, name := range StageNames() {
+		h, ok := Help(name)
+		if !ok || h.Kind != "stage" {
+			t.Errorf("stage %s: %+v", name, h)
+			continue
+		}
+		ex := h.Example
+		if name != "search" && !strings.HasPrefix(ex, "|") && h.Name != "patterns" {
+			ex = "| " + ex
+		}
+		if _, err := Parse(ex); err != nil {
+			t.Errorf("example of %s does not parse: %v", name, err)
+		}
+		if _, ok := stageModes[name]; !ok {
+			t.Errorf("stage %s unknown to the lexer", name)
+		}
+	}
+	for _, e := range functionHelp {
+		if _, err := Parse("| " + e.Example); err != nil {
+			t.Errorf("example of %s does not parse: %v", e.Name, err)
+		}
+	}
+	for _, e := range aggregateHelp {
+		if _, err := Parse("| " + e.Example); err != nil {
+			t.Errorf("example of %s does not parse: %v", e.Name, err)
+		}
+	}
+	for _, name := range AggregateNames() {
+		if _, ok := aggregateKinds[name]; !ok && name != "percN" {
+			t.Errorf("aggregate %s in help but not in the grammar", name)
+		}
+	}
+	if h, ok := Help("perc95"); !ok || h.Name != "percN" {
+		t.Errorf("Help(perc95) = %+v", h)
+	}
+	if got := OptionNames("bin"); len(got) != 1 || got[0] != "span" {
+		t.Errorf("OptionNames(bin) = %q", got)
+	}
+	if got := OptionNames("stats"); len(got) != 0 {
+		t.Errorf("OptionNames(stats) = %q", got)
+	}
+}
