@@ -46,19 +46,21 @@ func (f *FieldStat) Type() string {
 func newFieldStat(name string, vals []Value, kinds uint8) FieldStat {
 	fs := FieldStat{Name: name}
 	for i := range vals {
-		k := vals[i].K
-		if k == KindNull {
+		fs.Kinds[vals[i].K]++
+	}
+	fs.Kinds[KindNull] = 0
+	// Examples come from the first rows: enough to show what a field holds
+	// without formatting every value.
+	for i := 0; i < len(vals) && i < 256 && len(fs.Examples) < maxExamples; i++ {
+		if vals[i].K == KindNull {
 			continue
 		}
-		fs.Kinds[k]++
-		if len(fs.Examples) < maxExamples {
-			s := vals[i].String()
-			if len(s) > 80 {
-				s = s[:80]
-			}
-			if !slices.Contains(fs.Examples, s) {
-				fs.Examples = append(fs.Examples, s)
-			}
+		s := vals[i].String()
+		if len(s) > 80 {
+			s = s[:80]
+		}
+		if !slices.Contains(fs.Examples, s) {
+			fs.Examples = append(fs.Examples, s)
 		}
 	}
 	return fs

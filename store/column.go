@@ -13,7 +13,7 @@ const (
 	encTime    byte = 1 // int64s, delta zigzag varints, no nulls (_time)
 	encStrings byte = 2 // strings or null: uvarint len+1 per row (0 = null), then the bytes
 	encDict    byte = 3 // a dictionary of typed values, then a fixed-width code per row (0 = null)
-	encInts    byte = 4 // ints or null: a null bitmap when any, then delta zigzag varints
+	encInts    byte = 4 // ints or null: flags, a null bitmap when any, then (delta) zigzag varints
 	encMixed   byte = 5 // per row a kind byte and its payload
 )
 
@@ -109,9 +109,32 @@ func decodeStrings(src []byte, n int) ([]Value, error) {
 	return out, nil
 }
 
+// Flags of the ints encoding's first byte.
+const (
+	intsNulls = 1 // a null bitmap follows
+	intsDelta = 2 // values are deltas from the previous non-null value
+)
+
+// encodeInts stores varints, as deltas when that is smaller (sorted or
+// slowly changing values) and as plain values otherwise (random sizes).
 func encodeInts(dst []byte, vals []Value, nulls bool) []byte {
+	plain, delta, prev := 0, 0, int64(0)
+	for i := range vals {
+		if vals[i].K != KindNull {
+			plain += varintLen(vals[i].I)
+			delta += varintLen(vals[i].I - prev)
+			prev = vals[i].I
+		}
+	}
+	flags := byte(0)
 	if nulls {
-		dst = append(dst, 1)
+		flags |= intsNulls
+	}
+	if delta < plain {
+		flags |= intsDelta
+	}
+	dst = append(dst, flags)
+	if nulls {
 		bm := make([]byte, (len(vals)+7)/8)
 		for i := range vals {
 			if vals[i].K == KindNull {
@@ -119,32 +142,46 @@ func encodeInts(dst []byte, vals []Value, nulls bool) []byte {
 			}
 		}
 		dst = append(dst, bm...)
-	} else {
-		dst = append(dst, 0)
 	}
-	prev := int64(0)
+	prev = 0
 	for i := range vals {
 		if vals[i].K != KindNull {
-			dst = binary.AppendVarint(dst, vals[i].I-prev)
-			prev = vals[i].I
+			if flags&intsDelta != 0 {
+				dst = binary.AppendVarint(dst, vals[i].I-prev)
+				prev = vals[i].I
+			} else {
+				dst = binary.AppendVarint(dst, vals[i].I)
+			}
 		}
 	}
 	return dst
 }
 
+func varintLen(x int64) int {
+	ux := uint64(x) << 1
+	if x < 0 {
+		ux = ^ux
+	}
+	n := 1
+	for ux >= 0x80 {
+		ux >>= 7
+		n++
+	}
+	return n
+}
+
 func decodeInts(src []byte, n int) ([]Value, error) {
-	if len(src) < 1 {
+	if len(src) < 1 || src[0] > intsNulls|intsDelta {
 		return nil, errCorrupt
 	}
+	flags := src[0]
+	src = src[1:]
 	var bm []byte
-	if src[0] == 1 {
-		if len(src) < 1+(n+7)/8 {
+	if flags&intsNulls != 0 {
+		if len(src) < (n+7)/8 {
 			return nil, errCorrupt
 		}
-		bm = src[1 : 1+(n+7)/8]
-		src = src[1+(n+7)/8:]
-	} else {
-		src = src[1:]
+		bm, src = src[:(n+7)/8], src[(n+7)/8:]
 	}
 	out := make([]Value, n)
 	prev := int64(0)
@@ -157,8 +194,11 @@ func decodeInts(src []byte, n int) ([]Value, error) {
 			return nil, errCorrupt
 		}
 		src = src[k:]
-		prev += d
-		out[i] = Value{K: KindInt, I: prev}
+		if flags&intsDelta != 0 {
+			d += prev
+			prev = d
+		}
+		out[i] = Value{K: KindInt, I: d}
 	}
 	return out, nil
 }
@@ -226,9 +266,11 @@ func decodeMixed(src []byte, n int) ([]Value, error) {
 }
 
 // dictBuilder assigns codes to distinct values; it is reused between
-// columns to save allocations.
+// columns to save allocations. Strings, the common case, use a map keyed
+// by the string alone, which hashes far faster than a whole Value.
 type dictBuilder struct {
-	codes  map[Value]uint32
+	strs   map[string]uint32
+	others map[Value]uint32
 	values []Value
 	width  int
 }
@@ -236,36 +278,50 @@ type dictBuilder struct {
 // build reports whether vals have at most limit (and maxDict) distinct
 // non-null values, leaving the dictionary ready for encode when so.
 func (d *dictBuilder) build(vals []Value, limit int) bool {
-	if d.codes == nil {
-		d.codes = make(map[Value]uint32)
+	if d.strs == nil {
+		d.strs, d.others = make(map[string]uint32), make(map[Value]uint32)
 	}
-	clear(d.codes)
+	clear(d.strs)
+	clear(d.others)
 	d.values = d.values[:0]
 	limit = min(max(limit, 16), maxDict-1)
+	var last Value
 	for i := range vals {
 		v := vals[i]
-		if v.K == KindNull {
+		if v.K == KindNull || (i > 0 && v == last) {
 			continue
 		}
+		last = v
 		if v.K == KindFloat && math.IsNaN(v.F) {
 			return false // NaN != NaN: a map cannot hold it
 		}
-		if _, ok := d.codes[v]; ok {
+		if _, ok := d.code(v); ok {
 			continue
 		}
 		if len(d.values) >= limit {
 			return false
 		}
 		d.values = append(d.values, v)
-		d.codes[v] = uint32(len(d.values))
+		if v.K == KindString {
+			d.strs[v.S] = uint32(len(d.values))
+		} else {
+			d.others[v] = uint32(len(d.values))
+		}
 	}
-	switch {
-	case len(d.values) < 256:
-		d.width = 1
-	default:
+	d.width = 1
+	if len(d.values) >= 256 {
 		d.width = 2
 	}
 	return true
+}
+
+func (d *dictBuilder) code(v Value) (uint32, bool) {
+	if v.K == KindString {
+		c, ok := d.strs[v.S]
+		return c, ok
+	}
+	c, ok := d.others[v]
+	return c, ok
 }
 
 func (d *dictBuilder) encode(dst []byte, vals []Value) []byte {
@@ -282,7 +338,7 @@ func (d *dictBuilder) encode(dst []byte, vals []Value) []byte {
 			if i > 0 && vals[i] == last {
 				code = lastCode
 			} else {
-				code = d.codes[vals[i]]
+				code, _ = d.code(vals[i])
 				last, lastCode = vals[i], code
 			}
 		}

@@ -83,6 +83,9 @@ func Open(path string, opt OpenOptions) (db *DB, err error) {
 	if err != nil {
 		return nil, openError(path, err)
 	}
+	// Grow the file in small steps: the default 16 MiB would leave up to
+	// that much unused at the end of every store.
+	b.AllocSize = 4 << 20
 	db = &DB{bolt: b, path: path, readOnly: opt.ReadOnly}
 	if err := db.init(); err != nil {
 		b.Close()

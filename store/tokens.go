@@ -45,25 +45,32 @@ func TokenHash(tok string) uint64 {
 	return h
 }
 
+// tokenLower maps a byte to itself lower-cased if it belongs in a token,
+// else to 0.
+var tokenLower = func() (t [256]byte) {
+	for c := 0; c < 256; c++ {
+		if isTokenByte(byte(c)) {
+			t[c] = byte(c)
+			if c >= 'A' && c <= 'Z' {
+				t[c] += 'a' - 'A'
+			}
+		}
+	}
+	return t
+}()
+
 // hashTokens adds the hash of every token of s to set.
 func hashTokens(s string, set *hashSet) {
-	h := uint64(14695981039346656037)
+	const offset = 14695981039346656037
+	h := uint64(offset)
 	in := false
 	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if isTokenByte(c) {
-			if c >= 'A' && c <= 'Z' {
-				c += 'a' - 'A'
-			}
-			h ^= uint64(c)
-			h *= 1099511628211
+		if c := tokenLower[s[i]]; c != 0 {
+			h = (h ^ uint64(c)) * 1099511628211
 			in = true
-			continue
-		}
-		if in {
+		} else if in {
 			set.add(h)
-			h = 14695981039346656037
-			in = false
+			h, in = offset, false
 		}
 	}
 	if in {

@@ -1,0 +1,190 @@
+package ingest
+
+import (
+	"bufio"
+	"bytes"
+	"compress/gzip"
+	"fmt"
+	"hash/fnv"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"sync/atomic"
+)
+
+// fingerprintLen is how much of a file's start identifies it.
+const fingerprintLen = 4096
+
+// headLen is how much of the start is read for detection and headers.
+const headLen = 64 << 10
+
+// input is one thing to ingest: a file, a .gz file, or stdin.
+type input struct {
+	path    string // as the user named it; "-" for stdin
+	key     string // the source record key
+	size    int64  // on-disk size (compressed for .gz), 0 if unknown
+	modTime int64
+	gz      bool
+	stdin   io.Reader
+}
+
+// expand turns the user's paths into inputs: directories are walked
+// (recursively, in name order), "-" is stdin.
+func expand(paths []string, stdin io.Reader, stdinName string) ([]input, []error) {
+	var out []input
+	var errs []error
+	for _, p := range paths {
+		if p == "-" {
+			out = append(out, input{path: "-", key: "stdin:" + stdinName, stdin: stdin})
+			continue
+		}
+		fi, err := os.Stat(p)
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		if !fi.IsDir() {
+			out = append(out, newInput(p, fi))
+			continue
+		}
+		var found []input
+		err = filepath.WalkDir(p, func(path string, d fs.DirEntry, err error) error {
+			if err != nil {
+				errs = append(errs, err)
+				return nil
+			}
+			if d.Type().IsRegular() {
+				if fi, err := d.Info(); err == nil {
+					found = append(found, newInput(path, fi))
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			errs = append(errs, err)
+		}
+		sort.Slice(found, func(i, j int) bool { return found[i].path < found[j].path })
+		out = append(out, found...)
+	}
+	return out, errs
+}
+
+func newInput(path string, fi fs.FileInfo) input {
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		abs = path
+	}
+	return input{path: path, key: abs, size: fi.Size(), modTime: fi.ModTime().UnixNano()}
+}
+
+// opened is an input open for reading from its start.
+type opened struct {
+	r      io.Reader // uncompressed content
+	read   *atomic.Int64
+	head   []byte // the first headLen bytes, also still to be read from r
+	closer io.Closer
+}
+
+// open opens an input, detecting gzip by its magic bytes. read counts the
+// on-disk bytes consumed, for progress.
+func (in *input) open() (*opened, error) {
+	o := &opened{read: new(atomic.Int64)}
+	var src io.Reader
+	if in.stdin != nil {
+		src = in.stdin
+	} else {
+		f, err := os.Open(in.path)
+		if err != nil {
+			return nil, err
+		}
+		o.closer = f
+		src = f
+	}
+	br := bufio.NewReaderSize(&countingReader{src, o.read}, 1<<20)
+	if magic, _ := br.Peek(2); bytes.Equal(magic, []byte{0x1f, 0x8b}) {
+		zr, err := gzip.NewReader(br)
+		if err != nil {
+			o.close()
+			return nil, fmt.Errorf("gzip: %w", err)
+		}
+		in.gz = true
+		o.r = zr
+	} else {
+		o.r = br
+	}
+	// Read the head and put it back in front of the rest.
+	head := make([]byte, headLen)
+	n, err := io.ReadFull(o.r, head)
+	o.head = head[:n]
+	if err != nil && err != io.EOF && err != io.ErrUnexpectedEOF {
+		o.r = io.MultiReader(bytes.NewReader(o.head), errReader{err})
+	} else {
+		o.r = io.MultiReader(bytes.NewReader(o.head), o.r)
+	}
+	return o, nil
+}
+
+func (o *opened) close() {
+	if o.closer != nil {
+		o.closer.Close()
+	}
+}
+
+type errReader struct{ err error }
+
+func (e errReader) Read([]byte) (int, error) { return 0, e.err }
+
+type countingReader struct {
+	r io.Reader
+	n *atomic.Int64
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n.Add(int64(n))
+	return n, err
+}
+
+// fingerprint hashes the first n bytes of head.
+func fingerprint(head []byte, n int64) uint64 {
+	h := fnv.New64a()
+	h.Write(head[:min(n, int64(len(head)))])
+	return h.Sum64()
+}
+
+// isBinary reports whether head looks like a binary file rather than text:
+// NUL bytes, or many control bytes, in its first 8 KiB.
+func isBinary(head []byte) bool {
+	head = head[:min(len(head), 8192)]
+	if len(head) == 0 {
+		return false
+	}
+	nul, ctrl := 0, 0
+	for _, c := range head {
+		switch {
+		case c == 0:
+			nul++
+		case c < 0x20 && c != '\n' && c != '\r' && c != '\t' && c != '\f' && c != 0x1b:
+			ctrl++
+		}
+	}
+	return nul > len(head)/100 || ctrl > len(head)/10
+}
+
+// sampleLines returns up to n non-empty lines of head, for detection.
+func sampleLines(head []byte, n int) []string {
+	var out []string
+	for len(head) > 0 && len(out) < n {
+		i := bytes.IndexByte(head, '\n')
+		if i < 0 {
+			i = len(head)
+		}
+		if line := chompCR(head[:i]); len(bytes.TrimSpace(line)) > 0 {
+			out = append(out, string(line))
+		}
+		head = head[min(i+1, len(head)):]
+	}
+	return out
+}

@@ -1,0 +1,345 @@
+// Package ingest reads log files into the store: it detects each file's
+// format, splits it into events, parses them on all cores and writes them
+// through one writer, committing each source's progress with its events
+// so that an interrupted ingest resumes with nothing lost and nothing twice.
+package ingest
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"runtime"
+	"strings"
+	"sync"
+	"time"
+	"unsafe"
+
+	"loghunt/store"
+)
+
+// Config says how to ingest.
+type Config struct {
+	Format string         // "" or "auto" to detect, else a sourcetype name
+	Source string         // the source field value; "" means the path
+	Loc    *time.Location // zone of times that carry none; nil means UTC
+	Year   int            // year of yearless timestamps; 0 infers it
+	// Warn receives problems that do not stop the ingest (a skipped file,
+	// flagged lines); nil discards them.
+	Warn func(msg string)
+	// Progress, when set, is called about five times a second.
+	Progress func(p Progress)
+	Workers  int // parse workers; 0 means GOMAXPROCS
+}
+
+// Progress is the state of a running ingest.
+type Progress struct {
+	File              string
+	Done, Total       int64 // on-disk bytes over all inputs
+	Lines, Events     int64
+	Elapsed           time.Duration
+	FileIndex, NFiles int
+}
+
+// Summary is what an ingest did.
+type Summary struct {
+	Files, Skipped, Failed int   // inputs read, skipped as not logs, not readable
+	Lines, Events, Flagged int64 // lines read, events stored, events flagged
+	Bytes                  int64 // bytes read (uncompressed)
+	Elapsed                time.Duration
+}
+
+// ErrNothingRead is returned when no input could be read at all.
+var ErrNothingRead = errors.New("no input could be read")
+
+// Ingest reads every path ("-" is stdin) into db. Unreadable inputs are
+// reported through Warn and counted; the error is ErrNothingRead only when
+// no input could be read, or the first store or context error.
+func Ingest(ctx context.Context, db *store.DB, cfg Config, paths []string, stdin io.Reader) (Summary, error) {
+	start := time.Now()
+	var sum Summary
+	if cfg.Loc == nil {
+		cfg.Loc = time.UTC
+	}
+	if cfg.Workers <= 0 {
+		cfg.Workers = runtime.GOMAXPROCS(0)
+	}
+	if cfg.Warn == nil {
+		cfg.Warn = func(string) {}
+	}
+	stdinName := cfg.Source
+	if stdinName == "" {
+		stdinName = "stdin"
+	}
+	inputs, errs := expand(paths, stdin, stdinName)
+	for _, err := range errs {
+		cfg.Warn(err.Error())
+		sum.Failed++
+	}
+	var total int64
+	for _, in := range inputs {
+		total += in.size
+	}
+	var doneBefore int64
+	for i := range inputs {
+		in := &inputs[i]
+		fs, err := ingestOne(ctx, db, &cfg, in, func(read int64, lines, events int64) {
+			if cfg.Progress != nil {
+				cfg.Progress(Progress{File: in.path, Done: doneBefore + read, Total: total,
+					Lines: sum.Lines + lines, Events: sum.Events + events, Elapsed: time.Since(start),
+					FileIndex: i + 1, NFiles: len(inputs)})
+			}
+		})
+		doneBefore += in.size
+		sum.Lines += fs.lines
+		sum.Events += fs.events
+		sum.Flagged += fs.flagged
+		sum.Bytes += fs.bytes
+		switch {
+		case errors.Is(err, errSkipped):
+			sum.Skipped++
+		case err != nil && (ctx.Err() != nil || isStoreError(err)):
+			sum.Elapsed = time.Since(start)
+			return sum, err
+		case err != nil && fs.lines == 0 && !fs.readAny:
+			cfg.Warn(fmt.Sprintf("%s: %v", in.path, err))
+			sum.Failed++
+		case err != nil:
+			cfg.Warn(fmt.Sprintf("%s: stopped after line %d: %v", in.path, fs.lastLine, err))
+			sum.Files++
+		default:
+			sum.Files++
+		}
+	}
+	sum.Elapsed = time.Since(start)
+	if sum.Failed > 0 && sum.Files == 0 && sum.Skipped == 0 {
+		return sum, ErrNothingRead
+	}
+	return sum, nil
+}
+
+var errSkipped = errors.New("skipped")
+
+// storeError marks errors of the store, which stop the whole ingest.
+type storeError struct{ err error }
+
+func (e storeError) Error() string { return e.err.Error() }
+func (e storeError) Unwrap() error { return e.err }
+
+func isStoreError(err error) bool {
+	var se storeError
+	return errors.As(err, &se)
+}
+
+// fileStats counts what one input gave.
+type fileStats struct {
+	lines, events, flagged, bytes int64
+	lastLine                      int64
+	readAny                       bool
+}
+
+// chunkOut is a parsed, encoded block on its way to the writer.
+type chunkOut struct {
+	seq          int
+	chunk        *store.EncodedChunk // nil when the block held no events
+	endOffset    int64
+	lines        int64 // lines consumed up to the block's end
+	events       int64
+	flagged      int64
+	bytes        int64
+	first, last  int64
+	firstProblem string
+}
+
+// ingestOne reads one input from where its last ingest ended.
+func ingestOne(ctx context.Context, db *store.DB, cfg *Config, in *input, progress func(read, lines, events int64)) (fileStats, error) {
+	var fs fileStats
+	o, err := in.open()
+	if err != nil {
+		return fs, err
+	}
+	defer o.close()
+	rec, _, err := db.GetSource(in.key)
+	if err != nil {
+		return fs, storeError{err}
+	}
+	rec, skip := resumePoint(rec, in, o.head, cfg.Warn)
+	if err := discard(o.r, skip); err != nil {
+		return fs, err
+	}
+	format, err := chooseFormat(cfg, in, o.head)
+	if err != nil {
+		return fs, err
+	}
+	rec.Sourcetype = format.Name()
+	opt := Options{Loc: cfg.Loc, Year: cfg.Year, ModTime: time.Unix(0, in.modTime)}
+	if in.stdin != nil {
+		opt.ModTime = time.Now()
+	}
+	parser, err := format.NewParser(sampleLines(o.head, 200), opt)
+	if err != nil {
+		return fs, fmt.Errorf("%s: %w", format.Name(), err)
+	}
+	sp := newSplitter(o.r, parser.Classify, rec.Offset, rec.Lines)
+	return run(ctx, db, cfg, rec, sp, parser, opt.ModTime.UnixNano(), o, progress)
+}
+
+// resumePoint returns the source record to continue and how many bytes of
+// the input are already stored. A record whose fingerprint does not match
+// the input's start (a rotated or replaced file) starts over from 0.
+func resumePoint(rec *store.Source, in *input, head []byte, warn func(string)) (*store.Source, int64) {
+	fpLen := min(int64(len(head)), fingerprintLen)
+	if rec == nil {
+		return &store.Source{Key: in.key, Path: in.path, Fingerprint: fingerprint(head, fpLen),
+			FingerprintLen: fpLen, ModTime: in.modTime}, 0
+	}
+	if in.stdin != nil {
+		rec.Offset, rec.Lines = 0, 0 // a stream: always new data
+		return rec, 0
+	}
+	same := rec.FingerprintLen <= int64(len(head)) && fingerprint(head, rec.FingerprintLen) == rec.Fingerprint
+	if !same || (in.size < rec.Offset && !in.gz) {
+		warn(fmt.Sprintf("%s: changed since it was last ingested (rotated or replaced); reading it from the start", in.path))
+		rec.Offset, rec.Lines = 0, 0
+	}
+	rec.Fingerprint, rec.FingerprintLen = fingerprint(head, fpLen), fpLen
+	rec.ModTime = in.modTime
+	return rec, rec.Offset
+}
+
+// discard skips n bytes of r (the part already stored).
+func discard(r io.Reader, n int64) error {
+	if n == 0 {
+		return nil
+	}
+	got, err := io.CopyN(io.Discard, r, n)
+	if got < n {
+		if err == nil || err == io.EOF {
+			return nil // shorter than before: nothing new
+		}
+		return err
+	}
+	return nil
+}
+
+func chooseFormat(cfg *Config, in *input, head []byte) (Format, error) {
+	if cfg.Format != "" && cfg.Format != "auto" {
+		f, ok := Lookup(cfg.Format)
+		if !ok {
+			return nil, fmt.Errorf("unknown format %q (known: %s)", cfg.Format, strings.Join(formatNames(), ", "))
+		}
+		return f, nil
+	}
+	if isBinary(head) {
+		cfg.Warn(fmt.Sprintf("%s: skipped: looks like a binary file, not a log (use --format text to ingest it anyway)", in.path))
+		return nil, errSkipped
+	}
+	return Detect(sampleLines(head, 50)), nil
+}
+
+// run drives the pipeline for one input: the splitter here, parse workers,
+// and the writer, which commits blocks in input order.
+func run(ctx context.Context, db *store.DB, cfg *Config, rec *store.Source, sp *splitter, p Parser,
+	fallback int64, o *opened, progress func(read, lines, events int64)) (fileStats, error) {
+	parent := ctx
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	name := cfg.Source
+	if name == "" {
+		name = rec.Path
+	}
+	rec.Name = name
+	blocks := make(chan *block, cfg.Workers)
+	outs := make(chan chunkOut, cfg.Workers)
+	var wg sync.WaitGroup
+	for range cfg.Workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			b := store.NewChunkBuilder(name, rec.Sourcetype, rec.Key)
+			for blk := range blocks {
+				outs <- parseBlock(blk, p, b, fallback)
+			}
+		}()
+	}
+	go func() {
+		defer close(blocks)
+		for ctx.Err() == nil {
+			blk := sp.next()
+			if blk == nil {
+				return
+			}
+			select {
+			case blocks <- blk:
+			case <-ctx.Done():
+				return
+			}
+		}
+	}()
+	go func() {
+		wg.Wait()
+		close(outs)
+	}()
+	fs, err := write(ctx, db, rec, outs, cfg.Warn, func(lines, events int64) { progress(o.read.Load(), lines, events) })
+	cancel()
+	for range outs {
+		// drain so the workers can finish
+	}
+	if err != nil {
+		return fs, storeError{err}
+	}
+	if parent.Err() == nil && sp.err != nil {
+		return fs, sp.err
+	}
+	return fs, nil
+}
+
+// parseBlock parses the events of a block and encodes them as a chunk.
+func parseBlock(blk *block, p Parser, b *store.ChunkBuilder, fallback int64) chunkOut {
+	out := chunkOut{seq: blk.seq, endOffset: blk.endOffset, lines: blk.lines0}
+	data := unsafe.String(unsafe.SliceData(blk.data), len(blk.data))
+	var ev store.Event
+	prev := fallback
+	for i, end := range blk.ends {
+		raw := data[blk.start(i):end]
+		if strings.Contains(raw, "\r\n") {
+			raw = strings.ReplaceAll(raw, "\r\n", "\n")
+		}
+		ev = store.Event{Raw: raw, Fields: ev.Fields[:0]}
+		hasTime, err := p.Parse(raw, &ev)
+		if !hasTime {
+			ev.Time = prev
+		}
+		prev = ev.Time
+		if err != nil {
+			out.flagged++
+			ev.Fields = append(ev.Fields, store.Field{Name: "parse_error", Value: store.Str(err.Error())})
+			if out.firstProblem == "" {
+				out.firstProblem = fmt.Sprintf("line %d: %v", blk.lines[i], err)
+			}
+		}
+		if blk.truncated != nil && blk.truncated[i] {
+			out.flagged++
+			ev.Fields = append(ev.Fields, store.Field{Name: "truncated", Value: store.Bool(true)})
+			if out.firstProblem == "" {
+				out.firstProblem = fmt.Sprintf("line %d: longer than %d MiB, stored in pieces flagged truncated=true", blk.lines[i], MaxEvent>>20)
+			}
+		}
+		b.Add(&ev)
+		out.bytes += int64(len(raw))
+	}
+	out.events = int64(len(blk.ends))
+	out.chunk = b.Encode()
+	if out.chunk != nil {
+		out.first, out.last = out.chunk.MinTime, out.chunk.MaxTime
+	}
+	return out
+}
+
+func formatNames() []string {
+	var names []string
+	for _, f := range Formats() {
+		names = append(names, f.Name())
+	}
+	return names
+}

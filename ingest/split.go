@@ -1,0 +1,189 @@
+package ingest
+
+import (
+	"bytes"
+	"errors"
+	"io"
+)
+
+// Limits of the splitter.
+const (
+	// MaxEvent is the largest event kept whole; a longer line is cut into
+	// pieces of this size, each stored as its own event flagged truncated.
+	MaxEvent = 16 << 20
+	// blockEvents and blockBytes bound a block, which becomes one chunk.
+	blockEvents = 16384
+	blockBytes  = 4 << 20
+	readSize    = 1 << 20
+)
+
+// block is a run of whole events cut from the input, parsed by one worker
+// and stored as one chunk.
+type block struct {
+	seq       int
+	data      []byte  // the events' bytes, back to back
+	ends      []int32 // end of each event in data
+	lines     []int64 // line number of each event's first line
+	truncated []bool  // per event: a piece of an over-long line (nil if none)
+	endOffset int64   // input offset just after the block
+	lines0    int64   // lines consumed up to the end of the block
+}
+
+// splitter reads lines and groups them into events and blocks.
+type splitter struct {
+	r        io.Reader
+	classify func([]byte) LineKind
+	buf      []byte
+	start    int   // unread part of buf is buf[start:]
+	offset   int64 // input offset of buf[start]
+	line     int64 // lines consumed
+	eof      bool
+	err      error
+	seq      int
+	// pending is a line read but left for the next block. It points into
+	// buf, which is safe because the next block takes it before reading.
+	pending *pendingLine
+}
+
+type pendingLine struct {
+	line []byte
+	cut  bool
+	end  int64
+}
+
+func newSplitter(r io.Reader, classify func([]byte) LineKind, offset, line int64) *splitter {
+	return &splitter{r: r, classify: classify, buf: make([]byte, 0, readSize), offset: offset, line: line}
+}
+
+// nextLine returns the next line without its end of line, whether it was
+// cut (longer than MaxEvent), and the input offset after it. It returns
+// ok=false at the end of input.
+func (s *splitter) nextLine() (line []byte, cut bool, end int64, ok bool) {
+	for {
+		window := s.buf[s.start:]
+		if len(window) > MaxEvent {
+			window = window[:MaxEvent+1]
+		}
+		if i := bytes.IndexByte(window, '\n'); i >= 0 {
+			line = s.buf[s.start : s.start+i]
+			s.start += i + 1
+			s.offset += int64(i + 1)
+			return chompCR(line), false, s.offset, true
+		}
+		pending := len(s.buf) - s.start
+		if pending >= MaxEvent {
+			line = s.buf[s.start : s.start+MaxEvent]
+			s.start += MaxEvent
+			s.offset += MaxEvent
+			return line, true, s.offset, true
+		}
+		if s.eof {
+			if pending == 0 {
+				return nil, false, s.offset, false
+			}
+			line = s.buf[s.start:]
+			s.start = len(s.buf)
+			s.offset += int64(pending)
+			return chompCR(line), false, s.offset, true
+		}
+		s.fill()
+	}
+}
+
+// fill reads more input, moving the unread part to the front of buf.
+func (s *splitter) fill() {
+	if s.start > 0 {
+		n := copy(s.buf, s.buf[s.start:])
+		s.buf = s.buf[:n]
+		s.start = 0
+	}
+	if cap(s.buf)-len(s.buf) < readSize {
+		nb := make([]byte, len(s.buf), 2*cap(s.buf)+readSize)
+		copy(nb, s.buf)
+		s.buf = nb
+	}
+	n, err := s.r.Read(s.buf[len(s.buf):cap(s.buf)])
+	s.buf = s.buf[:len(s.buf)+n]
+	if err != nil {
+		s.eof = true
+		if !errors.Is(err, io.EOF) {
+			s.err = err
+		}
+	}
+}
+
+func chompCR(b []byte) []byte {
+	if len(b) > 0 && b[len(b)-1] == '\r' {
+		return b[:len(b)-1]
+	}
+	return b
+}
+
+// next returns the next block of events, or nil at the end of input. A
+// block ends before a line that starts an event, so multi-line events are
+// never split between blocks; the block's end offset is where a resumed
+// ingest starts.
+func (s *splitter) next() *block {
+	b := &block{seq: s.seq}
+	s.seq++
+	cur := -1 // index of the open event, -1 if none
+	consumed := false
+	for {
+		var line []byte
+		var cut, ok bool
+		var end int64
+		if p := s.pending; p != nil {
+			line, cut, end, ok = p.line, p.cut, p.end, true
+			s.pending = nil
+		} else {
+			line, cut, end, ok = s.nextLine()
+		}
+		if !ok {
+			break
+		}
+		kind := LineEvent
+		if !cut {
+			kind = s.classify(line)
+		}
+		if kind == LineContinue && (cur < 0 || len(b.data)-b.start(cur)+len(line) >= MaxEvent) {
+			kind = LineEvent
+		}
+		if kind == LineEvent && (len(b.ends) >= blockEvents || len(b.data) >= blockBytes) {
+			s.pending = &pendingLine{line, cut, end} // leave it for the next block
+			break
+		}
+		consumed = true
+		s.line++
+		switch kind {
+		case LineSkip:
+		case LineContinue:
+			b.data = append(b.data, '\n')
+			b.data = append(b.data, line...)
+			b.ends[cur] = int32(len(b.data))
+		default:
+			b.data = append(b.data, line...)
+			b.ends = append(b.ends, int32(len(b.data)))
+			b.lines = append(b.lines, s.line)
+			if cut || b.truncated != nil {
+				if b.truncated == nil {
+					b.truncated = make([]bool, len(b.ends)-1, cap(b.ends))
+				}
+				b.truncated = append(b.truncated, cut)
+			}
+			cur = len(b.ends) - 1
+		}
+		b.endOffset, b.lines0 = end, s.line
+	}
+	if !consumed {
+		return nil
+	}
+	return b
+}
+
+// start returns where event i begins in data.
+func (b *block) start(i int) int {
+	if i == 0 {
+		return 0
+	}
+	return int(b.ends[i-1])
+}

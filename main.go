@@ -1,0 +1,319 @@
+// Command loghunt hunts for threats in logs on a laptop, offline: ingest
+// logs into one bbolt file, query them with a Splunk-style language, and
+// let Isolation Forest point at what is unusual.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+
+	"golang.org/x/term"
+
+	"loghunt/ingest"
+	"loghunt/render"
+	"loghunt/store"
+)
+
+const usage = `loghunt hunts for threats in logs, offline, in one file.
+
+usage:
+  loghunt [--db FILE] ingest [--format F] [--source NAME] [--tz ZONE] [--year Y] PATH... | -
+  loghunt [--db FILE] sources | fields
+
+commands:
+  ingest    read log files, .gz files, directories (recursively) or - (stdin)
+            into the database; a file ingested again adds only what is new
+  sources   list what has been ingested: per source its path, format,
+            events, time range and bytes
+  fields    list the fields of the events: name, type, how many events
+            have it, example values
+
+global flags:
+  --db FILE           the database (default $LOGHUNT_DB, else ./loghunt.db)
+  --cpuprofile FILE   write a CPU profile (go tool pprof) of the command
+  --memprofile FILE   write a heap profile when the command ends
+
+Exit codes: 0 success, 1 runtime error, 2 usage or query syntax error.
+Run 'loghunt COMMAND --help' for a command's flags.
+`
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	err := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
+	stop()
+	os.Exit(exitCode(err, os.Stderr))
+}
+
+// usageError is a mistake in the command line: exit code 2.
+type usageError struct{ msg string }
+
+func (e usageError) Error() string { return e.msg }
+
+func usagef(format string, args ...any) error { return usageError{fmt.Sprintf(format, args...)} }
+
+// errShown is returned when the error was already printed.
+var errShown = errors.New("error shown")
+
+func exitCode(err error, stderr io.Writer) int {
+	var ue usageError
+	switch {
+	case err == nil:
+		return 0
+	case errors.Is(err, flag.ErrHelp):
+		return 0
+	case errors.As(err, &ue):
+		fmt.Fprintf(stderr, "loghunt: %v\n", err)
+		return 2
+	case errors.Is(err, errShown):
+		return 1
+	case errors.Is(err, context.Canceled):
+		fmt.Fprintln(stderr, "loghunt: interrupted")
+		return 130
+	}
+	fmt.Fprintf(stderr, "loghunt: %v\n", err)
+	return 1
+}
+
+// env is what every command gets.
+type env struct {
+	db             string
+	stdin          io.Reader
+	stdout, stderr io.Writer
+}
+
+// run is the whole program; tests call it directly.
+func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
+	e := &env{stdin: stdin, stdout: stdout, stderr: stderr}
+	fs := flag.NewFlagSet("loghunt", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() { fmt.Fprint(stderr, usage) }
+	fs.StringVar(&e.db, "db", defaultDB(), "the database file")
+	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile (pprof) to this file")
+	memProfile := fs.String("memprofile", "", "write a heap profile (pprof) to this file at exit")
+	if err := fs.Parse(args); err != nil {
+		return flagError(err)
+	}
+	stopProfiles, err := startProfiles(*cpuProfile, *memProfile)
+	if err != nil {
+		return err
+	}
+	defer stopProfiles()
+	args = fs.Args()
+	if len(args) == 0 {
+		fs.Usage()
+		return usagef("no command given")
+	}
+	cmd, rest := args[0], args[1:]
+	switch cmd {
+	case "ingest":
+		return e.ingest(ctx, rest)
+	case "sources":
+		return e.sources(rest)
+	case "fields":
+		return e.fields(rest)
+	case "help":
+		fmt.Fprint(stdout, usage)
+		return nil
+	}
+	return usagef("unknown command %q (run 'loghunt help')", cmd)
+}
+
+func defaultDB() string {
+	if p := os.Getenv("LOGHUNT_DB"); p != "" {
+		return p
+	}
+	return "loghunt.db"
+}
+
+func flagError(err error) error {
+	if errors.Is(err, flag.ErrHelp) {
+		return err
+	}
+	return usageError{err.Error()}
+}
+
+// parseInterleaved parses flags that may come before, between or after the
+// positional arguments, and returns the positional ones.
+func parseInterleaved(fs *flag.FlagSet, args []string) ([]string, error) {
+	var pos []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return nil, flagError(err)
+		}
+		args = fs.Args()
+		if len(args) == 0 {
+			return pos, nil
+		}
+		pos = append(pos, args[0])
+		args = args[1:]
+	}
+}
+
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	return ok && term.IsTerminal(int(f.Fd()))
+}
+
+func (e *env) open(readOnly bool) (*store.DB, error) {
+	return store.Open(e.db, store.OpenOptions{ReadOnly: readOnly, OnWait: func() {
+		fmt.Fprintf(e.stderr, "loghunt: %s is in use by another loghunt process; waiting for it...\n", e.db)
+	}})
+}
+
+const ingestUsage = `usage: loghunt [--db FILE] ingest [flags] PATH... | -
+
+Reads log files, .gz files, directories (recursively) or - (stdin) into the
+database, creating it if needed. Formats are detected from the first lines:
+syslog, apache, json, csv, tsv, logfmt, zeek, kv, text. A file ingested
+again adds only what was appended since; an interrupted ingest resumes where
+its last commit ended, with no event lost or stored twice.
+
+flags:
+`
+
+func (e *env) ingest(ctx context.Context, args []string) error {
+	fs := flag.NewFlagSet("ingest", flag.ContinueOnError)
+	fs.SetOutput(e.stderr)
+	var cfg ingest.Config
+	var tz string
+	fs.StringVar(&cfg.Format, "format", "auto", "the format of every input: auto, "+strings.Join(ingestFormats(), ", "))
+	fs.StringVar(&cfg.Source, "source", "", "the source field value (default: the file's path)")
+	fs.StringVar(&tz, "tz", "UTC", "time zone of timestamps that carry none, e.g. Europe/Berlin")
+	fs.IntVar(&cfg.Year, "year", 0, "year of yearless (syslog) timestamps (default: from the file's modification time)")
+	fs.Usage = func() { fmt.Fprint(e.stderr, ingestUsage); fs.PrintDefaults() }
+	paths, err := parseInterleaved(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(paths) == 0 {
+		fs.Usage()
+		return usagef("ingest: no path given")
+	}
+	if cfg.Format != "auto" {
+		if _, ok := ingest.Lookup(cfg.Format); !ok {
+			return usagef("ingest: unknown format %q (known: auto, %s)", cfg.Format, strings.Join(ingestFormats(), ", "))
+		}
+	}
+	if cfg.Loc, err = time.LoadLocation(tz); err != nil {
+		return usagef("ingest: unknown time zone %q", tz)
+	}
+	db, err := store.Open(e.db, store.OpenOptions{Create: true, Wait: 24 * time.Hour, OnWait: func() {
+		fmt.Fprintf(e.stderr, "loghunt: %s is being written by another loghunt process; waiting for it to finish...\n", e.db)
+	}})
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	cfg.Warn = func(msg string) { fmt.Fprintf(e.stderr, "loghunt: warning: %s\n", msg) }
+	var bar *progressBar
+	if isTerminal(e.stderr) {
+		bar = &progressBar{w: e.stderr}
+		cfg.Progress = bar.update
+		warn := cfg.Warn
+		cfg.Warn = func(msg string) { bar.clear(); warn(msg) }
+	}
+	sum, err := ingest.Ingest(ctx, db, cfg, paths, e.stdin)
+	if bar != nil {
+		bar.clear()
+	}
+	printSummary(e.stdout, sum)
+	return err
+}
+
+func ingestFormats() []string {
+	var names []string
+	for _, f := range ingest.Formats() {
+		names = append(names, f.Name())
+	}
+	return names
+}
+
+func printSummary(w io.Writer, s ingest.Summary) {
+	secs := s.Elapsed.Seconds()
+	rate := 0.0
+	if secs > 0 {
+		rate = float64(s.Lines) / secs
+	}
+	fmt.Fprintf(w, "ingested %d file%s: %d lines, %d events (%d flagged), %s in %.2fs (%s lines/s)",
+		s.Files, plural(s.Files), s.Lines, s.Events, s.Flagged, humanBytes(s.Bytes), secs, humanCount(rate))
+	if s.Skipped > 0 {
+		fmt.Fprintf(w, "; %d skipped", s.Skipped)
+	}
+	if s.Failed > 0 {
+		fmt.Fprintf(w, "; %d unreadable", s.Failed)
+	}
+	fmt.Fprintln(w)
+}
+
+func plural(n int) string {
+	if n == 1 {
+		return ""
+	}
+	return "s"
+}
+
+func (e *env) sources(args []string) error {
+	if len(args) > 0 {
+		return usagef("sources takes no arguments")
+	}
+	db, err := e.open(true)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	srcs, err := db.Sources()
+	if err != nil {
+		return err
+	}
+	out := render.New(e.stdout, e.outFormat(), []string{"source", "sourcetype", "events", "first", "last", "bytes", "flagged", "path"})
+	var rows [][]store.Value
+	for _, s := range srcs {
+		first, last := store.Null, store.Null
+		if s.Events > 0 {
+			first, last = store.Time(s.First), store.Time(s.Last)
+		}
+		rows = append(rows, []store.Value{store.Str(s.Name), store.Str(s.Sourcetype), store.Int(s.Events),
+			first, last, store.Int(s.Bytes), store.Int(s.Flagged), store.Str(s.Key)})
+	}
+	out.Write(rows)
+	return out.Flush()
+}
+
+func (e *env) fields(args []string) error {
+	if len(args) > 0 {
+		return usagef("fields takes no arguments")
+	}
+	db, err := e.open(true)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	fields, err := db.Fields()
+	if err != nil {
+		return err
+	}
+	out := render.New(e.stdout, e.outFormat(), []string{"field", "type", "events", "examples"})
+	var rows [][]store.Value
+	for _, f := range fields {
+		rows = append(rows, []store.Value{store.Str(f.Name), store.Str(f.Type()), store.Int(f.Events()),
+			store.Str(strings.Join(f.Examples, ", "))})
+	}
+	out.Write(rows)
+	return out.Flush()
+}
+
+// outFormat is table on a terminal, CSV otherwise.
+func (e *env) outFormat() render.Format {
+	if isTerminal(e.stdout) {
+		return render.Table
+	}
+	return render.CSV
+}

@@ -1,0 +1,154 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/rogpeppe/go-internal/testscript"
+
+	"loghunt/store"
+)
+
+// TestMain lets the test binary run as loghunt: testscript scripts call
+// it by that name, and crash tests start it as a child process.
+func TestMain(m *testing.M) {
+	testscript.Main(m, map[string]func(){
+		"loghunt": func() { main() },
+	})
+}
+
+func TestScripts(t *testing.T) {
+	testscript.Run(t, testscript.Params{
+		Dir: filepath.Join("testdata", "script"),
+		Setup: func(env *testscript.Env) error {
+			env.Setenv("LOGHUNT_DB", filepath.Join(env.WorkDir, "loghunt.db"))
+			return nil
+		},
+	})
+}
+
+func linkLoghunt(t *testing.T) string {
+	t.Helper()
+	exe, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	link := filepath.Join(t.TempDir(), "loghunt")
+	if err := os.Symlink(exe, link); err != nil {
+		t.Fatal(err)
+	}
+	return link
+}
+
+func writeAccessLog(t *testing.T, path string, n int) []string {
+	t.Helper()
+	f, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := bufio.NewWriter(f)
+	var lines []string
+	start := time.Date(2025, 3, 6, 0, 0, 0, 0, time.UTC)
+	for i := 0; i < n; i++ {
+		l := fmt.Sprintf(`10.0.%d.%d - - [%s] "GET /p/%d HTTP/1.1" %d %d "-" "agent-%d"`, i%8, i%250,
+			start.Add(time.Duration(i)*100*time.Millisecond).Format("02/Jan/2006:15:04:05 -0700"), i, 200+(i%5)*50, i%9000, i%13)
+		lines = append(lines, l)
+		w.WriteString(l + "\n")
+	}
+	w.Flush()
+	f.Close()
+	return lines
+}
+
+// TestKillResume kills real ingest processes with SIGKILL at random
+// moments: in each of 20 rounds an ingest is killed, the resumed ingest is
+// killed too, and a last run completes. After every kill and at the end the
+// store must hold a prefix of the file (all of it at the end), each event
+// once, and pass Check.
+func TestKillResume(t *testing.T) {
+	if testing.Short() {
+		t.Skip("slow")
+	}
+	bin := linkLoghunt(t)
+	dir := t.TempDir()
+	logPath := filepath.Join(dir, "access.log")
+	lines := writeAccessLog(t, logPath, 1200000)
+	r := rand.New(rand.NewPCG(7, 7))
+	partial := map[int]bool{} // event counts seen after kills
+	for round := 0; round < 20; round++ {
+		db := filepath.Join(dir, fmt.Sprintf("kill%d.db", round))
+		for kill := 0; kill < 2; kill++ {
+			cmd := exec.Command(bin, "--db", db, "ingest", logPath)
+			if err := cmd.Start(); err != nil {
+				t.Fatal(err)
+			}
+			time.Sleep(time.Duration(r.IntN(1500)) * time.Millisecond)
+			cmd.Process.Signal(syscall.SIGKILL)
+			cmd.Wait()
+			partial[checkStore(t, db, lines, false)] = true
+		}
+		out, err := exec.Command(bin, "--db", db, "ingest", logPath).CombinedOutput()
+		if err != nil {
+			t.Fatalf("round %d: final ingest: %v\n%s", round, err, out)
+		}
+		checkStore(t, db, lines, true)
+		os.Remove(db)
+	}
+	t.Logf("%d distinct store states after 40 kills", len(partial))
+	if len(partial) < 4 {
+		t.Errorf("kills left only %d distinct store states; the test did not exercise resumes", len(partial))
+	}
+}
+
+// checkStore verifies the store's invariants and that its events are a
+// prefix of lines (all of them when complete), each exactly once.
+func checkStore(t *testing.T, path string, lines []string, complete bool) int {
+	t.Helper()
+	if _, err := os.Stat(path); err != nil {
+		return 0 // killed before the file was created
+	}
+	db, err := store.Open(path, store.OpenOptions{ReadOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if err := db.Check(); err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	_, err = db.Scan(context.Background(), store.AllTime, func(c *store.Chunk) (any, error) {
+		return c.Values(store.ColRaw)
+	}, func(c *store.Chunk, v any) error {
+		for _, x := range v.([]store.Value) {
+			got = append(got, x.S)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) > len(lines) || (complete && len(got) != len(lines)) {
+		t.Fatalf("store holds %d events, file has %d", len(got), len(lines))
+	}
+	for i := range got {
+		if got[i] != lines[i] {
+			t.Fatalf("event %d is %q, want %q", i, got[i], lines[i])
+		}
+	}
+	srcs, err := db.Sources()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(srcs) == 1 && srcs[0].Events != int64(len(got)) {
+		t.Fatalf("source record says %d events, store holds %d", srcs[0].Events, len(got))
+	}
+	return len(got)
+}

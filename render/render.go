@@ -1,0 +1,198 @@
+// Package render prints results as aligned tables, CSV or JSON lines, the
+// same way for the command line and the REPL.
+package render
+
+import (
+	"bufio"
+	"encoding/csv"
+	"encoding/json"
+	"fmt"
+	"io"
+	"math"
+	"strings"
+	"unicode/utf8"
+
+	"loghunt/store"
+)
+
+// Format is an output format.
+type Format string
+
+// The output formats.
+const (
+	Table Format = "table"
+	CSV   Format = "csv"
+	JSON  Format = "json"
+)
+
+// ParseFormat checks a --format value.
+func ParseFormat(s string) (Format, error) {
+	switch f := Format(strings.ToLower(s)); f {
+	case Table, CSV, JSON:
+		return f, nil
+	}
+	return "", fmt.Errorf("unknown format %q (want table, csv or json)", s)
+}
+
+// MaxCell is the widest a table cell gets before it is cut with "…".
+const MaxCell = 60
+
+// Writer prints rows in one format. Rows may come in several calls; a
+// table is aligned per call (a page).
+type Writer struct {
+	w      *bufio.Writer
+	format Format
+	fields []string
+	header bool
+	csv    *csv.Writer
+}
+
+// New returns a writer of rows with the given columns.
+func New(w io.Writer, format Format, fields []string) *Writer {
+	bw := bufio.NewWriterSize(w, 64<<10)
+	rw := &Writer{w: bw, format: format, fields: fields}
+	if format == CSV {
+		rw.csv = csv.NewWriter(bw)
+	}
+	return rw
+}
+
+// Write prints rows; each row has one value per field.
+func (rw *Writer) Write(rows [][]store.Value) error {
+	switch rw.format {
+	case CSV:
+		if !rw.header {
+			rw.csv.Write(rw.fields)
+			rw.header = true
+		}
+		rec := make([]string, len(rw.fields))
+		for _, r := range rows {
+			for i := range rec {
+				rec[i] = Text(r[i])
+			}
+			if err := rw.csv.Write(rec); err != nil {
+				return err
+			}
+		}
+		rw.csv.Flush()
+		return rw.csv.Error()
+	case JSON:
+		for _, r := range rows {
+			rw.w.WriteByte('{')
+			for i, f := range rw.fields {
+				if i > 0 {
+					rw.w.WriteByte(',')
+				}
+				k, _ := json.Marshal(f)
+				rw.w.Write(k)
+				rw.w.WriteByte(':')
+				rw.w.Write(jsonValue(r[i]))
+			}
+			rw.w.WriteString("}\n")
+		}
+		return nil
+	}
+	rw.table(rows)
+	return nil
+}
+
+// Flush writes out what is buffered.
+func (rw *Writer) Flush() error { return rw.w.Flush() }
+
+func (rw *Writer) table(rows [][]store.Value) {
+	cells := make([][]string, len(rows))
+	width := make([]int, len(rw.fields))
+	for i, f := range rw.fields {
+		width[i] = utf8.RuneCountInString(f)
+	}
+	for r, row := range rows {
+		cells[r] = make([]string, len(rw.fields))
+		for i := range rw.fields {
+			s := cut(Text(row[i]), MaxCell)
+			cells[r][i] = s
+			width[i] = max(width[i], utf8.RuneCountInString(s))
+		}
+	}
+	line := func(vals []string, numeric []bool) {
+		var b strings.Builder
+		for i, s := range vals {
+			pad := strings.Repeat(" ", width[i]-utf8.RuneCountInString(s))
+			if i > 0 {
+				b.WriteString("  ")
+			}
+			if numeric != nil && numeric[i] {
+				b.WriteString(pad + s)
+			} else if i < len(vals)-1 {
+				b.WriteString(s + pad)
+			} else {
+				b.WriteString(s)
+			}
+		}
+		rw.w.WriteString(strings.TrimRight(b.String(), " ") + "\n")
+	}
+	line(rw.fields, nil)
+	rule := make([]string, len(width))
+	for i, w := range width {
+		rule[i] = strings.Repeat("-", w)
+	}
+	line(rule, nil)
+	for r, row := range rows {
+		numeric := make([]bool, len(row))
+		for i, v := range row {
+			numeric[i] = v.K == store.KindInt || v.K == store.KindFloat
+		}
+		line(cells[r], numeric)
+	}
+}
+
+// Text is a value as printed: invalid UTF-8 is shown with U+FFFD, whole
+// floats without a fraction, other floats in their shortest exact form.
+func Text(v store.Value) string {
+	switch v.K {
+	case store.KindFloat:
+		if !math.IsInf(v.F, 0) && !math.IsNaN(v.F) && v.F == math.Trunc(v.F) && math.Abs(v.F) < 1e15 {
+			return fmt.Sprintf("%.0f", v.F)
+		}
+		return store.FormatFloat(v.F)
+	case store.KindString:
+		if !utf8.ValidString(v.S) {
+			return strings.ToValidUTF8(v.S, "\uFFFD")
+		}
+	}
+	return v.String()
+}
+
+// cut shortens s to n runes, ending with "…", and shows newlines and tabs
+// as escapes so a table row stays one line.
+func cut(s string, n int) string {
+	if strings.ContainsAny(s, "\n\r\t") {
+		s = strings.NewReplacer("\n", `\n`, "\r", `\r`, "\t", `\t`).Replace(s)
+	}
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	r := []rune(s)
+	return string(r[:n-1]) + "…"
+}
+
+func jsonValue(v store.Value) []byte {
+	var x any
+	switch v.K {
+	case store.KindNull:
+		return []byte("null")
+	case store.KindInt:
+		return []byte(v.String())
+	case store.KindFloat:
+		if math.IsNaN(v.F) || math.IsInf(v.F, 0) {
+			x = v.String()
+		} else {
+			x = v.F
+		}
+	case store.KindBool:
+		return []byte(v.String())
+	default:
+		x = Text(v)
+	}
+	b, _ := json.Marshal(x)
+	return b
+}
