@@ -21,10 +21,12 @@ func (q *Query) String() string {
 	var b strings.Builder
 	for i, st := range q.Stages {
 		if i == 0 {
-			if s, ok := st.(*SearchCmd); ok {
+			if s, ok := st.(*SearchCmd); ok && (s.Expr != nil || len(q.Stages) > 1) {
 				b.WriteString(s.termsString())
 				continue
 			}
+			b.WriteString(st.String())
+			continue
 		}
 		if b.Len() > 0 {
 			b.WriteString(" ")
@@ -260,8 +262,8 @@ func isNumberOrDuration(s string) bool {
 
 // isBareWord reports whether s lexes as one search word (not a keyword).
 func isBareWord(s string) bool {
-	if s == "" || s[0] == '"' || s[0] == '\'' || s[0] == '`' {
-		return false
+	if s == "" || s[0] == '"' || s[0] == '\'' || s[0] == '`' || s[len(s)-1] == '!' {
+		return false // a trailing ! would fuse with a following =
 	}
 	for i := 0; i < len(s); i++ {
 		if !isSearchWordByte(s, i) {

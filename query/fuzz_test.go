@@ -1,8 +1,10 @@
 package query
 
 import (
+	"fmt"
 	"strings"
 	"testing"
+	"time"
 )
 
 // FuzzParse checks that Parse never panics, that every error is an
@@ -18,6 +20,8 @@ func FuzzParse(f *testing.F) {
 		f.Add(q)
 	}
 	f.Fuzz(func(t *testing.T, q string) {
+		timer := time.AfterFunc(5*time.Second, func() { panic(fmt.Sprintf("slow: %q", q)) })
+		defer timer.Stop()
 		ast, err := Parse(q)
 		if err != nil {
 			e, ok := err.(*Error)
