@@ -35,6 +35,8 @@ var parseCases = []struct{ q, want string }{
 	{`x="back\\slash" "a\\"`, `x=back\slash "a\\"`},
 	{`don't`, ``},
 	{`x=in`, `x="in"`},
+	{`logged in`, ``},
+	{`in`, ``},
 	// stages
 	{`| search a OR b`, ``},
 	{`| where status >= 500 AND NOT isnull(user)`, ``},

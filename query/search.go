@@ -33,14 +33,15 @@ type SearchNot struct {
 }
 
 // SearchAtom is one term: a group, `f IN (...)`, a comparison, a phrase or
-// a bare word.
+// a bare word. The word `in` is a bare word where it does not start an IN
+// list ("logged in"); and, or and not are always operators.
 type SearchAtom struct {
 	Pos    lexer.Position
 	Group  *SearchOr  `parser:"  '(' @@ ')'"`
 	In     *SearchIn  `parser:"| @@"`
 	Cmp    *SearchCmp `parser:"| @@"`
 	Phrase *Text      `parser:"| @String"`
-	Word   *string    `parser:"| @Word"`
+	Word   *string    `parser:"| @(Word | 'IN':Keyword)"`
 	EndPos lexer.Position
 }
 
