@@ -26,11 +26,16 @@ const usage = `loghunt hunts for threats in logs, offline, in one file.
 
 usage:
   loghunt [--db FILE] ingest [--format F] [--source NAME] [--tz ZONE] [--year Y] PATH... | -
+  loghunt [--db FILE] query [--format table|csv|json] [--earliest T] [--latest T] 'QUERY'
+  loghunt [--db FILE] run [--format table|csv|json] SCRIPT.lhq
   loghunt [--db FILE] sources | fields
 
 commands:
   ingest    read log files, .gz files, directories (recursively) or - (stdin)
             into the database; a file ingested again adds only what is new
+  query     run a query: a search, then stages after '|', e.g.
+              '"Failed password" | rex "from (?<ip>\S+)" | stats count by ip | sort -count'
+  run       run the queries of a .lhq script in order
   sources   list what has been ingested: per source its path, format,
             events, time range and bytes
   fields    list the fields of the events: name, type, how many events
@@ -115,6 +120,10 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	switch cmd {
 	case "ingest":
 		return e.ingest(ctx, rest)
+	case "query":
+		return e.query(ctx, rest)
+	case "run":
+		return e.run(ctx, rest)
 	case "sources":
 		return e.sources(rest)
 	case "fields":

@@ -11,6 +11,10 @@ type Batch struct {
 	Fields []string        // column names, unique
 	Cols   [][]store.Value // Cols[i][row] is the value of Fields[i]
 	Len    int
+	// Order is each row's original _time, kept through stages that change
+	// or drop _time, so the engine can merge rows of overlapping chunks
+	// into time order. Nil once rows no longer come from events.
+	Order []int64
 }
 
 // Col returns the index of the named column, or -1.
@@ -41,4 +45,52 @@ func (b *Batch) Column(name string) []store.Value {
 	b.Fields = append(b.Fields, name)
 	b.Cols = append(b.Cols, col)
 	return col
+}
+
+// Select keeps the rows whose keep flag is set, in order, in place.
+func (b *Batch) Select(keep []bool) {
+	n := 0
+	for i, k := range keep {
+		if !k {
+			continue
+		}
+		if n != i {
+			for _, c := range b.Cols {
+				c[n] = c[i]
+			}
+			if b.Order != nil {
+				b.Order[n] = b.Order[i]
+			}
+		}
+		n++
+	}
+	for i := range b.Cols {
+		clear(b.Cols[i][n:])
+		b.Cols[i] = b.Cols[i][:n]
+	}
+	if b.Order != nil {
+		b.Order = b.Order[:n]
+	}
+	b.Len = n
+}
+
+// Slice returns rows [i, j) of b, sharing its memory.
+func (b *Batch) Slice(i, j int) *Batch {
+	out := &Batch{Fields: b.Fields, Cols: make([][]store.Value, len(b.Cols)), Len: j - i}
+	for k, c := range b.Cols {
+		out.Cols[k] = c[i:j]
+	}
+	if b.Order != nil {
+		out.Order = b.Order[i:j]
+	}
+	return out
+}
+
+// Row returns the values of one row, in field order.
+func (b *Batch) Row(i int) []store.Value {
+	r := make([]store.Value, len(b.Cols))
+	for k, c := range b.Cols {
+		r[k] = c[i]
+	}
+	return r
 }

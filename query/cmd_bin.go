@@ -1,6 +1,8 @@
 package query
 
 import (
+	"loghunt/store"
+	"math"
 	"time"
 
 	"github.com/alecthomas/participle/v2/lexer"
@@ -51,4 +53,39 @@ func (c *BinCmd) check() *posError {
 	}
 	c.Span, err = opts.duration("span")
 	return err
+}
+
+func (c *BinCmd) inputFields(after fieldSet) fieldSet { return after.with(c.Target) }
+
+func (c *BinCmd) rowStage(*plan) (rowStage, error) { return c, nil }
+
+// apply floors the target to a multiple of the span: times since the
+// Unix epoch in UTC, numbers in units of the span's seconds. Other values
+// become null.
+func (c *BinCmd) apply(b *Batch) (*Batch, error) {
+	col := b.Column(c.Target)
+	out := make([]store.Value, b.Len)
+	span := int64(c.Span)
+	for r, v := range col {
+		switch v.K {
+		case store.KindTime:
+			out[r] = store.Time(floorDiv(v.I, span) * span)
+		case store.KindNull:
+		default:
+			if f, ok := v.Number(); ok {
+				s := c.Span.Seconds()
+				out[r] = numberValue(math.Floor(f/s) * s)
+			}
+		}
+	}
+	b.Cols[b.Col(c.Target)] = out
+	return b, nil
+}
+
+func floorDiv(a, b int64) int64 {
+	q := a / b
+	if a%b != 0 && (a < 0) != (b < 0) {
+		q--
+	}
+	return q
 }

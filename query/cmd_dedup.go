@@ -1,6 +1,10 @@
 package query
 
-import "github.com/alecthomas/participle/v2/lexer"
+import (
+	"loghunt/store"
+
+	"github.com/alecthomas/participle/v2/lexer"
+)
 
 // DedupCmd keeps the first row of each combination of the fields (rows
 // where any of them is null are kept).
@@ -13,3 +17,39 @@ type DedupCmd struct {
 func (*DedupCmd) command()                   {}
 func (c *DedupCmd) Position() lexer.Position { return c.Pos }
 func (c *DedupCmd) String() string           { return "dedup " + fieldList(c.Fields) }
+
+func (c *DedupCmd) inputFields(after fieldSet) fieldSet { return after.with(FieldNames(c.Fields)...) }
+
+func (c *DedupCmd) operator(p *plan, next operator) (operator, error) {
+	return &dedupOp{table: newGroupTable(nil, FieldNames(c.Fields), p.opt.MaxGroups), next: next}, nil
+}
+
+// dedupOp keeps the first row (in time order) of each combination of the
+// fields' values.
+type dedupOp struct {
+	table *groupTable
+	next  operator
+}
+
+func (d *dedupOp) push(b *Batch) error {
+	cols := make([][]store.Value, len(d.table.by))
+	for i, f := range d.table.by {
+		cols[i] = b.Column(f)
+	}
+	keep := make([]bool, b.Len)
+	key := make([]store.Value, len(cols))
+	for r := range keep {
+		for i, c := range cols {
+			key[i] = c[r]
+		}
+		before := d.table.n
+		if _, err := d.table.lookup(key); err != nil {
+			return err
+		}
+		keep[r] = d.table.n > before
+	}
+	b.Select(keep)
+	return d.next.push(b)
+}
+
+func (d *dedupOp) finish() error { return d.next.finish() }

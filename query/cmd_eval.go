@@ -1,6 +1,7 @@
 package query
 
 import (
+	"loghunt/store"
 	"strings"
 
 	"github.com/alecthomas/participle/v2/lexer"
@@ -44,4 +45,51 @@ func (c *EvalCmd) check() *posError {
 		}
 	}
 	return nil
+}
+
+func (c *EvalCmd) inputFields(after fieldSet) fieldSet {
+	// Later assignments may read earlier ones: walk back.
+	need := after
+	for i := len(c.Assigns) - 1; i >= 0; i-- {
+		a := c.Assigns[i]
+		e, _ := CompileExpr(a.Expr, nil)
+		need = need.without(string(a.Field)).with(e.Fields()...)
+	}
+	return need
+}
+
+func (c *EvalCmd) rowStage(p *plan) (rowStage, error) {
+	s := &evalStage{}
+	for _, a := range c.Assigns {
+		e, err := CompileExpr(a.Expr, p.env)
+		if err != nil {
+			return nil, err
+		}
+		s.fields = append(s.fields, string(a.Field))
+		s.exprs = append(s.exprs, e)
+	}
+	return s, nil
+}
+
+// evalStage sets fields to computed values, one assignment after another.
+type evalStage struct {
+	fields []string
+	exprs  []*Compiled
+}
+
+func (s *evalStage) apply(b *Batch) (*Batch, error) {
+	for i, e := range s.exprs {
+		eval := e.Bind(b)
+		out := make([]store.Value, b.Len)
+		for r := range out {
+			out[r] = eval(r)
+		}
+		if c := b.Col(s.fields[i]); c >= 0 {
+			b.Cols[c] = out
+		} else {
+			b.Fields = append(b.Fields, s.fields[i])
+			b.Cols = append(b.Cols, out)
+		}
+	}
+	return b, nil
 }

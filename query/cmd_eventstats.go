@@ -1,6 +1,10 @@
 package query
 
-import "github.com/alecthomas/participle/v2/lexer"
+import (
+	"loghunt/store"
+
+	"github.com/alecthomas/participle/v2/lexer"
+)
 
 // EventstatsCmd computes the aggregates like stats, but adds them to every
 // row of its group instead of replacing the rows.
@@ -15,3 +19,61 @@ func (*EventstatsCmd) command()                   {}
 func (c *EventstatsCmd) Position() lexer.Position { return c.Pos }
 func (c *EventstatsCmd) String() string           { return "eventstats " + aggsBy(c.Aggs, c.By) }
 func (c *EventstatsCmd) check() *posError         { return checkAggs(c.Aggs) }
+
+func (c *EventstatsCmd) inputFields(after fieldSet) fieldSet {
+	specs := aggSpecs(c.Aggs)
+	for _, s := range specs {
+		after = after.without(s.out)
+	}
+	return after.with(FieldNames(c.By)...).with(aggFields(specs)...)
+}
+
+func (c *EventstatsCmd) operator(p *plan, next operator) (operator, error) {
+	return &eventstatsOp{table: newGroupTable(aggSpecs(c.Aggs), FieldNames(c.By), p.opt.MaxGroups),
+		next: next, max: p.opt.MaxRows}, nil
+}
+
+// eventstatsOp aggregates like stats, then adds each row's group results
+// to the row, keeping every row in its order.
+type eventstatsOp struct {
+	table *groupTable
+	rows  rowBuffer
+	next  operator
+	max   int
+}
+
+func (e *eventstatsOp) push(b *Batch) error {
+	if err := e.table.add(b); err != nil {
+		return err
+	}
+	return e.rows.add(b, e.max, "eventstats")
+}
+
+func (e *eventstatsOp) finish() error {
+	all := e.rows.batch()
+	byCols := make([][]store.Value, len(e.table.by))
+	for i, f := range e.table.by {
+		byCols[i] = all.Column(f)
+	}
+	outs := make([][]store.Value, len(e.table.specs))
+	for i := range outs {
+		outs[i] = make([]store.Value, all.Len)
+	}
+	key := make([]store.Value, len(byCols))
+	for r := 0; r < all.Len; r++ {
+		for i, c := range byCols {
+			key[i] = c[r]
+		}
+		g, err := e.table.lookup(key)
+		if err != nil {
+			return err
+		}
+		for i, st := range g.states {
+			outs[i][r] = st.result()
+		}
+	}
+	for i, s := range e.table.specs {
+		copy(all.Column(s.out), outs[i])
+	}
+	return flush(e.next, all)
+}

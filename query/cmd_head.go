@@ -42,3 +42,35 @@ func checkCount(stage string, count *NumberLit) (int, *posError) {
 	}
 	return n, nil
 }
+
+func (c *HeadCmd) inputFields(after fieldSet) fieldSet { return after }
+
+func (c *HeadCmd) operator(p *plan, next operator) (operator, error) {
+	return &headOp{left: c.N, next: next}, nil
+}
+
+// headOp passes the first N rows, then asks the scan to stop.
+type headOp struct {
+	left int
+	next operator
+	done bool
+}
+
+func (h *headOp) push(b *Batch) error {
+	if h.left <= 0 {
+		return errStop
+	}
+	if b.Len > h.left {
+		b = b.Slice(0, h.left)
+	}
+	h.left -= b.Len
+	if err := h.next.push(b); err != nil {
+		return err
+	}
+	if h.left <= 0 {
+		return errStop
+	}
+	return nil
+}
+
+func (h *headOp) finish() error { return h.next.finish() }

@@ -1,6 +1,17 @@
 package query
 
-import "github.com/alecthomas/participle/v2/lexer"
+import (
+	"encoding/csv"
+	"fmt"
+	"io"
+	"loghunt/store"
+	"os"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/alecthomas/participle/v2/lexer"
+)
 
 // LookupCmd enriches rows from a CSV file: a row whose EventField equals
 // the CSV's Key column gets the Output columns of the first matching CSV
@@ -53,4 +64,112 @@ func (c *LookupCmd) check() *posError {
 		return errorfAt(c.File.Pos.Offset, "lookup needs a file name")
 	}
 	return nil
+}
+
+func (c *LookupCmd) inputFields(after fieldSet) fieldSet {
+	return after.without(FieldNames(c.Output)...).with(c.EventField)
+}
+
+func (c *LookupCmd) rowStage(p *plan) (rowStage, error) {
+	t, err := loadLookup(string(c.File.Path), c.Key.Name, FieldNames(c.Output))
+	if err != nil {
+		return nil, err
+	}
+	t.field = c.EventField
+	return t, nil
+}
+
+// lookupTable enriches rows from a CSV file: rows whose field equals the
+// key column of a CSV row get that row's output columns.
+type lookupTable struct {
+	field   string
+	outputs []string
+	rows    map[string][]store.Value
+}
+
+// maxLookupBytes bounds the lookup file read into memory.
+const maxLookupBytes = 256 << 20
+
+func loadLookup(path, key string, outputs []string) (*lookupTable, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("lookup: %w", err)
+	}
+	defer f.Close()
+	r := csv.NewReader(io.LimitReader(f, maxLookupBytes))
+	r.FieldsPerRecord = -1
+	header, err := r.Read()
+	if err != nil {
+		return nil, fmt.Errorf("lookup %s: reading the header: %w", path, err)
+	}
+	keyCol := slices.Index(header, key)
+	if keyCol < 0 {
+		return nil, fmt.Errorf("lookup %s: no column %q (columns: %s)", path, key, strings.Join(header, ", "))
+	}
+	if len(outputs) == 0 {
+		for _, h := range header {
+			if h != key {
+				outputs = append(outputs, h)
+			}
+		}
+	}
+	cols := make([]int, len(outputs))
+	for i, o := range outputs {
+		if cols[i] = slices.Index(header, o); cols[i] < 0 {
+			return nil, fmt.Errorf("lookup %s: no column %q (columns: %s)", path, o, strings.Join(header, ", "))
+		}
+	}
+	t := &lookupTable{outputs: outputs, rows: map[string][]store.Value{}}
+	for {
+		rec, err := r.Read()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return nil, fmt.Errorf("lookup %s: %w", path, err)
+		}
+		if keyCol >= len(rec) {
+			continue
+		}
+		vals := make([]store.Value, len(cols))
+		for i, c := range cols {
+			if c < len(rec) && rec[c] != "" {
+				vals[i] = typedValue(rec[c])
+			}
+		}
+		if _, dup := t.rows[rec[keyCol]]; !dup {
+			t.rows[rec[keyCol]] = vals // the first row of a key wins
+		}
+	}
+	return t, nil
+}
+
+// typedValue reads a CSV cell as an int, a float, or a string.
+func typedValue(s string) store.Value {
+	if i, err := strconv.ParseInt(s, 10, 64); err == nil {
+		return store.Int(i)
+	}
+	if f, err := strconv.ParseFloat(s, 64); err == nil {
+		return store.Float(f)
+	}
+	return store.Str(s)
+}
+
+func (t *lookupTable) apply(b *Batch) (*Batch, error) {
+	src := b.Column(t.field)
+	outs := make([][]store.Value, len(t.outputs))
+	for i, o := range t.outputs {
+		outs[i] = b.Column(o)
+	}
+	for r, v := range src {
+		if v.K == store.KindNull {
+			continue
+		}
+		if vals, ok := t.rows[v.String()]; ok {
+			for i := range outs {
+				outs[i][r] = vals[i]
+			}
+		}
+	}
+	return b, nil
 }

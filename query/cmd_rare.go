@@ -26,3 +26,16 @@ func (c *RareCmd) check() (err *posError) {
 	c.Limit, err = checkTop("rare", c.Count, c.Options, c.Trailing)
 	return err
 }
+
+func (c *RareCmd) inputFields(fieldSet) fieldSet {
+	return fieldsOf(FieldNames(c.Fields)...).with(FieldNames(c.By)...)
+}
+
+func (c *RareCmd) operator(p *plan, next operator) (operator, error) {
+	return newTopOp(p, FieldNames(c.Fields), FieldNames(c.By), c.Limit, true, next), nil
+}
+
+func (c *RareCmd) partialAggregator(p *plan, next operator) (partialAggregator, operator, error) {
+	op := newTopOp(p, FieldNames(c.Fields), FieldNames(c.By), c.Limit, true, next)
+	return op, op, nil
+}

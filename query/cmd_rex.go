@@ -1,6 +1,7 @@
 package query
 
 import (
+	"loghunt/store"
 	"regexp"
 
 	"github.com/alecthomas/participle/v2/lexer"
@@ -48,4 +49,65 @@ func (c *RexCmd) check() *posError {
 		}
 	}
 	return errorfAt(off, "the regex of rex has no named group such as (?<name>...)")
+}
+
+func (c *RexCmd) inputFields(after fieldSet) fieldSet {
+	re, err := c.Compile()
+	if err != nil {
+		return after.with(c.Field)
+	}
+	return after.without(re.SubexpNames()...).with(c.Field)
+}
+
+func (c *RexCmd) rowStage(p *plan) (rowStage, error) {
+	re, err := c.Compile()
+	if err != nil {
+		return nil, err
+	}
+	s := &rexStage{re: re, field: c.Field}
+	for i, name := range re.SubexpNames() {
+		if name != "" {
+			s.groups = append(s.groups, i)
+			s.names = append(s.names, name)
+		}
+	}
+	return s, nil
+}
+
+// rexStage extracts the named groups of a regex into fields; a row that
+// does not match keeps its fields as they were.
+type rexStage struct {
+	re     *regexp.Regexp
+	field  string
+	groups []int
+	names  []string
+}
+
+func (s *rexStage) apply(b *Batch) (*Batch, error) {
+	src := b.Column(s.field)
+	outs := make([][]store.Value, len(s.names))
+	for i, name := range s.names {
+		if c := b.Col(name); c >= 0 {
+			outs[i] = b.Cols[c]
+		} else {
+			outs[i] = b.Column(name)
+		}
+	}
+	var idx []int
+	for r := 0; r < b.Len; r++ {
+		text := src[r].String()
+		if src[r].K == store.KindNull {
+			continue
+		}
+		idx = s.re.FindStringSubmatchIndex(text)
+		if idx == nil {
+			continue
+		}
+		for i, g := range s.groups {
+			if idx[2*g] >= 0 {
+				outs[i][r] = store.Str(text[idx[2*g]:idx[2*g+1]])
+			}
+		}
+	}
+	return b, nil
 }

@@ -2,6 +2,7 @@ package query
 
 import (
 	"fmt"
+	"loghunt/store"
 	"time"
 
 	"github.com/alecthomas/participle/v2/lexer"
@@ -80,4 +81,40 @@ func (c *SearchCmd) TimeRange(now time.Time) (earliest, latest time.Time, err er
 		}
 	}
 	return earliest, latest, nil
+}
+
+func (c *SearchCmd) inputFields(after fieldSet) fieldSet {
+	if c.Term == nil {
+		return after
+	}
+	need := after.with(searchFields(c.Term)...)
+	if usesRaw(c.Term) {
+		need = need.with(store.ColRaw)
+	}
+	return need
+}
+
+func (c *SearchCmd) rowStage(*plan) (rowStage, error) { return c, nil }
+
+// apply filters rows by the search terms, as a later `| search` stage.
+func (c *SearchCmd) apply(b *Batch) (*Batch, error) {
+	if c.Term == nil {
+		return b, nil
+	}
+	var raw []store.Value
+	if i := b.Col(store.ColRaw); i >= 0 {
+		raw = b.Cols[i]
+	}
+	row := 0
+	get := func(f string) store.Value { return b.Get(f, row) }
+	keep := make([]bool, b.Len)
+	for row = 0; row < b.Len; row++ {
+		text := ""
+		if raw != nil {
+			text = raw[row].S
+		}
+		keep[row] = c.Term.Match(text, get)
+	}
+	b.Select(keep)
+	return b, nil
 }

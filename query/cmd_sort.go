@@ -1,6 +1,8 @@
 package query
 
 import (
+	"loghunt/store"
+	"slices"
 	"strings"
 
 	"github.com/alecthomas/participle/v2/lexer"
@@ -38,4 +40,51 @@ func (k *SortKey) String() string {
 		return "-" + k.Field.String()
 	}
 	return k.Field.String()
+}
+
+func (c *SortCmd) inputFields(after fieldSet) fieldSet {
+	for _, k := range c.Keys {
+		after = after.with(k.Field.Name)
+	}
+	return after
+}
+
+func (c *SortCmd) operator(p *plan, next operator) (operator, error) {
+	return &sortOp{keys: c.Keys, next: next, max: p.opt.MaxRows}, nil
+}
+
+// sortOp holds every row, then sorts them stably by the keys: numbers as
+// numbers, nulls first ascending (last descending).
+type sortOp struct {
+	keys []*SortKey
+	rows rowBuffer
+	next operator
+	max  int
+}
+
+func (s *sortOp) push(b *Batch) error { return s.rows.add(b, s.max, "sort") }
+
+func (s *sortOp) finish() error {
+	all := s.rows.batch()
+	cols := make([][]store.Value, len(s.keys))
+	for i, k := range s.keys {
+		cols[i] = all.Column(k.Field.Name)
+	}
+	perm := make([]int, all.Len)
+	for i := range perm {
+		perm[i] = i
+	}
+	slices.SortStableFunc(perm, func(a, b int) int {
+		for i, k := range s.keys {
+			c := compareValues(cols[i][a], cols[i][b])
+			if k.Desc {
+				c = -c
+			}
+			if c != 0 {
+				return c
+			}
+		}
+		return 0
+	})
+	return flush(s.next, all.permute(perm))
 }

@@ -13,3 +13,9 @@ type TableCmd struct {
 func (*TableCmd) command()                   {}
 func (c *TableCmd) Position() lexer.Position { return c.Pos }
 func (c *TableCmd) String() string           { return "table " + fieldList(c.Fields) }
+
+func (c *TableCmd) inputFields(fieldSet) fieldSet { return fieldsOf(FieldNames(c.Fields)...) }
+
+func (c *TableCmd) rowStage(*plan) (rowStage, error) { return c, nil }
+
+func (c *TableCmd) apply(b *Batch) (*Batch, error) { return project(b, FieldNames(c.Fields)), nil }

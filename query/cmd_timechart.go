@@ -1,6 +1,11 @@
 package query
 
 import (
+	"cmp"
+	"fmt"
+	"loghunt/store"
+	"math"
+	"slices"
 	"time"
 
 	"github.com/alecthomas/participle/v2/lexer"
@@ -58,4 +63,182 @@ func (c *TimechartCmd) check() *posError {
 		return errorfAt(c.Aggs[1].Pos.Offset, "timechart with by takes one aggregate")
 	}
 	return checkAggs(c.Aggs)
+}
+
+func (c *TimechartCmd) inputFields(fieldSet) fieldSet {
+	need := fieldsOf(store.ColTime).with(aggFields(aggSpecs(c.Aggs))...)
+	if c.By != nil {
+		need = need.with(c.By.Name)
+	}
+	return need
+}
+
+func (c *TimechartCmd) newOp(p *plan, next operator) *timechartOp {
+	keys := []string{bucketField}
+	if c.By != nil {
+		keys = append(keys, c.By.Name)
+	}
+	return &timechartOp{statsOp: statsOp{table: newGroupTable(aggSpecs(c.Aggs), keys, p.opt.MaxGroups), next: next},
+		span: int64(c.Span), limit: c.Limit, hasBy: c.By != nil}
+}
+
+func (c *TimechartCmd) operator(p *plan, next operator) (operator, error) {
+	return c.newOp(p, next), nil
+}
+
+func (c *TimechartCmd) partialAggregator(p *plan, next operator) (partialAggregator, operator, error) {
+	op := c.newOp(p, next)
+	return op, op, nil
+}
+
+// timechartOp aggregates rows per time bucket (and by value), then emits
+// one row per bucket from the first to the last, empty buckets as zero.
+// With by, each of the limit most common values (by the first aggregate's
+// total) gets a column, the rest are summed into OTHER.
+type timechartOp struct {
+	statsOp
+	span  int64
+	limit int
+	hasBy bool
+}
+
+func (t *timechartOp) bucketed(b *Batch) *Batch {
+	out := *b
+	out.Fields = slices.Clone(b.Fields)
+	out.Cols = slices.Clone(b.Cols)
+	tc := out.Col(store.ColTime)
+	if tc < 0 {
+		return &out
+	}
+	col := make([]store.Value, b.Len)
+	for r, v := range b.Cols[tc] {
+		if v.K == store.KindTime {
+			col[r] = store.Time(floorDiv(v.I, t.span) * t.span)
+		}
+	}
+	// Aggregates such as earliest() still see the event's own time: the
+	// bucket goes in a column of its own.
+	out.Fields = append(out.Fields, bucketField)
+	out.Cols = append(out.Cols, col)
+	return &out
+}
+
+const bucketField = "\x00bucket"
+
+func (t *timechartOp) push(b *Batch) error { return t.statsOp.push(t.bucketed(b)) }
+
+func (t *timechartOp) aggregate(b *Batch) (any, error) { return t.statsOp.aggregate(t.bucketed(b)) }
+
+func (t *timechartOp) finish() error {
+	groups := t.table.groups()
+	if len(groups) == 0 || (len(groups) == 1 && groups[0].key == nil) {
+		return t.next.finish()
+	}
+	series, colOf := t.series(groups)
+	nAgg := len(t.table.specs)
+	buckets := map[int64][]aggState{}
+	lo, hi := int64(math.MaxInt64), int64(math.MinInt64)
+	for _, g := range groups {
+		if g.key[0].K != store.KindTime {
+			continue
+		}
+		ts := g.key[0].I
+		lo, hi = min(lo, ts), max(hi, ts)
+		row := buckets[ts]
+		if row == nil {
+			row = make([]aggState, len(series)*nAgg)
+			buckets[ts] = row
+		}
+		col := 0
+		if t.hasBy {
+			col = colOf(g.key[1])
+		}
+		for i, st := range g.states {
+			slot := &row[col*nAgg+i]
+			if *slot == nil {
+				s := t.table.specs[i]
+				*slot = newAggState(s.fn, s.perc, s.field != "")
+			}
+			mergeAgg(*slot, st)
+		}
+	}
+	if lo > hi {
+		return t.next.finish()
+	}
+	out := &Batch{Fields: []string{store.ColTime}}
+	for _, name := range series {
+		for _, s := range t.table.specs {
+			f := name
+			if !t.hasBy {
+				f = s.out
+			} else if nAgg > 1 {
+				f = s.out + ": " + name
+			}
+			out.Fields = append(out.Fields, f)
+		}
+	}
+	out.Cols = make([][]store.Value, len(out.Fields))
+	for ts := lo; ts <= hi; ts += t.span {
+		out.Cols[0] = append(out.Cols[0], store.Time(ts))
+		row := buckets[ts]
+		for i := 1; i < len(out.Fields); i++ {
+			v := store.Int(0)
+			if row != nil && row[i-1] != nil {
+				if r := row[i-1].result(); r.K != store.KindNull {
+					v = r
+				}
+			}
+			out.Cols[i] = append(out.Cols[i], v)
+		}
+		out.Len++
+		if out.Len > t.table.maxGroups {
+			return fmt.Errorf("%w: timechart would have more than %d buckets; use a larger span", ErrLimit, t.table.maxGroups)
+		}
+	}
+	return flush(t.next, out)
+}
+
+// series names the columns: one per by value kept (and OTHER), or one.
+func (t *timechartOp) series(groups []*group) ([]string, func(store.Value) int) {
+	if !t.hasBy {
+		return []string{""}, func(store.Value) int { return 0 }
+	}
+	totals := map[store.Value]float64{}
+	for _, g := range groups {
+		f, _ := number(g.states[0].result())
+		totals[normKey(g.key[1])] += f
+	}
+	vals := make([]store.Value, 0, len(totals))
+	for v := range totals {
+		vals = append(vals, v)
+	}
+	slices.SortFunc(vals, func(a, b store.Value) int {
+		if c := cmp.Compare(totals[b], totals[a]); c != 0 {
+			return c
+		}
+		return compareValues(a, b)
+	})
+	other := t.limit > 0 && len(vals) > t.limit
+	if other {
+		vals = vals[:t.limit]
+	}
+	index := map[store.Value]int{}
+	var names []string
+	for i, v := range vals {
+		index[v] = i
+		name := v.String()
+		if v.K == store.KindNull {
+			name = "NULL"
+		}
+		names = append(names, name)
+	}
+	if other {
+		names = append(names, "OTHER")
+	}
+	return names, func(v store.Value) int {
+		if i, ok := index[normKey(v)]; ok {
+			return i
+		}
+		return len(vals)
+	}
 }

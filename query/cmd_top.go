@@ -1,6 +1,13 @@
 package query
 
-import "github.com/alecthomas/participle/v2/lexer"
+import (
+	"cmp"
+	"loghunt/store"
+	"math"
+	"slices"
+
+	"github.com/alecthomas/participle/v2/lexer"
+)
 
 // TopCmd lists the most common combinations of Fields (per By group),
 // with `count` and `percent` (of the group's rows) columns, the Limit
@@ -57,4 +64,79 @@ func checkTop(stage string, count *NumberLit, opts, trailing []*Option) (int, *p
 		return checkCount(stage, count)
 	}
 	return set.int("limit", 10, 0)
+}
+
+func (c *TopCmd) inputFields(fieldSet) fieldSet {
+	return fieldsOf(FieldNames(c.Fields)...).with(FieldNames(c.By)...)
+}
+
+func (c *TopCmd) operator(p *plan, next operator) (operator, error) {
+	return newTopOp(p, FieldNames(c.Fields), FieldNames(c.By), c.Limit, false, next), nil
+}
+
+func (c *TopCmd) partialAggregator(p *plan, next operator) (partialAggregator, operator, error) {
+	op := newTopOp(p, FieldNames(c.Fields), FieldNames(c.By), c.Limit, false, next)
+	return op, op, nil
+}
+
+// topOp counts the combinations of fields (per by group) and emits the
+// most (top) or least (rare) common, with count and percent of the
+// group's rows. Ties go to the smaller value.
+type topOp struct {
+	statsOp
+	fields, by []string
+	limit      int
+	rare       bool
+}
+
+func newTopOp(p *plan, fields, by []string, limit int, rare bool, next operator) *topOp {
+	keys := append(slices.Clone(by), fields...)
+	return &topOp{statsOp: statsOp{table: newGroupTable([]aggSpec{{fn: "count", out: "count"}}, keys, p.opt.MaxGroups), next: next},
+		fields: fields, by: by, limit: limit, rare: rare}
+}
+
+func (t *topOp) finish() error {
+	groups := t.table.sorted()
+	nb := len(t.by)
+	// Total rows per by group, for percent.
+	totals := map[string]int64{}
+	keyOf := func(g *group) string { return string(appendKeys(nil, g.key[:nb])) }
+	for _, g := range groups {
+		totals[keyOf(g)] += g.states[0].result().I
+	}
+	slices.SortStableFunc(groups, func(a, b *group) int {
+		if c := compareKeys(a.key[:nb], b.key[:nb]); c != 0 {
+			return c
+		}
+		ca, cb := a.states[0].result().I, b.states[0].result().I
+		if t.rare {
+			return cmp.Compare(ca, cb)
+		}
+		return cmp.Compare(cb, ca)
+	})
+	var keep []*group
+	seen := map[string]int{}
+	for _, g := range groups {
+		k := keyOf(g)
+		if t.limit > 0 && seen[k] >= t.limit {
+			continue
+		}
+		seen[k]++
+		keep = append(keep, g)
+	}
+	out := t.table.batch(keep)
+	pct := make([]store.Value, len(keep))
+	for i, g := range keep {
+		pct[i] = store.Float(math.Round(10000*float64(g.states[0].result().I)/float64(totals[keyOf(g)])) / 100)
+	}
+	out.Fields = append(out.Fields, "percent")
+	out.Cols = append(out.Cols, pct)
+	return flush(t.next, out)
+}
+
+func appendKeys(b []byte, vals []store.Value) []byte {
+	for _, v := range vals {
+		b = appendKey(b, normKey(v))
+	}
+	return b
 }

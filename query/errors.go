@@ -3,9 +3,10 @@ package query
 import (
 	"fmt"
 
-	"github.com/alecthomas/participle/v2/lexer"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/alecthomas/participle/v2/lexer"
 )
 
 // Error is a query syntax or validation error at a place in the query.

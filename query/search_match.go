@@ -130,14 +130,30 @@ func MatchWord(word, raw string) bool {
 	return false
 }
 
-// MatchPhrase reports whether raw contains phrase, ignoring ASCII case.
+// MatchPhrase reports whether raw contains phrase, ignoring ASCII case,
+// starting where a token starts and ending where a token ends when the
+// phrase's own first and last characters are token characters (as Splunk
+// matches phrases): "wp-login" finds /wp-login.php and "Failed password"
+// finds "Failed password for", but "ogin" does not find "login" (write
+// *ogin* for that). Unlike a word, a phrase takes '*' literally. Because
+// every word of a phrase is then a whole token, the store's token filter
+// can skip chunks that lack one.
 func MatchPhrase(phrase, raw string) bool {
 	if phrase == "" {
 		return true
 	}
+	needStart := isTokenByte(phrase[0])
+	needEnd := isTokenByte(phrase[len(phrase)-1])
 	first := lowerASCII(phrase[0])
 	for i := 0; i+len(phrase) <= len(raw); i++ {
-		if lowerASCII(raw[i]) == first && equalFoldASCII(raw[i:i+len(phrase)], phrase) {
+		if lowerASCII(raw[i]) != first || (needStart && i > 0 && isTokenByte(raw[i-1])) {
+			continue
+		}
+		end := i + len(phrase)
+		if needEnd && end < len(raw) && isTokenByte(raw[end]) {
+			continue
+		}
+		if equalFoldASCII(raw[i:end], phrase) {
 			return true
 		}
 	}
@@ -175,7 +191,8 @@ func requiredTokens(t *Term) map[string]bool {
 	case TermWord:
 		return completeTokens(t.Value, isTokenByte(t.Value[0]), isTokenByte(t.Value[len(t.Value)-1]))
 	case TermPhrase:
-		return completeTokens(t.Value, false, false)
+		v := strings.ReplaceAll(t.Value, "*", " ") // literal in a phrase: no wildcard
+		return completeTokens(v, isTokenByte(t.Value[0]), isTokenByte(t.Value[len(t.Value)-1]))
 	case TermAnd:
 		set := map[string]bool{}
 		for _, a := range t.Args {

@@ -15,7 +15,7 @@ type TermKind uint8
 const (
 	TermAll      TermKind = iota // `*`: every event
 	TermWord                     // Value: a bare word, a whole-token match of _raw (see MatchWord)
-	TermPhrase                   // Value: a quoted phrase, a substring of _raw (see MatchPhrase)
+	TermPhrase                   // Value: a quoted phrase, matched at word boundaries of _raw (see MatchPhrase)
 	TermCompare                  // Field Op Value: a field comparison (see Term.MatchValue)
 	TermIn                       // Field IN Values: equal to any of Values
 	TermAnd                      // every one of Args

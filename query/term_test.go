@@ -82,7 +82,7 @@ func TestTermMatch(t *testing.T) {
 		want bool
 	}{
 		{`failed`, true}, {`FAILED`, true}, {`fail`, false}, {`fail*`, true}, {`*word`, true}, {`pass*d`, true},
-		{`f*d`, true}, {`"failed pass"`, true}, {`"ailed pass"`, true}, {`"failedpass"`, false},
+		{`f*d`, true}, {`"failed password"`, true}, {`"failed pass"`, false}, {`"ailed password"`, false}, {`"wp-login"`, true}, {`"/wp-login.php"`, true}, {`"failedpass"`, false},
 		{`wp-login`, true}, {`wp-log`, false}, {`/wp-login.php`, true}, {`203.0.113.*`, true}, {`203.0.114.*`, false},
 		{`sshd[4242]:`, true}, {`4242`, true}, {`424`, false},
 		{`host=web01`, true}, {`host=WEB01`, true}, {`host=web*`, true}, {`host=db*`, false}, {`host!=web01`, false},
@@ -110,7 +110,7 @@ func TestRequiredTokens(t *testing.T) {
 		{`fail*`, []string{}},
 		{`wp-login`, []string{"login", "wp"}},
 		{`10.0.*`, []string{"0", "10"}},
-		{`"Failed password for"`, []string{"password"}},
+		{`"Failed password for"`, []string{"failed", "for", "password"}},
 		{`a b OR a c`, []string{"a"}},
 		{`a NOT b host=x`, []string{"a"}},
 	}

@@ -81,3 +81,20 @@ func (db *DB) Fields() ([]FieldStat, error) {
 	sort.SliceStable(out, func(i, j int) bool { return out[i].Name < out[j].Name })
 	return out, err
 }
+
+// NewestTime returns the time of the newest event in the store, from the
+// source records, and whether there is any event.
+func (db *DB) NewestTime() (int64, bool, error) {
+	srcs, err := db.Sources()
+	if err != nil {
+		return 0, false, err
+	}
+	var newest int64
+	found := false
+	for _, s := range srcs {
+		if s.Events > 0 && (!found || s.Last > newest) {
+			newest, found = s.Last, true
+		}
+	}
+	return newest, found, nil
+}

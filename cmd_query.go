@@ -1,0 +1,185 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"strings"
+
+	"loghunt/query"
+	"loghunt/render"
+	"loghunt/store"
+)
+
+const queryUsage = `usage: loghunt [--db FILE] query [flags] 'QUERY'
+
+Runs a query (see 'Query language' in README.md) and prints the result:
+a table on a terminal, CSV otherwise. _time prints as RFC 3339 UTC.
+
+  loghunt query '"Failed password" | stats count by host'
+  loghunt query --earliest -24h 'status>=500 | timechart span=1h count by status'
+
+flags:
+`
+
+// queryFlags are the flags query and run share.
+type queryFlags struct {
+	format           string
+	earliest, latest string
+	stats            bool
+}
+
+func (q *queryFlags) register(fs *flag.FlagSet) {
+	fs.StringVar(&q.format, "format", "", "output format: table, csv or json (default: table on a terminal, else csv)")
+	fs.StringVar(&q.earliest, "earliest", "", "only events at or after this time: 2025-03-06, -24h, -1d@d")
+	fs.StringVar(&q.latest, "latest", "", "only events before this time")
+	fs.BoolVar(&q.stats, "stats", false, "print chunks read, rows scanned, bytes decoded and time to stderr")
+}
+
+func (e *env) resultFormat(q *queryFlags) (render.Format, error) {
+	if q.format == "" {
+		return e.outFormat(), nil
+	}
+	f, err := render.ParseFormat(q.format)
+	if err != nil {
+		return "", usageError{err.Error()}
+	}
+	return f, nil
+}
+
+func (e *env) query(ctx context.Context, args []string) error {
+	fs := flag.NewFlagSet("query", flag.ContinueOnError)
+	fs.SetOutput(e.stderr)
+	var qf queryFlags
+	qf.register(fs)
+	fs.Usage = func() { fmt.Fprint(e.stderr, queryUsage); fs.PrintDefaults() }
+	pos, err := parseInterleaved(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 1 {
+		fs.Usage()
+		return usagef("query takes one query (quote it)")
+	}
+	format, err := e.resultFormat(&qf)
+	if err != nil {
+		return err
+	}
+	q, err := query.Parse(pos[0])
+	if err != nil {
+		return queryError(err, pos[0])
+	}
+	db, err := e.open(true)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	return e.runQuery(ctx, db, q, pos[0], &qf, format)
+}
+
+// runQuery runs one parsed query and prints its result.
+func (e *env) runQuery(ctx context.Context, db *store.DB, q *query.Query, text string, qf *queryFlags, format render.Format) error {
+	p := newResultPrinter(e.stdout, e.stderr, format)
+	opt := query.Options{Earliest: qf.earliest, Latest: qf.latest, Models: db}
+	st, err := query.Run(ctx, db, q, opt, p.add)
+	if err != nil {
+		return queryError(err, text)
+	}
+	if err := p.close(); err != nil {
+		return err
+	}
+	if qf.stats {
+		fmt.Fprintf(e.stderr, "chunks read %d of %d (skipped: %d by time, %d by token filter, %d by field ranges), rows scanned %d, bytes decoded %s, rows out %d, %.3fs\n",
+			st.ChunksRead, st.ChunksTotal, st.SkippedTime, st.SkippedTokens, st.SkippedPrune, st.Rows,
+			humanBytes(st.BytesDecoded), st.RowsOut, st.Elapsed.Seconds())
+	}
+	return nil
+}
+
+// queryError makes a query's syntax or validation error a usage error
+// (exit 2) rendered with the query line and a caret.
+func queryError(err error, text string) error {
+	var qe *query.Error
+	if errors.As(err, &qe) {
+		if qe.Query == "" {
+			qe.Query = text
+		}
+		return usageError{"query error:\n" + qe.Error()}
+	}
+	return err
+}
+
+const runUsage = `usage: loghunt [--db FILE] run [flags] SCRIPT.lhq
+
+Runs the queries of a script in order, printing each result under its
+query. Queries are separated by ';' at the end of a line or by blank lines;
+'#' starts a comment; a line ending in '|' continues the query. The first
+error stops the script, naming its line.
+
+flags:
+`
+
+func (e *env) run(ctx context.Context, args []string) error {
+	fs := flag.NewFlagSet("run", flag.ContinueOnError)
+	fs.SetOutput(e.stderr)
+	var qf queryFlags
+	qf.register(fs)
+	fs.Usage = func() { fmt.Fprint(e.stderr, runUsage); fs.PrintDefaults() }
+	pos, err := parseInterleaved(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 1 {
+		fs.Usage()
+		return usagef("run takes one script")
+	}
+	format, err := e.resultFormat(&qf)
+	if err != nil {
+		return err
+	}
+	src, err := os.ReadFile(pos[0])
+	if err != nil {
+		return err
+	}
+	return e.runScript(ctx, pos[0], string(src), &qf, format)
+}
+
+// runScript parses every query first, so a typo on the last line stops
+// the script before the first query runs, then runs them in order.
+func (e *env) runScript(ctx context.Context, name, src string, qf *queryFlags, format render.Format) error {
+	queries, err := query.SplitScript(src)
+	if err != nil {
+		return usagef("%s: %v", name, err)
+	}
+	parsed := make([]*query.Query, len(queries))
+	for i, sq := range queries {
+		if parsed[i], err = query.Parse(sq.Text); err != nil {
+			return scriptError(name, sq, queryError(err, sq.Text))
+		}
+	}
+	db, err := e.open(true)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	for i, sq := range queries {
+		if i > 0 {
+			fmt.Fprintln(e.stdout)
+		}
+		fmt.Fprintf(e.stdout, "# %s:%d\n# %s\n", name, sq.Line, strings.ReplaceAll(sq.Text, "\n", "\n# "))
+		if err := e.runQuery(ctx, db, parsed[i], sq.Text, qf, format); err != nil {
+			return scriptError(name, sq, err)
+		}
+	}
+	return nil
+}
+
+func scriptError(name string, sq query.ScriptQuery, err error) error {
+	var ue usageError
+	if errors.As(err, &ue) {
+		return usageError{fmt.Sprintf("%s:%d: %s", name, sq.Line, ue.msg)}
+	}
+	return fmt.Errorf("%s:%d: %w", name, sq.Line, err)
+}

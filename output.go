@@ -1,0 +1,108 @@
+package main
+
+import (
+	"fmt"
+	"io"
+
+	"loghunt/query"
+	"loghunt/render"
+	"loghunt/store"
+)
+
+// schemaRows is how many rows are held to learn a result's columns before
+// printing starts; a field that first appears later is left out, with a
+// warning.
+const schemaRows = 10000
+
+// resultPrinter prints result batches as they come, in one format.
+type resultPrinter struct {
+	w, stderr io.Writer
+	format    render.Format
+	held      []*query.Batch
+	nheld     int
+	fields    []string
+	out       *render.Writer
+	dropped   map[string]bool
+	rows      int64
+}
+
+func newResultPrinter(w, stderr io.Writer, format render.Format) *resultPrinter {
+	return &resultPrinter{w: w, stderr: stderr, format: format, dropped: map[string]bool{}}
+}
+
+func (p *resultPrinter) add(b *query.Batch) error {
+	p.rows += int64(b.Len)
+	if p.out == nil {
+		p.held = append(p.held, b)
+		p.nheld += b.Len
+		if p.nheld < schemaRows {
+			return nil
+		}
+		return p.start()
+	}
+	return p.write(b)
+}
+
+// start fixes the columns from the held rows and prints them.
+func (p *resultPrinter) start() error {
+	seen := map[string]bool{}
+	for _, b := range p.held {
+		for _, f := range b.Fields {
+			if !seen[f] {
+				seen[f] = true
+				p.fields = append(p.fields, f)
+			}
+		}
+	}
+	p.out = render.New(p.w, p.format, p.fields)
+	for _, b := range p.held {
+		if err := p.write(b); err != nil {
+			return err
+		}
+	}
+	p.held = nil
+	return nil
+}
+
+func (p *resultPrinter) write(b *query.Batch) error {
+	idx := make([]int, len(p.fields))
+	for i, f := range p.fields {
+		idx[i] = b.Col(f)
+	}
+	for _, f := range b.Fields {
+		if !p.dropped[f] && !contains(p.fields, f) {
+			p.dropped[f] = true
+			fmt.Fprintf(p.stderr, "loghunt: warning: field %q first appears after the first %d rows and is not shown; name it with | table or | fields\n", f, schemaRows)
+		}
+	}
+	rows := make([][]store.Value, b.Len)
+	for r := range rows {
+		row := make([]store.Value, len(p.fields))
+		for i, c := range idx {
+			if c >= 0 {
+				row[i] = b.Cols[c][r]
+			}
+		}
+		rows[r] = row
+	}
+	return p.out.Write(rows)
+}
+
+// close prints what is held and flushes.
+func (p *resultPrinter) close() error {
+	if p.out == nil {
+		if err := p.start(); err != nil {
+			return err
+		}
+	}
+	return p.out.Flush()
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,406 @@
+package query
+
+import (
+	"math"
+	"slices"
+	"strings"
+
+	"loghunt/store"
+)
+
+// aggState accumulates one aggregate of one group. add gets the value of
+// the aggregate's field (Null for a plain count) and the row's _time.
+type aggState interface {
+	add(v store.Value, t int64)
+	result() store.Value
+}
+
+// newAggState returns the state of aggregate fn; p is N of percN.
+func newAggState(fn string, p float64, hasField bool) aggState {
+	switch fn {
+	case "count":
+		return &countAgg{all: !hasField}
+	case "dc", "distinct_count":
+		return &dcAgg{seen: map[store.Value]struct{}{}}
+	case "sum":
+		return &sumAgg{}
+	case "avg", "mean":
+		return &avgAgg{}
+	case "min":
+		return &minMaxAgg{max: false}
+	case "max":
+		return &minMaxAgg{max: true}
+	case "range":
+		return &rangeAgg{}
+	case "stdev", "var", "stdevp", "varp":
+		return &varAgg{stdev: strings.HasPrefix(fn, "stdev"), population: strings.HasSuffix(fn, "p")}
+	case "median":
+		return &percAgg{p: 50}
+	case "perc":
+		return &percAgg{p: p}
+	case "values":
+		return &valuesAgg{seen: map[store.Value]struct{}{}}
+	case "earliest", "first":
+		return &timeAgg{latest: false}
+	case "latest", "last":
+		return &timeAgg{latest: true}
+	}
+	panic("BUG: unknown aggregate " + fn)
+}
+
+// countAgg counts rows (count) or non-null values (count(f)).
+type countAgg struct {
+	all bool
+	n   int64
+}
+
+func (a *countAgg) add(v store.Value, _ int64) {
+	if a.all || v.K != store.KindNull {
+		a.n++
+	}
+}
+func (a *countAgg) result() store.Value { return store.Int(a.n) }
+
+type dcAgg struct{ seen map[store.Value]struct{} }
+
+func (a *dcAgg) add(v store.Value, _ int64) {
+	if v.K != store.KindNull {
+		a.seen[normKey(v)] = struct{}{}
+	}
+}
+func (a *dcAgg) result() store.Value { return store.Int(int64(len(a.seen))) }
+
+// normKey makes values that users see as equal (a NaN aside) one map key.
+func normKey(v store.Value) store.Value {
+	if v.K == store.KindFloat && v.F == math.Trunc(v.F) && math.Abs(v.F) < 1<<53 {
+		return store.Int(int64(v.F))
+	}
+	return v
+}
+
+// sumAgg adds numbers; it stays an integer while every input is one.
+type sumAgg struct {
+	isum   int64
+	fsum   float64
+	n      int
+	floats bool
+}
+
+func (a *sumAgg) add(v store.Value, _ int64) {
+	if v.K == store.KindInt && !a.floats {
+		a.isum += v.I
+		a.n++
+		return
+	}
+	f, ok := number(v)
+	if !ok {
+		return
+	}
+	if !a.floats {
+		a.floats, a.fsum = true, float64(a.isum)
+	}
+	a.fsum += f
+	a.n++
+}
+
+func (a *sumAgg) result() store.Value {
+	switch {
+	case a.n == 0:
+		return store.Null
+	case a.floats:
+		return store.Float(a.fsum)
+	}
+	return store.Int(a.isum)
+}
+
+// number is v as a float, for aggregates: null and text are not numbers.
+func number(v store.Value) (float64, bool) {
+	if v.K == store.KindNull {
+		return 0, false
+	}
+	return v.Number()
+}
+
+type avgAgg struct {
+	sum float64
+	n   int
+}
+
+func (a *avgAgg) add(v store.Value, _ int64) {
+	if f, ok := number(v); ok {
+		a.sum += f
+		a.n++
+	}
+}
+
+func (a *avgAgg) result() store.Value {
+	if a.n == 0 {
+		return store.Null
+	}
+	return store.Float(a.sum / float64(a.n))
+}
+
+// minMaxAgg keeps the smallest or largest value: numbers compare as
+// numbers, and any number sorts before any text (as in Splunk).
+type minMaxAgg struct {
+	max bool
+	v   store.Value
+	set bool
+}
+
+func (a *minMaxAgg) add(v store.Value, _ int64) {
+	if v.K == store.KindNull {
+		return
+	}
+	c := compareValues(v, a.v)
+	if !a.set || (a.max && c > 0) || (!a.max && c < 0) {
+		a.v, a.set = v, true
+	}
+}
+func (a *minMaxAgg) result() store.Value { return a.v }
+
+type rangeAgg struct {
+	lo, hi float64
+	n      int
+}
+
+func (a *rangeAgg) add(v store.Value, _ int64) {
+	f, ok := number(v)
+	if !ok {
+		return
+	}
+	if a.n == 0 {
+		a.lo, a.hi = f, f
+	}
+	a.lo, a.hi = min(a.lo, f), max(a.hi, f)
+	a.n++
+}
+
+func (a *rangeAgg) result() store.Value {
+	if a.n == 0 {
+		return store.Null
+	}
+	return numberValue(a.hi - a.lo)
+}
+
+// varAgg is Welford's running variance: sample (n-1) by default.
+type varAgg struct {
+	stdev, population bool
+	n                 int
+	mean, m2          float64
+}
+
+func (a *varAgg) add(v store.Value, _ int64) {
+	f, ok := number(v)
+	if !ok {
+		return
+	}
+	a.n++
+	d := f - a.mean
+	a.mean += d / float64(a.n)
+	a.m2 += d * (f - a.mean)
+}
+
+func (a *varAgg) result() store.Value {
+	den := float64(a.n - 1)
+	if a.population {
+		den = float64(a.n)
+	}
+	if a.n == 0 || den <= 0 {
+		return store.Null
+	}
+	v := a.m2 / den
+	if a.stdev {
+		v = math.Sqrt(v)
+	}
+	return store.Float(v)
+}
+
+// percAgg is the p-th percentile by linear interpolation between the
+// closest ranks: rank = p/100 * (n-1) (numpy's default).
+type percAgg struct {
+	p    float64
+	vals []float64
+}
+
+func (a *percAgg) add(v store.Value, _ int64) {
+	if f, ok := number(v); ok {
+		a.vals = append(a.vals, f)
+	}
+}
+
+func (a *percAgg) result() store.Value {
+	if len(a.vals) == 0 {
+		return store.Null
+	}
+	slices.Sort(a.vals)
+	return numberValue(percentile(a.vals, a.p))
+}
+
+// percentile of sorted values, p in [0, 100], by linear interpolation.
+func percentile(sorted []float64, p float64) float64 {
+	rank := p / 100 * float64(len(sorted)-1)
+	lo := int(math.Floor(rank))
+	hi := min(lo+1, len(sorted)-1)
+	return sorted[lo] + (rank-float64(lo))*(sorted[hi]-sorted[lo])
+}
+
+// numberValue is an int when f is whole, else a float.
+func numberValue(f float64) store.Value {
+	if f == math.Trunc(f) && math.Abs(f) < 1<<53 {
+		return store.Int(int64(f))
+	}
+	return store.Float(f)
+}
+
+// valuesAgg lists the distinct values, sorted, as one string joined by
+// ", " (loghunt has no multi-value fields). It keeps at most maxValues.
+type valuesAgg struct {
+	seen map[store.Value]struct{}
+}
+
+// maxValues bounds values() so one group cannot hold the whole store.
+const maxValues = 100
+
+func (a *valuesAgg) add(v store.Value, _ int64) {
+	if v.K != store.KindNull && len(a.seen) < maxValues {
+		a.seen[v] = struct{}{}
+	}
+}
+
+func (a *valuesAgg) result() store.Value {
+	vals := make([]store.Value, 0, len(a.seen))
+	for v := range a.seen {
+		vals = append(vals, v)
+	}
+	slices.SortFunc(vals, compareValues)
+	parts := make([]string, len(vals))
+	for i, v := range vals {
+		parts[i] = v.String()
+	}
+	return store.Str(strings.Join(parts, ", "))
+}
+
+// timeAgg keeps the value of the earliest or latest row by _time (the
+// first such row when times tie).
+type timeAgg struct {
+	latest bool
+	v      store.Value
+	t      int64
+	set    bool
+}
+
+func (a *timeAgg) add(v store.Value, t int64) {
+	if v.K == store.KindNull {
+		return
+	}
+	if !a.set || (a.latest && t >= a.t) || (!a.latest && t < a.t) {
+		a.v, a.t, a.set = v, t, true
+	}
+}
+func (a *timeAgg) result() store.Value { return a.v }
+
+// compareValues orders values for sort, min/max and group keys: null
+// first, then numbers (numerically, times and bools included), then
+// strings (byte order).
+func compareValues(a, b store.Value) int {
+	ra, rb := sortRank(a), sortRank(b)
+	if ra != rb {
+		return ra - rb
+	}
+	switch ra {
+	case 1:
+		fa, _ := a.Number()
+		fb, _ := b.Number()
+		switch {
+		case fa < fb:
+			return -1
+		case fa > fb:
+			return 1
+		}
+		return 0
+	case 2:
+		return strings.Compare(a.S, b.S)
+	}
+	return 0
+}
+
+func sortRank(v store.Value) int {
+	switch v.K {
+	case store.KindNull:
+		return 0
+	case store.KindString:
+		if _, ok := v.Number(); ok {
+			return 1
+		}
+		return 2
+	}
+	return 1
+}
+
+// merge folds another state of the same aggregate into a: the partial
+// results of chunks aggregated in parallel.
+func mergeAgg(a, b aggState) {
+	switch a := a.(type) {
+	case *countAgg:
+		a.n += b.(*countAgg).n
+	case *dcAgg:
+		for v := range b.(*dcAgg).seen {
+			a.seen[v] = struct{}{}
+		}
+	case *sumAgg:
+		o := b.(*sumAgg)
+		if o.n == 0 {
+			return
+		}
+		if a.floats || o.floats {
+			if !a.floats {
+				a.floats, a.fsum = true, float64(a.isum)
+			}
+			if o.floats {
+				a.fsum += o.fsum
+			} else {
+				a.fsum += float64(o.isum)
+			}
+		} else {
+			a.isum += o.isum
+		}
+		a.n += o.n
+	case *avgAgg:
+		o := b.(*avgAgg)
+		a.sum, a.n = a.sum+o.sum, a.n+o.n
+	case *minMaxAgg:
+		if o := b.(*minMaxAgg); o.set {
+			a.add(o.v, 0)
+		}
+	case *rangeAgg:
+		o := b.(*rangeAgg)
+		if o.n > 0 {
+			a.add(store.Float(o.lo), 0)
+			a.add(store.Float(o.hi), 0)
+			a.n += o.n - 2
+		}
+	case *varAgg:
+		o := b.(*varAgg)
+		if o.n == 0 {
+			return
+		}
+		n := a.n + o.n
+		d := o.mean - a.mean
+		a.m2 += o.m2 + d*d*float64(a.n)*float64(o.n)/float64(n)
+		a.mean += d * float64(o.n) / float64(n)
+		a.n = n
+	case *percAgg:
+		a.vals = append(a.vals, b.(*percAgg).vals...)
+	case *valuesAgg:
+		for v := range b.(*valuesAgg).seen {
+			a.add(v, 0)
+		}
+	case *timeAgg:
+		if o := b.(*timeAgg); o.set {
+			a.add(o.v, o.t)
+		}
+	default:
+		panic("BUG: merge of unknown aggregate")
+	}
+}

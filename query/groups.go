@@ -1,0 +1,239 @@
+package query
+
+import (
+	"encoding/binary"
+	"fmt"
+	"math"
+	"slices"
+
+	"loghunt/store"
+)
+
+// aggSpec is one aggregate to compute: its function, input field ("" for
+// a plain count), percentile, and output column.
+type aggSpec struct {
+	fn    string
+	field string
+	perc  float64
+	out   string
+}
+
+func aggSpecs(aggs []*Aggregate) []aggSpec {
+	out := make([]aggSpec, len(aggs))
+	for i, a := range aggs {
+		out[i] = aggSpec{fn: a.Kind, field: a.Field(), perc: a.Perc, out: a.OutputName()}
+	}
+	return out
+}
+
+// aggFields lists the fields aggregates read (earliest/latest read _time).
+func aggFields(specs []aggSpec) []string {
+	var out []string
+	for _, s := range specs {
+		if s.field != "" {
+			out = append(out, s.field)
+		}
+		if s.fn == "earliest" || s.fn == "latest" {
+			out = append(out, store.ColTime)
+		}
+	}
+	return out
+}
+
+// group is the state of one combination of by-values.
+type group struct {
+	key    []store.Value
+	states []aggState
+	first  int // order of first appearance
+}
+
+// groupTable aggregates rows by the values of the by fields. Groups with
+// one by field are keyed by the value itself; several by fields by an
+// encoding of the values.
+type groupTable struct {
+	specs     []aggSpec
+	by        []string
+	single    map[store.Value]*group
+	multi     map[string]*group
+	n         int
+	maxGroups int
+	keyBuf    []byte
+}
+
+func newGroupTable(specs []aggSpec, by []string, maxGroups int) *groupTable {
+	return &groupTable{specs: specs, by: by, single: map[store.Value]*group{},
+		multi: map[string]*group{}, maxGroups: maxGroups}
+}
+
+func (g *groupTable) newGroup(key []store.Value) (*group, error) {
+	if g.n >= g.maxGroups {
+		return nil, fmt.Errorf("%w: more than %d groups (by %v); narrow the search or group by fewer values", ErrLimit, g.maxGroups, g.by)
+	}
+	gr := &group{key: key, states: make([]aggState, len(g.specs)), first: g.n}
+	for i, s := range g.specs {
+		gr.states[i] = newAggState(s.fn, s.perc, s.field != "")
+	}
+	g.n++
+	return gr, nil
+}
+
+// lookup finds or makes the group of a row's by-values.
+func (g *groupTable) lookup(vals []store.Value) (*group, error) {
+	if len(vals) == 1 {
+		k := normKey(vals[0])
+		if gr, ok := g.single[k]; ok {
+			return gr, nil
+		}
+		gr, err := g.newGroup([]store.Value{vals[0]})
+		if err == nil {
+			g.single[k] = gr
+		}
+		return gr, err
+	}
+	g.keyBuf = g.keyBuf[:0]
+	for _, v := range vals {
+		g.keyBuf = appendKey(g.keyBuf, normKey(v))
+	}
+	if gr, ok := g.multi[string(g.keyBuf)]; ok {
+		return gr, nil
+	}
+	gr, err := g.newGroup(slices.Clone(vals))
+	if err == nil {
+		g.multi[string(g.keyBuf)] = gr
+	}
+	return gr, err
+}
+
+func appendKey(b []byte, v store.Value) []byte {
+	b = append(b, byte(v.K))
+	switch v.K {
+	case store.KindString:
+		b = binary.AppendUvarint(b, uint64(len(v.S)))
+		b = append(b, v.S...)
+	case store.KindFloat:
+		b = binary.LittleEndian.AppendUint64(b, math.Float64bits(v.F))
+	default:
+		b = binary.AppendVarint(b, v.I)
+	}
+	return b
+}
+
+// add folds the rows of a batch into the table.
+func (g *groupTable) add(b *Batch) error {
+	byCols := make([][]store.Value, len(g.by))
+	for i, f := range g.by {
+		byCols[i] = b.Column(f)
+	}
+	aggCols := make([][]store.Value, len(g.specs))
+	for i, s := range g.specs {
+		if s.field != "" {
+			aggCols[i] = b.Column(s.field)
+		}
+	}
+	var times []store.Value
+	if c := b.Col(store.ColTime); c >= 0 {
+		times = b.Cols[c]
+	}
+	key := make([]store.Value, len(g.by))
+	var only *group
+	if len(g.by) == 0 {
+		var err error
+		if only, err = g.lookup(nil); err != nil {
+			return err
+		}
+	}
+	for r := 0; r < b.Len; r++ {
+		gr := only
+		if gr == nil {
+			for i, c := range byCols {
+				key[i] = c[r]
+			}
+			var err error
+			if gr, err = g.lookup(key); err != nil {
+				return err
+			}
+		}
+		t := int64(0)
+		if times != nil {
+			t = times[r].I
+		}
+		for i, st := range gr.states {
+			v := store.Null
+			if aggCols[i] != nil {
+				v = aggCols[i][r]
+			}
+			st.add(v, t)
+		}
+	}
+	return nil
+}
+
+// merge folds another table of the same aggregation into g.
+func (g *groupTable) merge(o *groupTable) error {
+	for _, og := range o.groups() {
+		gr, err := g.lookup(og.key)
+		if err != nil {
+			return err
+		}
+		for i, st := range gr.states {
+			mergeAgg(st, og.states[i])
+		}
+	}
+	return nil
+}
+
+// groups returns the groups in order of first appearance.
+func (g *groupTable) groups() []*group {
+	out := make([]*group, 0, g.n)
+	for _, gr := range g.single {
+		out = append(out, gr)
+	}
+	for _, gr := range g.multi {
+		out = append(out, gr)
+	}
+	if len(g.by) == 0 && len(out) == 0 {
+		// No rows at all: one group, so that `stats count` says 0.
+		gr, _ := g.newGroup(nil)
+		out = append(out, gr)
+	}
+	slices.SortFunc(out, func(a, b *group) int { return a.first - b.first })
+	return out
+}
+
+// sorted returns the groups sorted by their key values.
+func (g *groupTable) sorted() []*group {
+	out := g.groups()
+	slices.SortStableFunc(out, func(a, b *group) int { return compareKeys(a.key, b.key) })
+	return out
+}
+
+func compareKeys(a, b []store.Value) int {
+	for i := range a {
+		if c := compareValues(a[i], b[i]); c != 0 {
+			return c
+		}
+	}
+	return 0
+}
+
+// batch renders groups as rows: the by fields, then each aggregate.
+func (g *groupTable) batch(groups []*group) *Batch {
+	b := &Batch{Len: len(groups)}
+	for i, f := range g.by {
+		col := make([]store.Value, len(groups))
+		for r, gr := range groups {
+			col[r] = gr.key[i]
+		}
+		b.Fields = append(b.Fields, f)
+		b.Cols = append(b.Cols, col)
+	}
+	for i, s := range g.specs {
+		col := make([]store.Value, len(groups))
+		for r, gr := range groups {
+			col[r] = gr.states[i].result()
+		}
+		b.Fields = append(b.Fields, s.out)
+		b.Cols = append(b.Cols, col)
+	}
+	return b
+}

@@ -1,0 +1,276 @@
+package query
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"time"
+
+	"loghunt/store"
+)
+
+// plan is a query made ready to run: the first search pushed into the
+// scan, the row-independent stages after it run per chunk in the scan
+// workers, an aggregation right after them done per chunk and merged, and
+// the other stages on the time-ordered stream.
+type plan struct {
+	q      *Query
+	opt    *Options
+	env    *EvalEnv
+	term   *Term
+	lo, hi int64
+	need   fieldSet // columns the chunks must decode
+	pushed []rowStage
+	// partial, when set, aggregates each chunk's rows in the workers;
+	// partialOp receives the partial results in chunk order.
+	partial   partialAggregator
+	partialOp operator
+	rest      []Command // stages on the ordered stream, after pushed and partial
+	nPushed   int       // how many of q.Stages[1:] are in pushed (and partial)
+}
+
+// rowCommand is a stage that can run on each batch alone.
+type rowCommand interface {
+	rowStage(p *plan) (rowStage, error)
+}
+
+// opCommand is a stage on the ordered stream.
+type opCommand interface {
+	operator(p *plan, next operator) (operator, error)
+}
+
+// fieldUser tells which fields a stage reads, given the fields needed
+// after it: the engine decodes only those columns.
+type fieldUser interface {
+	inputFields(after fieldSet) fieldSet
+}
+
+// partialCommand is an aggregation that can run per chunk and merge.
+type partialCommand interface {
+	partialAggregator(p *plan, next operator) (partialAggregator, operator, error)
+}
+
+// partialAggregator makes per-chunk aggregation states.
+type partialAggregator interface {
+	// aggregate folds a chunk's rows into a new partial state.
+	aggregate(b *Batch) (any, error)
+}
+
+// fieldSet is a set of field names, or every field.
+type fieldSet struct {
+	all   bool
+	names map[string]bool
+}
+
+func allFields() fieldSet { return fieldSet{all: true} }
+
+func fieldsOf(names ...string) fieldSet {
+	s := fieldSet{names: map[string]bool{}}
+	for _, n := range names {
+		s.names[n] = true
+	}
+	return s
+}
+
+func (s fieldSet) has(name string) bool { return s.all || s.names[name] }
+
+// with returns s plus names.
+func (s fieldSet) with(names ...string) fieldSet {
+	if s.all {
+		return s
+	}
+	out := fieldsOf(names...)
+	for n := range s.names {
+		out.names[n] = true
+	}
+	return out
+}
+
+// without returns s less names (every field stays every field).
+func (s fieldSet) without(names ...string) fieldSet {
+	if s.all {
+		return s
+	}
+	out := fieldsOf()
+	for n := range s.names {
+		out.names[n] = true
+	}
+	for _, n := range names {
+		delete(out.names, n)
+	}
+	return out
+}
+
+func (s fieldSet) list() []string {
+	var out []string
+	for n := range s.names {
+		out = append(out, n)
+	}
+	sort.Strings(out)
+	return out
+}
+
+func newPlan(st Store, q *Query, opt *Options) (*plan, error) {
+	search, _ := q.Stages[0].(*SearchCmd)
+	if search == nil {
+		return nil, fmt.Errorf("BUG: query does not start with a search")
+	}
+	lo, hi, now, err := timeBounds(st, search, opt)
+	if err != nil {
+		return nil, err
+	}
+	p := &plan{q: q, opt: opt, env: &EvalEnv{Now: now}, term: search.Term, lo: lo, hi: hi}
+	if opt.MaxGroups <= 0 {
+		opt.MaxGroups = DefaultMaxGroups
+	}
+	if opt.MaxRows <= 0 {
+		opt.MaxRows = DefaultMaxRows
+	}
+	// Fields: walk back from the output, which shows every field.
+	need := allFields()
+	for i := len(q.Stages) - 1; i >= 1; i-- {
+		fu, ok := q.Stages[i].(fieldUser)
+		if !ok {
+			return nil, fmt.Errorf("BUG: stage %T does not say which fields it reads", q.Stages[i])
+		}
+		need = fu.inputFields(need)
+	}
+	p.need = need.with(searchFields(p.term)...)
+	return p, nil
+}
+
+// searchFields lists the fields a search term compares.
+func searchFields(t *Term) []string {
+	if t == nil {
+		return nil
+	}
+	var out []string
+	if t.Kind == TermCompare || t.Kind == TermIn {
+		out = append(out, t.Field)
+	}
+	for _, a := range t.Args {
+		out = append(out, searchFields(a)...)
+	}
+	return out
+}
+
+// build makes the stages: the row stages to push into the scan, then
+// operators for the rest, returning the first operator of the ordered
+// stream.
+func (p *plan) build(sink operator) (operator, error) {
+	stages := p.q.Stages[1:]
+	i := 0
+	for ; i < len(stages); i++ {
+		rc, ok := stages[i].(rowCommand)
+		if !ok {
+			break
+		}
+		rs, err := rc.rowStage(p)
+		if err != nil {
+			return nil, err
+		}
+		p.pushed = append(p.pushed, rs)
+	}
+	next := sink
+	for j := len(stages) - 1; j >= i; j-- {
+		if pc, ok := stages[j].(partialCommand); ok && j == i {
+			agg, op, err := pc.partialAggregator(p, next)
+			if err != nil {
+				return nil, err
+			}
+			p.partial, p.partialOp = agg, op
+			return op, nil
+		}
+		var op operator
+		var err error
+		switch c := stages[j].(type) {
+		case opCommand:
+			op, err = c.operator(p, next)
+		case rowCommand:
+			var rs rowStage
+			if rs, err = c.rowStage(p); err == nil {
+				op = &rowOp{stage: rs, next: next}
+			}
+		default:
+			err = fmt.Errorf("BUG: stage %T has no runtime", c)
+		}
+		if err != nil {
+			return nil, err
+		}
+		next = op
+	}
+	return next, nil
+}
+
+// rowOp runs a row stage on the ordered stream.
+type rowOp struct {
+	stage rowStage
+	next  operator
+}
+
+func (r *rowOp) push(b *Batch) error {
+	out, err := r.stage.apply(b)
+	if err != nil {
+		return err
+	}
+	return r.next.push(out)
+}
+
+func (r *rowOp) finish() error { return r.next.finish() }
+
+// partialResult is what a worker hands on for one chunk.
+type partialResult struct{ state any }
+
+// scan runs the pushed part in the scan workers and feeds the ordered
+// stream (or the partial aggregation).
+func (p *plan) scan(ctx context.Context, st Store, first operator) (store.ScanStats, error) {
+	spec := store.ScanSpec{Start: p.lo, End: p.hi, Prune: p.prune}
+	if p.term != nil {
+		spec.Tokens = RequiredTokens(p.term)
+	}
+	m := &merger{next: first}
+	work := func(c *store.Chunk) (any, error) {
+		b, err := p.load(c)
+		if err != nil {
+			return nil, err
+		}
+		for _, rs := range p.pushed {
+			if b.Len == 0 {
+				break
+			}
+			if b, err = rs.apply(b); err != nil {
+				return nil, err
+			}
+		}
+		if p.partial != nil {
+			s, err := p.partial.aggregate(b)
+			return partialResult{s}, err
+		}
+		return b, nil
+	}
+	emit := func(c *store.Chunk, v any) error {
+		if r, ok := v.(partialResult); ok {
+			return first.(partialMerger).mergePartial(r.state)
+		}
+		return m.add(v.(*Batch), c.MinTime)
+	}
+	stats, err := st.Scan(ctx, spec, work, emit)
+	if err != nil {
+		return stats, err
+	}
+	if p.partial == nil {
+		// The merger finishes the stream after its last rows.
+		return stats, m.flushBefore(maxTime)
+	}
+	return stats, nil
+}
+
+// partialMerger is the operator side of a partial aggregation.
+type partialMerger interface {
+	mergePartial(state any) error
+}
+
+const maxTime = int64(^uint64(0) >> 1)
+
+// now returns the query's notion of the present.
+func (p *plan) now() time.Time { return p.env.Now }

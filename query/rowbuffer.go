@@ -1,0 +1,64 @@
+package query
+
+import (
+	"fmt"
+
+	"loghunt/store"
+)
+
+// rowBuffer holds the rows of a blocking stage, within a bound.
+type rowBuffer struct {
+	batches []*Batch
+	n       int
+}
+
+func (r *rowBuffer) add(b *Batch, limit int, stage string) error {
+	r.n += b.Len
+	if r.n > limit {
+		return fmt.Errorf("%w: %s would hold more than %d rows; narrow the search or aggregate first", ErrLimit, stage, limit)
+	}
+	r.batches = append(r.batches, b)
+	return nil
+}
+
+// batch returns every held row as one batch over the union of fields.
+func (r *rowBuffer) batch() *Batch {
+	out := &Batch{Len: r.n}
+	idx := map[string]int{}
+	for _, b := range r.batches {
+		for _, f := range b.Fields {
+			if _, ok := idx[f]; !ok {
+				idx[f] = len(out.Fields)
+				out.Fields = append(out.Fields, f)
+			}
+		}
+	}
+	out.Cols = make([][]store.Value, len(out.Fields))
+	for i := range out.Cols {
+		out.Cols[i] = make([]store.Value, 0, r.n)
+	}
+	for _, b := range r.batches {
+		for i, f := range out.Fields {
+			if c := b.Col(f); c >= 0 {
+				out.Cols[i] = append(out.Cols[i], b.Cols[c]...)
+			} else {
+				out.Cols[i] = append(out.Cols[i], make([]store.Value, b.Len)...)
+			}
+		}
+	}
+	r.batches = nil
+	return out
+}
+
+// permute returns the rows of b in the order perm gives.
+func (b *Batch) permute(perm []int) *Batch {
+	out := &Batch{Fields: b.Fields, Len: len(perm), Cols: make([][]store.Value, len(b.Cols))}
+	for k, c := range b.Cols {
+		nc := make([]store.Value, len(perm))
+		for i, p := range perm {
+			nc[i] = c[p]
+		}
+		out.Cols[k] = nc
+	}
+	return out
+}
