@@ -25,7 +25,7 @@ func (c *DedupCmd) operator(p *plan, next operator) (operator, error) {
 }
 
 // dedupOp keeps the first row (in time order) of each combination of the
-// fields' values.
+// fields' values; rows where one of the fields is null are dropped.
 type dedupOp struct {
 	table *groupTable
 	next  operator
@@ -39,8 +39,13 @@ func (d *dedupOp) push(b *Batch) error {
 	keep := make([]bool, b.Len)
 	key := make([]store.Value, len(cols))
 	for r := range keep {
+		null := false
 		for i, c := range cols {
 			key[i] = c[r]
+			null = null || c[r].K == store.KindNull
+		}
+		if null {
+			continue // as in Splunk, rows without the fields are dropped
 		}
 		before := d.table.n
 		if _, err := d.table.lookup(key); err != nil {

@@ -61,8 +61,13 @@ func (e *eventstatsOp) finish() error {
 	}
 	key := make([]store.Value, len(byCols))
 	for r := 0; r < all.Len; r++ {
+		null := false
 		for i, c := range byCols {
 			key[i] = c[r]
+			null = null || c[r].K == store.KindNull
+		}
+		if null {
+			continue // no group: the results stay null
 		}
 		g, err := e.table.lookup(key)
 		if err != nil {

@@ -41,6 +41,7 @@ func (s *statsOp) push(b *Batch) error { return s.table.add(b) }
 // aggregate folds one chunk's rows into a new table (in a scan worker).
 func (s *statsOp) aggregate(b *Batch) (any, error) {
 	t := newGroupTable(s.table.specs, s.table.by, s.table.maxGroups)
+	t.keepNull = s.table.keepNull
 	return t, t.add(b)
 }
 

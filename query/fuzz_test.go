@@ -2,9 +2,12 @@ package query
 
 import (
 	"fmt"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/rogpeppe/go-internal/txtar"
 )
 
 // FuzzParse checks that Parse never panics, that every error is an
@@ -15,6 +18,9 @@ func FuzzParse(f *testing.F) {
 	}
 	for _, c := range evalCases {
 		f.Add("| eval x = " + c.expr)
+	}
+	for _, q := range goldenQueries(f) {
+		f.Add(q)
 	}
 	for _, q := range []string{"* | stast count", "| where (a", `"open`, "a |", "| bin spn=1m", "x IN (a", "| where 1 < 2 < 3"} {
 		f.Add(q)
@@ -60,4 +66,26 @@ func compileStage(t *testing.T, st Command) {
 		}
 		c.Bind(testBatch())(0)
 	}
+}
+
+// goldenQueries returns the queries of the end-to-end cases in
+// ../testdata/golden, to seed the fuzzer with real hunts.
+func goldenQueries(f *testing.F) []string {
+	files, _ := filepath.Glob(filepath.Join("..", "testdata", "golden", "*.txtar"))
+	var out []string
+	for _, file := range files {
+		ar, err := txtar.ParseFile(file)
+		if err != nil {
+			f.Fatal(err)
+		}
+		for _, fl := range ar.Files {
+			if fl.Name == "query" {
+				out = append(out, strings.TrimSpace(string(fl.Data)))
+			}
+		}
+	}
+	if len(out) == 0 {
+		f.Fatal("no golden queries to seed from")
+	}
+	return out
 }

@@ -58,6 +58,9 @@ type groupTable struct {
 	n         int
 	maxGroups int
 	keyBuf    []byte
+	// keepNull groups rows whose by-values are null (timechart's NULL
+	// series); otherwise such rows are left out, as in Splunk's stats.
+	keepNull bool
 }
 
 func newGroupTable(specs []aggSpec, by []string, maxGroups int) *groupTable {
@@ -145,8 +148,13 @@ func (g *groupTable) add(b *Batch) error {
 	for r := 0; r < b.Len; r++ {
 		gr := only
 		if gr == nil {
+			null := false
 			for i, c := range byCols {
 				key[i] = c[r]
+				null = null || c[r].K == store.KindNull
+			}
+			if null && !g.keepNull {
+				continue
 			}
 			var err error
 			if gr, err = g.lookup(key); err != nil {

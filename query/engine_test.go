@@ -1,0 +1,348 @@
+package query
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"path/filepath"
+	"slices"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"loghunt/store"
+)
+
+// testStore writes events of one source per call into a store on disk and
+// checks its invariants when the test ends.
+type testStore struct {
+	*store.DB
+	t *testing.T
+}
+
+func newTestStore(t *testing.T) *testStore {
+	t.Helper()
+	db, err := store.Open(filepath.Join(t.TempDir(), "q.db"), store.OpenOptions{Create: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if err := db.Check(); err != nil {
+			t.Errorf("Check: %v", err)
+		}
+		db.Close()
+	})
+	return &testStore{db, t}
+}
+
+// add stores events as one source, in chunks of per events.
+func (s *testStore) add(source string, evs []store.Event, per int) {
+	s.t.Helper()
+	b := store.NewChunkBuilder(source, "test", "key:"+source)
+	err := s.Write(func(w *store.WriteTx) error {
+		rec := &store.Source{Key: "key:" + source, Name: source}
+		for i := 0; i < len(evs); i += per {
+			for j := i; j < min(i+per, len(evs)); j++ {
+				b.Add(&evs[j])
+			}
+			c := b.Encode()
+			if err := w.PutChunk(c); err != nil {
+				return err
+			}
+			w.AddBuiltinFields(int64(c.Rows), source, "test")
+			rec.Events += int64(c.Rows)
+			if rec.Events == int64(c.Rows) || c.MinTime < rec.First {
+				rec.First = c.MinTime
+			}
+			rec.Last = max(rec.Last, c.MaxTime)
+		}
+		return w.PutSource(rec)
+	})
+	if err != nil {
+		s.t.Fatal(err)
+	}
+}
+
+// run runs a query and returns its rows as strings, with the header first.
+func (s *testStore) run(q string) [][]string {
+	s.t.Helper()
+	rows, err := s.tryRun(q)
+	if err != nil {
+		s.t.Fatalf("%s: %v", q, err)
+	}
+	return rows
+}
+
+func (s *testStore) tryRun(q string) ([][]string, error) {
+	pq, err := Parse(q)
+	if err != nil {
+		return nil, err
+	}
+	var fields []string
+	var rows [][]string
+	_, err = Run(context.Background(), s.DB, pq, Options{}, func(b *Batch) error {
+		if fields == nil {
+			fields = slices.Clone(b.Fields)
+		}
+		for r := 0; r < b.Len; r++ {
+			row := make([]string, len(fields))
+			for i, f := range fields {
+				row[i] = b.Get(f, r).String()
+			}
+			rows = append(rows, row)
+		}
+		return nil
+	})
+	if fields == nil {
+		return nil, err
+	}
+	return append([][]string{fields}, rows...), err
+}
+
+var base = time.Date(2025, 3, 6, 0, 0, 0, 0, time.UTC).UnixNano()
+
+// randomEvents makes events with a user (string), bytes (int, sometimes
+// missing), dur (float) and status (int).
+func randomEvents(r *rand.Rand, n int) []store.Event {
+	users := []string{"alice", "bob", "carol", "dave", "eve"}
+	evs := make([]store.Event, n)
+	for i := range evs {
+		t := base + r.Int64N(7200e9) // ns: no two events tie
+		u := users[r.IntN(len(users))]
+		fs := []store.Field{{Name: "user", Value: store.Str(u)}, {Name: "status", Value: store.Int(int64([]int{200, 200, 404, 500}[r.IntN(4)]))},
+			{Name: "dur", Value: store.Float(math.Round(r.Float64()*1000) / 100)}}
+		if r.IntN(5) > 0 {
+			fs = append(fs, store.Field{Name: "bytes", Value: store.Int(r.Int64N(100000))})
+		}
+		evs[i] = store.Event{Time: t, Raw: fmt.Sprintf("%d user=%s event %d", t, u, i), Fields: fs}
+	}
+	return evs
+}
+
+// bruteAgg computes an aggregate over the values of one group, written
+// independently of the engine.
+func bruteAgg(fn string, vals []store.Value, times []int64) string {
+	var nums []float64
+	for _, v := range vals {
+		if v.K == store.KindInt || v.K == store.KindFloat {
+			f, _ := v.Number()
+			nums = append(nums, f)
+		}
+	}
+	sum := 0.0
+	for _, f := range nums {
+		sum += f
+	}
+	fmtNum := func(f float64) string { return numberValue(f).String() }
+	switch fn {
+	case "count":
+		return fmt.Sprint(len(vals))
+	case "count(bytes)":
+		n := 0
+		for _, v := range vals {
+			if v.K != store.KindNull {
+				n++
+			}
+		}
+		return fmt.Sprint(n)
+	case "dc(bytes)":
+		set := map[int64]bool{}
+		for _, v := range vals {
+			if v.K != store.KindNull {
+				set[v.I] = true
+			}
+		}
+		return fmt.Sprint(len(set))
+	case "sum(bytes)":
+		return fmt.Sprint(int64(sum))
+	case "avg(bytes)":
+		return store.Float(sum / float64(len(nums))).String()
+	case "min(bytes)", "max(bytes)", "range(bytes)":
+		sort.Float64s(nums)
+		lo, hi := nums[0], nums[len(nums)-1]
+		return map[string]string{"min(bytes)": fmtNum(lo), "max(bytes)": fmtNum(hi), "range(bytes)": fmtNum(hi - lo)}[fn]
+	case "median(bytes)", "perc90(bytes)":
+		sort.Float64s(nums)
+		p := 0.5
+		if fn == "perc90(bytes)" {
+			p = 0.9
+		}
+		rank := p * float64(len(nums)-1)
+		lo := int(rank)
+		hi := min(lo+1, len(nums)-1)
+		return fmtNum(nums[lo] + (rank-float64(lo))*(nums[hi]-nums[lo]))
+	case "var(bytes)", "stdev(bytes)":
+		mean := sum / float64(len(nums))
+		ss := 0.0
+		for _, f := range nums {
+			ss += (f - mean) * (f - mean)
+		}
+		v := ss / float64(len(nums)-1)
+		if fn == "stdev(bytes)" {
+			v = math.Sqrt(v)
+		}
+		return store.Float(v).String()
+	case "earliest(bytes)", "latest(bytes)":
+		best := -1
+		for i, v := range vals {
+			if v.K == store.KindNull {
+				continue
+			}
+			if best < 0 || (fn == "earliest(bytes)" && times[i] < times[best]) || (fn == "latest(bytes)" && times[i] >= times[best]) {
+				best = i
+			}
+		}
+		return vals[best].String()
+	}
+	panic(fn)
+}
+
+// TestAggregatesAgainstBruteForce checks every numeric aggregate of stats,
+// grouped by user, against a direct computation over the same events.
+func TestAggregatesAgainstBruteForce(t *testing.T) {
+	s := newTestStore(t)
+	r := rand.New(rand.NewPCG(5, 6))
+	evs := randomEvents(r, 20000)
+	s.add("a", evs[:12000], 1500)
+	s.add("b", evs[12000:], 999) // overlaps a in time
+	slices.SortStableFunc(evs, func(a, b store.Event) int { return int(a.Time - b.Time) })
+	groups := map[string][]int{}
+	for i, e := range evs {
+		u := e.Get("user").S
+		groups[u] = append(groups[u], i)
+	}
+	aggs := []string{"count", "count(bytes)", "dc(bytes)", "sum(bytes)", "avg(bytes)", "min(bytes)", "max(bytes)",
+		"range(bytes)", "median(bytes)", "perc90(bytes)", "var(bytes)", "stdev(bytes)", "earliest(bytes)", "latest(bytes)"}
+	for _, agg := range aggs {
+		got := s.run("* | stats " + agg + " by user")
+		if len(got) != 6 || got[0][1] != agg {
+			t.Fatalf("%s: got %v", agg, got)
+		}
+		for _, row := range got[1:] {
+			var vals []store.Value
+			var times []int64
+			for _, i := range groups[row[0]] {
+				vals = append(vals, evs[i].Get("bytes"))
+				times = append(times, evs[i].Time)
+			}
+			want := bruteAgg(agg, vals, times)
+			if !numbersClose(row[1], want) {
+				t.Errorf("stats %s by user: %s = %s, want %s", agg, row[0], row[1], want)
+			}
+		}
+	}
+	// The same aggregate after a non-pushable stage (not merged from
+	// chunk partials) must agree.
+	a := s.run("* | stats sum(bytes) as s, var(bytes) as v by user")
+	b := s.run("* | head 100000 | stats sum(bytes) as s, var(bytes) as v by user")
+	for i := range a {
+		for j := range a[i] {
+			if !numbersClose(a[i][j], b[i][j]) {
+				t.Errorf("partial and streamed stats differ:\n%v\n%v", a, b)
+			}
+		}
+	}
+}
+
+func numbersClose(got, want string) bool {
+	if got == want {
+		return true
+	}
+	var g, w float64
+	if _, err := fmt.Sscan(got, &g); err != nil {
+		return false
+	}
+	if _, err := fmt.Sscan(want, &w); err != nil {
+		return false
+	}
+	return math.Abs(g-w) <= 1e-9*math.Max(1, math.Abs(w))
+}
+
+// TestSemantics covers the behaviours users rely on.
+func TestSemantics(t *testing.T) {
+	s := newTestStore(t)
+	var evs []store.Event
+	add := func(sec int, raw string, fs ...store.Field) {
+		evs = append(evs, store.Event{Time: base + int64(sec)*1e9, Raw: raw, Fields: fs})
+	}
+	f := func(name string, v store.Value) store.Field { return store.Field{Name: name, Value: v} }
+	add(5, "login ok alice", f("user", store.Str("alice")), f("n", store.Str("10")))
+	add(65, "login failed bob", f("user", store.Str("bob")), f("n", store.Int(9)))
+	add(70, "login failed bob", f("user", store.Str("bob")), f("n", store.Int(100)))
+	add(250, "login failed carol", f("user", store.Str("carol")))
+	s.add("s", evs, 2)
+	cases := []struct{ q, want string }{
+		// timechart fills the empty buckets (minutes 2 and 3) with zero
+		{"* | timechart span=1m count", "[[_time count] [2025-03-06T00:00:00Z 1] [2025-03-06T00:01:00Z 2] [2025-03-06T00:02:00Z 0] [2025-03-06T00:03:00Z 0] [2025-03-06T00:04:00Z 1]]"},
+		{"* | timechart span=2m count by user", "[[_time bob alice carol] [2025-03-06T00:00:00Z 2 1 0] [2025-03-06T00:02:00Z 0 0 0] [2025-03-06T00:04:00Z 0 0 1]]"},
+		// bin floors to multiples of the span in UTC
+		{"* | bin _time span=1m | stats count by _time", "[[_time count] [2025-03-06T00:00:00Z 1] [2025-03-06T00:01:00Z 2] [2025-03-06T00:04:00Z 1]]"},
+		// numbers compare as numbers, also in text ("10" > 9)
+		{"* | where n > 9 | table user, n", "[[user n] [alice 10] [bob 100]]"},
+		{"n>9 | table user", "[[user] [alice] [bob]]"},
+		// sort is stable, -f descending; nulls sort first ascending
+		{"* | sort -user | table user", "[[user] [carol] [bob] [bob] [alice]]"},
+		{"* | sort n | table user, n", "[[user n] [carol ] [bob 9] [alice 10] [bob 100]]"},
+		// count(f) skips nulls; dc
+		{"* | stats count, count(n) as cn, dc(user) as u", "[[count cn u] [4 3 3]]"},
+		// top gives count and percent, most common first
+		{"* | top user", "[[user count percent] [bob 2 50] [alice 1 25] [carol 1 25]]"},
+		{"* | rare 1 user", "[[user count percent] [alice 1 25]]"},
+		// head / tail / dedup keep time order
+		{"* | head 2 | table user", "[[user] [alice] [bob]]"},
+		{"* | tail 2 | table user", "[[user] [bob] [carol]]"},
+		{"* | dedup user | table user", "[[user] [alice] [bob] [carol]]"},
+		// streamstats runs oldest first
+		{"* | streamstats count as k by user | table user, k", "[[user k] [alice 1] [bob 1] [bob 2] [carol 1]]"},
+		{"* | eventstats count as k by user | table user, k", "[[user k] [alice 1] [bob 2] [bob 2] [carol 1]]"},
+		// words are whole tokens, case-insensitive; phrases; NOT; OR
+		{"FAILED NOT carol | table user", "[[user] [bob] [bob]]"},
+		{"\"login failed\" OR alice | stats count", "[[count] [4]]"},
+		{"fail | stats count", "[[count] [0]]"},
+		{"fail* | stats count", "[[count] [3]]"},
+		{"user IN (alice, carol) | table user", "[[user] [alice] [carol]]"},
+		// eval, null propagation, rename, fields
+		{"* | eval m = n * 2, z = if(isnull(n), \"none\", \"some\") | table user, m, z", "[[user m z] [alice 20 some] [bob 18 some] [bob 200 some] [carol  none]]"},
+		{"alice | rename user as who | fields who", "[[who] [alice]]"},
+		{"* | rex \"login (?<result>\\w+) (?<who>\\w+)\" | stats count by result", "[[result count] [failed 3] [ok 1]]"},
+		// earliest/latest: absolute and relative to the newest event
+		{"earliest=-3m | table user", "[[user] [bob] [carol]]"},
+		{"earliest=2025-03-06T00:01:05Z latest=2025-03-06T00:04:00Z | stats count", "[[count] [2]]"},
+	}
+	for _, c := range cases {
+		got := fmt.Sprint(s.run(c.q))
+		if got != c.want {
+			t.Errorf("%s\n got %s\nwant %s", c.q, got, c.want)
+		}
+	}
+}
+
+func TestCancel(t *testing.T) {
+	s := newTestStore(t)
+	s.add("a", randomEvents(rand.New(rand.NewPCG(1, 1)), 50000), 500)
+	q, _ := Parse("* | eval x = len(_raw) | sort x")
+	ctx, cancel := context.WithCancel(context.Background())
+	n := 0
+	cancel()
+	_, err := Run(ctx, s.DB, q, Options{}, func(b *Batch) error { n++; return nil })
+	if err == nil || !strings.Contains(err.Error(), "canceled") {
+		t.Fatalf("err = %v after cancel", err)
+	}
+}
+
+func TestLimits(t *testing.T) {
+	s := newTestStore(t)
+	s.add("a", randomEvents(rand.New(rand.NewPCG(2, 2)), 5000), 500)
+	q, _ := Parse("* | stats count by _raw")
+	_, err := Run(context.Background(), s.DB, q, Options{MaxGroups: 1000}, func(*Batch) error { return nil })
+	if err == nil || !strings.Contains(err.Error(), "more than 1000 groups") {
+		t.Fatalf("group limit: %v", err)
+	}
+	q, _ = Parse("* | sort bytes")
+	_, err = Run(context.Background(), s.DB, q, Options{MaxRows: 1000}, func(*Batch) error { return nil })
+	if err == nil || !strings.Contains(err.Error(), "more than 1000 rows") {
+		t.Fatalf("row limit: %v", err)
+	}
+}
