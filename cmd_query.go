@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"runtime/debug"
 	"strings"
 
 	"loghunt/query"
@@ -79,8 +80,17 @@ func (e *env) query(ctx context.Context, args []string) error {
 	return e.runQuery(ctx, db, q, pos[0], &qf, format)
 }
 
+// tuneGCForQueries makes queries collect garbage less often: they
+// allocate decoded columns in bursts and exit soon after. The soft limit
+// keeps the heap well under the 500 MB a laptop can spare.
+func tuneGCForQueries() {
+	debug.SetGCPercent(400)
+	debug.SetMemoryLimit(400 << 20)
+}
+
 // runQuery runs one parsed query and prints its result.
 func (e *env) runQuery(ctx context.Context, db *store.DB, q *query.Query, text string, qf *queryFlags, format render.Format) error {
+	tuneGCForQueries()
 	p := newResultPrinter(e.stdout, e.stderr, format)
 	opt := query.Options{Earliest: qf.earliest, Latest: qf.latest, Models: db}
 	st, err := query.Run(ctx, db, q, opt, p.add)

@@ -15,6 +15,11 @@ type Batch struct {
 	// or drop _time, so the engine can merge rows of overlapping chunks
 	// into time order. Nil once rows no longer come from events.
 	Order []int64
+	// dicts, when set, holds the dictionary codes of dictionary-encoded
+	// columns (by column index; nil for others) so an aggregation can
+	// group by code. Only the scan sets it, for a batch that goes straight
+	// into an aggregation, so no stage can change a column under it.
+	dicts []*store.Dict
 }
 
 // Col returns the index of the named column, or -1.

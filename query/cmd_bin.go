@@ -64,21 +64,22 @@ func (c *BinCmd) rowStage(*plan) (rowStage, error) { return c, nil }
 // become null.
 func (c *BinCmd) apply(b *Batch) (*Batch, error) {
 	col := b.Column(c.Target)
-	out := make([]store.Value, b.Len)
 	span := int64(c.Span)
+	// In place: the column belongs to this batch alone.
 	for r, v := range col {
 		switch v.K {
 		case store.KindTime:
-			out[r] = store.Time(floorDiv(v.I, span) * span)
+			col[r].I = floorDiv(v.I, span) * span
 		case store.KindNull:
 		default:
 			if f, ok := v.Number(); ok {
 				s := c.Span.Seconds()
-				out[r] = numberValue(math.Floor(f/s) * s)
+				col[r] = numberValue(math.Floor(f/s) * s)
+			} else {
+				col[r] = store.Null
 			}
 		}
 	}
-	b.Cols[b.Col(c.Target)] = out
 	return b, nil
 }
 

@@ -1,6 +1,10 @@
 package query
 
-import "github.com/alecthomas/participle/v2/lexer"
+import (
+	"runtime"
+
+	"github.com/alecthomas/participle/v2/lexer"
+)
 
 // RareCmd is TopCmd with the least common combinations first.
 type RareCmd struct {
@@ -37,5 +41,6 @@ func (c *RareCmd) operator(p *plan, next operator) (operator, error) {
 
 func (c *RareCmd) partialAggregator(p *plan, next operator) (partialAggregator, operator, error) {
 	op := newTopOp(p, FieldNames(c.Fields), FieldNames(c.By), c.Limit, true, next)
+	op.spare = make(chan *groupTable, runtime.GOMAXPROCS(0)+1)
 	return op, op, nil
 }

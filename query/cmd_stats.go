@@ -1,6 +1,10 @@
 package query
 
-import "github.com/alecthomas/participle/v2/lexer"
+import (
+	"runtime"
+
+	"github.com/alecthomas/participle/v2/lexer"
+)
 
 // StatsCmd aggregates all rows into one row per combination of the By
 // fields (one row in all without By), sorted by the group key.
@@ -25,28 +29,56 @@ func (c *StatsCmd) operator(p *plan, next operator) (operator, error) {
 }
 
 func (c *StatsCmd) partialAggregator(p *plan, next operator) (partialAggregator, operator, error) {
-	op := &statsOp{table: newGroupTable(aggSpecs(c.Aggs), FieldNames(c.By), p.opt.MaxGroups), next: next}
+	op := &statsOp{table: newGroupTable(aggSpecs(c.Aggs), FieldNames(c.By), p.opt.MaxGroups), next: next,
+		spare: make(chan *groupTable, runtime.GOMAXPROCS(0)+1)}
 	return op, op, nil
 }
 
 // statsOp aggregates every row, then emits one row per group sorted by
-// the group's by-values.
+// the group's by-values. In the scan workers each worker folds chunks
+// into a table of its own (taken from spare); finish merges them.
 type statsOp struct {
 	table *groupTable
 	next  operator
+	spare chan *groupTable
 }
 
 func (s *statsOp) push(b *Batch) error { return s.table.add(b) }
 
-// aggregate folds one chunk's rows into a new table (in a scan worker).
+// aggregate folds one chunk's rows into a worker's table (in a scan
+// worker). It hands nothing on: the tables are merged at the end.
 func (s *statsOp) aggregate(b *Batch) (any, error) {
-	t := newGroupTable(s.table.specs, s.table.by, s.table.maxGroups)
-	t.keepNull = s.table.keepNull
-	return t, t.add(b)
+	var t *groupTable
+	select {
+	case t = <-s.spare:
+	default:
+		t = newGroupTable(s.table.specs, s.table.by, s.table.maxGroups)
+		t.keepNull = s.table.keepNull
+	}
+	err := t.add(b)
+	s.spare <- t // never blocks: it holds a table per worker
+	return nil, err
 }
 
-func (s *statsOp) mergePartial(state any) error { return s.table.merge(state.(*groupTable)) }
+func (s *statsOp) mergePartial(any) error { return nil }
+
+// mergeSpare folds the workers' tables into the main one.
+func (s *statsOp) mergeSpare() error {
+	for {
+		select {
+		case t := <-s.spare:
+			if err := s.table.merge(t); err != nil {
+				return err
+			}
+		default:
+			return nil
+		}
+	}
+}
 
 func (s *statsOp) finish() error {
+	if err := s.mergeSpare(); err != nil {
+		return err
+	}
 	return flush(s.next, s.table.batch(s.table.sorted()))
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"loghunt/store"
 	"math"
+	"runtime"
 	"slices"
 	"time"
 
@@ -90,6 +91,7 @@ func (c *TimechartCmd) operator(p *plan, next operator) (operator, error) {
 
 func (c *TimechartCmd) partialAggregator(p *plan, next operator) (partialAggregator, operator, error) {
 	op := c.newOp(p, next)
+	op.spare = make(chan *groupTable, runtime.GOMAXPROCS(0)+1)
 	return op, op, nil
 }
 
@@ -132,6 +134,9 @@ func (t *timechartOp) push(b *Batch) error { return t.statsOp.push(t.bucketed(b)
 func (t *timechartOp) aggregate(b *Batch) (any, error) { return t.statsOp.aggregate(t.bucketed(b)) }
 
 func (t *timechartOp) finish() error {
+	if err := t.mergeSpare(); err != nil {
+		return err
+	}
 	groups := t.table.groups()
 	if len(groups) == 0 || (len(groups) == 1 && groups[0].key == nil) {
 		return t.next.finish()

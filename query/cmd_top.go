@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"loghunt/store"
 	"math"
+	"runtime"
 	"slices"
 
 	"github.com/alecthomas/participle/v2/lexer"
@@ -76,6 +77,7 @@ func (c *TopCmd) operator(p *plan, next operator) (operator, error) {
 
 func (c *TopCmd) partialAggregator(p *plan, next operator) (partialAggregator, operator, error) {
 	op := newTopOp(p, FieldNames(c.Fields), FieldNames(c.By), c.Limit, false, next)
+	op.spare = make(chan *groupTable, runtime.GOMAXPROCS(0)+1)
 	return op, op, nil
 }
 
@@ -96,6 +98,9 @@ func newTopOp(p *plan, fields, by []string, limit int, rare bool, next operator)
 }
 
 func (t *topOp) finish() error {
+	if err := t.mergeSpare(); err != nil {
+		return err
+	}
 	groups := t.table.sorted()
 	nb := len(t.by)
 	// Total rows per by group, for percent.

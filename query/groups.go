@@ -145,8 +145,21 @@ func (g *groupTable) add(b *Batch) error {
 			return err
 		}
 	}
+	byCode := g.codeGroups(b)
+	var prev *group // the group of the previous row: sorted keys come in runs
 	for r := 0; r < b.Len; r++ {
 		gr := only
+		if byCode != nil {
+			if gr = byCode.group(r); gr == nil {
+				if byCode.err != nil {
+					return byCode.err
+				}
+				continue // a null by-value
+			}
+		}
+		if gr == nil && prev != nil && sameKey(byCols, r) {
+			gr = prev
+		}
 		if gr == nil {
 			null := false
 			for i, c := range byCols {
@@ -160,6 +173,7 @@ func (g *groupTable) add(b *Batch) error {
 			if gr, err = g.lookup(key); err != nil {
 				return err
 			}
+			prev = gr
 		}
 		t := int64(0)
 		if times != nil {
@@ -244,4 +258,54 @@ func (g *groupTable) batch(groups []*group) *Batch {
 		b.Cols = append(b.Cols, col)
 	}
 	return b
+}
+
+// sameKey reports whether row r has the same by-values as row r-1.
+func sameKey(byCols [][]store.Value, r int) bool {
+	for _, c := range byCols {
+		if c[r] != c[r-1] {
+			return false
+		}
+	}
+	return true
+}
+
+// codeGroups maps the dictionary codes of a batch's one by-column to
+// groups, so rows find their group by code instead of by hashing the
+// value. It returns nil when that does not apply.
+func (g *groupTable) codeGroups(b *Batch) *codeMap {
+	if len(g.by) != 1 || b.dicts == nil || g.keepNull {
+		return nil
+	}
+	c := b.Col(g.by[0])
+	if c < 0 || c >= len(b.dicts) || b.dicts[c] == nil {
+		return nil
+	}
+	return &codeMap{g: g, d: b.dicts[c], groups: make([]*group, len(b.dicts[c].Values)+1)}
+}
+
+type codeMap struct {
+	g      *groupTable
+	d      *store.Dict
+	groups []*group // by code; nil until first seen
+	err    error
+}
+
+// group returns the group of row r, or nil for a null value (or after an
+// error, which err holds).
+func (m *codeMap) group(r int) *group {
+	code := m.d.Codes[r]
+	if code == 0 {
+		return nil
+	}
+	if gr := m.groups[code]; gr != nil {
+		return gr
+	}
+	gr, err := m.g.lookup([]store.Value{m.d.Values[code-1]})
+	if err != nil {
+		m.err = err
+		return nil
+	}
+	m.groups[code] = gr
+	return gr
 }

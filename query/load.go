@@ -1,6 +1,7 @@
 package query
 
 import (
+	"slices"
 	"sort"
 
 	"loghunt/store"
@@ -64,61 +65,135 @@ func isBuiltin(f string) bool {
 	return f == store.ColTime || f == store.ColRaw || f == "source" || f == "sourcetype"
 }
 
-// load decodes the rows of a chunk in the time range that match the
-// search, with the columns the query needs.
-func (p *plan) load(c *store.Chunk) (*Batch, error) {
-	times, err := c.Times()
+// chunkCols decodes the columns of one chunk's time range on demand,
+// once each. Dictionary-encoded columns stay as codes until rows are
+// gathered, so a filter can test each distinct value once and a gather
+// of few rows builds only those values.
+type chunkCols struct {
+	c      *store.Chunk
+	lo, hi int
+	vals   map[string][]store.Value
+	dicts  map[string]*store.Dict
+}
+
+// dict returns the codes of a dictionary column in the range, or nil.
+func (cc *chunkCols) dict(name string) (*store.Dict, error) {
+	if d, ok := cc.dicts[name]; ok {
+		return d, nil
+	}
+	d, err := cc.c.Dict(name)
+	if err != nil || d == nil {
+		return nil, err
+	}
+	d.Codes = d.Codes[cc.lo:cc.hi]
+	cc.dicts[name] = d
+	return d, nil
+}
+
+// values returns a column's values in the range.
+func (cc *chunkCols) values(name string) ([]store.Value, error) {
+	if v, ok := cc.vals[name]; ok {
+		return v, nil
+	}
+	if d, err := cc.dict(name); err != nil || d != nil {
+		if err != nil {
+			return nil, err
+		}
+		v := d.Expand()
+		cc.vals[name] = v
+		return v, nil
+	}
+	v, err := cc.c.Values(name)
 	if err != nil {
 		return nil, err
 	}
-	lo := sort.Search(len(times), func(i int) bool { return times[i] >= p.lo })
-	hi := sort.Search(len(times), func(i int) bool { return times[i] > p.hi })
-	if lo >= hi {
-		return &Batch{}, nil
-	}
-	cols := map[string][]store.Value{}
-	column := func(name string) ([]store.Value, error) {
-		if v, ok := cols[name]; ok {
-			return v, nil
+	v = v[cc.lo:cc.hi]
+	cc.vals[name] = v
+	return v, nil
+}
+
+// gather returns the values of the selected rows (all when sel is nil).
+func (cc *chunkCols) gather(name string, sel []int) ([]store.Value, error) {
+	if _, expanded := cc.vals[name]; sel != nil && !expanded {
+		if d, err := cc.dict(name); err != nil || d != nil {
+			if err != nil {
+				return nil, err
+			}
+			out := make([]store.Value, len(sel))
+			for i, r := range sel {
+				if code := d.Codes[r]; code != 0 {
+					out[i] = d.Values[code-1]
+				}
+			}
+			return out, nil
 		}
-		v, err := c.Values(name)
-		if err == nil {
-			cols[name] = v[lo:hi]
-			v = v[lo:hi]
-		}
-		return v, err
 	}
+	all, err := cc.values(name)
+	if err != nil {
+		return nil, err
+	}
+	return gather(all, sel), nil
+}
+
+// load decodes the rows of a chunk in the time range that match the
+// search, with the columns the query needs.
+func (p *plan) load(c *store.Chunk) (*Batch, error) {
+	// Times are decoded only when the range cuts the chunk, or when rows
+	// need them (time order, or _time itself).
+	var times []int64
+	lo, hi := 0, c.Rows
+	if c.MinTime < p.lo || c.MaxTime > p.hi || p.partial == nil || p.need.has(store.ColTime) {
+		var err error
+		if times, err = c.Times(); err != nil {
+			return nil, err
+		}
+		lo = sort.Search(len(times), func(i int) bool { return times[i] >= p.lo })
+		hi = sort.Search(len(times), func(i int) bool { return times[i] > p.hi })
+		if lo >= hi {
+			return &Batch{}, nil
+		}
+	}
+	cc := &chunkCols{c: c, lo: lo, hi: hi, vals: map[string][]store.Value{}, dicts: map[string]*store.Dict{}}
 	var sel []int // selected rows, relative to lo; nil means all
 	if p.term != nil {
-		sel, err = p.filter(column, hi-lo)
+		keep, err := p.matchRows(cc, p.term, hi-lo)
 		if err != nil {
 			return nil, err
+		}
+		sel = make([]int, 0, len(keep)/8)
+		for r, k := range keep {
+			if k {
+				sel = append(sel, r)
+			}
 		}
 	}
 	n := hi - lo
 	if sel != nil {
 		n = len(sel)
 	}
-	b := &Batch{Len: n, Order: make([]int64, n)}
-	for i := range n {
-		b.Order[i] = times[lo+rowAt(sel, i)]
+	b := &Batch{Len: n}
+	if times != nil {
+		b.Order = make([]int64, n)
+		for i := range n {
+			b.Order[i] = times[lo+rowAt(sel, i)]
+		}
 	}
 	for _, name := range p.columnsOf(c) {
 		var vals []store.Value
+		var err error
 		if name == store.ColTime {
 			vals = make([]store.Value, n)
 			for i, t := range b.Order {
 				vals[i] = store.Time(t)
 			}
-		} else {
-			all, err := column(name)
-			if err != nil {
-				return nil, err
-			}
-			vals = gather(all, sel)
+		} else if vals, err = cc.gather(name, sel); err != nil {
+			return nil, err
 		}
 		b.Fields = append(b.Fields, name)
 		b.Cols = append(b.Cols, vals)
+		if p.partial != nil && len(p.pushed) == 0 {
+			b.dicts = append(b.dicts, cc.selectedCodes(name, sel))
+		}
 	}
 	return b, nil
 }
@@ -163,42 +238,122 @@ func (p *plan) columnsOf(c *store.Chunk) []string {
 	return append(out, "source", "sourcetype", store.ColRaw)
 }
 
-// filter returns the rows (relative to the range start) that match the
-// search term.
-func (p *plan) filter(column func(string) ([]store.Value, error), n int) ([]int, error) {
-	var raws []store.Value
-	if usesRaw(p.term) {
-		var err error
-		if raws, err = column(store.ColRaw); err != nil {
-			return nil, err
+// matchRows evaluates a search term over the n rows of a chunk's range,
+// one term at a time over all rows (the same semantics as Term.Match). A
+// comparison on a dictionary column tests each distinct value once.
+func (p *plan) matchRows(cc *chunkCols, t *Term, n int) ([]bool, error) {
+	switch t.Kind {
+	case TermAnd, TermOr:
+		args := t.Args
+		if t.Kind == TermAnd {
+			// Field tests first: they are cheap, and the rows they rule
+			// out are not searched for words.
+			args = slices.Clone(args)
+			slices.SortStableFunc(args, func(a, b *Term) int { return cmpBool(usesRaw(a), usesRaw(b)) })
 		}
-	}
-	fields := map[string][]store.Value{}
-	for _, f := range searchFields(p.term) {
-		v, err := column(f)
+		acc, err := p.matchRows(cc, args[0], n)
 		if err != nil {
 			return nil, err
 		}
-		fields[f] = v
-	}
-	row := 0
-	get := func(f string) store.Value {
-		if v, ok := fields[f]; ok {
-			return v[row]
+		for _, a := range args[1:] {
+			if t.Kind == TermAnd && (a.Kind == TermWord || a.Kind == TermPhrase) {
+				if err := p.matchRaw(cc, a, acc); err != nil {
+					return nil, err
+				}
+				continue
+			}
+			next, err := p.matchRows(cc, a, n)
+			if err != nil {
+				return nil, err
+			}
+			for r := range acc {
+				if t.Kind == TermAnd {
+					acc[r] = acc[r] && next[r]
+				} else {
+					acc[r] = acc[r] || next[r]
+				}
+			}
 		}
-		return store.Null
-	}
-	sel := make([]int, 0, n)
-	for row = 0; row < n; row++ {
-		raw := ""
-		if raws != nil {
-			raw = raws[row].S
+		return acc, nil
+	case TermNot:
+		acc, err := p.matchRows(cc, t.Args[0], n)
+		for r := range acc {
+			acc[r] = !acc[r]
 		}
-		if p.term.Match(raw, get) {
-			sel = append(sel, row)
+		return acc, err
+	case TermWord, TermPhrase:
+		out := make([]bool, n)
+		for r := range out {
+			out[r] = true
+		}
+		return out, p.matchRaw(cc, t, out)
+	case TermCompare, TermIn:
+		return p.matchField(cc, t, n)
+	}
+	out := make([]bool, n)
+	for r := range out {
+		out[r] = true
+	}
+	return out, nil
+}
+
+func (p *plan) matchField(cc *chunkCols, t *Term, n int) ([]bool, error) {
+	out := make([]bool, n)
+	if !isBuiltin(t.Field) {
+		d, err := cc.dict(t.Field)
+		if err != nil {
+			return nil, err
+		}
+		if d != nil {
+			table := make([]bool, len(d.Values)+1) // code 0 is null: never matches
+			for i, v := range d.Values {
+				table[i+1] = t.MatchValue(v)
+			}
+			for r, code := range d.Codes {
+				out[r] = table[code]
+			}
+			return out, nil
+		}
+		if cc.c.Column(t.Field) == nil {
+			return out, nil // every value null: no match
 		}
 	}
-	return sel, nil
+	vals, err := cc.values(t.Field)
+	if err != nil {
+		return nil, err
+	}
+	for r, v := range vals {
+		out[r] = t.MatchValue(v)
+	}
+	return out, nil
+}
+
+// matchRaw narrows the candidate rows to those whose _raw has the word or
+// phrase t.
+func (p *plan) matchRaw(cc *chunkCols, t *Term, cand []bool) error {
+	if !slices.Contains(cand, true) {
+		return nil
+	}
+	raws, err := cc.values(store.ColRaw)
+	if err != nil {
+		return err
+	}
+	for r, ok := range cand {
+		if ok {
+			cand[r] = t.Match(raws[r].S, nil)
+		}
+	}
+	return nil
+}
+
+func cmpBool(a, b bool) int {
+	switch {
+	case a == b:
+		return 0
+	case a:
+		return 1
+	}
+	return -1
 }
 
 func usesRaw(t *Term) bool {
@@ -211,4 +366,21 @@ func usesRaw(t *Term) bool {
 		}
 	}
 	return false
+}
+
+// selectedCodes returns a dictionary column's codes for the selected rows,
+// or nil when the column is not dictionary-encoded.
+func (cc *chunkCols) selectedCodes(name string, sel []int) *store.Dict {
+	d := cc.dicts[name]
+	if d == nil {
+		return nil
+	}
+	if sel == nil {
+		return d
+	}
+	codes := make([]uint16, len(sel))
+	for i, r := range sel {
+		codes[i] = d.Codes[r]
+	}
+	return &store.Dict{Values: d.Values, Codes: codes}
 }

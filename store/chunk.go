@@ -171,6 +171,12 @@ func (b *ChunkBuilder) addColumn(h *header, data []byte, name string, enc byte, 
 	if len(raw) >= minCompress {
 		data = b.enc.EncodeAll(raw, data)
 		ci.Comp = compZstd
+		// Kept compressed only when that saves a fifth: codes of a field
+		// with many values barely shrink, and plain bytes read faster.
+		if len(data)-ci.Off > len(raw)*4/5 {
+			data = append(data[:ci.Off], raw...)
+			ci.Comp = compNone
+		}
 	} else {
 		data = append(data, raw...)
 	}
