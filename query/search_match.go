@@ -144,9 +144,13 @@ func MatchPhrase(phrase, raw string) bool {
 	}
 	needStart := isTokenByte(phrase[0])
 	needEnd := isTokenByte(phrase[len(phrase)-1])
-	first := lowerASCII(phrase[0])
 	for i := 0; i+len(phrase) <= len(raw); i++ {
-		if lowerASCII(raw[i]) != first || (needStart && i > 0 && isTokenByte(raw[i-1])) {
+		j := indexFoldByte(raw[i:len(raw)-len(phrase)+1], phrase[0])
+		if j < 0 {
+			return false
+		}
+		i += j
+		if needStart && i > 0 && isTokenByte(raw[i-1]) {
 			continue
 		}
 		end := i + len(phrase)
@@ -238,4 +242,24 @@ func completeTokens(s string, startOK, endOK bool) map[string]bool {
 		i = j
 	}
 	return set
+}
+
+// indexFoldByte returns the index of the first c in s, ignoring ASCII
+// case, or -1. It leans on the vectorized IndexByte for each case.
+func indexFoldByte(s string, c byte) int {
+	lo, up := lowerASCII(c), c
+	if lo >= 'a' && lo <= 'z' {
+		up = lo - ('a' - 'A')
+	}
+	i := strings.IndexByte(s, lo)
+	if up == lo {
+		return i
+	}
+	if i >= 0 {
+		s = s[:i] // an upper-case match can only help if it comes earlier
+	}
+	if k := strings.IndexByte(s, up); k >= 0 {
+		return k
+	}
+	return i
 }
