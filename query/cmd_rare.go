@@ -1,8 +1,6 @@
 package query
 
 import (
-	"runtime"
-
 	"github.com/alecthomas/participle/v2/lexer"
 )
 
@@ -31,16 +29,14 @@ func (c *RareCmd) check() (err *posError) {
 	return err
 }
 
-func (c *RareCmd) inputFields(fieldSet) fieldSet {
-	return fieldsOf(FieldNames(c.Fields)...).with(FieldNames(c.By)...)
-}
+func (c *RareCmd) inputFields(fieldSet) fieldSet { return topInputs(c.Fields, c.By) }
 
 func (c *RareCmd) operator(p *plan, next operator) (operator, error) {
-	return newTopOp(p, FieldNames(c.Fields), FieldNames(c.By), c.Limit, true, next), nil
+	return newTopOp(p, c.Fields, c.By, c.Limit, true, next), nil
 }
 
 func (c *RareCmd) partialAggregator(p *plan, next operator) (partialAggregator, operator, error) {
-	op := newTopOp(p, FieldNames(c.Fields), FieldNames(c.By), c.Limit, true, next)
-	op.spare = make(chan *groupTable, runtime.GOMAXPROCS(0)+1)
+	op := newTopOp(p, c.Fields, c.By, c.Limit, true, next)
+	op.spare = spareTables()
 	return op, op, nil
 }

@@ -30,7 +30,7 @@ func (c *StatsCmd) operator(p *plan, next operator) (operator, error) {
 
 func (c *StatsCmd) partialAggregator(p *plan, next operator) (partialAggregator, operator, error) {
 	op := &statsOp{table: newGroupTable(aggSpecs(c.Aggs), FieldNames(c.By), p.opt.MaxGroups), next: next,
-		spare: make(chan *groupTable, runtime.GOMAXPROCS(0)+1)}
+		spare: spareTables()}
 	return op, op, nil
 }
 
@@ -82,3 +82,7 @@ func (s *statsOp) finish() error {
 	}
 	return flush(s.next, s.table.batch(s.table.sorted()))
 }
+
+// spareTables holds the workers' aggregation tables: one per worker at
+// most, so returning a table never blocks.
+func spareTables() chan *groupTable { return make(chan *groupTable, runtime.GOMAXPROCS(0)+1) }

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"loghunt/store"
 	"math"
-	"runtime"
 	"slices"
 	"time"
 
@@ -91,7 +90,7 @@ func (c *TimechartCmd) operator(p *plan, next operator) (operator, error) {
 
 func (c *TimechartCmd) partialAggregator(p *plan, next operator) (partialAggregator, operator, error) {
 	op := c.newOp(p, next)
-	op.spare = make(chan *groupTable, runtime.GOMAXPROCS(0)+1)
+	op.spare = spareTables()
 	return op, op, nil
 }
 

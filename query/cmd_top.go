@@ -2,10 +2,10 @@ package query
 
 import (
 	"cmp"
-	"loghunt/store"
 	"math"
-	"runtime"
 	"slices"
+
+	"loghunt/store"
 
 	"github.com/alecthomas/participle/v2/lexer"
 )
@@ -67,18 +67,20 @@ func checkTop(stage string, count *NumberLit, opts, trailing []*Option) (int, *p
 	return set.int("limit", 10, 0)
 }
 
-func (c *TopCmd) inputFields(fieldSet) fieldSet {
-	return fieldsOf(FieldNames(c.Fields)...).with(FieldNames(c.By)...)
-}
+func (c *TopCmd) inputFields(fieldSet) fieldSet { return topInputs(c.Fields, c.By) }
 
 func (c *TopCmd) operator(p *plan, next operator) (operator, error) {
-	return newTopOp(p, FieldNames(c.Fields), FieldNames(c.By), c.Limit, false, next), nil
+	return newTopOp(p, c.Fields, c.By, c.Limit, false, next), nil
 }
 
 func (c *TopCmd) partialAggregator(p *plan, next operator) (partialAggregator, operator, error) {
-	op := newTopOp(p, FieldNames(c.Fields), FieldNames(c.By), c.Limit, false, next)
-	op.spare = make(chan *groupTable, runtime.GOMAXPROCS(0)+1)
+	op := newTopOp(p, c.Fields, c.By, c.Limit, false, next)
+	op.spare = spareTables()
 	return op, op, nil
+}
+
+func topInputs(fields, by []*Field) fieldSet {
+	return fieldsOf(FieldNames(fields)...).with(FieldNames(by)...)
 }
 
 // topOp counts the combinations of fields (per by group) and emits the
@@ -91,7 +93,8 @@ type topOp struct {
 	rare       bool
 }
 
-func newTopOp(p *plan, fields, by []string, limit int, rare bool, next operator) *topOp {
+func newTopOp(p *plan, fieldList, byList []*Field, limit int, rare bool, next operator) *topOp {
+	fields, by := FieldNames(fieldList), FieldNames(byList)
 	keys := append(slices.Clone(by), fields...)
 	return &topOp{statsOp: statsOp{table: newGroupTable([]aggSpec{{fn: "count", out: "count"}}, keys, p.opt.MaxGroups), next: next},
 		fields: fields, by: by, limit: limit, rare: rare}
