@@ -29,6 +29,7 @@ usage:
   loghunt [--db FILE] query [--format table|csv|json] [--earliest T] [--latest T] 'QUERY'
   loghunt [--db FILE] run [--format table|csv|json] SCRIPT.lhq
   loghunt [--db FILE] sources | fields
+  loghunt demo [--keep DIR]
 
 commands:
   ingest    read log files, .gz files, directories (recursively) or - (stdin)
@@ -40,6 +41,9 @@ commands:
             events, time range and bytes
   fields    list the fields of the events: name, type, how many events
             have it, example values
+
+  demo      generate a day of logs with attacks in it, ingest them, run the
+            hunts of hunts/demo.lhq and show what they find
 
 global flags:
   --db FILE           the database (default $LOGHUNT_DB, else ./loghunt.db)
@@ -128,6 +132,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return e.sources(rest)
 	case "fields":
 		return e.fields(rest)
+	case "demo":
+		return e.demo(ctx, rest)
 	case "help":
 		fmt.Fprint(stdout, usage)
 		return nil
