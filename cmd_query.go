@@ -30,10 +30,12 @@ type queryFlags struct {
 	format           string
 	earliest, latest string
 	stats            bool
+	plot             string
 }
 
 func (q *queryFlags) register(fs *flag.FlagSet) {
-	fs.StringVar(&q.format, "format", "", "output format: table, csv or json (default: table on a terminal, else csv)")
+	fs.StringVar(&q.format, "format", "", "output format: table, csv, json or chart (default: table on a terminal, else csv)")
+	fs.StringVar(&q.plot, "plot", "", "also draw the result (_time and numeric columns) to this .png or .svg file")
 	fs.StringVar(&q.earliest, "earliest", "", "only events at or after this time: 2025-03-06, -24h, -1d@d")
 	fs.StringVar(&q.latest, "latest", "", "only events before this time")
 	fs.BoolVar(&q.stats, "stats", false, "print chunks read, rows scanned, bytes decoded and time to stderr")
@@ -92,6 +94,8 @@ func tuneGCForQueries() {
 func (e *env) runQuery(ctx context.Context, db *store.DB, q *query.Query, text string, qf *queryFlags, format render.Format) error {
 	tuneGCForQueries()
 	p := newResultPrinter(e.stdout, e.stderr, format)
+	p.chart = e.chartOptions()
+	p.plotPath = qf.plot
 	opt := query.Options{Earliest: qf.earliest, Latest: qf.latest, Models: db}
 	st, err := query.Run(ctx, db, q, opt, p.add)
 	if err != nil {

@@ -3,10 +3,13 @@ package main
 import (
 	"fmt"
 	"io"
+	"os"
 
 	"loghunt/query"
 	"loghunt/render"
 	"loghunt/store"
+
+	"golang.org/x/term"
 )
 
 // schemaRows is how many rows are held to learn a result's columns before
@@ -24,6 +27,9 @@ type resultPrinter struct {
 	out       *render.Writer
 	dropped   map[string]bool
 	rows      int64
+	chart     render.ChartOptions
+	plotPath  string          // --plot: also draw the result to this file
+	plotRows  [][]store.Value // the rows for it
 }
 
 func newResultPrinter(w, stderr io.Writer, format render.Format) *resultPrinter {
@@ -55,6 +61,7 @@ func (p *resultPrinter) start() error {
 		}
 	}
 	p.out = render.New(p.w, p.format, p.fields)
+	p.out.ChartOptions = p.chart
 	for _, b := range p.held {
 		if err := p.write(b); err != nil {
 			return err
@@ -85,6 +92,9 @@ func (p *resultPrinter) write(b *query.Batch) error {
 		}
 		rows[r] = row
 	}
+	if p.plotPath != "" {
+		p.plotRows = append(p.plotRows, rows...)
+	}
 	return p.out.Write(rows)
 }
 
@@ -95,7 +105,16 @@ func (p *resultPrinter) close() error {
 			return err
 		}
 	}
-	return p.out.Flush()
+	if err := p.out.Flush(); err != nil {
+		return err
+	}
+	if p.plotPath != "" {
+		if err := render.Plot(p.plotPath, p.fields, p.plotRows); err != nil {
+			return err
+		}
+		fmt.Fprintf(p.stderr, "loghunt: wrote %s\n", p.plotPath)
+	}
+	return nil
 }
 
 func contains(list []string, s string) bool {
@@ -105,4 +124,18 @@ func contains(list []string, s string) bool {
 		}
 	}
 	return false
+}
+
+// chartOptions fit a terminal chart to stdout: its width, and red marks
+// only on a terminal without NO_COLOR.
+func (e *env) chartOptions() render.ChartOptions {
+	opt := render.ChartOptions{Width: 80}
+	if f, ok := e.stdout.(*os.File); ok && isTerminal(e.stdout) {
+		if w, _, err := term.GetSize(int(f.Fd())); err == nil && w > 0 {
+			opt.Width = w
+		}
+		_, noColor := os.LookupEnv("NO_COLOR")
+		opt.Color = !noColor
+	}
+	return opt
 }

@@ -23,15 +23,17 @@ const (
 	Table Format = "table"
 	CSV   Format = "csv"
 	JSON  Format = "json"
+	// Chart draws a result with _time and numeric columns in the terminal.
+	Chart Format = "chart"
 )
 
 // ParseFormat checks a --format value.
 func ParseFormat(s string) (Format, error) {
 	switch f := Format(strings.ToLower(s)); f {
-	case Table, CSV, JSON:
+	case Table, CSV, JSON, Chart:
 		return f, nil
 	}
-	return "", fmt.Errorf("unknown format %q (want table, csv or json)", s)
+	return "", fmt.Errorf("unknown format %q (want table, csv, json or chart)", s)
 }
 
 // MaxCell is the widest a table cell gets before it is cut with "…".
@@ -45,6 +47,9 @@ type Writer struct {
 	fields []string
 	header bool
 	csv    *csv.Writer
+	// ChartOptions apply to the chart format.
+	ChartOptions ChartOptions
+	chartRows    [][]store.Value
 }
 
 // New returns a writer of rows with the given columns.
@@ -60,6 +65,9 @@ func New(w io.Writer, format Format, fields []string) *Writer {
 // Write prints rows; each row has one value per field.
 func (rw *Writer) Write(rows [][]store.Value) error {
 	switch rw.format {
+	case Chart:
+		rw.chartRows = append(rw.chartRows, rows...)
+		return nil
 	case CSV:
 		if !rw.header {
 			rw.csv.Write(rw.fields)
@@ -96,8 +104,18 @@ func (rw *Writer) Write(rows [][]store.Value) error {
 	return nil
 }
 
-// Flush writes out what is buffered.
-func (rw *Writer) Flush() error { return rw.w.Flush() }
+// Flush writes out what is buffered; a chart is drawn now, from every
+// row written.
+func (rw *Writer) Flush() error {
+	if rw.format == Chart && rw.chartRows != nil {
+		err := DrawChart(rw.w, rw.fields, rw.chartRows, rw.ChartOptions)
+		rw.chartRows = nil
+		if err != nil {
+			return err
+		}
+	}
+	return rw.w.Flush()
+}
 
 func (rw *Writer) table(rows [][]store.Value) {
 	cells := make([][]string, len(rows))

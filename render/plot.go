@@ -1,0 +1,86 @@
+package render
+
+import (
+	"fmt"
+	"image/color"
+	"math"
+	"path/filepath"
+	"strings"
+
+	"gonum.org/v1/plot"
+	"gonum.org/v1/plot/plotter"
+	"gonum.org/v1/plot/vg"
+	"gonum.org/v1/plot/vg/draw"
+
+	"loghunt/store"
+)
+
+var plotColors = []color.RGBA{{31, 119, 180, 255}, {44, 160, 44, 255}, {148, 103, 189, 255},
+	{255, 127, 14, 255}, {140, 86, 75, 255}, {23, 190, 207, 255}}
+
+// Plot writes the chart of rows to a PNG or SVG file (by its extension):
+// a line per numeric column over _time, rows whose is_anomaly is true as
+// red dots.
+func Plot(path string, fields []string, rows [][]store.Value) error {
+	ext := strings.ToLower(filepath.Ext(path))
+	if ext != ".png" && ext != ".svg" {
+		return fmt.Errorf("plot %s: the file must end in .png or .svg", path)
+	}
+	d, err := chartable(fields, rows)
+	if err != nil {
+		return err
+	}
+	p := plot.New()
+	p.X.Label.Text = "time (UTC)"
+	p.X.Tick.Marker = plot.TimeTicks{Format: "01-02\n15:04"}
+	p.Y.Label.Text = strings.Join(d.names, ", ")
+	p.Legend.Top = true
+	for s, name := range d.names {
+		pts := make(plotter.XYs, 0, len(d.times))
+		for i, t := range d.times {
+			if v := d.series[s][i]; !math.IsNaN(v) {
+				pts = append(pts, plotter.XY{X: float64(t) / 1e9, Y: v})
+			}
+		}
+		line, err := plotter.NewLine(pts)
+		if err != nil {
+			return fmt.Errorf("plot %s: %w", path, err)
+		}
+		line.Color = plotColors[s%len(plotColors)]
+		line.Width = vg.Points(1.2)
+		p.Add(line)
+		p.Legend.Add(name, line)
+		if err := addAnomalies(p, d, s, s == 0); err != nil {
+			return fmt.Errorf("plot %s: %w", path, err)
+		}
+	}
+	if err := p.Save(10*vg.Inch, 4*vg.Inch, path); err != nil {
+		return fmt.Errorf("plot %s: %w", path, err)
+	}
+	return nil
+}
+
+// addAnomalies draws the anomalous rows of series s as red dots.
+func addAnomalies(p *plot.Plot, d *chartData, s int, legend bool) error {
+	var pts plotter.XYs
+	for i, t := range d.times {
+		if v := d.series[s][i]; d.anomaly[i] && !math.IsNaN(v) {
+			pts = append(pts, plotter.XY{X: float64(t) / 1e9, Y: v})
+		}
+	}
+	if len(pts) == 0 {
+		return nil
+	}
+	sc, err := plotter.NewScatter(pts)
+	if err != nil {
+		return err
+	}
+	sc.Color = color.RGBA{214, 39, 40, 255}
+	sc.Shape = draw.CircleGlyph{}
+	sc.Radius = vg.Points(3.5)
+	p.Add(sc)
+	if legend {
+		p.Legend.Add("is_anomaly", sc)
+	}
+	return nil
+}
