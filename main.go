@@ -29,6 +29,7 @@ usage:
   loghunt [--db FILE] query [--format table|csv|json] [--earliest T] [--latest T] 'QUERY'
   loghunt [--db FILE] run [--format table|csv|json] SCRIPT.lhq
   loghunt [--db FILE] sources | fields
+  loghunt [--db FILE] check
   loghunt demo [--keep DIR]
 
 commands:
@@ -42,6 +43,8 @@ commands:
   fields    list the fields of the events: name, type, how many events
             have it, example values
 
+  check     verify the database: bbolt's page check, then every chunk's
+            checksum, header, columns and the event counts of each source
   demo      generate a day of logs with attacks in it, ingest them, run the
             hunts of hunts/demo.lhq and show what they find
 
@@ -134,6 +137,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return e.fields(rest)
 	case "demo":
 		return e.demo(ctx, rest)
+	case "check":
+		return e.check(rest)
 	case "help":
 		fmt.Fprint(stdout, usage)
 		return nil

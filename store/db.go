@@ -61,6 +61,9 @@ func Open(path string, opt OpenOptions) (db *DB, err error) {
 	if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) && !opt.Create {
 		return nil, fmt.Errorf("%s: %w (create it with 'loghunt ingest')", path, ErrNotExist)
 	}
+	if err := preflight(path); err != nil {
+		return nil, err
+	}
 	defer func() {
 		if r := recover(); r != nil {
 			db, err = nil, fmt.Errorf("%s: %w: %v", path, ErrCorrupt, r)
