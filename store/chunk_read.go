@@ -12,6 +12,11 @@ import (
 	"github.com/klauspost/compress/zstd"
 )
 
+// maxChunkRows bounds the rows a chunk header may claim (ingest writes
+// chunks of at most 16384 events), so a damaged header cannot make a
+// reader allocate without limit.
+const maxChunkRows = 1 << 20
+
 // maxColumnBytes bounds the decoded size of one column, so a damaged header
 // cannot make a reader allocate without limit.
 const maxColumnBytes = 1 << 30
@@ -174,7 +179,7 @@ func parseChunk(id uint64, blob []byte) (*Chunk, error) {
 	if err := errors.Join(r.err, hr.err); err != nil {
 		return nil, fmt.Errorf("chunk %d: %w: bad header", id, errCorrupt)
 	}
-	if c.Rows <= 0 || c.MinTime > c.MaxTime {
+	if c.Rows <= 0 || c.Rows > maxChunkRows || c.MinTime > c.MaxTime {
 		return nil, fmt.Errorf("chunk %d: %w: %d rows, time %d..%d", id, errCorrupt, c.Rows, c.MinTime, c.MaxTime)
 	}
 	return c, nil
