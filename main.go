@@ -28,6 +28,7 @@ usage:
   loghunt [--db FILE] ingest [--format F] [--source NAME] [--tz ZONE] [--year Y] PATH... | -
   loghunt [--db FILE] query [--format table|csv|json] [--earliest T] [--latest T] 'QUERY'
   loghunt [--db FILE] run [--format table|csv|json] SCRIPT.lhq
+  loghunt [--db FILE] repl          (also what a bare 'loghunt' starts)
   loghunt [--db FILE] sources | fields
   loghunt [--db FILE] check
   loghunt demo [--keep DIR]
@@ -38,6 +39,8 @@ commands:
   query     run a query: a search, then stages after '|', e.g.
               '"Failed password" | rex "from (?<ip>\S+)" | stats count by ip | sort -count'
   run       run the queries of a .lhq script in order
+  repl      an interactive session: queries with history, Tab completion,
+            .help; reads queries from stdin when it is not a terminal
   sources   list what has been ingested: per source its path, format,
             events, time range and bytes
   fields    list the fields of the events: name, type, how many events
@@ -120,11 +123,12 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	defer stopProfiles()
 	args = fs.Args()
 	if len(args) == 0 {
-		fs.Usage()
-		return usagef("no command given")
+		return e.repl(ctx, nil)
 	}
 	cmd, rest := args[0], args[1:]
 	switch cmd {
+	case "repl":
+		return e.repl(ctx, rest)
 	case "ingest":
 		return e.ingest(ctx, rest)
 	case "query":

@@ -1,0 +1,157 @@
+package repl
+
+import (
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"loghunt/query"
+)
+
+// aggStages take aggregates; exprStages take expressions with functions.
+var (
+	aggStages  = map[string]bool{"stats": true, "eventstats": true, "streamstats": true, "timechart": true}
+	exprStages = map[string]bool{"where": true, "eval": true}
+)
+
+// WordCompleter is liner's word completer: it completes the word that
+// ends at pos.
+func (r *REPL) WordCompleter(line string, pos int) (head string, completions []string, tail string) {
+	if pos > len(line) {
+		pos = len(line)
+	}
+	head, completions = r.Complete(line[:pos])
+	return head, completions, line[pos:]
+}
+
+// Complete returns the candidates for the word at the end of before, and
+// the text before that word. It offers dot-commands after '.', stage names
+// after '|', option names (span=) of the current stage, aggregates in
+// stats-like stages, functions in where and eval, and the field catalog's
+// names.
+func (r *REPL) Complete(before string) (head string, candidates []string) {
+	if strings.HasPrefix(strings.TrimSpace(before), ".") {
+		return r.completeDot(before)
+	}
+	start := len(before)
+	for start > 0 && isWordByte(before[start-1]) {
+		start--
+	}
+	head, word := before[:start], before[start:]
+	if inQuote(head) {
+		return head, nil
+	}
+	seg := head
+	if i := lastPipe(head); i >= 0 {
+		seg = head[i+1:]
+	} else if strings.TrimSpace(head) == "" {
+		return head, nil // the search's first word: anything goes
+	}
+	var pool []string
+	stage := firstWord(seg)
+	switch {
+	case lastPipe(head) >= 0 && strings.TrimSpace(seg) == "":
+		pool = query.StageNames()
+	default:
+		for _, o := range query.OptionNames(stage) {
+			pool = append(pool, o+"=")
+		}
+		if aggStages[stage] {
+			pool = append(pool, query.AggregateNames()...)
+		}
+		if exprStages[stage] {
+			for _, f := range query.FunctionNames() {
+				pool = append(pool, f+"(")
+			}
+		}
+		pool = append(pool, r.fields...)
+	}
+	return head, matching(pool, word)
+}
+
+// completeDot completes dot-command names, then .help topics, .format
+// names and the paths of .run and .ingest.
+func (r *REPL) completeDot(before string) (string, []string) {
+	i := strings.LastIndexAny(before, " \t")
+	if i < 0 {
+		return "", matching(DotCommandNames(), before)
+	}
+	head, word := before[:i+1], before[i+1:]
+	var pool []string
+	switch strings.ToLower(firstWord(before)) {
+	case ".help":
+		for _, e := range query.HelpEntries() {
+			pool = append(pool, e.Name)
+		}
+	case ".format":
+		pool = formatNames()
+	case ".run", ".ingest":
+		matches, _ := filepath.Glob(word + "*")
+		return head, matches
+	}
+	return head, matching(pool, word)
+}
+
+// matching returns the names starting with prefix (case-insensitively),
+// sorted, each once.
+func matching(pool []string, prefix string) []string {
+	var out []string
+	p := strings.ToLower(prefix)
+	for _, n := range pool {
+		if strings.HasPrefix(strings.ToLower(n), p) && !slices.Contains(out, n) {
+			out = append(out, n)
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+func isWordByte(c byte) bool {
+	return c == '_' || c == '.' || c == '@' || c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= 0x80
+}
+
+// lastPipe is the index of the last '|' outside quotes, or -1.
+func lastPipe(s string) int {
+	last := -1
+	var quote byte
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case quote != 0 && c == '\\':
+			i++
+		case quote != 0 && c == quote:
+			quote = 0
+		case quote != 0:
+		case c == '"' || c == '`':
+			quote = c
+		case c == '|':
+			last = i
+		}
+	}
+	return last
+}
+
+// inQuote reports whether s ends inside a quoted string.
+func inQuote(s string) bool {
+	var quote byte
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case quote != 0 && c == '\\':
+			i++
+		case quote != 0 && c == quote:
+			quote = 0
+		case quote == 0 && (c == '"' || c == '`'):
+			quote = c
+		}
+	}
+	return quote != 0
+}
+
+func firstWord(s string) string {
+	f := strings.Fields(s)
+	if len(f) == 0 {
+		return ""
+	}
+	return strings.ToLower(f[0])
+}

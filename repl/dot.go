@@ -1,0 +1,265 @@
+package repl
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"time"
+
+	"loghunt/ingest"
+	"loghunt/query"
+	"loghunt/render"
+	"loghunt/store"
+)
+
+// dotCommand is one of the REPL's own commands.
+type dotCommand struct {
+	name, args, summary string
+	run                 func(r *REPL, ctx context.Context, args []string) error
+}
+
+// errQuit ends the session.
+var errQuit = fmt.Errorf("quit")
+
+var dotCommands []dotCommand
+
+func init() {
+	dotCommands = []dotCommand{
+		{".help", "[NAME]", "list stages, functions and commands; or a stage's or function's syntax and an example", (*REPL).help},
+		{".sources", "", "list what has been ingested", (*REPL).sources},
+		{".fields", "", "list the fields of the events, with types and examples", (*REPL).listFields},
+		{".models", "", "list the anomaly models saved with anomalies save=NAME", (*REPL).models},
+		{".ingest", "PATH...", "ingest log files or directories into the database", (*REPL).ingest},
+		{".format", "[" + strings.Join(formatNames(), "|") + "]", "show or set the output format", (*REPL).setFormat},
+		{".run", "SCRIPT", "run the queries of a .lhq script", (*REPL).runScriptFile},
+		{".quit", "", "leave (also Ctrl-D)", func(*REPL, context.Context, []string) error { return errQuit }},
+	}
+}
+
+// formatNames are the output formats .format offers: every one render
+// knows.
+func formatNames() []string {
+	var names []string
+	for _, f := range []string{"table", "csv", "json", "chart"} {
+		if _, err := render.ParseFormat(f); err == nil {
+			names = append(names, f)
+		}
+	}
+	return names
+}
+
+// DotCommandNames returns the names of the dot-commands.
+func DotCommandNames() []string {
+	var names []string
+	for _, c := range dotCommands {
+		names = append(names, c.name)
+	}
+	return names
+}
+
+// dot runs a dot-command line.
+func (r *REPL) dot(ctx context.Context, line string) (quit bool, err error) {
+	words := strings.Fields(line)
+	name := strings.ToLower(words[0])
+	if name == ".exit" || name == ".q" {
+		name = ".quit"
+	}
+	for _, c := range dotCommands {
+		if c.name == name {
+			err := c.run(r, ctx, words[1:])
+			if err == errQuit {
+				return true, nil
+			}
+			return false, err
+		}
+	}
+	return false, fmt.Errorf("unknown command %s (try .help)", words[0])
+}
+
+func (r *REPL) help(_ context.Context, args []string) error {
+	w := r.cfg.Stdout
+	if len(args) > 0 {
+		e, ok := query.Help(args[0])
+		if !ok {
+			return fmt.Errorf("no help for %q (.help lists what there is)", args[0])
+		}
+		fmt.Fprintf(w, "%s (%s)\n  %s\n\n  %s\n\nexample:\n  %s\n", e.Name, e.Kind, e.Syntax, e.Summary, e.Example)
+		return nil
+	}
+	fmt.Fprintln(w, "Type a query and press Enter; a line ending in | continues it.")
+	fmt.Fprintln(w, "Tab completes; Up/Down and Ctrl-R search history; Ctrl-C cancels; Ctrl-D quits.")
+	section(w, "stages", query.StageNames())
+	section(w, "aggregates (stats, eventstats, streamstats, timechart)", query.AggregateNames())
+	section(w, "functions (where, eval)", query.FunctionNames())
+	fmt.Fprintln(w, "\ncommands:")
+	for _, c := range dotCommands {
+		fmt.Fprintf(w, "  %-24s %s\n", strings.TrimSpace(c.name+" "+c.args), c.summary)
+	}
+	fmt.Fprintln(w, "\n.help NAME shows a stage's or function's syntax and an example.")
+	return nil
+}
+
+// section prints a heading and the names wrapped to 76 columns.
+func section(w io.Writer, title string, names []string) {
+	fmt.Fprintf(w, "\n%s:\n", title)
+	line := " "
+	for _, n := range names {
+		if len(line)+len(n)+1 > 76 {
+			fmt.Fprintln(w, line)
+			line = " "
+		}
+		line += " " + n
+	}
+	fmt.Fprintln(w, line)
+}
+
+// table prints rows with the current format (a chart makes no sense
+// here, so that prints a table).
+func (r *REPL) table(fields []string, rows [][]store.Value) error {
+	f := r.format
+	if f != render.CSV && f != render.JSON {
+		f = render.Table
+	}
+	out := render.New(r.cfg.Stdout, f, fields)
+	out.Write(rows)
+	return out.Flush()
+}
+
+func (r *REPL) sources(context.Context, []string) error {
+	db, err := r.open()
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	srcs, err := db.Sources()
+	if err != nil {
+		return err
+	}
+	var rows [][]store.Value
+	for _, s := range srcs {
+		first, last := store.Null, store.Null
+		if s.Events > 0 {
+			first, last = store.Time(s.First), store.Time(s.Last)
+		}
+		rows = append(rows, []store.Value{store.Str(s.Name), store.Str(s.Sourcetype), store.Int(s.Events),
+			first, last, store.Int(s.Bytes)})
+	}
+	return r.table([]string{"source", "sourcetype", "events", "first", "last", "bytes"}, rows)
+}
+
+func (r *REPL) listFields(context.Context, []string) error {
+	db, err := r.open()
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	fields, err := db.Fields()
+	if err != nil {
+		return err
+	}
+	var rows [][]store.Value
+	for _, f := range fields {
+		rows = append(rows, []store.Value{store.Str(f.Name), store.Str(f.Type()), store.Int(f.Events()),
+			store.Str(strings.Join(f.Examples, ", "))})
+	}
+	return r.table([]string{"field", "type", "events", "examples"}, rows)
+}
+
+func (r *REPL) models(context.Context, []string) error {
+	db, err := r.open()
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	names, blobs, err := db.Models()
+	if err != nil {
+		return err
+	}
+	if len(names) == 0 {
+		fmt.Fprintln(r.cfg.Stdout, "no saved models (save one with | anomalies ... save=NAME)")
+		return nil
+	}
+	var rows [][]store.Value
+	for i, n := range names {
+		rows = append(rows, []store.Value{store.Str(n), store.Int(int64(len(blobs[i])))})
+	}
+	return r.table([]string{"model", "bytes"}, rows)
+}
+
+func (r *REPL) setFormat(_ context.Context, args []string) error {
+	if len(args) == 0 {
+		fmt.Fprintf(r.cfg.Stdout, "format: %s\n", r.format)
+		return nil
+	}
+	f, err := render.ParseFormat(args[0])
+	if err != nil {
+		return err
+	}
+	r.format = f
+	fmt.Fprintf(r.cfg.Stdout, "format: %s\n", f)
+	return nil
+}
+
+// ingest opens the database for writing just for the ingest, then
+// reloads the field catalog.
+func (r *REPL) ingest(ctx context.Context, paths []string) error {
+	if len(paths) == 0 {
+		return fmt.Errorf("usage: .ingest PATH... (files, .gz files or directories)")
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	stop := r.interrupt(cancel)
+	defer stop()
+	db, err := store.Open(r.cfg.DB, store.OpenOptions{Wait: 24 * time.Hour, OnWait: func() {
+		fmt.Fprintf(r.cfg.Stderr, "%s is in use by another loghunt process; waiting for it...\n", r.cfg.DB)
+	}})
+	if err != nil {
+		return err
+	}
+	cfg := ingest.Config{Warn: func(msg string) { fmt.Fprintf(r.cfg.Stderr, "warning: %s\n", msg) }}
+	sum, err := ingest.Ingest(ctx, db, cfg, paths, nil)
+	if cerr := db.Close(); err == nil {
+		err = cerr
+	}
+	fmt.Fprintf(r.cfg.Stdout, "ingested %d file%s: %d lines, %d events in %.2fs\n",
+		sum.Files, plural(int64(sum.Files)), sum.Lines, sum.Events, sum.Elapsed.Seconds())
+	if err != nil {
+		return err
+	}
+	return r.loadFields()
+}
+
+// runScriptFile runs a .lhq script as `loghunt run` does: every query is
+// parsed first, then they run in order until one fails.
+func (r *REPL) runScriptFile(ctx context.Context, args []string) error {
+	if len(args) != 1 {
+		return fmt.Errorf("usage: .run SCRIPT.lhq")
+	}
+	src, err := os.ReadFile(args[0])
+	if err != nil {
+		return err
+	}
+	queries, err := query.SplitScript(string(src))
+	if err != nil {
+		return fmt.Errorf("%s: %w", args[0], err)
+	}
+	for _, sq := range queries {
+		if _, err := query.Parse(sq.Text); err != nil {
+			fmt.Fprintf(r.cfg.Stderr, "%s:%d:\n", args[0], sq.Line)
+			return withQuery(err, sq.Text)
+		}
+	}
+	for i, sq := range queries {
+		if i > 0 {
+			fmt.Fprintln(r.cfg.Stdout)
+		}
+		fmt.Fprintf(r.cfg.Stdout, "# %s:%d\n# %s\n", args[0], sq.Line, strings.ReplaceAll(sq.Text, "\n", "\n# "))
+		if err := r.runQuery(ctx, sq.Text); err != nil {
+			fmt.Fprintf(r.cfg.Stderr, "%s:%d:\n", args[0], sq.Line)
+			return err
+		}
+	}
+	return nil
+}

@@ -1,0 +1,164 @@
+package repl
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"time"
+
+	"loghunt/query"
+	"loghunt/render"
+	"loghunt/store"
+)
+
+// runQuery parses and runs one query with the database open only for the
+// run, prints its result and a line with its row count and time. The user's
+// interrupt cancels it.
+func (r *REPL) runQuery(ctx context.Context, text string) error {
+	q, err := query.Parse(text)
+	if err != nil {
+		return withQuery(err, text)
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	stop := r.interrupt(cancel)
+	defer stop()
+	db, err := r.open()
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	start := time.Now()
+	page := 0
+	if r.format == render.Table {
+		page = PageRows
+	}
+	s := &sink{w: r.cfg.Stdout, format: r.format, page: page, newWriter: r.cfg.NewWriter}
+	_, err = query.Run(ctx, db, q, query.Options{Models: db}, s.add)
+	if err == nil {
+		err = s.close()
+	}
+	elapsed := time.Since(start).Seconds()
+	if ctx.Err() != nil {
+		return fmt.Errorf("query cancelled after %.3fs: %w", elapsed, context.Canceled)
+	}
+	if err != nil {
+		return withQuery(err, text)
+	}
+	fmt.Fprintf(r.cfg.Stderr, "%d row%s in %.3fs\n", s.rows, plural(s.rows), elapsed)
+	return nil
+}
+
+// withQuery gives a query error the query text for its caret rendering.
+func withQuery(err error, text string) error {
+	if qe, ok := err.(*query.Error); ok && qe.Query == "" {
+		qe.Query = text
+	}
+	return err
+}
+
+func plural(n int64) string {
+	if n == 1 {
+		return ""
+	}
+	return "s"
+}
+
+// holdRows is how many rows are held to learn a streamed result's columns
+// before printing starts (as the command line does).
+const holdRows = 10000
+
+// sink prints result batches. With a page size it prints that many rows
+// as one aligned table and counts the rest.
+type sink struct {
+	w         io.Writer
+	format    render.Format
+	page      int // 0: print every row
+	newWriter func(io.Writer, render.Format, []string) *render.Writer
+	held      []*query.Batch
+	nheld     int
+	fields    []string
+	out       *render.Writer
+	rows      int64 // rows received
+	shown     int64 // rows printed
+}
+
+func (s *sink) add(b *query.Batch) error {
+	s.rows += int64(b.Len)
+	if s.out != nil {
+		return s.write([]*query.Batch{b})
+	}
+	s.held = append(s.held, b)
+	s.nheld += b.Len
+	limit := holdRows
+	if s.page > 0 {
+		limit = s.page
+	}
+	if s.nheld < limit {
+		return nil
+	}
+	return s.start()
+}
+
+// start fixes the columns from the held batches and prints them.
+func (s *sink) start() error {
+	seen := map[string]bool{}
+	for _, b := range s.held {
+		for _, f := range b.Fields {
+			if !seen[f] {
+				seen[f] = true
+				s.fields = append(s.fields, f)
+			}
+		}
+	}
+	s.out = s.newWriter(s.w, s.format, s.fields)
+	held := s.held
+	s.held = nil
+	return s.write(held)
+}
+
+// write prints the rows of batches in one call, so a table page is
+// aligned as a whole.
+func (s *sink) write(batches []*query.Batch) error {
+	var rows [][]store.Value
+	for _, b := range batches {
+		idx := make([]int, len(s.fields))
+		for i, f := range s.fields {
+			idx[i] = b.Col(f)
+		}
+		for r := 0; r < b.Len; r++ {
+			if s.page > 0 && s.shown >= int64(s.page) {
+				break
+			}
+			row := make([]store.Value, len(s.fields))
+			for i, c := range idx {
+				if c >= 0 {
+					row[i] = b.Cols[c][r]
+				}
+			}
+			rows = append(rows, row)
+			s.shown++
+		}
+	}
+	if len(rows) == 0 {
+		return nil
+	}
+	return s.out.Write(rows)
+}
+
+// close prints what is held, flushes, and says how many rows were not
+// shown.
+func (s *sink) close() error {
+	if s.out == nil {
+		if err := s.start(); err != nil {
+			return err
+		}
+	}
+	if err := s.out.Flush(); err != nil {
+		return err
+	}
+	if more := s.rows - s.shown; more > 0 {
+		fmt.Fprintf(s.w, "... %d more row%s (add | head, or .format csv to see all)\n", more, plural(more))
+	}
+	return nil
+}

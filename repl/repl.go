@@ -1,0 +1,227 @@
+// Package repl is loghunt's interactive shell: it reads queries and
+// dot-commands, runs them on the database and prints their results.
+//
+// The REPL holds the database file only while a query or dot-command runs,
+// so `loghunt ingest` in another terminal works while it sits at the
+// prompt, and the next query sees the new events.
+//
+// It reads lines through LineReader, which github.com/peterh/liner
+// satisfies; tests script it. When stdin is not a terminal the input is
+// read like a .lhq script (see RunScript).
+package repl
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/peterh/liner"
+
+	"loghunt/query"
+	"loghunt/render"
+	"loghunt/store"
+)
+
+// The prompts: a line ending in '|' continues the query.
+const (
+	Prompt         = "loghunt> "
+	ContinuePrompt = "     ...> "
+)
+
+// PageRows is how many rows of a table result are shown; the rest are
+// counted.
+const PageRows = 50
+
+// LineReader reads one line of input after a prompt. liner.State
+// satisfies it. Prompt returns io.EOF at the end of input (Ctrl-D) and
+// liner.ErrPromptAborted when the line was abandoned (Ctrl-C).
+type LineReader interface {
+	Prompt(prompt string) (string, error)
+	AppendHistory(item string)
+}
+
+// DB is what the REPL uses of an open store.
+type DB interface {
+	query.Store
+	query.ModelStore
+	Sources() ([]*store.Source, error)
+	Fields() ([]store.FieldStat, error)
+	Models() (names []string, blobs [][]byte, err error)
+	Close() error
+}
+
+// Config says where the REPL works.
+type Config struct {
+	DB             string        // the database file; it must exist
+	Stdin          io.Reader     // read as a script when it is not a terminal
+	Stdout, Stderr io.Writer     // results; everything else
+	Format         render.Format // the initial output format; "" means table
+	// NewWriter makes the writer of one result; nil means render.New. The
+	// command line sets it to fit charts to the terminal.
+	NewWriter func(w io.Writer, f render.Format, fields []string) *render.Writer
+}
+
+// REPL is one session.
+type REPL struct {
+	cfg    Config
+	format render.Format
+	fields []string // the field catalog, for completion
+	failed int      // queries and commands that failed
+	where  string   // in a script, where the running query starts
+	// open opens the database read-only; tests replace it.
+	open func() (DB, error)
+	// interrupt arranges for cancel to be called when the user interrupts
+	// a running query, until stop is called.
+	interrupt func(cancel context.CancelFunc) (stop func())
+	now       func() time.Time
+}
+
+// New checks that the database exists and reads its field catalog.
+func New(cfg Config) (*REPL, error) {
+	if _, err := os.Stat(cfg.DB); errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("no database at %s: create it with 'loghunt --db %s ingest PATH...' (or try 'loghunt demo')", cfg.DB, cfg.DB)
+	}
+	if cfg.Format == "" {
+		cfg.Format = render.Table
+	}
+	if cfg.NewWriter == nil {
+		cfg.NewWriter = render.New
+	}
+	r := &REPL{cfg: cfg, format: cfg.Format, now: time.Now}
+	r.open = r.openStore
+	r.interrupt = func(context.CancelFunc) func() { return func() {} }
+	if err := r.loadFields(); err != nil {
+		return nil, err
+	}
+	return r, nil
+}
+
+func (r *REPL) openStore() (DB, error) {
+	db, err := store.Open(r.cfg.DB, store.OpenOptions{ReadOnly: true, Wait: 24 * time.Hour, OnWait: func() {
+		fmt.Fprintf(r.cfg.Stderr, "%s is being written by another loghunt process; waiting for it (Ctrl-C to give up)...\n", r.cfg.DB)
+	}})
+	if err != nil {
+		return nil, err
+	}
+	return db, nil
+}
+
+// loadFields reads the field catalog for completion.
+func (r *REPL) loadFields() error {
+	db, err := r.open()
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	stats, err := db.Fields()
+	if err != nil {
+		return err
+	}
+	names := []string{"_time", "_raw", "source", "sourcetype"}
+	for _, f := range stats {
+		names = append(names, f.Name)
+	}
+	r.fields = dedupSorted(names)
+	return nil
+}
+
+// Loop reads and runs queries until the end of input or .quit. Ctrl-C at
+// the prompt abandons the line; a query that fails is reported and the
+// loop goes on.
+func (r *REPL) Loop(ctx context.Context, lr LineReader) error {
+	for {
+		text, err := readQuery(lr)
+		switch {
+		case errors.Is(err, io.EOF):
+			fmt.Fprintln(r.cfg.Stdout)
+			return nil
+		case errors.Is(err, liner.ErrPromptAborted):
+			continue
+		case err != nil:
+			return err
+		}
+		if strings.TrimSpace(text) == "" {
+			continue
+		}
+		lr.AppendHistory(strings.Join(strings.Fields(text), " "))
+		if r.Exec(ctx, text) {
+			return nil
+		}
+	}
+}
+
+// readQuery reads the lines of one query: a line ending in '|' continues.
+func readQuery(lr LineReader) (string, error) {
+	var lines []string
+	p := Prompt
+	for {
+		line, err := lr.Prompt(p)
+		if err != nil {
+			return "", err
+		}
+		lines = append(lines, line)
+		t := strings.TrimSpace(line)
+		if (len(lines) > 1 && t == "") || strings.HasSuffix(t, "|") {
+			p = ContinuePrompt
+			continue
+		}
+		return strings.Join(lines, "\n"), nil
+	}
+}
+
+// Exec runs one query or dot-command and reports whether the session
+// should end. Errors are printed, never returned; a panic is reported as
+// an internal error.
+func (r *REPL) Exec(ctx context.Context, text string) (quit bool) {
+	err := func() (err error) {
+		defer func() {
+			if p := recover(); p != nil {
+				err = fmt.Errorf("internal error (please report it): %v", p)
+			}
+		}()
+		t := strings.TrimSpace(text)
+		if strings.HasPrefix(t, ".") {
+			quit, err = r.dot(ctx, t)
+			return err
+		}
+		return r.runQuery(ctx, strings.TrimSuffix(strings.TrimRight(text, " \t\r\n"), ";"))
+	}()
+	if err != nil {
+		r.failed++
+		r.showError(err)
+	}
+	return quit
+}
+
+// showError prints an error: a query error with its caret.
+func (r *REPL) showError(err error) {
+	if r.where != "" {
+		fmt.Fprintf(r.cfg.Stderr, "%s: ", r.where)
+	}
+	var qe *query.Error
+	switch {
+	case errors.As(err, &qe):
+		fmt.Fprintf(r.cfg.Stderr, "query error:\n%s\n", qe.Error())
+	default:
+		fmt.Fprintf(r.cfg.Stderr, "error: %v\n", err)
+	}
+}
+
+func dedupSorted(names []string) []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, n := range names {
+		if !seen[n] {
+			seen[n] = true
+			out = append(out, n)
+		}
+	}
+	slices.Sort(out)
+	return out
+}
