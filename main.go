@@ -187,8 +187,10 @@ func isTerminal(w io.Writer) bool {
 }
 
 func (e *env) open(readOnly bool) (*store.DB, error) {
-	return store.Open(e.db, store.OpenOptions{ReadOnly: readOnly, OnWait: func() {
-		fmt.Fprintf(e.stderr, "loghunt: %s is in use by another loghunt process; waiting for it...\n", e.db)
+	// An ingest holds the file until it ends: wait for a long one, but
+	// not for ever.
+	return store.Open(e.db, store.OpenOptions{ReadOnly: readOnly, Wait: 10 * time.Minute, OnWait: func() {
+		fmt.Fprintf(e.stderr, "loghunt: %s is in use by another loghunt process; waiting for it (up to 10 minutes)...\n", e.db)
 	}})
 }
 

@@ -1,0 +1,63 @@
+package main
+
+import (
+	"bytes"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// TestTwoProcesses starts an ingest, then a second ingest and a query on
+// the same database while it runs: both must say they are waiting on
+// stderr, then succeed, and the store must hold both files' events.
+func TestTwoProcesses(t *testing.T) {
+	if testing.Short() {
+		t.Skip("slow")
+	}
+	bin := linkLoghunt(t)
+	dir := t.TempDir()
+	big, small := filepath.Join(dir, "big.log"), filepath.Join(dir, "small.log")
+	bigLines := writeAccessLog(t, big, 1500000)
+	smallLines := writeAccessLog(t, small, 1000)
+	db := filepath.Join(dir, "two.db")
+	first := exec.Command(bin, "--db", db, "ingest", big)
+	if err := first.Start(); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(300 * time.Millisecond) // let it take the lock
+	var errSecond, errQuery bytes.Buffer
+	second := exec.Command(bin, "--db", db, "ingest", small)
+	second.Stderr = &errSecond
+	query := exec.Command(bin, "--db", db, "query", "--format", "csv", "* | stats count")
+	query.Stderr = &errQuery
+	var out bytes.Buffer
+	query.Stdout = &out
+	if err := second.Start(); err != nil {
+		t.Fatal(err)
+	}
+	if err := query.Start(); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []*exec.Cmd{first, second, query} {
+		if err := c.Wait(); err != nil {
+			t.Fatalf("%v: %v\n%s%s", c.Args, err, errSecond.String(), errQuery.String())
+		}
+	}
+	if !strings.Contains(errSecond.String(), "two.db is being written by another loghunt process; waiting") {
+		t.Errorf("second ingest did not say it waits: %q", errSecond.String())
+	}
+	if !strings.Contains(errQuery.String(), "two.db is in use by another loghunt process; waiting") {
+		t.Errorf("query did not say it waits: %q", errQuery.String())
+	}
+	// The query ran after one or both ingests: a consistent count.
+	n := strings.TrimSpace(strings.TrimPrefix(out.String(), "count\n"))
+	if n != "1500000" && n != "1501000" {
+		t.Errorf("query during ingest counted %s events", n)
+	}
+	final, err := exec.Command(bin, "--db", db, "query", "--format", "csv", "* | stats count").Output()
+	if err != nil || strings.TrimSpace(string(final)) != "count\n1501000" {
+		t.Fatalf("final count %q %v, want %d", final, err, len(bigLines)+len(smallLines))
+	}
+}
