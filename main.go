@@ -287,8 +287,9 @@ func plural(n int) string {
 }
 
 func (e *env) sources(args []string) error {
-	if len(args) > 0 {
-		return usagef("sources takes no arguments")
+	format, err := e.listFormat("sources", args)
+	if err != nil {
+		return err
 	}
 	db, err := e.open(true)
 	if err != nil {
@@ -299,7 +300,7 @@ func (e *env) sources(args []string) error {
 	if err != nil {
 		return err
 	}
-	out := render.New(e.stdout, e.outFormat(), []string{"source", "sourcetype", "events", "first", "last", "bytes", "flagged", "path"})
+	out := render.New(e.stdout, format, []string{"source", "sourcetype", "events", "first", "last", "bytes", "flagged", "path"})
 	var rows [][]store.Value
 	for _, s := range srcs {
 		first, last := store.Null, store.Null
@@ -314,8 +315,9 @@ func (e *env) sources(args []string) error {
 }
 
 func (e *env) fields(args []string) error {
-	if len(args) > 0 {
-		return usagef("fields takes no arguments")
+	format, err := e.listFormat("fields", args)
+	if err != nil {
+		return err
 	}
 	db, err := e.open(true)
 	if err != nil {
@@ -326,7 +328,7 @@ func (e *env) fields(args []string) error {
 	if err != nil {
 		return err
 	}
-	out := render.New(e.stdout, e.outFormat(), []string{"field", "type", "events", "examples"})
+	out := render.New(e.stdout, format, []string{"field", "type", "events", "examples"})
 	var rows [][]store.Value
 	for _, f := range fields {
 		rows = append(rows, []store.Value{store.Str(f.Name), store.Str(f.Type()), store.Int(f.Events()),
@@ -342,4 +344,27 @@ func (e *env) outFormat() render.Format {
 		return render.Table
 	}
 	return render.CSV
+}
+
+// listFormat parses the one flag of the listing commands (sources,
+// fields): --format table|csv|json.
+func (e *env) listFormat(cmd string, args []string) (render.Format, error) {
+	fs := flag.NewFlagSet(cmd, flag.ContinueOnError)
+	fs.SetOutput(e.stderr)
+	format := fs.String("format", "", "output format: table, csv or json (default: table on a terminal, else csv)")
+	pos, err := parseInterleaved(fs, args)
+	if err != nil {
+		return "", err
+	}
+	if len(pos) > 0 {
+		return "", usagef("%s takes no arguments, only --format", cmd)
+	}
+	if *format == "" {
+		return e.outFormat(), nil
+	}
+	f, err := render.ParseFormat(*format)
+	if err != nil || f == render.Chart {
+		return "", usagef("%s: --format must be table, csv or json", cmd)
+	}
+	return f, nil
 }
