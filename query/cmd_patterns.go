@@ -1,9 +1,18 @@
 package query
 
-import "github.com/alecthomas/participle/v2/lexer"
+import (
+	"crypto/sha256"
+	"encoding/hex"
+
+	"loghunt/store"
+
+	"github.com/alecthomas/participle/v2/lexer"
+)
 
 // PatternsCmd mines log templates (Drain-style) from a field and adds
-// `pattern_id` and `pattern` to each row.
+// `pattern_id` and `pattern` to each row. It is a blocking stage: a
+// template can change until the last line is seen, so every row gets its
+// cluster's final template. See drain.go for the miner and its settings.
 type PatternsCmd struct {
 	Pos     lexer.Position
 	Options []*Option `parser:"'patterns':Stage @@*"`
@@ -29,4 +38,68 @@ func (c *PatternsCmd) check() *posError {
 	}
 	c.Field = opts.text("field", "_raw")
 	return nil
+}
+
+func (c *PatternsCmd) inputFields(after fieldSet) fieldSet {
+	return after.without("pattern_id", "pattern").with(c.Field)
+}
+
+func (c *PatternsCmd) operator(p *plan, next operator) (operator, error) {
+	return &patternsOp{field: c.Field, miner: newDrain(defaultDrainConfig()), next: next, max: p.opt.MaxRows}, nil
+}
+
+// patternsOp mines the templates of a field's text as rows arrive, holds
+// the rows, and at the end gives each row its cluster's final template
+// as pattern and a hash of it as pattern_id. A row without the field
+// gets neither.
+type patternsOp struct {
+	field    string
+	miner    *drain
+	clusters []int32 // each held row's cluster, or -1
+	rows     rowBuffer
+	next     operator
+	max      int
+}
+
+func (o *patternsOp) push(b *Batch) error {
+	if err := o.rows.add(b, o.max, "patterns"); err != nil {
+		return err
+	}
+	src := b.Col(o.field)
+	for r := 0; r < b.Len; r++ {
+		c := int32(-1)
+		if src >= 0 && b.Cols[src][r].K != store.KindNull {
+			c = int32(o.miner.add(b.Cols[src][r].String()))
+		}
+		o.clusters = append(o.clusters, c)
+	}
+	return nil
+}
+
+func (o *patternsOp) finish() error {
+	all := o.rows.batch()
+	ids := make([]store.Value, o.miner.len())
+	texts := make([]store.Value, o.miner.len())
+	for i := range texts {
+		t := o.miner.template(i)
+		texts[i], ids[i] = store.Str(t), store.Str(patternID(t))
+	}
+	idCol, textCol := all.Column("pattern_id"), all.Column("pattern")
+	for r, c := range o.clusters {
+		if c < 0 {
+			idCol[r], textCol[r] = store.Null, store.Null
+			continue
+		}
+		idCol[r], textCol[r] = ids[c], texts[c]
+	}
+	o.clusters = nil
+	return flush(o.next, all)
+}
+
+// patternID names a template by the first 12 hex digits of its SHA-256:
+// the same template has the same id in every query, and two of 10,000
+// templates share an id with a chance of about one in five million.
+func patternID(template string) string {
+	sum := sha256.Sum256([]byte(template))
+	return hex.EncodeToString(sum[:6])
 }
