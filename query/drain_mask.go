@@ -51,15 +51,31 @@ func maskVariables(s string) string {
 // variableLen returns the length of the variable that starts s[i:], or 0.
 func variableLen(s string, i int) int {
 	c := s[i]
-	if !maskIsDigit(c) && !maskIsLetter(c) && c != '-' && c != '+' {
+	switch {
+	case c == '-' || c == '+':
+		return numberLen(s, i)
+	case !maskIsHex(c):
+		if 'A' <= c && c <= 'Z' {
+			return calendarLen(s, i)
+		}
 		return 0
 	}
-	for _, f := range [...]func(string, int) int{hexNumberLen, uuidLen, hexColonLen, hexIDLen, numberLen, calendarLen} {
-		if n := f(s, i); n > 0 {
-			return n
-		}
+	if n := hexNumberLen(s, i); n > 0 {
+		return n
 	}
-	return 0
+	if n := uuidLen(s, i); n > 0 {
+		return n
+	}
+	if n := hexColonLen(s, i); n > 0 {
+		return n
+	}
+	if n := hexIDLen(s, i); n > 0 {
+		return n
+	}
+	if maskIsDigit(c) {
+		return numberLen(s, i)
+	}
+	return calendarLen(s, i)
 }
 
 // maskEnds reports whether a variable may end at s[j].
