@@ -27,26 +27,58 @@ func (r *REPL) runQuery(ctx context.Context, text string) error {
 	if err != nil {
 		return err
 	}
-	defer db.Close()
 	start := time.Now()
 	page := 0
 	if r.format == render.Table {
 		page = PageRows
 	}
-	s := &sink{w: r.cfg.Stdout, format: r.format, page: page, newWriter: r.cfg.NewWriter}
-	_, err = query.Run(ctx, db, q, query.Options{Models: db}, s.add)
-	if err == nil {
-		err = s.close()
-	}
+	s := &sink{ctx: ctx, w: r.cfg.Stdout, format: r.format, page: page, newWriter: r.cfg.NewWriter}
+	err = awaitQuery(ctx, db, q, s)
 	elapsed := time.Since(start).Seconds()
 	if ctx.Err() != nil {
 		return fmt.Errorf("query cancelled after %.3fs: %w", elapsed, context.Canceled)
+	}
+	if err == nil {
+		err = s.close()
 	}
 	if err != nil {
 		return withQuery(err, text)
 	}
 	fmt.Fprintf(r.cfg.Stderr, "%d row%s in %.3fs\n", s.rows, plural(s.rows), elapsed)
 	return nil
+}
+
+// stopWait is how long a cancelled query gets to stop before the REPL
+// stops waiting for it.
+const stopWait = 500 * time.Millisecond
+
+// awaitQuery runs q on db in a goroutine, which closes db when the query
+// ends. Once ctx is cancelled it waits at most stopWait: a stage that does
+// not notice the cancellation soon then finishes in the background, with
+// its output discarded, and the user has the prompt back.
+func awaitQuery(ctx context.Context, db DB, q *query.Query, s *sink) error {
+	done := make(chan error, 1)
+	go func() {
+		defer db.Close()
+		defer func() {
+			if p := recover(); p != nil {
+				done <- fmt.Errorf("internal error (please report it): %v", p)
+			}
+		}()
+		_, err := query.Run(ctx, db, q, query.Options{Models: db}, s.add)
+		done <- err
+	}()
+	select {
+	case err := <-done:
+		return err
+	case <-ctx.Done():
+	}
+	select {
+	case err := <-done:
+		return err
+	case <-time.After(stopWait):
+		return ctx.Err()
+	}
 }
 
 // withQuery gives a query error the query text for its caret rendering.
@@ -71,6 +103,7 @@ const holdRows = 10000
 // sink prints result batches. With a page size it prints that many rows
 // as one aligned table and counts the rest.
 type sink struct {
+	ctx       context.Context // once done, results are dropped
 	w         io.Writer
 	format    render.Format
 	page      int // 0: print every row
@@ -84,6 +117,9 @@ type sink struct {
 }
 
 func (s *sink) add(b *query.Batch) error {
+	if err := s.ctx.Err(); err != nil {
+		return err
+	}
 	s.rows += int64(b.Len)
 	if s.out != nil {
 		return s.write([]*query.Batch{b})

@@ -208,6 +208,8 @@ func (r *REPL) showError(err error) {
 	switch {
 	case errors.As(err, &qe):
 		fmt.Fprintf(r.cfg.Stderr, "query error:\n%s\n", qe.Error())
+	case errors.Is(err, context.Canceled):
+		fmt.Fprintln(r.cfg.Stderr, strings.TrimSuffix(err.Error(), ": "+context.Canceled.Error()))
 	default:
 		fmt.Fprintf(r.cfg.Stderr, "error: %v\n", err)
 	}

@@ -236,7 +236,7 @@ func TestCancel(t *testing.T) {
 	if took > time.Second {
 		t.Errorf("the cancelled query took %v", took)
 	}
-	if !strings.Contains(out, "error: query cancelled after 0.1") {
+	if !strings.Contains(out, "query cancelled after 0.1") {
 		t.Errorf("no cancellation reported:\n%s", out)
 	}
 	if !strings.Contains(out, "count\n-----\n   30\n1 row in ") {
@@ -256,5 +256,34 @@ func TestPanicRecovered(t *testing.T) {
 	}
 	if !strings.Contains(out.String(), "internal error (please report it): BUG: boom") || !strings.Contains(out.String(), "format: json") {
 		t.Errorf("panic not reported, or the session ended:\n%s", out.String())
+	}
+}
+
+// stubbornDB is a store whose scans ignore cancellation for a while.
+type stubbornDB struct{ DB }
+
+func (stubbornDB) Scan(context.Context, store.ScanSpec, func(*store.Chunk) (any, error),
+	func(*store.Chunk, any) error) (store.ScanStats, error) {
+	time.Sleep(3 * time.Second)
+	return store.ScanStats{}, nil
+}
+
+// TestCancelStubborn: a query that does not notice the cancellation still
+// gives the prompt back within a second.
+func TestCancelStubborn(t *testing.T) {
+	start := time.Now()
+	out := session(t, testDB(t, 3), &fakeReader{lines: []string{"| head 1"}}, func(r *REPL) {
+		open := r.open
+		r.open = func() (DB, error) {
+			db, err := open()
+			return stubbornDB{db}, err
+		}
+		r.interrupt = func(cancel context.CancelFunc) func() {
+			tm := time.AfterFunc(100*time.Millisecond, cancel)
+			return func() { tm.Stop() }
+		}
+	})
+	if d := time.Since(start); d > time.Second || !strings.Contains(out, "query cancelled after 0.") {
+		t.Errorf("after %v:\n%s", d, out)
 	}
 }
