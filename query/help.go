@@ -88,5 +88,7 @@ var stageHelp = []HelpEntry{
 	stage("lookup", "lookup FILE.csv key [as field] [OUTPUT f, g]", "add columns of the CSV row whose key column equals the row's field (key, or the as field)", "lookup threat_intel.csv ip as src_ip OUTPUT threat, actor"),
 	stage("anomalies", "anomalies [f1, f2, ...] [by entity] [contamination=0.01|auto] [trees=100] [sample=256] [seed=N] [method=iforest|mad] [save=NAME | model=NAME]",
 		"score rows with an Isolation Forest; adds anomaly_score (0 to 1), is_anomaly and anomaly_reason", "anomalies attempts, ips by user contamination=0.01"),
-	stage("patterns", "patterns [field=F]", "mine log templates (Drain-style) from _raw or F; adds pattern_id and pattern", "patterns | stats count by pattern"),
+	stage("patterns", "patterns [field=F]", "mine log templates (Drain) from the text of _raw or F and add pattern (the template, variables as <*>) and pattern_id (a hash of it, the same in every query) to every row, in order; "+
+		"numbers, IPv4 with port, dates and times, 0x hex, UUIDs, hex ids, MAC/IPv6 and month/day names count as variables; holds the rows; for messages only, rex them into a field first",
+		`"error" | patterns | stats count by pattern | sort -count`),
 }
