@@ -21,6 +21,11 @@ import (
 // template then becomes `<*>` wherever the two differ. Otherwise the line
 // starts a new cluster.
 //
+// Unlike logparser, a line with fewer tokens than the tree has token
+// layers still reaches a leaf and can join a cluster there (logparser
+// starts a new cluster for each; grouping by template text, as its
+// evaluator does, hides the difference).
+//
 // The miner is deterministic: the same lines in the same order give the
 // same clusters and templates. Memory is bounded: at most MaxTokens
 // tokens per line (the rest of a longer line is its last token) and at
