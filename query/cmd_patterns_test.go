@@ -119,4 +119,3 @@ func BenchmarkDrain(b *testing.B) {
 	}
 	b.ReportMetric(float64(b.N)*float64(len(lines))/b.Elapsed().Seconds(), "lines/s")
 }
-
