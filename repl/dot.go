@@ -85,7 +85,7 @@ func (r *REPL) help(_ context.Context, args []string) error {
 		if !ok {
 			return fmt.Errorf("no help for %q (.help lists what there is)", args[0])
 		}
-		fmt.Fprintf(w, "%s (%s)\n  %s\n\n  %s\n\nexample:\n  %s\n", e.Name, e.Kind, e.Syntax, e.Summary, e.Example)
+		fmt.Fprintf(w, "%s (%s)\n  %s\n\n%s\nexample:\n  %s\n", e.Name, e.Kind, e.Syntax, wrap(e.Summary, 76), e.Example)
 		return nil
 	}
 	fmt.Fprintln(w, "Type a query and press Enter; a line ending in | continues it.")
@@ -99,6 +99,21 @@ func (r *REPL) help(_ context.Context, args []string) error {
 	}
 	fmt.Fprintln(w, "\n.help NAME shows a stage's or function's syntax and an example.")
 	return nil
+}
+
+// wrap breaks text into lines of at most width columns, indented by two
+// spaces.
+func wrap(text string, width int) string {
+	var b strings.Builder
+	line := " "
+	for _, word := range strings.Fields(text) {
+		if len(line) > 1 && len(line)+len(word)+1 > width {
+			b.WriteString(line + "\n")
+			line = " "
+		}
+		line += " " + word
+	}
+	return b.String() + line + "\n"
 }
 
 // section prints a heading and the names wrapped to 76 columns.

@@ -33,6 +33,7 @@ func (r *REPL) runTerminal(ctx context.Context) error {
 	ln := liner.NewLiner()
 	defer ln.Close() // restores the terminal, also after a panic
 	ln.SetCtrlCAborts(true)
+	ln.SetMultiLineMode(true) // long queries wrap instead of scrolling sideways
 	ln.SetTabCompletionStyle(liner.TabPrints)
 	ln.SetWordCompleter(r.WordCompleter)
 	h := &history{historyStore: ln, stderr: r.cfg.Stderr}
