@@ -106,3 +106,22 @@ func TestMissingDB(t *testing.T) {
 		t.Errorf("New on a missing db: %v", err)
 	}
 }
+
+func TestRunAndModels(t *testing.T) {
+	dbPath := testDB(t, 30)
+	script := filepath.Join(t.TempDir(), "hunt.lhq")
+	if err := os.WriteFile(script, []byte("# 404s\nstatus=404 |\n  stats count\n\n| stats dc(clientip) as ips\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out := session(t, dbPath, &fakeReader{lines: []string{".run " + script, ".models", ".run"}}, nil)
+	for _, want := range []string{
+		"# " + script + ":2\n# status=404 |\n#   stats count\ncount\n-----\n   10\n1 row in ",
+		"# " + script + ":5\n# | stats dc(clientip) as ips\nips\n---\n  5\n1 row in ",
+		"no saved models",
+		"error: usage: .run SCRIPT.lhq",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+}
