@@ -1,6 +1,7 @@
 package query
 
 import (
+	"context"
 	"loghunt/store"
 	"time"
 
@@ -56,7 +57,7 @@ func (c *StreamstatsCmd) inputFields(after fieldSet) fieldSet {
 }
 
 func (c *StreamstatsCmd) operator(p *plan, next operator) (operator, error) {
-	return &streamstatsOp{cmd: c, specs: aggSpecs(c.Aggs), by: FieldNames(c.By),
+	return &streamstatsOp{ctx: p.ctx, cmd: c, specs: aggSpecs(c.Aggs), by: FieldNames(c.By),
 		groups: newGroupTable(nil, FieldNames(c.By), p.opt.MaxGroups), windows: map[*group]*window{}, next: next}, nil
 }
 
@@ -64,6 +65,7 @@ func (c *StreamstatsCmd) operator(p *plan, next operator) (operator, error) {
 // (oldest first): over all earlier rows of its by group and itself, or
 // over the last Window rows, or the rows within TimeWindow of it.
 type streamstatsOp struct {
+	ctx     context.Context
 	cmd     *StreamstatsCmd
 	specs   []aggSpec
 	by      []string
@@ -103,6 +105,9 @@ func (s *streamstatsOp) push(b *Batch) error {
 	}
 	key := make([]store.Value, len(byCols))
 	for r := 0; r < b.Len; r++ {
+		if r%256 == 0 && s.ctx.Err() != nil {
+			return s.ctx.Err() // windows can make a batch slow
+		}
 		for i, c := range byCols {
 			key[i] = c[r]
 		}

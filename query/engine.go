@@ -84,7 +84,8 @@ func Run(ctx context.Context, st Store, q *Query, opt Options, out func(*Batch) 
 	if err != nil {
 		return stats, err
 	}
-	sink := &sinkOp{out: out, rows: &stats.RowsOut}
+	p.ctx = ctx
+	sink := &sinkOp{ctx: ctx, out: out, rows: &stats.RowsOut}
 	ops, err := p.build(sink)
 	if err != nil {
 		return stats, err
@@ -106,11 +107,17 @@ func Run(ctx context.Context, st Store, q *Query, opt Options, out func(*Batch) 
 
 // sinkOp hands results to the caller.
 type sinkOp struct {
+	ctx  context.Context
 	out  func(*Batch) error
 	rows *int64
 }
 
+// push hands a batch to the caller; it is where a cancelled run stops
+// producing output, whichever stage was working.
 func (s *sinkOp) push(b *Batch) error {
+	if err := s.ctx.Err(); err != nil {
+		return err
+	}
 	if b.Len == 0 {
 		return nil
 	}

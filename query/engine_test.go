@@ -346,3 +346,21 @@ func TestLimits(t *testing.T) {
 		t.Fatalf("row limit: %v", err)
 	}
 }
+
+// TestCancelSlowStage cancels a query busy in a slow stage: it must stop
+// within a second, not when the stage is done.
+func TestCancelSlowStage(t *testing.T) {
+	s := newTestStore(t)
+	s.add("a", randomEvents(rand.New(rand.NewPCG(3, 3)), 60000), 4000)
+	q, _ := Parse("* | streamstats window=20000 dc(_raw) as d | stats max(d)")
+	ctx, cancel := context.WithCancel(context.Background())
+	time.AfterFunc(100*time.Millisecond, cancel)
+	start := time.Now()
+	_, err := Run(ctx, s.DB, q, Options{}, func(*Batch) error { return nil })
+	if err == nil || !strings.Contains(err.Error(), "canceled") {
+		t.Fatalf("err = %v", err)
+	}
+	if d := time.Since(start); d > time.Second {
+		t.Errorf("stopped %v after the start, want within a second of the cancel", d)
+	}
+}

@@ -14,6 +14,7 @@ import (
 // workers, an aggregation right after them done per chunk and merged, and
 // the other stages on the time-ordered stream.
 type plan struct {
+	ctx    context.Context // the run's; long stages check it
 	q      *Query
 	opt    *Options
 	env    *EvalEnv

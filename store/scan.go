@@ -63,6 +63,10 @@ func (db *DB) Scan(ctx context.Context, spec ScanSpec, work func(*Chunk) (any, e
 		for range workers {
 			g.Go(func() error {
 				for j := range jobs {
+					if err := gctx.Err(); err != nil {
+						j.res <- scanResult{nil, err} // cancelled: skip the work
+						continue
+					}
 					v, err := work(j.c)
 					j.res <- scanResult{v, err}
 				}
@@ -74,6 +78,9 @@ func (db *DB) Scan(ctx context.Context, spec ScanSpec, work func(*Chunk) (any, e
 				r := <-j.res
 				if r.err != nil {
 					return r.err
+				}
+				if err := ctx.Err(); err != nil {
+					return err
 				}
 				if err := emit(j.c, r.v); err != nil {
 					return err
