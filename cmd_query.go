@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"runtime/debug"
+	"slices"
 	"strings"
 
 	"loghunt/query"
@@ -74,7 +75,7 @@ func (e *env) query(ctx context.Context, args []string) error {
 	if err != nil {
 		return queryError(err, pos[0])
 	}
-	db, err := e.open(true)
+	db, err := e.open(!q.SavesModel()) // save= writes the model
 	if err != nil {
 		return err
 	}
@@ -173,7 +174,7 @@ func (e *env) runScript(ctx context.Context, name, src string, qf *queryFlags, f
 			return scriptError(name, sq, queryError(err, sq.Text))
 		}
 	}
-	db, err := e.open(true)
+	db, err := e.open(!slices.ContainsFunc(parsed, (*query.Query).SavesModel)) // save= writes a model
 	if err != nil {
 		return err
 	}

@@ -1,8 +1,12 @@
 package query
 
 import (
+	"fmt"
+	"math"
 	"strconv"
 	"strings"
+
+	"loghunt/store"
 
 	"github.com/alecthomas/participle/v2/lexer"
 )
@@ -78,7 +82,20 @@ func (c *AnomaliesCmd) check() *posError {
 	if c.Save != "" && c.Model != "" {
 		return errorfAt(opts["model"].Pos.Offset, "give either save= or model=, not both")
 	}
+	if c.Method == "mad" && len(c.Features) > 1 {
+		return errorAtPos(c.Features[1].Pos, "method=mad scores a single feature, not %d; use method=iforest for several", len(c.Features))
+	}
 	return nil
+}
+
+// given reports whether the option name was written in the query.
+func (c *AnomaliesCmd) given(name string) bool {
+	for _, o := range append(append([]*Option(nil), c.Options...), c.Trailing...) {
+		if strings.EqualFold(o.Name, name) {
+			return true
+		}
+	}
+	return false
 }
 
 func (c *AnomaliesCmd) checkContamination(o *Option) *posError {
@@ -97,4 +114,167 @@ func (c *AnomaliesCmd) checkContamination(o *Option) *posError {
 	}
 	c.Contamination = f
 	return nil
+}
+
+// SavesModel reports whether running q writes to the database (anomalies
+// save=NAME), so the caller opens it for writing.
+func (q *Query) SavesModel() bool {
+	for _, s := range q.Stages {
+		if a, ok := s.(*AnomaliesCmd); ok && a.Save != "" {
+			return true
+		}
+	}
+	return false
+}
+
+// The columns anomalies adds.
+const (
+	colScore    = "anomaly_score"
+	colFlag     = "is_anomaly"
+	colReason   = "anomaly_reason"
+	colBaseline = "anomaly_baseline"
+)
+
+var anomalyColumns = []string{colScore, colFlag, colReason, colBaseline}
+
+func (c *AnomaliesCmd) inputFields(after fieldSet) fieldSet {
+	if len(c.Features) == 0 || c.Model != "" {
+		// The features (or a stored model's entity field) are found
+		// among the rows' fields.
+		return allFields()
+	}
+	need := after.without(anomalyColumns...).with(FieldNames(c.Features)...)
+	if c.By != nil {
+		need = need.with(c.By.Name)
+	}
+	return need
+}
+
+func (c *AnomaliesCmd) operator(p *plan, next operator) (operator, error) {
+	op := &anomaliesOp{cmd: c, models: p.opt.Models, next: next, max: p.opt.MaxRows}
+	if c.Method == "mad" && (c.Save != "" || c.Model != "") {
+		return nil, fmt.Errorf("anomalies: method=mad keeps no model; save= and model= work with method=iforest")
+	}
+	if c.Save != "" && op.models == nil {
+		return nil, fmt.Errorf("anomalies save=%s: this run has no database to save models in", c.Save)
+	}
+	if c.Model != "" {
+		m, err := loadModel(p.opt.Models, c.Model)
+		if err != nil {
+			return nil, err
+		}
+		if err := c.checkModel(m); err != nil {
+			return nil, err
+		}
+		op.model = m
+	}
+	return op, nil
+}
+
+// checkModel rejects options that contradict the stored model: they were
+// fixed when it was fitted.
+func (c *AnomaliesCmd) checkModel(m *savedModel) error {
+	pre := "anomalies model=" + c.Model
+	if len(c.Features) > 0 && !sameSet(FieldNames(c.Features), m.Features) {
+		return fmt.Errorf("%s: the model scores %s; list those features or none", pre, strings.Join(m.Features, ", "))
+	}
+	if c.By != nil && c.By.Name != m.By {
+		if m.By == "" {
+			return fmt.Errorf("%s: the model has no per-entity baselines; drop by %s", pre, c.By.Name)
+		}
+		return fmt.Errorf("%s: the model's baselines are by %s, not by %s", pre, m.By, c.By.Name)
+	}
+	if c.given("contamination") && (c.Auto != m.Auto || (!c.Auto && c.Contamination != m.Contamination)) {
+		return fmt.Errorf("%s: the threshold was fixed when the model was saved (contamination=%s); drop contamination= or save the model again", pre, m.contamination())
+	}
+	for _, o := range []string{"trees", "sample", "seed"} {
+		if c.given(o) {
+			return fmt.Errorf("%s: %s= was fixed when the model was saved; drop it", pre, o)
+		}
+	}
+	return nil
+}
+
+func sameSet(a, b []string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	in := map[string]bool{}
+	for _, s := range a {
+		in[s] = true
+	}
+	for _, s := range b {
+		if !in[s] {
+			return false
+		}
+	}
+	return true
+}
+
+// anomaliesOp holds every row, then fits (or loads) the baselines, scores
+// the rows and passes them on in their order with the anomaly columns.
+type anomaliesOp struct {
+	cmd    *AnomaliesCmd
+	model  *savedModel // model=, loaded when the plan was built
+	models ModelStore
+	rows   rowBuffer
+	next   operator
+	max    int
+}
+
+func (o *anomaliesOp) push(b *Batch) error { return o.rows.add(b, o.max, "anomalies") }
+
+func (o *anomaliesOp) finish() error {
+	all := o.rows.batch()
+	if all.Len == 0 {
+		return flush(o.next, all)
+	}
+	res, err := o.score(all)
+	if err != nil {
+		return fmt.Errorf("anomalies: %w", err)
+	}
+	res.write(all, o.cmd.By != nil || o.model != nil && o.model.By != "")
+	return flush(o.next, all)
+}
+
+// anomalyResult is what anomalies says of each held row.
+type anomalyResult struct {
+	score    []float64 // NaN: not scored
+	flag     []bool
+	reason   []string
+	baseline []string
+}
+
+func newAnomalyResult(n int) *anomalyResult {
+	r := &anomalyResult{score: make([]float64, n), flag: make([]bool, n),
+		reason: make([]string, n), baseline: make([]string, n)}
+	for i := range r.score {
+		r.score[i] = math.NaN()
+	}
+	return r
+}
+
+// write adds the anomaly columns to b; anomaly_baseline only with by.
+func (r *anomalyResult) write(b *Batch, withBaseline bool) {
+	score, flag, reason := b.Column(colScore), b.Column(colFlag), b.Column(colReason)
+	var base []store.Value
+	if withBaseline {
+		base = b.Column(colBaseline)
+	}
+	for i := range r.score {
+		score[i], reason[i] = store.Null, store.Null
+		if !math.IsNaN(r.score[i]) {
+			score[i] = store.Float(math.Round(r.score[i]*1e4) / 1e4)
+		}
+		flag[i] = store.Bool(r.flag[i])
+		if r.reason[i] != "" {
+			reason[i] = store.Str(r.reason[i])
+		}
+		if base != nil {
+			base[i] = store.Null
+			if r.baseline[i] != "" {
+				base[i] = store.Str(r.baseline[i])
+			}
+		}
+	}
 }

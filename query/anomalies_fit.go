@@ -1,0 +1,277 @@
+package query
+
+import (
+	"fmt"
+	"math"
+	"slices"
+	"sort"
+	"strings"
+
+	"loghunt/detect"
+	"loghunt/store"
+)
+
+// minEntityRows is the fewest rows an entity needs for a baseline of its
+// own under by; smaller entities are scored by the baseline of all rows.
+const minEntityRows = 32
+
+// baselineAll labels the baseline fitted on all rows.
+const baselineAll = "all"
+
+// baseline is one model of normal: a forest (or, for method=mad, the
+// rows' median) with the encodings of its text features and the score
+// above which a row is an anomaly.
+type baseline struct {
+	label     string // the entity value, or "all"
+	all       bool
+	train     []int // held rows it is fitted on (none with model=)
+	scored    []int // held rows it scores
+	enc       []*rarity
+	forest    *detect.Forest
+	threshold float64
+	median    float64 // method=mad
+	rows      int     // rows it was fitted on
+}
+
+// score fits the baselines on the held rows and scores them: a baseline
+// per entity with enough rows under by, and one of all rows for the rest.
+// With save= the fitted baselines are stored as one model.
+func (o *anomaliesOp) score(all *Batch) (*anomalyResult, error) {
+	if o.model != nil {
+		return o.apply(all)
+	}
+	c := o.cmd
+	feats, err := resolveFeatures(c, all)
+	if err != nil {
+		return nil, err
+	}
+	if c.Method == "mad" && len(feats) > 1 {
+		return nil, fmt.Errorf("method=mad scores a single feature; name one of %s", featureNames(feats))
+	}
+	t := readFeatures(all, feats)
+	res := newAnomalyResult(all.Len)
+	res.notScored(t)
+	bases := o.partition(all, t)
+	for _, b := range bases {
+		if err := o.fit(b, t, res); err != nil {
+			return nil, err
+		}
+	}
+	if c.Save != "" {
+		if err := o.save(feats, bases, len(t.scorable())); err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+// partition makes the baselines to fit: without by, one of all scorable
+// rows; with by, one per entity of at least minEntityRows scorable rows,
+// and one of all rows that scores the others (rows without an entity
+// among them) and is fitted only when some row needs it or it is saved.
+func (o *anomaliesOp) partition(all *Batch, t *featureTable) []*baseline {
+	rows := t.scorable()
+	whole := &baseline{label: baselineAll, all: true, train: rows}
+	if o.cmd.By == nil {
+		whole.scored = rows
+		return []*baseline{whole}
+	}
+	groups := map[string][]int{}
+	var order []string
+	col := all.Column(o.cmd.By.Name)
+	for _, r := range rows {
+		if col[r].K == store.KindNull {
+			whole.scored = append(whole.scored, r)
+			continue
+		}
+		k := col[r].String()
+		if _, ok := groups[k]; !ok {
+			order = append(order, k)
+		}
+		groups[k] = append(groups[k], r)
+	}
+	var bases []*baseline
+	for _, k := range order {
+		g := groups[k]
+		if len(g) < minEntityRows {
+			whole.scored = append(whole.scored, g...)
+			continue
+		}
+		bases = append(bases, &baseline{label: k, train: g, scored: g})
+	}
+	if len(whole.scored) > 0 || o.cmd.Save != "" {
+		slices.Sort(whole.scored)
+		bases = append(bases, whole)
+	}
+	return bases
+}
+
+// fit fits b on its training rows, sets its threshold from their scores
+// and scores its rows into res. A baseline with no rows stays unfitted.
+func (o *anomaliesOp) fit(b *baseline, t *featureTable, res *anomalyResult) error {
+	b.rows = len(b.train)
+	if len(b.train) == 0 {
+		return nil
+	}
+	b.enc = t.encodings(b.train)
+	X := t.matrix(b.enc, b.train)
+	c := o.cmd
+	if c.Method == "mad" {
+		return o.fitMAD(b, X, t, res)
+	}
+	f, err := detect.Fit(X, detect.Params{Trees: c.Trees, Sample: c.Sample, Seed: uint64(c.Seed)})
+	if err != nil {
+		return err
+	}
+	b.forest = f
+	scores, err := f.Score(X)
+	if err != nil {
+		return err
+	}
+	b.threshold = o.threshold(scores)
+	if !slices.Equal(b.scored, b.train) {
+		if scores, err = f.Score(t.matrix(b.enc, b.scored)); err != nil {
+			return err
+		}
+	}
+	b.emit(res, t, b.scored, scores, nil)
+	return nil
+}
+
+// fitMAD scores the single feature by its robust z-score.
+func (o *anomaliesOp) fitMAD(b *baseline, X [][]float64, t *featureTable, res *anomalyResult) error {
+	x := make([]float64, len(X))
+	for i, row := range X {
+		x[i] = row[0]
+	}
+	scores, z, err := detect.MAD(x)
+	if err != nil {
+		return err
+	}
+	b.threshold = o.threshold(scores)
+	slices.Sort(x)
+	b.median = detect.Percentile(x, 50)
+	// The scored rows are among the training rows: look them up.
+	at := make(map[int]int, len(b.train))
+	for i, r := range b.train {
+		at[r] = i
+	}
+	s, zs := make([]float64, len(b.scored)), make([]float64, len(b.scored))
+	for i, r := range b.scored {
+		s[i], zs[i] = scores[at[r]], z[at[r]]
+	}
+	b.emit(res, t, b.scored, s, zs)
+	return nil
+}
+
+// threshold is the score above which a row is an anomaly: the (1 − C)
+// quantile of the training scores, or 0.5 with contamination=auto.
+func (o *anomaliesOp) threshold(scores []float64) float64 {
+	if o.cmd.Auto {
+		return detect.AutoThreshold
+	}
+	return detect.Threshold(scores, o.cmd.Contamination)
+}
+
+// emit records the scores of rows (and, for MAD, their z) with b's flag,
+// label and, for rows that stand out, a reason.
+func (b *baseline) emit(res *anomalyResult, t *featureTable, rows []int, scores, z []float64) {
+	for i, r := range rows {
+		s := scores[i]
+		res.score[r], res.baseline[r] = s, b.label
+		res.flag[r] = s > b.threshold
+		if !res.flag[r] && !(s > detect.AutoThreshold) {
+			continue
+		}
+		if z != nil {
+			res.reason[r] = b.madReason(t, r, z[i])
+		} else {
+			res.reason[r] = b.forestReason(t, r)
+		}
+	}
+}
+
+// notScored gives the rows that cannot be scored their note as reason.
+func (r *anomalyResult) notScored(t *featureTable) {
+	for i, n := range t.note {
+		if n != "" {
+			r.reason[i] = "not scored: " + n
+		}
+	}
+}
+
+// Reasons name the features whose splits isolated a row (Explain's
+// shares), largest first: those with at least minShare of the credit, at
+// most maxReasons of them.
+const (
+	minShare   = 0.15
+	maxReasons = 3
+)
+
+func (b *baseline) forestReason(t *featureTable, r int) string {
+	x := t.matrix(b.enc, []int{r})[0]
+	shares := b.forest.Explain(x)
+	order := make([]int, len(shares))
+	for j := range order {
+		order[j] = j
+	}
+	sort.SliceStable(order, func(i, k int) bool { return shares[order[i]] > shares[order[k]] })
+	var parts []string
+	for _, j := range order {
+		if shares[j] <= 0 || (len(parts) > 0 && shares[j] < minShare) || len(parts) == maxReasons {
+			break
+		}
+		parts = append(parts, b.describe(t, j, r))
+	}
+	if len(parts) == 0 {
+		return "no single feature stands out"
+	}
+	return strings.Join(parts, "; ")
+}
+
+// describe says how row r's feature j compares with the training rows:
+// a number against its 5th–95th percentile range, a text value by how
+// many training rows had it.
+func (b *baseline) describe(t *featureTable, j, r int) string {
+	name := t.feats[j].name
+	if t.text[j] != nil {
+		return name + "=" + b.textValue(t, j, r)
+	}
+	lo, hi := b.forest.TypicalRange(j)
+	typical := formatNumber(lo)
+	if lo != hi {
+		typical += "–" + formatNumber(hi)
+	}
+	return fmt.Sprintf("%s=%s (typical %s)", name, formatNumber(t.num[j][r]), typical)
+}
+
+// textValue is a text feature's value and how common it was.
+func (b *baseline) textValue(t *featureTable, j, r int) string {
+	v := t.text[j][r]
+	shown := "null"
+	if v.K != store.KindNull {
+		shown = quoteIfNeeded(v.String())
+	}
+	enc := b.enc[j]
+	if k := enc.count(v); k > 0 {
+		return fmt.Sprintf("%s (in %d of %d rows)", shown, k, enc.Rows)
+	}
+	return fmt.Sprintf("%s (never seen in %d rows)", shown, enc.Rows)
+}
+
+func (b *baseline) madReason(t *featureTable, r int, z float64) string {
+	name := t.feats[0].name
+	zs := formatNumber(math.Round(z*10) / 10)
+	if t.text[0] != nil {
+		return fmt.Sprintf("%s=%s, z=%s", name, b.textValue(t, 0, r), zs)
+	}
+	return fmt.Sprintf("%s=%s (median %s, z=%s)", name, formatNumber(t.num[0][r]), formatNumber(b.median), zs)
+}
+
+func featureNames(feats []feature) string {
+	names := make([]string, len(feats))
+	for i, f := range feats {
+		names[i] = f.name
+	}
+	return strings.Join(names, ", ")
+}
