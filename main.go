@@ -30,6 +30,7 @@ usage:
   loghunt [--db FILE] run [--format table|csv|json] SCRIPT.lhq
   loghunt [--db FILE] repl          (also what a bare 'loghunt' starts)
   loghunt [--db FILE] sources | fields
+  loghunt [--db FILE] models [delete NAME]   (anomaly models saved with save=NAME)
   loghunt [--db FILE] check
   loghunt demo [--keep DIR]
 
@@ -143,6 +144,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return e.demo(ctx, rest)
 	case "check":
 		return e.check(rest)
+	case "models":
+		return e.models(rest)
 	case "help":
 		fmt.Fprint(stdout, usage)
 		return nil

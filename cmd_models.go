@@ -1,0 +1,107 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"strings"
+	"time"
+
+	"loghunt/query"
+	"loghunt/render"
+	"loghunt/store"
+)
+
+const modelsUsage = `usage: loghunt [--db FILE] models [--format table|csv|json]
+       loghunt [--db FILE] models delete NAME
+
+Lists the anomaly models saved with '| anomalies ... save=NAME': per model
+its method, features, entity field (by), baselines, the rows it was fitted
+on, trees, sample, seed, contamination and when it was saved. A query scores
+new rows with one by '| anomalies model=NAME'. 'models delete NAME' deletes
+one.
+
+  --format F   table, csv or json (default: table on a terminal, else csv)
+`
+
+// models lists the saved models, or deletes one.
+func (e *env) models(args []string) error {
+	if len(args) > 0 && args[0] == "delete" {
+		return e.deleteModel(args[1:])
+	}
+	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		return usagef("models: unknown subcommand %q (models [--format F], models delete NAME)", args[0])
+	}
+	if len(args) > 0 && (args[0] == "-h" || args[0] == "--help" || args[0] == "-help") {
+		fmt.Fprint(e.stderr, modelsUsage)
+		return flag.ErrHelp
+	}
+	format, err := e.listFormat("models", args)
+	if err != nil {
+		return err
+	}
+	db, err := e.open(true)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	names, blobs, err := db.Models()
+	if err != nil {
+		return err
+	}
+	out := render.New(e.stdout, format, []string{"model", "method", "features", "by", "baselines", "rows",
+		"trees", "sample", "seed", "contamination", "created", "bytes"})
+	var rows [][]store.Value
+	for i, name := range names {
+		rows = append(rows, modelRow(name, blobs[i]))
+	}
+	out.Write(rows)
+	return out.Flush()
+}
+
+// modelRow describes one stored model; a blob that does not decode is
+// listed as damaged, with the reason, so it can be deleted.
+func modelRow(name string, blob []byte) []store.Value {
+	size := store.Int(int64(len(blob)))
+	m, err := query.DescribeModel(blob)
+	if err != nil {
+		return []store.Value{store.Str(name), store.Str("damaged"), store.Str(err.Error()), store.Null, store.Null,
+			store.Null, store.Null, store.Null, store.Null, store.Null, store.Null, size}
+	}
+	by := store.Null
+	if m.By != "" {
+		by = store.Str(m.By)
+	}
+	return []store.Value{store.Str(name), store.Str(m.Method), store.Str(strings.Join(m.Features, ", ")), by,
+		store.Int(int64(m.Baselines)), store.Int(int64(m.Rows)), store.Int(int64(m.Trees)), store.Int(int64(m.Sample)),
+		store.Int(m.Seed), store.Str(m.Contamination), store.Time(m.Created.Truncate(time.Second).UnixNano()), size}
+}
+
+// deleteModel deletes one saved model; a name that is not saved is an
+// error naming the saved ones.
+func (e *env) deleteModel(args []string) error {
+	if len(args) != 1 {
+		return usagef("models delete takes one model name")
+	}
+	db, err := e.open(false)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	found, err := db.DeleteModel(args[0])
+	if err != nil {
+		return fmt.Errorf("delete model %s: %w", args[0], err)
+	}
+	if !found {
+		names, _, err := db.Models()
+		if err != nil {
+			return err
+		}
+		saved := "none are saved"
+		if len(names) > 0 {
+			saved = "saved: " + strings.Join(names, ", ")
+		}
+		return fmt.Errorf("no saved model named %q (%s)", args[0], saved)
+	}
+	fmt.Fprintf(e.stdout, "deleted model %s\n", args[0])
+	return nil
+}
