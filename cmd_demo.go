@@ -8,17 +8,22 @@ import (
 	"os"
 	"path/filepath"
 
+	"loghunt/query"
 	"loghunt/render"
 )
 
 //go:embed hunts/demo.lhq
 var demoHunts string
 
+// demoChart is the picture the demo ends with.
+const demoChart = `"Failed password" | timechart span=10m count as attempts | anomalies attempts contamination=0.01`
+
 const demoUsage = `usage: loghunt demo [--keep DIR]
 
 Generates a day of auth and web logs with a brute-force attack, a password
 spray and a 404 scan in it, ingests them, runs the hunts of hunts/demo.lhq
-and shows what they find. Nothing outside the temporary folder is touched.
+and shows what they find, with a chart of failed logins per 10 minutes.
+Nothing outside the temporary folder is touched.
 
 flags:
 `
@@ -59,6 +64,20 @@ func (e *env) demo(ctx context.Context, args []string) error {
 	}
 	fmt.Fprintf(out, "\n== The hunts (hunts/demo.lhq):\n\n%s\n== Running them\n\n", demoHunts)
 	if err := de.runScript(ctx, "hunts/demo.lhq", demoHunts, &queryFlags{}, render.Table); err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "\n== Failed logins per 10 minutes; ^ marks what anomalies flags\n# %s\n", demoChart)
+	q, err := query.Parse(demoChart)
+	if err != nil {
+		return fmt.Errorf("BUG: demo chart query: %w", err)
+	}
+	db, err := de.open(true)
+	if err != nil {
+		return err
+	}
+	err = de.runQuery(ctx, db, q, demoChart, &queryFlags{}, render.Chart)
+	db.Close()
+	if err != nil {
 		return err
 	}
 	fmt.Fprintln(out, "\n== What was injected (compare with what the hunts found)")

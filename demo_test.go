@@ -1,0 +1,49 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"strings"
+	"testing"
+)
+
+// TestDemo runs loghunt demo and checks that the hunts report every
+// planted attack, with no other source flagged, and that the chart marks
+// anomalies.
+func TestDemo(t *testing.T) {
+	var out, errb bytes.Buffer
+	if err := run(context.Background(), []string{"demo"}, nil, &out, &errb); err != nil {
+		t.Fatalf("demo: %v\n%s", err, errb.String())
+	}
+	s := out.String()
+	start, end := strings.Index(s, "== Running them"), strings.Index(s, "== Failed logins per 10 minutes")
+	if start < 0 || end < start {
+		t.Fatalf("demo output lacks its sections:\n%s", s)
+	}
+	found := s[start:end]
+	for _, a := range demoAttacks {
+		if !strings.Contains(found, a.Source) {
+			t.Errorf("the hunts did not report the %s from %s", a.Kind, a.Source)
+		}
+	}
+	// Every flagged row (a line with an anomaly_score) comes from an attacker.
+	for _, line := range strings.Split(found, "\n") {
+		if !strings.Contains(line, "(typical") {
+			continue
+		}
+		ok := false
+		for _, a := range demoAttacks {
+			ok = ok || strings.Contains(line, a.Source)
+		}
+		if !ok {
+			t.Errorf("false alarm: %s", line)
+		}
+	}
+	chart := s[end:]
+	if !strings.Contains(chart, "^ is_anomaly") || strings.Count(chart, "^") < 3 {
+		t.Errorf("the chart marks no anomalies:\n%s", chart)
+	}
+	if !strings.Contains(s, "loghunt demo --keep DIR") {
+		t.Error("the demo does not say how to keep its database for the REPL")
+	}
+}
