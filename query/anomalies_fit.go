@@ -1,6 +1,7 @@
 package query
 
 import (
+	"encoding/binary"
 	"fmt"
 	"math"
 	"slices"
@@ -173,22 +174,44 @@ func (o *anomaliesOp) threshold(scores []float64) float64 {
 	return detect.Threshold(scores, o.cmd.Contamination)
 }
 
+// reasonScore is the score above which a row that is not flagged still
+// gets a reason: "worth a look" in the help's reading of scores.
+const reasonScore = 0.6
+
 // emit records the scores of rows (and, for MAD, their z) with b's flag,
-// label and, for rows that stand out, a reason.
+// label and, for rows that are flagged or score above reasonScore, a
+// reason. Rows with the same features share one explanation.
 func (b *baseline) emit(res *anomalyResult, t *featureTable, rows []int, scores, z []float64) {
+	seen := map[string]string{}
 	for i, r := range rows {
 		s := scores[i]
 		res.score[r], res.baseline[r] = s, b.label
 		res.flag[r] = s > b.threshold
-		if !res.flag[r] && !(s > detect.AutoThreshold) {
+		if !res.flag[r] && !(s > reasonScore) {
 			continue
 		}
 		if z != nil {
 			res.reason[r] = b.madReason(t, r, z[i])
-		} else {
-			res.reason[r] = b.forestReason(t, r)
+			continue
 		}
+		x := t.matrix(b.enc, []int{r})[0]
+		key := vectorKey(x)
+		reason, ok := seen[key]
+		if !ok {
+			reason = b.forestReason(t, r, x)
+			seen[key] = reason
+		}
+		res.reason[r] = reason
 	}
+}
+
+// vectorKey is the bits of a feature vector, as a map key.
+func vectorKey(x []float64) string {
+	k := make([]byte, 0, 8*len(x))
+	for _, v := range x {
+		k = binary.LittleEndian.AppendUint64(k, math.Float64bits(v))
+	}
+	return string(k)
 }
 
 // notScored gives the rows that cannot be scored their note as reason.
@@ -208,8 +231,7 @@ const (
 	maxReasons = 3
 )
 
-func (b *baseline) forestReason(t *featureTable, r int) string {
-	x := t.matrix(b.enc, []int{r})[0]
+func (b *baseline) forestReason(t *featureTable, r int, x []float64) string {
 	shares := b.forest.Explain(x)
 	order := make([]int, len(shares))
 	for j := range order {
