@@ -198,9 +198,9 @@ func (r *REPL) models(context.Context, []string) error {
 	}
 	var rows [][]store.Value
 	for i, n := range names {
-		rows = append(rows, []store.Value{store.Str(n), store.Int(int64(len(blobs[i])))})
+		rows = append(rows, modelRow(n, blobs[i]))
 	}
-	return r.table([]string{"model", "bytes"}, rows)
+	return r.table([]string{"model", "method", "features", "rows", "contamination", "created", "bytes"}, rows)
 }
 
 func (r *REPL) setFormat(_ context.Context, args []string) error {
@@ -277,4 +277,16 @@ func (r *REPL) runScriptFile(ctx context.Context, args []string) error {
 		}
 	}
 	return nil
+}
+
+// modelRow describes a saved model for .models; a blob that does not
+// decode is listed as damaged, with the reason.
+func modelRow(name string, blob []byte) []store.Value {
+	size := store.Int(int64(len(blob)))
+	m, err := query.DescribeModel(blob)
+	if err != nil {
+		return []store.Value{store.Str(name), store.Str("damaged"), store.Str(err.Error()), store.Null, store.Null, store.Null, size}
+	}
+	return []store.Value{store.Str(name), store.Str(m.Method), store.Str(strings.Join(m.Features, ", ")),
+		store.Int(int64(m.Rows)), store.Str(m.Contamination), store.Time(m.Created.Truncate(time.Second).UnixNano()), size}
 }

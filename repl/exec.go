@@ -23,7 +23,11 @@ func (r *REPL) runQuery(ctx context.Context, text string) error {
 	defer cancel()
 	stop := r.interrupt(cancel)
 	defer stop()
-	db, err := r.open()
+	open := r.open
+	if q.SavesModel() {
+		open = r.openWrite // held for this query alone, like any other
+	}
+	db, err := open()
 	if err != nil {
 		return err
 	}

@@ -74,8 +74,9 @@ type REPL struct {
 	fields []string // the field catalog, for completion
 	failed int      // queries and commands that failed
 	where  string   // in a script, where the running query starts
-	// open opens the database read-only; tests replace it.
-	open func() (DB, error)
+	// open opens the database read-only, openWrite for a query that saves
+	// a model (anomalies save=); tests replace them.
+	open, openWrite func() (DB, error)
 	// interrupt arranges for cancel to be called when the user interrupts
 	// a running query, until stop is called.
 	interrupt func(cancel context.CancelFunc) (stop func())
@@ -94,7 +95,8 @@ func New(cfg Config) (*REPL, error) {
 		cfg.NewWriter = render.New
 	}
 	r := &REPL{cfg: cfg, format: cfg.Format, now: time.Now}
-	r.open = r.openStore
+	r.open = func() (DB, error) { return r.openStore(true) }
+	r.openWrite = func() (DB, error) { return r.openStore(false) }
 	r.interrupt = func(context.CancelFunc) func() { return func() {} }
 	if err := r.loadFields(); err != nil {
 		return nil, err
@@ -102,8 +104,8 @@ func New(cfg Config) (*REPL, error) {
 	return r, nil
 }
 
-func (r *REPL) openStore() (DB, error) {
-	db, err := store.Open(r.cfg.DB, store.OpenOptions{ReadOnly: true, Wait: 24 * time.Hour, OnWait: func() {
+func (r *REPL) openStore(readOnly bool) (DB, error) {
+	db, err := store.Open(r.cfg.DB, store.OpenOptions{ReadOnly: readOnly, Wait: 24 * time.Hour, OnWait: func() {
 		fmt.Fprintf(r.cfg.Stderr, "%s is being written by another loghunt process; waiting for it (Ctrl-C to give up)...\n", r.cfg.DB)
 	}})
 	if err != nil {

@@ -125,3 +125,16 @@ func TestRunAndModels(t *testing.T) {
 		}
 	}
 }
+
+// TestSaveModel saves an anomalies model from the REPL, which opens the
+// store writable for that query alone, and lists it with .models.
+func TestSaveModel(t *testing.T) {
+	dbPath := testDB(t, 60)
+	out := session(t, dbPath, &fakeReader{lines: []string{
+		"| bin _time span=1m | stats count by _time | anomalies count save=perminute",
+		".models",
+	}}, nil)
+	if !strings.Contains(out, "perminute  iforest  count") {
+		t.Errorf(".models does not list the saved model:\n%s", out)
+	}
+}
