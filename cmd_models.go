@@ -3,12 +3,8 @@ package main
 import (
 	"flag"
 	"fmt"
+	"loghunt/repl"
 	"strings"
-	"time"
-
-	"loghunt/query"
-	"loghunt/render"
-	"loghunt/store"
 )
 
 const modelsUsage = `usage: loghunt [--db FILE] models [--format table|csv|json]
@@ -48,32 +44,7 @@ func (e *env) models(args []string) error {
 	if err != nil {
 		return err
 	}
-	out := render.New(e.stdout, format, []string{"model", "method", "features", "by", "baselines", "rows",
-		"trees", "sample", "seed", "contamination", "created", "bytes"})
-	var rows [][]store.Value
-	for i, name := range names {
-		rows = append(rows, modelRow(name, blobs[i]))
-	}
-	out.Write(rows)
-	return out.Flush()
-}
-
-// modelRow describes one stored model; a blob that does not decode is
-// listed as damaged, with the reason, so it can be deleted.
-func modelRow(name string, blob []byte) []store.Value {
-	size := store.Int(int64(len(blob)))
-	m, err := query.DescribeModel(blob)
-	if err != nil {
-		return []store.Value{store.Str(name), store.Str("damaged"), store.Str(err.Error()), store.Null, store.Null,
-			store.Null, store.Null, store.Null, store.Null, store.Null, store.Null, size}
-	}
-	by := store.Null
-	if m.By != "" {
-		by = store.Str(m.By)
-	}
-	return []store.Value{store.Str(name), store.Str(m.Method), store.Str(strings.Join(m.Features, ", ")), by,
-		store.Int(int64(m.Baselines)), store.Int(int64(m.Rows)), store.Int(int64(m.Trees)), store.Int(int64(m.Sample)),
-		store.Int(m.Seed), store.Str(m.Contamination), store.Time(m.Created.Truncate(time.Second).UnixNano()), size}
+	return writeTable(e.stdout, format)(repl.ModelsTable(names, blobs))
 }
 
 // deleteModel deletes one saved model; a name that is not saved is an

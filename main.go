@@ -19,6 +19,7 @@ import (
 
 	"loghunt/ingest"
 	"loghunt/render"
+	"loghunt/repl"
 	"loghunt/store"
 )
 
@@ -303,18 +304,7 @@ func (e *env) sources(args []string) error {
 	if err != nil {
 		return err
 	}
-	out := render.New(e.stdout, format, []string{"source", "sourcetype", "events", "first", "last", "bytes", "flagged", "path"})
-	var rows [][]store.Value
-	for _, s := range srcs {
-		first, last := store.Null, store.Null
-		if s.Events > 0 {
-			first, last = store.Time(s.First), store.Time(s.Last)
-		}
-		rows = append(rows, []store.Value{store.Str(s.Name), store.Str(s.Sourcetype), store.Int(s.Events),
-			first, last, store.Int(s.Bytes), store.Int(s.Flagged), store.Str(s.Key)})
-	}
-	out.Write(rows)
-	return out.Flush()
+	return writeTable(e.stdout, format)(repl.SourcesTable(srcs))
 }
 
 func (e *env) fields(args []string) error {
@@ -331,14 +321,7 @@ func (e *env) fields(args []string) error {
 	if err != nil {
 		return err
 	}
-	out := render.New(e.stdout, format, []string{"field", "type", "events", "examples"})
-	var rows [][]store.Value
-	for _, f := range fields {
-		rows = append(rows, []store.Value{store.Str(f.Name), store.Str(f.Type()), store.Int(f.Events()),
-			store.Str(strings.Join(f.Examples, ", "))})
-	}
-	out.Write(rows)
-	return out.Flush()
+	return writeTable(e.stdout, format)(repl.FieldsTable(fields))
 }
 
 // outFormat is table on a terminal, CSV otherwise.
@@ -370,4 +353,13 @@ func (e *env) listFormat(cmd string, args []string) (render.Format, error) {
 		return "", usagef("%s: --format must be table, csv or json", cmd)
 	}
 	return f, nil
+}
+
+// writeTable returns a function that prints a listing in format.
+func writeTable(w io.Writer, format render.Format) func(fields []string, rows [][]store.Value) error {
+	return func(fields []string, rows [][]store.Value) error {
+		out := render.New(w, format, fields)
+		out.Write(rows)
+		return out.Flush()
+	}
 }

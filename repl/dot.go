@@ -152,16 +152,7 @@ func (r *REPL) sources(context.Context, []string) error {
 	if err != nil {
 		return err
 	}
-	var rows [][]store.Value
-	for _, s := range srcs {
-		first, last := store.Null, store.Null
-		if s.Events > 0 {
-			first, last = store.Time(s.First), store.Time(s.Last)
-		}
-		rows = append(rows, []store.Value{store.Str(s.Name), store.Str(s.Sourcetype), store.Int(s.Events),
-			first, last, store.Int(s.Bytes)})
-	}
-	return r.table([]string{"source", "sourcetype", "events", "first", "last", "bytes"}, rows)
+	return r.table(SourcesTable(srcs))
 }
 
 func (r *REPL) listFields(context.Context, []string) error {
@@ -174,12 +165,7 @@ func (r *REPL) listFields(context.Context, []string) error {
 	if err != nil {
 		return err
 	}
-	var rows [][]store.Value
-	for _, f := range fields {
-		rows = append(rows, []store.Value{store.Str(f.Name), store.Str(f.Type()), store.Int(f.Events()),
-			store.Str(strings.Join(f.Examples, ", "))})
-	}
-	return r.table([]string{"field", "type", "events", "examples"}, rows)
+	return r.table(FieldsTable(fields))
 }
 
 func (r *REPL) models(context.Context, []string) error {
@@ -196,11 +182,7 @@ func (r *REPL) models(context.Context, []string) error {
 		fmt.Fprintln(r.cfg.Stdout, "no saved models (save one with | anomalies ... save=NAME)")
 		return nil
 	}
-	var rows [][]store.Value
-	for i, n := range names {
-		rows = append(rows, modelRow(n, blobs[i]))
-	}
-	return r.table([]string{"model", "method", "features", "rows", "contamination", "created", "bytes"}, rows)
+	return r.table(ModelsTable(names, blobs))
 }
 
 func (r *REPL) setFormat(_ context.Context, args []string) error {
@@ -277,16 +259,4 @@ func (r *REPL) runScriptFile(ctx context.Context, args []string) error {
 		}
 	}
 	return nil
-}
-
-// modelRow describes a saved model for .models; a blob that does not
-// decode is listed as damaged, with the reason.
-func modelRow(name string, blob []byte) []store.Value {
-	size := store.Int(int64(len(blob)))
-	m, err := query.DescribeModel(blob)
-	if err != nil {
-		return []store.Value{store.Str(name), store.Str("damaged"), store.Str(err.Error()), store.Null, store.Null, store.Null, size}
-	}
-	return []store.Value{store.Str(name), store.Str(m.Method), store.Str(strings.Join(m.Features, ", ")),
-		store.Int(int64(m.Rows)), store.Str(m.Contamination), store.Time(m.Created.Truncate(time.Second).UnixNano()), size}
 }
