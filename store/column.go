@@ -379,17 +379,23 @@ func decodeDict(src []byte, n int) (*Dict, error) {
 	if (width != 1 && width != 2) || len(src) < width*n {
 		return nil, errCorrupt
 	}
-	for i := range d.Codes {
-		var c uint16
-		if width == 1 {
-			c = uint16(src[i])
-		} else {
-			c = binary.LittleEndian.Uint16(src[2*i:])
+	// One loop per width, and one bounds check for the whole column: this
+	// runs for every row a query touches.
+	var top uint16
+	if width == 1 {
+		for i, b := range src[:n] {
+			d.Codes[i] = uint16(b)
+			top = max(top, uint16(b))
 		}
-		if int(c) > len(d.Values) {
-			return nil, errCorrupt
+	} else {
+		for i := range d.Codes {
+			c := binary.LittleEndian.Uint16(src[2*i:])
+			d.Codes[i] = c
+			top = max(top, c)
 		}
-		d.Codes[i] = c
+	}
+	if int(top) > len(d.Values) {
+		return nil, errCorrupt
 	}
 	return d, nil
 }
