@@ -98,8 +98,15 @@ func (p *resultPrinter) write(b *query.Batch) error {
 	return p.out.Write(rows)
 }
 
-// close prints what is held and flushes.
+// close prints what is held and flushes. An empty result prints nothing
+// in CSV and JSON (for scripts), and says so on stderr for people.
 func (p *resultPrinter) close() error {
+	if p.rows == 0 {
+		if p.format == render.Table || p.format == render.Chart {
+			fmt.Fprintln(p.stderr, "no results")
+		}
+		return nil
+	}
 	if p.out == nil {
 		if err := p.start(); err != nil {
 			return err
