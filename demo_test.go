@@ -3,6 +3,9 @@ package main
 import (
 	"bytes"
 	"context"
+	"loghunt/query"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -45,5 +48,29 @@ func TestDemo(t *testing.T) {
 	}
 	if !strings.Contains(s, "loghunt demo --keep DIR") {
 		t.Error("the demo does not say how to keep its database for the REPL")
+	}
+}
+
+// TestHuntScripts checks that every script in hunts/ splits into queries
+// that parse, so the shipped hunts never rot.
+func TestHuntScripts(t *testing.T) {
+	files, _ := filepath.Glob(filepath.Join("hunts", "*.lhq"))
+	if len(files) < 3 {
+		t.Fatalf("hunts/ holds %d scripts", len(files))
+	}
+	for _, f := range files {
+		src, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		qs, err := query.SplitScript(string(src))
+		if err != nil || len(qs) == 0 {
+			t.Fatalf("%s: %v (%d queries)", f, err, len(qs))
+		}
+		for _, q := range qs {
+			if _, err := query.Parse(q.Text); err != nil {
+				t.Errorf("%s:%d: %v", f, q.Line, err)
+			}
+		}
 	}
 }
