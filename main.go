@@ -27,8 +27,9 @@ const usage = `loghunt hunts for threats in logs, offline, in one file.
 
 usage:
   loghunt [--db FILE] ingest [--format F] [--source NAME] [--tz ZONE] [--year Y] PATH... | -
-  loghunt [--db FILE] query [--format table|csv|json] [--earliest T] [--latest T] 'QUERY'
-  loghunt [--db FILE] run [--format table|csv|json] SCRIPT.lhq
+  loghunt [--db FILE] query [--format table|csv|json|chart] [--earliest T] [--latest T]
+                            [--plot FILE.png|.svg] [--stats] 'QUERY'
+  loghunt [--db FILE] run [--format table|csv|json|chart] SCRIPT.lhq
   loghunt [--db FILE] repl          (also what a bare 'loghunt' starts)
   loghunt [--db FILE] sources | fields
   loghunt [--db FILE] models [delete NAME]   (anomaly models saved with save=NAME)
@@ -47,7 +48,8 @@ commands:
             events, time range and bytes
   fields    list the fields of the events: name, type, how many events
             have it, example values
-
+  models    list the anomaly models saved with '| anomalies ... save=NAME';
+            'models delete NAME' deletes one
   check     verify the database: bbolt's page check, then every chunk's
             checksum, header, columns and the event counts of each source
   demo      generate a day of logs with attacks in it, ingest them, run the
