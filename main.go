@@ -78,6 +78,12 @@ func (e usageError) Error() string { return e.msg }
 
 func usagef(format string, args ...any) error { return usageError{fmt.Sprintf(format, args...)} }
 
+// interrupted is a cancellation with a word for the user (exit 130).
+type interrupted struct{ msg string }
+
+func (e interrupted) Error() string { return e.msg }
+func (e interrupted) Unwrap() error { return context.Canceled }
+
 // errShown is returned when the error was already printed.
 var errShown = errors.New("error shown")
 
@@ -94,7 +100,11 @@ func exitCode(err error, stderr io.Writer) int {
 	case errors.Is(err, errShown):
 		return 1
 	case errors.Is(err, context.Canceled):
-		fmt.Fprintln(stderr, "loghunt: interrupted")
+		if err == context.Canceled {
+			fmt.Fprintln(stderr, "loghunt: interrupted")
+		} else {
+			fmt.Fprintf(stderr, "loghunt: %v\n", err)
+		}
 		return 130
 	}
 	fmt.Fprintf(stderr, "loghunt: %v\n", err)
@@ -257,6 +267,9 @@ func (e *env) ingest(ctx context.Context, args []string) error {
 		bar.clear()
 	}
 	printSummary(e.stdout, sum)
+	if errors.Is(err, context.Canceled) {
+		return interrupted{"interrupted: the events above are stored; run the same ingest again to continue where it stopped"}
+	}
 	return err
 }
 

@@ -2,6 +2,8 @@ package main
 
 import (
 	"bytes"
+	"errors"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
@@ -60,4 +62,37 @@ func TestTwoProcesses(t *testing.T) {
 	if err != nil || strings.TrimSpace(string(final)) != "count\n1501000" {
 		t.Fatalf("final count %q %v, want %d", final, err, len(bigLines)+len(smallLines))
 	}
+}
+
+// TestIngestInterrupt sends SIGINT to a real ingest: it must stop with
+// exit code 130, say that a rerun continues, and the rerun must complete
+// the store with every event once.
+func TestIngestInterrupt(t *testing.T) {
+	if testing.Short() {
+		t.Skip("slow")
+	}
+	bin := linkLoghunt(t)
+	dir := t.TempDir()
+	logPath := filepath.Join(dir, "access.log")
+	lines := writeAccessLog(t, logPath, 1500000)
+	db := filepath.Join(dir, "int.db")
+	cmd := exec.Command(bin, "--db", db, "ingest", logPath)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(700 * time.Millisecond)
+	cmd.Process.Signal(os.Interrupt)
+	err := cmd.Wait()
+	var ee *exec.ExitError
+	if !errors.As(err, &ee) || ee.ExitCode() != 130 || !strings.Contains(stderr.String(), "run the same ingest again to continue") {
+		t.Fatalf("interrupted ingest: %v, stderr %q", err, stderr.String())
+	}
+	partial := checkStore(t, db, lines, false)
+	if out, err := exec.Command(bin, "--db", db, "ingest", logPath).CombinedOutput(); err != nil {
+		t.Fatalf("rerun: %v\n%s", err, out)
+	}
+	checkStore(t, db, lines, true)
+	t.Logf("interrupted after %d of %d events; the rerun added the rest", partial, len(lines))
 }

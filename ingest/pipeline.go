@@ -91,6 +91,19 @@ func Ingest(ctx context.Context, db *store.DB, cfg Config, paths []string, stdin
 			}
 		})
 		doneBefore += in.size
+		if ctx.Err() != nil {
+			// Interrupted: what was committed stays, and the same ingest
+			// run again resumes from there.
+			sum.Lines += fs.lines
+			sum.Events += fs.events
+			sum.Flagged += fs.flagged
+			sum.Bytes += fs.bytes
+			if fs.readAny {
+				sum.Files++
+			}
+			sum.Elapsed = time.Since(start)
+			return sum, ctx.Err()
+		}
 		sum.Lines += fs.lines
 		sum.Events += fs.events
 		sum.Flagged += fs.flagged
