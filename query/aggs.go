@@ -61,11 +61,19 @@ func (a *countAgg) add(v store.Value, _ int64) {
 }
 func (a *countAgg) result() store.Value { return store.Int(a.n) }
 
-type dcAgg struct{ seen map[store.Value]struct{} }
+type dcAgg struct {
+	seen   map[store.Value]struct{}
+	budget *memBudget
+}
 
 func (a *dcAgg) add(v store.Value, _ int64) {
-	if v.K != store.KindNull {
-		a.seen[normKey(v)] = struct{}{}
+	if v.K == store.KindNull {
+		return
+	}
+	k := normKey(v)
+	if _, ok := a.seen[k]; !ok {
+		a.seen[k] = struct{}{}
+		a.budget.charge(int64(len(k.S)) + 64)
 	}
 }
 func (a *dcAgg) result() store.Value { return store.Int(int64(len(a.seen))) }
@@ -219,13 +227,15 @@ func (a *varAgg) result() store.Value {
 // percAgg is the p-th percentile by linear interpolation between the
 // closest ranks: rank = p/100 * (n-1) (numpy's default).
 type percAgg struct {
-	p    float64
-	vals []float64
+	p      float64
+	vals   []float64
+	budget *memBudget
 }
 
 func (a *percAgg) add(v store.Value, _ int64) {
 	if f, ok := number(v); ok {
 		a.vals = append(a.vals, f)
+		a.budget.charge(8)
 	}
 }
 
@@ -402,5 +412,16 @@ func mergeAgg(a, b aggState) {
 		}
 	default:
 		panic("BUG: merge of unknown aggregate")
+	}
+}
+
+// setBudget makes the aggregates that keep values (dc, perc, median)
+// charge them to b.
+func setBudget(st aggState, b *memBudget) {
+	switch a := st.(type) {
+	case *dcAgg:
+		a.budget = b
+	case *percAgg:
+		a.budget = b
 	}
 }

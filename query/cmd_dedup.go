@@ -21,7 +21,7 @@ func (c *DedupCmd) String() string           { return "dedup " + fieldList(c.Fie
 func (c *DedupCmd) inputFields(after fieldSet) fieldSet { return after.with(FieldNames(c.Fields)...) }
 
 func (c *DedupCmd) operator(p *plan, next operator) (operator, error) {
-	return &dedupOp{table: newGroupTable(nil, FieldNames(c.Fields), p.opt.MaxGroups), next: next}, nil
+	return &dedupOp{table: newGroupTable(nil, FieldNames(c.Fields), p.opt), next: next}, nil
 }
 
 // dedupOp keeps the first row (in time order) of each combination of the

@@ -29,7 +29,7 @@ func (c *EventstatsCmd) inputFields(after fieldSet) fieldSet {
 }
 
 func (c *EventstatsCmd) operator(p *plan, next operator) (operator, error) {
-	return &eventstatsOp{table: newGroupTable(aggSpecs(c.Aggs), FieldNames(c.By), p.opt.MaxGroups),
+	return &eventstatsOp{table: newGroupTable(aggSpecs(c.Aggs), FieldNames(c.By), p.opt),
 		next: next, max: p.opt.MaxRows}, nil
 }
 

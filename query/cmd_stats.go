@@ -25,11 +25,11 @@ func (c *StatsCmd) inputFields(fieldSet) fieldSet {
 }
 
 func (c *StatsCmd) operator(p *plan, next operator) (operator, error) {
-	return &statsOp{table: newGroupTable(aggSpecs(c.Aggs), FieldNames(c.By), p.opt.MaxGroups), next: next}, nil
+	return &statsOp{table: newGroupTable(aggSpecs(c.Aggs), FieldNames(c.By), p.opt), next: next}, nil
 }
 
 func (c *StatsCmd) partialAggregator(p *plan, next operator) (partialAggregator, operator, error) {
-	op := &statsOp{table: newGroupTable(aggSpecs(c.Aggs), FieldNames(c.By), p.opt.MaxGroups), next: next,
+	op := &statsOp{table: newGroupTable(aggSpecs(c.Aggs), FieldNames(c.By), p.opt), next: next,
 		spare: spareTables()}
 	return op, op, nil
 }
@@ -52,8 +52,7 @@ func (s *statsOp) aggregate(b *Batch) (any, error) {
 	select {
 	case t = <-s.spare:
 	default:
-		t = newGroupTable(s.table.specs, s.table.by, s.table.maxGroups)
-		t.keepNull = s.table.keepNull
+		t = s.table.spare()
 	}
 	err := t.add(b)
 	s.spare <- t // never blocks: it holds a table per worker

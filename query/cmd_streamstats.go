@@ -58,7 +58,7 @@ func (c *StreamstatsCmd) inputFields(after fieldSet) fieldSet {
 
 func (c *StreamstatsCmd) operator(p *plan, next operator) (operator, error) {
 	return &streamstatsOp{ctx: p.ctx, cmd: c, specs: aggSpecs(c.Aggs), by: FieldNames(c.By),
-		groups: newGroupTable(nil, FieldNames(c.By), p.opt.MaxGroups), windows: map[*group]*window{}, next: next}, nil
+		groups: newGroupTable(nil, FieldNames(c.By), p.opt), windows: map[*group]*window{}, next: next}, nil
 }
 
 // streamstatsOp adds running aggregates to each row, in time order

@@ -78,7 +78,7 @@ func (c *TimechartCmd) newOp(p *plan, next operator) *timechartOp {
 	if c.By != nil {
 		keys = append(keys, c.By.Name)
 	}
-	t := &timechartOp{statsOp: statsOp{table: newGroupTable(aggSpecs(c.Aggs), keys, p.opt.MaxGroups), next: next},
+	t := &timechartOp{statsOp: statsOp{table: newGroupTable(aggSpecs(c.Aggs), keys, p.opt), next: next},
 		span: int64(c.Span), limit: c.Limit, hasBy: c.By != nil}
 	t.table.keepNull = true // a by value that is null is the NULL series
 	return t

@@ -96,7 +96,7 @@ type topOp struct {
 func newTopOp(p *plan, fieldList, byList []*Field, limit int, rare bool, next operator) *topOp {
 	fields, by := FieldNames(fieldList), FieldNames(byList)
 	keys := append(slices.Clone(by), fields...)
-	return &topOp{statsOp: statsOp{table: newGroupTable([]aggSpec{{fn: "count", out: "count"}}, keys, p.opt.MaxGroups), next: next},
+	return &topOp{statsOp: statsOp{table: newGroupTable([]aggSpec{{fn: "count", out: "count"}}, keys, p.opt), next: next},
 		fields: fields, by: by, limit: limit, rare: rare}
 }
 

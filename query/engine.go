@@ -34,12 +34,18 @@ type Options struct {
 	// MaxRows bounds the rows a blocking stage (sort, tail, eventstats,
 	// anomalies) holds; 0 means DefaultMaxRows.
 	MaxRows int
+	// MaxAggBytes bounds the memory of one aggregation; 0 means
+	// DefaultMaxAggBytes.
+	MaxAggBytes int64
 }
 
 // Limits that keep a query from exhausting memory.
 const (
 	DefaultMaxGroups = 1_000_000
 	DefaultMaxRows   = 5_000_000
+	// DefaultMaxAggBytes bounds the memory of one aggregation: its groups
+	// and the values dc, perc and median keep.
+	DefaultMaxAggBytes = 256 << 20
 )
 
 // ModelStore keeps fitted models by name.

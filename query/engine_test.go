@@ -340,6 +340,17 @@ func TestLimits(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "more than 1000 groups") {
 		t.Fatalf("group limit: %v", err)
 	}
+	// Memory, not only the count of groups: every event its own group.
+	q, _ = Parse("* | stats count by _raw")
+	_, err = Run(context.Background(), s.DB, q, Options{MaxAggBytes: 100 << 10}, func(*Batch) error { return nil })
+	if err == nil || !strings.Contains(err.Error(), "the groups by _raw would take more than") {
+		t.Fatalf("memory limit: %v", err)
+	}
+	q, _ = Parse("* | stats dc(_raw), median(bytes)")
+	_, err = Run(context.Background(), s.DB, q, Options{MaxAggBytes: 100 << 10}, func(*Batch) error { return nil })
+	if err == nil || !strings.Contains(err.Error(), "the aggregation would take more than") {
+		t.Fatalf("memory limit of dc: %v", err)
+	}
 	q, _ = Parse("* | sort bytes")
 	_, err = Run(context.Background(), s.DB, q, Options{MaxRows: 1000}, func(*Batch) error { return nil })
 	if err == nil || !strings.Contains(err.Error(), "more than 1000 rows") {

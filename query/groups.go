@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"strings"
+	"sync/atomic"
 
 	"loghunt/store"
 )
@@ -56,16 +58,61 @@ type groupTable struct {
 	single    map[store.Value]*group
 	multi     map[string]*group
 	n         int
+	opt       *Options
 	maxGroups int
 	keyBuf    []byte
 	// keepNull groups rows whose by-values are null (timechart's NULL
 	// series); otherwise such rows are left out, as in Splunk's stats.
 	keepNull bool
+	// budget bounds the memory of the groups and of the values dc and
+	// perc keep; the tables of one stage's workers share it.
+	budget *memBudget
 }
 
-func newGroupTable(specs []aggSpec, by []string, maxGroups int) *groupTable {
+// memBudget is the memory an aggregation may still take, in bytes.
+type memBudget struct {
+	left  atomic.Int64
+	limit int64
+}
+
+func newMemBudget(limit int64) *memBudget {
+	b := &memBudget{limit: limit}
+	b.left.Store(limit)
+	return b
+}
+
+func (b *memBudget) charge(n int64) {
+	if b != nil {
+		b.left.Add(-n)
+	}
+}
+
+func (b *memBudget) err(by []string) error {
+	if b == nil || b.left.Load() >= 0 {
+		return nil
+	}
+	what := "the aggregation"
+	if len(by) > 0 {
+		what = fmt.Sprintf("the groups by %s", strings.Join(by, ", "))
+	}
+	return fmt.Errorf("%w: %s would take more than %d MB of memory; narrow the search or group by fewer values",
+		ErrLimit, what, max(b.limit>>20, 1))
+}
+
+// groupOverhead is about what a group costs besides its key's text.
+const groupOverhead = 160
+
+func newGroupTable(specs []aggSpec, by []string, opt *Options) *groupTable {
 	return &groupTable{specs: specs, by: by, single: map[store.Value]*group{},
-		multi: map[string]*group{}, maxGroups: maxGroups}
+		multi: map[string]*group{}, opt: opt, maxGroups: opt.MaxGroups, budget: newMemBudget(opt.MaxAggBytes)}
+}
+
+// spare returns an empty table for the same aggregation that shares g's
+// budget (a scan worker's).
+func (g *groupTable) spare() *groupTable {
+	t := newGroupTable(g.specs, g.by, g.opt)
+	t.keepNull, t.budget = g.keepNull, g.budget
+	return t
 }
 
 func (g *groupTable) newGroup(key []store.Value) (*group, error) {
@@ -73,8 +120,17 @@ func (g *groupTable) newGroup(key []store.Value) (*group, error) {
 		return nil, fmt.Errorf("%w: more than %d groups (by %v); narrow the search or group by fewer values", ErrLimit, g.maxGroups, g.by)
 	}
 	gr := &group{key: key, states: make([]aggState, len(g.specs)), first: g.n}
+	size := int64(groupOverhead)
 	for i, s := range g.specs {
 		gr.states[i] = newAggState(s.fn, s.perc, s.field != "")
+		setBudget(gr.states[i], g.budget)
+	}
+	for _, v := range key {
+		size += int64(len(v.S))
+	}
+	g.budget.charge(size)
+	if err := g.budget.err(g.by); err != nil {
+		return nil, err
 	}
 	g.n++
 	return gr, nil
@@ -175,6 +231,11 @@ func (g *groupTable) add(b *Batch) error {
 			}
 			prev = gr
 		}
+		if r%4096 == 4095 {
+			if err := g.budget.err(g.by); err != nil {
+				return err
+			}
+		}
 		t := int64(0)
 		if times != nil {
 			t = times[r].I
@@ -187,7 +248,7 @@ func (g *groupTable) add(b *Batch) error {
 			st.add(v, t)
 		}
 	}
-	return nil
+	return g.budget.err(g.by)
 }
 
 // merge folds another table of the same aggregation into g.

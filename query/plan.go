@@ -127,6 +127,9 @@ func newPlan(st Store, q *Query, opt *Options) (*plan, error) {
 	if opt.MaxRows <= 0 {
 		opt.MaxRows = DefaultMaxRows
 	}
+	if opt.MaxAggBytes <= 0 {
+		opt.MaxAggBytes = DefaultMaxAggBytes
+	}
 	// Fields: walk back from the output, which shows every field.
 	need := allFields()
 	for i := len(q.Stages) - 1; i >= 1; i-- {
