@@ -88,7 +88,7 @@ func (e *env) query(ctx context.Context, args []string) error {
 // keeps the heap well under the 500 MB a laptop can spare.
 func tuneGCForQueries() {
 	debug.SetGCPercent(400)
-	debug.SetMemoryLimit(400 << 20)
+	debug.SetMemoryLimit(300 << 20)
 }
 
 // runQuery runs one parsed query and prints its result.

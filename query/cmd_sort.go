@@ -50,21 +50,43 @@ func (c *SortCmd) inputFields(after fieldSet) fieldSet {
 }
 
 func (c *SortCmd) operator(p *plan, next operator) (operator, error) {
-	return &sortOp{keys: c.Keys, next: next, max: p.opt.MaxRows}, nil
+	s := &sortOp{keys: c.Keys, next: next, max: p.opt.MaxRows}
+	if h, ok := next.(*headOp); ok {
+		s.limit = h.left // sort | head N: only the first N rows matter
+	}
+	return s, nil
 }
 
 // sortOp holds every row, then sorts them stably by the keys: numbers as
 // numbers, nulls first ascending (last descending).
 type sortOp struct {
-	keys []*SortKey
-	rows rowBuffer
-	next operator
-	max  int
+	keys  []*SortKey
+	rows  rowBuffer
+	next  operator
+	max   int
+	limit int // > 0 when a head of this many rows follows
 }
 
-func (s *sortOp) push(b *Batch) error { return s.rows.add(b, s.max, "sort") }
+// push holds the rows; when only the first limit rows matter it keeps
+// just those whenever it holds twice as many (a stable sort keeps the
+// earlier of equal rows, so the result is the same).
+func (s *sortOp) push(b *Batch) error {
+	if err := s.rows.add(b, s.max, "sort"); err != nil {
+		return err
+	}
+	if s.limit > 0 && s.rows.n > max(2*s.limit, BatchSize) {
+		top := s.sorted()
+		top = top.Slice(0, min(s.limit, top.Len))
+		s.rows = rowBuffer{maxBytes: s.rows.maxBytes}
+		return s.rows.add(top, s.max, "sort")
+	}
+	return nil
+}
 
-func (s *sortOp) finish() error {
+func (s *sortOp) finish() error { return flush(s.next, s.sorted()) }
+
+// sorted returns every held row in order.
+func (s *sortOp) sorted() *Batch {
 	all := s.rows.batch()
 	cols := make([][]store.Value, len(s.keys))
 	for i, k := range s.keys {
@@ -86,5 +108,5 @@ func (s *sortOp) finish() error {
 		}
 		return 0
 	})
-	return flush(s.next, all.permute(perm))
+	return all.permute(perm)
 }

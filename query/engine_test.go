@@ -375,3 +375,35 @@ func TestCancelSlowStage(t *testing.T) {
 		t.Errorf("stopped %v after the start, want within a second of the cancel", d)
 	}
 }
+
+// TestSortHead checks that sort followed by head, which keeps only the top
+// rows as it goes, gives exactly the first rows of the full stable sort.
+func TestSortHead(t *testing.T) {
+	s := newTestStore(t)
+	s.add("a", randomEvents(rand.New(rand.NewPCG(8, 8)), 30000), 3000)
+	for _, keys := range []string{"-status", "user, -dur", "status"} {
+		fused := s.run("* | sort " + keys + " | head 25 | table _time, user, status, dur")
+		full := s.run("* | sort " + keys + " | eval x = 1 | head 25 | table _time, user, status, dur")
+		if fmt.Sprint(fused) != fmt.Sprint(full) {
+			t.Errorf("sort %s | head 25 differs from the full sort:\n%v\n%v", keys, fused, full)
+		}
+	}
+}
+
+// TestRowMemoryLimit: a blocking stage stops with a clear error before
+// its rows outgrow the memory bound.
+func TestRowMemoryLimit(t *testing.T) {
+	var r rowBuffer
+	r.maxBytes = 1 << 20
+	b := &Batch{Fields: []string{"_raw"}, Cols: [][]store.Value{make([]store.Value, 1000)}, Len: 1000}
+	for i := range b.Cols[0] {
+		b.Cols[0][i] = store.Str(strings.Repeat("x", 100))
+	}
+	var err error
+	for i := 0; i < 20 && err == nil; i++ {
+		err = r.add(b, math.MaxInt, "sort")
+	}
+	if err == nil || !strings.Contains(err.Error(), "sort would hold more than 1 MB of rows") {
+		t.Fatalf("err = %v", err)
+	}
+}

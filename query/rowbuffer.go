@@ -1,15 +1,26 @@
 package query
 
 import (
+	"cmp"
 	"fmt"
 
 	"loghunt/store"
 )
 
-// rowBuffer holds the rows of a blocking stage, within a bound.
+// DefaultMaxRowBytes bounds the memory of the rows one blocking stage
+// holds (sort, eventstats, anomalies, patterns).
+const DefaultMaxRowBytes = 256 << 20
+
+// valueBytes is what a held value costs besides its text.
+const valueBytes = 40
+
+// rowBuffer holds the rows of a blocking stage, within a count and a
+// memory bound.
 type rowBuffer struct {
-	batches []*Batch
-	n       int
+	batches  []*Batch
+	n        int
+	bytes    int64
+	maxBytes int64 // 0 means DefaultMaxRowBytes
 }
 
 func (r *rowBuffer) add(b *Batch, limit int, stage string) error {
@@ -17,8 +28,24 @@ func (r *rowBuffer) add(b *Batch, limit int, stage string) error {
 	if r.n > limit {
 		return fmt.Errorf("%w: %s would hold more than %d rows; narrow the search or aggregate first", ErrLimit, stage, limit)
 	}
+	r.bytes += batchBytes(b)
+	if bound := cmp.Or(r.maxBytes, DefaultMaxRowBytes); r.bytes > bound {
+		return fmt.Errorf("%w: %s would hold more than %d MB of rows; narrow the search, keep fewer fields (| fields ...) or aggregate first",
+			ErrLimit, stage, bound>>20)
+	}
 	r.batches = append(r.batches, b)
 	return nil
+}
+
+// batchBytes estimates the memory of a batch's values.
+func batchBytes(b *Batch) int64 {
+	n := int64(b.Len) * int64(len(b.Cols)) * valueBytes
+	for _, c := range b.Cols {
+		for i := range c {
+			n += int64(len(c[i].S))
+		}
+	}
+	return n
 }
 
 // batch returns every held row as one batch over the union of fields.
