@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -100,6 +101,10 @@ func TestKillResume(t *testing.T) {
 			t.Fatalf("round %d: final ingest: %v\n%s", round, err, out)
 		}
 		checkStore(t, db, lines, true)
+		out, err = exec.Command(bin, "--db", db, "query", "--format", "csv", "* | stats count, dc(clientip) as ips").Output()
+		if err != nil || !strings.HasPrefix(string(out), fmt.Sprintf("count,ips\n%d,", len(lines))) {
+			t.Fatalf("round %d: query after resume: %q %v", round, out, err)
+		}
 		os.Remove(db)
 	}
 	t.Logf("%d distinct store states after 40 kills", len(partial))
