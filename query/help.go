@@ -79,7 +79,7 @@ var stageHelp = []HelpEntry{
 	stage("timechart", "timechart span=DUR AGG [by f] [limit=N]", "one row per time bucket from the first to the last, empty buckets filled with zeros; by f makes a column per value (the top N, the rest as OTHER)", "timechart span=1h count by status limit=5"),
 	stage("eventstats", "eventstats AGG [as name], ... [by f]", "like stats, but add the results to every row of the group", "eventstats avg(bytes) as avg_bytes by clientip"),
 	stage("streamstats", "streamstats [window=N] [time_window=DUR] AGG [as name], ... [by f]", "running aggregates in time order (oldest first), over the last N rows and/or DUR, the current row included", "streamstats time_window=5m count as recent by src_ip"),
-	stage("sort", "sort [-]f, [-]g", "sort rows, stably; - is descending; numbers as numbers, nulls last", "sort -count, clientip"),
+	stage("sort", "sort [-]f, [-]g", "sort rows, stably; - is descending; numbers as numbers; nulls first (last with -); followed by head N it keeps only N rows, so it works on any amount of data", "sort -count, clientip"),
 	stage("head", "head [N]", "keep the first N rows (default 10)", "head 20"),
 	stage("tail", "tail [N]", "keep the last N rows (default 10)", "tail 5"),
 	stage("dedup", "dedup f, g", "keep the first row of each combination of values", "dedup user, src_ip"),
