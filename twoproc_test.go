@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"errors"
+	"loghunt/store"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -28,7 +29,7 @@ func TestTwoProcesses(t *testing.T) {
 	if err := first.Start(); err != nil {
 		t.Fatal(err)
 	}
-	time.Sleep(300 * time.Millisecond) // let it take the lock
+	waitLocked(t, db)
 	var errSecond, errQuery bytes.Buffer
 	second := exec.Command(bin, "--db", db, "ingest", small)
 	second.Stderr = &errSecond
@@ -95,4 +96,21 @@ func TestIngestInterrupt(t *testing.T) {
 	}
 	checkStore(t, db, lines, true)
 	t.Logf("interrupted after %d of %d events; the rerun added the rest", partial, len(lines))
+}
+
+// waitLocked waits until another process holds the database's write lock.
+func waitLocked(t *testing.T, path string) {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for time.Now().Before(deadline) {
+		db, err := store.Open(path, store.OpenOptions{ReadOnly: true, Wait: 20 * time.Millisecond})
+		if errors.Is(err, store.ErrLocked) {
+			return
+		}
+		if err == nil {
+			db.Close()
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	t.Fatalf("no process took the lock of %s", path)
 }
