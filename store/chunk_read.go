@@ -139,6 +139,7 @@ type Chunk struct {
 	Cols             []ColumnInfo
 	bloom            bloom
 	data             []byte // the stored column bytes
+	blob             []byte // the whole stored value (in bbolt's memory map)
 	decoded          *atomic.Int64
 }
 
@@ -150,7 +151,7 @@ func parseChunk(id uint64, blob []byte) (*Chunk, error) {
 	hb := r.bytes(r.uvarint())
 	data := r.b
 	hr := &reader{b: hb}
-	c := &Chunk{ID: id, data: data}
+	c := &Chunk{ID: id, data: data, blob: blob}
 	c.Rows = int(hr.uvarint())
 	c.MinTime, c.MaxTime = hr.varint(), hr.varint()
 	c.Source, c.Sourcetype, c.SourceKey = hr.str(), hr.str(), hr.str()

@@ -68,6 +68,7 @@ func (db *DB) Scan(ctx context.Context, spec ScanSpec, work func(*Chunk) (any, e
 						continue
 					}
 					v, err := work(j.c)
+					release(j.c.blob)
 					j.res <- scanResult{v, err}
 				}
 				return nil
