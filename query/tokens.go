@@ -1,5 +1,10 @@
 package query
 
+import (
+	"loghunt/store"
+	"strings"
+)
+
 // Tokens calls fn with every token of raw, lower-cased for ASCII.
 //
 // A token is a maximal run of ASCII letters, digits and '_' and of bytes
@@ -9,43 +14,20 @@ package query
 // same definition, so a word that is in an event is always in its chunk's
 // filter.
 func Tokens(raw string, fn func(tok string)) {
-	var buf []byte
-	start := -1
-	upper := false
-	emit := func(end int) {
-		tok := raw[start:end]
-		if upper {
-			buf = append(buf[:0], tok...)
-			for i, c := range buf {
-				if c >= 'A' && c <= 'Z' {
-					buf[i] = c + 'a' - 'A'
-				}
-			}
-			tok = string(buf)
-		}
-		fn(tok)
-		start, upper = -1, false
-	}
-	for i := 0; i < len(raw); i++ {
-		c := raw[i]
-		if isTokenByte(c) {
-			if start < 0 {
-				start = i
-			}
-			upper = upper || c >= 'A' && c <= 'Z'
-		} else if start >= 0 {
-			emit(i)
-		}
-	}
-	if start >= 0 {
-		emit(len(raw))
-	}
+	store.Tokens(raw, func(tok string) { fn(strings.Map(lowerASCIIRune, tok)) })
 }
 
-// isTokenByte reports whether c belongs to a token.
-func isTokenByte(c byte) bool {
-	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c >= 0x80
+// lowerASCIIRune lowers ASCII letters only, as TokenHash does: folding
+// other letters would look for a hash the filter never stored.
+func lowerASCIIRune(r rune) rune {
+	if r >= 'A' && r <= 'Z' {
+		return r + 'a' - 'A'
+	}
+	return r
 }
+
+// isTokenByte reports whether c belongs to a token (store.IsTokenByte).
+func isTokenByte(c byte) bool { return store.IsTokenByte(c) }
 
 // lowerASCII is c lower-cased when it is an ASCII letter.
 func lowerASCII(c byte) byte {

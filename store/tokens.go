@@ -1,6 +1,7 @@
 package store
 
-// Tokens calls fn with every token of s, lower-cased for ASCII.
+// Tokens calls fn with every token of s, as it stands in s (TokenHash
+// and the token filter ignore ASCII case).
 //
 // A token is a maximal run of ASCII letters, digits and '_' and of bytes
 // >= 0x80 (so UTF-8 words stay whole). Everything else separates tokens.
@@ -10,7 +11,7 @@ package store
 func Tokens(s string, fn func(tok string)) {
 	start := -1
 	for i := 0; i < len(s); i++ {
-		if isTokenByte(s[i]) {
+		if IsTokenByte(s[i]) {
 			if start < 0 {
 				start = i
 			}
@@ -26,7 +27,9 @@ func Tokens(s string, fn func(tok string)) {
 	}
 }
 
-func isTokenByte(c byte) bool {
+// IsTokenByte reports whether c belongs to a token: the one definition
+// that search words and the token filter share.
+func IsTokenByte(c byte) bool {
 	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c >= 0x80
 }
 
@@ -49,7 +52,7 @@ func TokenHash(tok string) uint64 {
 // else to 0.
 var tokenLower = func() (t [256]byte) {
 	for c := 0; c < 256; c++ {
-		if isTokenByte(byte(c)) {
+		if IsTokenByte(byte(c)) {
 			t[c] = byte(c)
 			if c >= 'A' && c <= 'Z' {
 				t[c] += 'a' - 'A'
