@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 
 	"loghunt/query"
 	"loghunt/render"
@@ -77,7 +78,7 @@ func (p *resultPrinter) write(b *query.Batch) error {
 		idx[i] = b.Col(f)
 	}
 	for _, f := range b.Fields {
-		if !p.dropped[f] && !contains(p.fields, f) {
+		if !p.dropped[f] && !slices.Contains(p.fields, f) {
 			p.dropped[f] = true
 			fmt.Fprintf(p.stderr, "loghunt: warning: field %q first appears after the first %d rows and is not shown; name it with | table or | fields\n", f, schemaRows)
 		}
@@ -122,15 +123,6 @@ func (p *resultPrinter) close() error {
 		fmt.Fprintf(p.stderr, "loghunt: wrote %s\n", p.plotPath)
 	}
 	return nil
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 // chartOptions fit a terminal chart to stdout: its width, and red marks

@@ -181,7 +181,7 @@ func sampleLines(head []byte, n int) []string {
 		if i < 0 {
 			i = len(head)
 		}
-		if line := chompCR(head[:i]); len(bytes.TrimSpace(line)) > 0 {
+		if line := trimCRBytes(head[:i]); len(bytes.TrimSpace(line)) > 0 {
 			out = append(out, string(line))
 		}
 		head = head[min(i+1, len(head)):]

@@ -68,7 +68,7 @@ func (s *splitter) nextLine() (line []byte, cut bool, end int64, ok bool) {
 			line = s.buf[s.start : s.start+i]
 			s.start += i + 1
 			s.offset += int64(i + 1)
-			return chompCR(line), false, s.offset, true
+			return trimCRBytes(line), false, s.offset, true
 		}
 		pending := len(s.buf) - s.start
 		if pending >= MaxEvent {
@@ -84,7 +84,7 @@ func (s *splitter) nextLine() (line []byte, cut bool, end int64, ok bool) {
 			line = s.buf[s.start:]
 			s.start = len(s.buf)
 			s.offset += int64(pending)
-			return chompCR(line), false, s.offset, true
+			return trimCRBytes(line), false, s.offset, true
 		}
 		s.fill()
 	}
@@ -110,13 +110,6 @@ func (s *splitter) fill() {
 			s.err = err
 		}
 	}
-}
-
-func chompCR(b []byte) []byte {
-	if len(b) > 0 && b[len(b)-1] == '\r' {
-		return b[:len(b)-1]
-	}
-	return b
 }
 
 // next returns the next block of events, or nil at the end of input. A

@@ -7,9 +7,6 @@ import (
 	"loghunt/store"
 )
 
-// builtinFields are the fields every event has besides its format's.
-var builtinFields = []string{store.ColTime, "source", "sourcetype"}
-
 // prune skips a chunk by its header: a positive field comparison on a
 // field the chunk does not have, or a numeric one outside its range.
 func (p *plan) prune(c *store.Chunk) bool {

@@ -3,8 +3,8 @@ package query
 import (
 	"context"
 	"fmt"
+	"math"
 	"sort"
-	"time"
 
 	"loghunt/store"
 )
@@ -22,12 +22,9 @@ type plan struct {
 	lo, hi int64
 	need   fieldSet // columns the chunks must decode
 	pushed []rowStage
-	// partial, when set, aggregates each chunk's rows in the workers;
-	// partialOp receives the partial results in chunk order.
-	partial   partialAggregator
-	partialOp operator
-	rest      []Command // stages on the ordered stream, after pushed and partial
-	nPushed   int       // how many of q.Stages[1:] are in pushed (and partial)
+	// partial, when set, aggregates the rows of each chunk in the scan
+	// workers (the first operator merges what they made).
+	partial partialAggregator
 }
 
 // rowCommand is a stage that can run on each batch alone.
@@ -182,7 +179,7 @@ func (p *plan) build(sink operator) (operator, error) {
 			if err != nil {
 				return nil, err
 			}
-			p.partial, p.partialOp = agg, op
+			p.partial = agg
 			return op, nil
 		}
 		var op operator
@@ -264,7 +261,7 @@ func (p *plan) scan(ctx context.Context, st Store, first operator) (store.ScanSt
 	}
 	if p.partial == nil {
 		// The merger finishes the stream after its last rows.
-		return stats, m.flushBefore(maxTime)
+		return stats, m.flushBefore(math.MaxInt64)
 	}
 	return stats, nil
 }
@@ -273,8 +270,3 @@ func (p *plan) scan(ctx context.Context, st Store, first operator) (store.ScanSt
 type partialMerger interface {
 	mergePartial(state any) error
 }
-
-const maxTime = int64(^uint64(0) >> 1)
-
-// now returns the query's notion of the present.
-func (p *plan) now() time.Time { return p.env.Now }
