@@ -4,6 +4,7 @@ import (
 	"flag"
 	"fmt"
 	"loghunt/repl"
+	"loghunt/store"
 	"strings"
 )
 
@@ -31,20 +32,11 @@ func (e *env) models(args []string) error {
 		fmt.Fprint(e.stderr, modelsUsage)
 		return flag.ErrHelp
 	}
-	format, err := e.listFormat("models", args)
-	if err != nil {
-		return err
-	}
-	db, err := e.open(true)
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	names, blobs, err := db.Models()
-	if err != nil {
-		return err
-	}
-	return writeTable(e.stdout, format)(repl.ModelsTable(names, blobs))
+	return e.list("models", args, func(db *store.DB) ([]string, [][]store.Value, error) {
+		names, blobs, err := db.Models()
+		fields, rows := repl.ModelsTable(names, blobs)
+		return fields, rows, err
+	})
 }
 
 // deleteModel deletes one saved model; a name that is not saved is an

@@ -306,24 +306,25 @@ func plural(n int) string {
 }
 
 func (e *env) sources(args []string) error {
-	format, err := e.listFormat("sources", args)
-	if err != nil {
-		return err
-	}
-	db, err := e.open(true)
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	srcs, err := db.Sources()
-	if err != nil {
-		return err
-	}
-	return writeTable(e.stdout, format)(repl.SourcesTable(srcs))
+	return e.list("sources", args, func(db *store.DB) ([]string, [][]store.Value, error) {
+		srcs, err := db.Sources()
+		fields, rows := repl.SourcesTable(srcs)
+		return fields, rows, err
+	})
 }
 
 func (e *env) fields(args []string) error {
-	format, err := e.listFormat("fields", args)
+	return e.list("fields", args, func(db *store.DB) ([]string, [][]store.Value, error) {
+		stats, err := db.Fields()
+		fields, rows := repl.FieldsTable(stats)
+		return fields, rows, err
+	})
+}
+
+// list runs a listing command (sources, fields, models): it parses
+// --format, opens the database read-only and prints what table returns.
+func (e *env) list(cmd string, args []string, table func(*store.DB) ([]string, [][]store.Value, error)) error {
+	format, err := e.listFormat(cmd, args)
 	if err != nil {
 		return err
 	}
@@ -332,11 +333,13 @@ func (e *env) fields(args []string) error {
 		return err
 	}
 	defer db.Close()
-	fields, err := db.Fields()
+	fields, rows, err := table(db)
 	if err != nil {
 		return err
 	}
-	return writeTable(e.stdout, format)(repl.FieldsTable(fields))
+	out := render.New(e.stdout, format, fields)
+	out.Write(rows)
+	return out.Flush()
 }
 
 // outFormat is table on a terminal, CSV otherwise.
@@ -368,13 +371,4 @@ func (e *env) listFormat(cmd string, args []string) (render.Format, error) {
 		return "", usagef("%s: --format must be table, csv or json", cmd)
 	}
 	return f, nil
-}
-
-// writeTable returns a function that prints a listing in format.
-func writeTable(w io.Writer, format render.Format) func(fields []string, rows [][]store.Value) error {
-	return func(fields []string, rows [][]store.Value) error {
-		out := render.New(w, format, fields)
-		out.Write(rows)
-		return out.Flush()
-	}
 }
