@@ -314,10 +314,7 @@ func parseBlock(blk *block, p Parser, b *store.ChunkBuilder, fallback int64) chu
 	var ev store.Event
 	prev := fallback
 	for i, end := range blk.ends {
-		raw := data[blk.start(i):end]
-		if strings.Contains(raw, "\r\n") {
-			raw = strings.ReplaceAll(raw, "\r\n", "\n")
-		}
+		raw := data[blk.start(i):end] // the splitter stripped each line's \r
 		ev = store.Event{Raw: raw, Fields: ev.Fields[:0]}
 		hasTime, err := p.Parse(raw, &ev)
 		if !hasTime {
