@@ -1,6 +1,7 @@
 package query
 
 import (
+	"cmp"
 	"math"
 	"strconv"
 	"strings"
@@ -315,7 +316,7 @@ func exprCompare(a, b store.Value) (c int, ok bool) {
 		return strings.Compare(a.S, b.S), true
 	}
 	if a.K == store.KindTime && b.K == store.KindTime {
-		return compareInt64(a.I, b.I), true
+		return cmp.Compare(a.I, b.I), true
 	}
 	if a.K == store.KindTime || b.K == store.KindTime {
 		x, okx := a.Number()
@@ -329,21 +330,11 @@ func exprCompare(a, b store.Value) (c int, ok bool) {
 	y, oky := toExprNum(b)
 	switch {
 	case okx && oky && x.isInt && y.isInt:
-		return compareInt64(x.i, y.i), true
+		return cmp.Compare(x.i, y.i), true
 	case okx && oky:
 		return compareFloat64(x.f, y.f), true
 	}
 	return strings.Compare(a.String(), b.String()), true
-}
-
-func compareInt64(x, y int64) int {
-	switch {
-	case x < y:
-		return -1
-	case x > y:
-		return 1
-	}
-	return 0
 }
 
 func compareFloat64(x, y float64) int {

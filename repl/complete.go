@@ -38,19 +38,20 @@ func (r *REPL) Complete(before string) (head string, candidates []string) {
 		start--
 	}
 	head, word := before[:start], before[start:]
-	if inQuote(head) {
+	pipe, open := scanQuotes(head)
+	if open {
 		return head, nil
 	}
 	seg := head
-	if i := lastPipe(head); i >= 0 {
-		seg = head[i+1:]
+	if pipe >= 0 {
+		seg = head[pipe+1:]
 	} else if strings.TrimSpace(head) == "" {
 		return head, nil // the search's first word: anything goes
 	}
 	var pool []string
 	stage := firstWord(seg)
 	switch {
-	case lastPipe(head) >= 0 && strings.TrimSpace(seg) == "":
+	case pipe >= 0 && strings.TrimSpace(seg) == "":
 		pool = query.StageNames()
 	default:
 		for _, o := range query.OptionNames(stage) {
@@ -110,9 +111,10 @@ func isWordByte(c byte) bool {
 	return c == '_' || c == '.' || c == '@' || c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= 0x80
 }
 
-// lastPipe is the index of the last '|' outside quotes, or -1.
-func lastPipe(s string) int {
-	last := -1
+// scanQuotes returns the index of the last '|' outside quotes (-1 if
+// none) and whether s ends inside a quoted string.
+func scanQuotes(s string) (lastPipe int, open bool) {
+	lastPipe = -1
 	var quote byte
 	for i := 0; i < len(s); i++ {
 		c := s[i]
@@ -125,27 +127,10 @@ func lastPipe(s string) int {
 		case c == '"' || c == '`':
 			quote = c
 		case c == '|':
-			last = i
+			lastPipe = i
 		}
 	}
-	return last
-}
-
-// inQuote reports whether s ends inside a quoted string.
-func inQuote(s string) bool {
-	var quote byte
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		switch {
-		case quote != 0 && c == '\\':
-			i++
-		case quote != 0 && c == quote:
-			quote = 0
-		case quote == 0 && (c == '"' || c == '`'):
-			quote = c
-		}
-	}
-	return quote != 0
+	return lastPipe, quote != 0
 }
 
 func firstWord(s string) string {
