@@ -48,15 +48,20 @@ func (s *statsOp) push(b *Batch) error { return s.table.add(b) }
 // aggregate folds one chunk's rows into a worker's table (in a scan
 // worker). It hands nothing on: the tables are merged at the end.
 func (s *statsOp) aggregate(b *Batch) (any, error) {
+	return nil, s.withTable(func(t *groupTable) error { return t.add(b) })
+}
+
+// withTable runs fn on a worker's table.
+func (s *statsOp) withTable(fn func(t *groupTable) error) error {
 	var t *groupTable
 	select {
 	case t = <-s.spare:
 	default:
 		t = s.table.spare()
 	}
-	err := t.add(b)
+	err := fn(t)
 	s.spare <- t // never blocks: it holds a table per worker
-	return nil, err
+	return err
 }
 
 func (s *statsOp) mergePartial(any) error { return nil }

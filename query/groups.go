@@ -56,6 +56,7 @@ type groupTable struct {
 	specs     []aggSpec
 	by        []string
 	single    map[store.Value]*group
+	strs      map[string]*group // single string keys: hashing the text alone is faster
 	multi     map[string]*group
 	n         int
 	opt       *Options
@@ -103,7 +104,7 @@ func (b *memBudget) err(by []string) error {
 const groupOverhead = 160
 
 func newGroupTable(specs []aggSpec, by []string, opt *Options) *groupTable {
-	return &groupTable{specs: specs, by: by, single: map[store.Value]*group{},
+	return &groupTable{specs: specs, by: by, single: map[store.Value]*group{}, strs: map[string]*group{},
 		multi: map[string]*group{}, opt: opt, maxGroups: opt.MaxGroups, budget: newMemBudget(opt.MaxAggBytes)}
 }
 
@@ -138,6 +139,16 @@ func (g *groupTable) newGroup(key []store.Value) (*group, error) {
 
 // lookup finds or makes the group of a row's by-values.
 func (g *groupTable) lookup(vals []store.Value) (*group, error) {
+	if len(vals) == 1 && vals[0].K == store.KindString {
+		if gr, ok := g.strs[vals[0].S]; ok {
+			return gr, nil
+		}
+		gr, err := g.newGroup([]store.Value{vals[0]})
+		if err == nil {
+			g.strs[vals[0].S] = gr
+		}
+		return gr, err
+	}
 	if len(vals) == 1 {
 		k := normKey(vals[0])
 		if gr, ok := g.single[k]; ok {
@@ -271,6 +282,9 @@ func (g *groupTable) groups() []*group {
 	for _, gr := range g.single {
 		out = append(out, gr)
 	}
+	for _, gr := range g.strs {
+		out = append(out, gr)
+	}
 	for _, gr := range g.multi {
 		out = append(out, gr)
 	}
@@ -342,7 +356,7 @@ func (g *groupTable) codeGroups(b *Batch) *codeMap {
 	if c < 0 || c >= len(b.dicts) || b.dicts[c] == nil {
 		return nil
 	}
-	return &codeMap{g: g, d: b.dicts[c], groups: make([]*group, len(b.dicts[c].Values)+1)}
+	return &codeMap{g: g, d: b.dicts[c], groups: make([]*group, b.dicts[c].Len()+1)}
 }
 
 type codeMap struct {
@@ -362,7 +376,7 @@ func (m *codeMap) group(r int) *group {
 	if gr := m.groups[code]; gr != nil {
 		return gr
 	}
-	gr, err := m.g.lookup([]store.Value{m.d.Values[code-1]})
+	gr, err := m.g.lookup([]store.Value{m.d.Value(code)})
 	if err != nil {
 		m.err = err
 		return nil

@@ -119,7 +119,7 @@ func (cc *chunkCols) gather(name string, sel []int) ([]store.Value, error) {
 			out := make([]store.Value, len(sel))
 			for i, r := range sel {
 				if code := d.Codes[r]; code != 0 {
-					out[i] = d.Values[code-1]
+					out[i] = d.Value(code)
 				}
 			}
 			return out, nil
@@ -132,39 +132,65 @@ func (cc *chunkCols) gather(name string, sel []int) ([]store.Value, error) {
 	return gather(all, sel), nil
 }
 
-// load decodes the rows of a chunk in the time range that match the
-// search, with the columns the query needs.
-func (p *plan) load(c *store.Chunk) (*Batch, error) {
-	// Times are decoded only when the range cuts the chunk, or when rows
-	// need them (time order, or _time itself).
-	var times []int64
-	lo, hi := 0, c.Rows
-	if c.MinTime < p.lo || c.MaxTime > p.hi || p.partial == nil || p.need.has(store.ColTime) {
+// chunkRows is the part of a chunk a query reads: the rows of the time
+// range that match the search.
+type chunkRows struct {
+	cc     *chunkCols
+	times  []int64 // the chunk's times, when decoded (nil otherwise)
+	lo, hi int     // the time range's rows
+	sel    []int   // selected rows, relative to lo; nil means all
+}
+
+// n is how many rows are selected.
+func (r *chunkRows) n() int {
+	if r.sel != nil {
+		return len(r.sel)
+	}
+	return r.hi - r.lo
+}
+
+// selectRows finds the rows of a chunk in the time range that match the
+// search. Times are decoded only when the range cuts the chunk or when
+// needTimes is set.
+func (p *plan) selectRows(c *store.Chunk, needTimes bool) (*chunkRows, error) {
+	r := &chunkRows{hi: c.Rows}
+	if c.MinTime < p.lo || c.MaxTime > p.hi || needTimes {
 		var err error
-		if times, err = c.Times(); err != nil {
+		if r.times, err = c.Times(); err != nil {
 			return nil, err
 		}
-		lo = sort.Search(len(times), func(i int) bool { return times[i] >= p.lo })
-		hi = sort.Search(len(times), func(i int) bool { return times[i] > p.hi })
-		if lo >= hi {
-			return &Batch{}, nil
-		}
+		r.lo = sort.Search(len(r.times), func(i int) bool { return r.times[i] >= p.lo })
+		r.hi = max(r.lo, sort.Search(len(r.times), func(i int) bool { return r.times[i] > p.hi }))
 	}
-	cc := &chunkCols{c: c, lo: lo, hi: hi, vals: map[string][]store.Value{}, dicts: map[string]*store.Dict{}}
-	var sel []int // selected rows, relative to lo; nil means all
-	if p.term != nil {
-		keep, err := p.matchRows(cc, p.term, hi-lo)
+	r.cc = &chunkCols{c: c, lo: r.lo, hi: r.hi, vals: map[string][]store.Value{}, dicts: map[string]*store.Dict{}}
+	if p.term != nil && r.hi > r.lo {
+		keep, err := p.matchRows(r.cc, p.term, r.hi-r.lo)
 		if err != nil {
 			return nil, err
 		}
-		sel = make([]int, 0, len(keep)/8)
-		for r, k := range keep {
+		r.sel = make([]int, 0, len(keep)/8)
+		for i, k := range keep {
 			if k {
-				sel = append(sel, r)
+				r.sel = append(r.sel, i)
 			}
 		}
 	}
-	n := hi - lo
+	return r, nil
+}
+
+// load decodes the rows of a chunk in the time range that match the
+// search, with the columns the query needs.
+func (p *plan) load(c *store.Chunk) (*Batch, error) {
+	// Rows need times for time order, or for _time itself.
+	rows, err := p.selectRows(c, p.partial == nil || p.need.has(store.ColTime))
+	if err != nil {
+		return nil, err
+	}
+	if rows.hi <= rows.lo {
+		return &Batch{}, nil
+	}
+	cc, times, lo, sel := rows.cc, rows.times, rows.lo, rows.sel
+	n := rows.hi - lo
 	if sel != nil {
 		n = len(sel)
 	}
@@ -302,9 +328,9 @@ func (p *plan) matchField(cc *chunkCols, t *Term, n int) ([]bool, error) {
 			return nil, err
 		}
 		if d != nil {
-			table := make([]bool, len(d.Values)+1) // code 0 is null: never matches
-			for i, v := range d.Values {
-				table[i+1] = t.MatchValue(v)
+			table := make([]bool, d.Len()+1) // code 0 is null: never matches
+			for c := 1; c <= d.Len(); c++ {
+				table[c] = t.MatchValue(d.Value(uint16(c)))
 			}
 			for r, code := range d.Codes {
 				out[r] = table[code]
@@ -379,5 +405,5 @@ func (cc *chunkCols) selectedCodes(name string, sel []int) *store.Dict {
 	for i, r := range sel {
 		codes[i] = d.Codes[r]
 	}
-	return &store.Dict{Values: d.Values, Codes: codes}
+	return d.WithCodes(codes)
 }

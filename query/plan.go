@@ -25,6 +25,9 @@ type plan struct {
 	// partial, when set, aggregates the rows of each chunk in the scan
 	// workers (the first operator merges what they made).
 	partial partialAggregator
+	// typed, when set, aggregates chunks of the right shape without
+	// making Values (see typedAgg); others go the general way.
+	typed *typedAgg
 }
 
 // rowCommand is a stage that can run on each batch alone.
@@ -180,6 +183,7 @@ func (p *plan) build(sink operator) (operator, error) {
 				return nil, err
 			}
 			p.partial = agg
+			p.typed = newTypedAgg(p)
 			return op, nil
 		}
 		var op operator
@@ -231,6 +235,11 @@ func (p *plan) scan(ctx context.Context, st Store, first operator) (store.ScanSt
 	}
 	m := &merger{next: first}
 	work := func(c *store.Chunk) (any, error) {
+		if p.typed != nil {
+			if done, err := p.typed.chunk(p, c); done || err != nil {
+				return partialResult{}, err
+			}
+		}
 		b, err := p.load(c)
 		if err != nil {
 			return nil, err

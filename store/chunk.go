@@ -171,9 +171,15 @@ func (b *ChunkBuilder) addColumn(h *header, data []byte, name string, enc byte, 
 	if len(raw) >= minCompress {
 		data = b.enc.EncodeAll(raw, data)
 		ci.Comp = compZstd
-		// Kept compressed only when that saves a fifth: codes of a field
-		// with many values barely shrink, and plain bytes read faster.
-		if len(data)-ci.Off > len(raw)*4/5 {
+		// Kept compressed only when that saves a fifth, or for a
+		// dictionary half: codes of a field with many values barely
+		// shrink, and plain bytes read several times faster (top client
+		// IPs by 404s spent a third of its time decompressing them).
+		keep := len(raw) * 4 / 5
+		if enc == encDict {
+			keep = len(raw) / 2
+		}
+		if len(data)-ci.Off > keep {
 			data = append(data[:ci.Off], raw...)
 			ci.Comp = compNone
 		}

@@ -303,6 +303,25 @@ func (c *Chunk) Values(name string) ([]Value, error) {
 	return vals, nil
 }
 
+// Ints returns an int column as int64s (0 where null) with its null
+// bitmap (bit i set: row i is null; nil when no row is), without making
+// a Value per row. ok is false when the column is absent or not stored
+// as plain ints (a dictionary of ints is read with Dict).
+func (c *Chunk) Ints(name string) (vals []int64, nulls []byte, ok bool, err error) {
+	ci := c.Column(name)
+	if ci == nil || ci.Enc != encInts {
+		return nil, nil, false, nil
+	}
+	b, err := c.raw(ci)
+	if err != nil {
+		return nil, nil, false, err
+	}
+	if vals, nulls, err = decodeInt64s(b, c.Rows); err != nil {
+		return nil, nil, false, fmt.Errorf("chunk %d column %s: %w", c.ID, name, err)
+	}
+	return vals, nulls, true, nil
+}
+
 // Dict returns a dictionary-encoded column without expanding it, or nil
 // when the column is absent or not dictionary-encoded.
 func (c *Chunk) Dict(name string) (*Dict, error) {
@@ -310,13 +329,26 @@ func (c *Chunk) Dict(name string) (*Dict, error) {
 	if ci == nil || ci.Enc != encDict {
 		return nil, nil
 	}
-	b, err := c.raw(ci)
-	if err != nil {
-		return nil, err
+	var b []byte
+	if ci.Comp == compNone {
+		// Read the stored bytes in place: decodeDict copies the codes, and
+		// only the values, which strings may view, need fresh memory.
+		b = c.data[ci.Off : ci.Off+ci.Len]
+		if c.decoded != nil {
+			c.decoded.Add(int64(ci.RawLen))
+		}
+	} else {
+		var err error
+		if b, err = c.raw(ci); err != nil {
+			return nil, err
+		}
 	}
 	d, err := decodeDict(b, c.Rows)
 	if err != nil {
 		return nil, fmt.Errorf("chunk %d column %s: %w", c.ID, name, err)
+	}
+	if ci.Comp == compNone {
+		d.ents = bytes.Clone(d.ents[:d.offs[d.Len()]])
 	}
 	return d, nil
 }

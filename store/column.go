@@ -171,36 +171,53 @@ func varintLen(x int64) int {
 }
 
 func decodeInts(src []byte, n int) ([]Value, error) {
+	ints, nulls, err := decodeInt64s(src, n)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Value, n)
+	for i, v := range ints {
+		if nulls == nil || nulls[i/8]&(1<<(i%8)) == 0 {
+			out[i] = Value{K: KindInt, I: v}
+		}
+	}
+	return out, nil
+}
+
+// decodeInt64s decodes an encInts column to its values (0 where null)
+// and its null bitmap (bit i set: row i is null; nil when none is).
+func decodeInt64s(src []byte, n int) ([]int64, []byte, error) {
 	if len(src) < 1 || src[0] > intsNulls|intsDelta {
-		return nil, errCorrupt
+		return nil, nil, errCorrupt
 	}
 	flags := src[0]
 	src = src[1:]
 	var bm []byte
 	if flags&intsNulls != 0 {
 		if len(src) < (n+7)/8 {
-			return nil, errCorrupt
+			return nil, nil, errCorrupt
 		}
 		bm, src = src[:(n+7)/8], src[(n+7)/8:]
 	}
-	out := make([]Value, n)
+	out := make([]int64, n)
 	prev := int64(0)
+	delta := flags&intsDelta != 0
 	for i := range out {
 		if bm != nil && bm[i/8]&(1<<(i%8)) != 0 {
 			continue
 		}
 		d, k := binary.Varint(src)
 		if k <= 0 {
-			return nil, errCorrupt
+			return nil, nil, errCorrupt
 		}
 		src = src[k:]
-		if flags&intsDelta != 0 {
+		if delta {
 			d += prev
 			prev = d
 		}
-		out[i] = Value{K: KindInt, I: d}
+		out[i] = d
 	}
-	return out, nil
+	return out, bm, nil
 }
 
 func appendValue(dst []byte, v Value) []byte {
@@ -351,11 +368,29 @@ func (d *dictBuilder) encode(dst []byte, vals []Value) []byte {
 	return dst
 }
 
-// Dict is a dictionary-encoded column: Codes[i] is 0 for null, else
-// Values[Codes[i]-1].
+// Dict is a dictionary-encoded column: per row a code, 0 for null, else
+// 1 + the index of its value in the dictionary. The values stay encoded
+// until asked for: a query often needs a few of a field's many values
+// (the client IPs of the 404s), and decoding them all was a third of
+// such a query's time.
 type Dict struct {
-	Values []Value
-	Codes  []uint16
+	Codes []uint16
+	ents  []byte   // the encoded values
+	offs  []uint32 // where each value starts in ents, and where the last ends
+}
+
+// Len returns the number of values in the dictionary.
+func (d *Dict) Len() int { return len(d.offs) - 1 }
+
+// Value returns the value of a non-zero code.
+func (d *Dict) Value(code uint16) Value {
+	v, _, _ := readValue(d.ents[d.offs[code-1]:d.offs[code]]) // checked by decodeDict
+	return v
+}
+
+// WithCodes returns the dictionary with other codes.
+func (d *Dict) WithCodes(codes []uint16) *Dict {
+	return &Dict{Codes: codes, ents: d.ents, offs: d.offs}
 }
 
 func decodeDict(src []byte, n int) (*Dict, error) {
@@ -364,13 +399,19 @@ func decodeDict(src []byte, n int) (*Dict, error) {
 		return nil, errCorrupt
 	}
 	src = src[k:]
-	d := &Dict{Values: make([]Value, nd), Codes: make([]uint16, n)}
-	var err error
-	for i := range d.Values {
-		if d.Values[i], src, err = readValue(src); err != nil {
+	d := &Dict{ents: src, offs: make([]uint32, nd+1), Codes: make([]uint16, n)}
+	// Find where each value starts, checking that each reads whole.
+	off := 0
+	for i := range nd {
+		d.offs[i] = uint32(off)
+		l, err := valueLen(src[off:])
+		if err != nil {
 			return nil, err
 		}
+		off += l
 	}
+	d.offs[nd] = uint32(off)
+	src = src[off:]
 	if len(src) < 1 {
 		return nil, errCorrupt
 	}
@@ -394,18 +435,57 @@ func decodeDict(src []byte, n int) (*Dict, error) {
 			top = max(top, c)
 		}
 	}
-	if int(top) > len(d.Values) {
+	if int(top) > d.Len() {
 		return nil, errCorrupt
 	}
 	return d, nil
 }
 
+// valueLen returns the length of the encoded value at the start of src.
+func valueLen(src []byte) (int, error) {
+	if len(src) < 1 {
+		return 0, errCorrupt
+	}
+	switch Kind(src[0]) {
+	case KindNull:
+		return 1, nil
+	case KindString:
+		l, n := binary.Uvarint(src[1:])
+		if n <= 0 || l > uint64(len(src)-1-n) {
+			return 0, errCorrupt
+		}
+		return 1 + n + int(l), nil
+	case KindInt, KindBool, KindTime:
+		if _, n := binary.Varint(src[1:]); n > 0 {
+			return 1 + n, nil
+		}
+	case KindFloat:
+		if len(src) >= 9 {
+			return 9, nil
+		}
+	default:
+		return 0, fmt.Errorf("%w: unknown kind %d", errCorrupt, src[0])
+	}
+	return 0, errCorrupt
+}
+
+// Values returns every value of the dictionary, in code order (code c
+// is Values()[c-1]).
+func (d *Dict) Values() []Value {
+	out := make([]Value, d.Len())
+	for i := range out {
+		out[i] = d.Value(uint16(i + 1))
+	}
+	return out
+}
+
 // Expand returns the values of the dictionary column, row by row.
 func (d *Dict) Expand() []Value {
+	vals := d.Values()
 	out := make([]Value, len(d.Codes))
 	for i, c := range d.Codes {
 		if c != 0 {
-			out[i] = d.Values[c-1]
+			out[i] = vals[c-1]
 		}
 	}
 	return out

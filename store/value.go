@@ -77,10 +77,36 @@ func (v Value) Number() (float64, bool) {
 	case KindTime:
 		return float64(v.I) / 1e9, true
 	case KindString:
+		if !mayBeNumber(v.S) {
+			return 0, false
+		}
 		f, err := strconv.ParseFloat(v.S, 64)
 		return f, err == nil
 	}
 	return 0, false
+}
+
+// mayBeNumber rules out most text that is no number without calling
+// strconv, whose error for it allocates: sorting or comparing thousands
+// of IP addresses or words spent most of its time there.
+func mayBeNumber(s string) bool {
+	if s == "" {
+		return false
+	}
+	switch c := s[0]; {
+	case c >= '0' && c <= '9', c == '+', c == '-', c == '.', c == 'i', c == 'I', c == 'n', c == 'N':
+	default:
+		return false
+	}
+	dots := 0
+	for i := 0; i < len(s); i++ {
+		if s[i] == '.' {
+			if dots++; dots > 1 {
+				return false // an IP address or a version
+			}
+		}
+	}
+	return true
 }
 
 // Truthy reports whether v counts as true in a condition.

@@ -1,0 +1,320 @@
+package query
+
+import (
+	"loghunt/store"
+)
+
+// typedAgg aggregates a chunk straight from its stored columns, without
+// making a Value per row, for the commonest shape of a hunting question:
+//
+//	search [| bin _time span=S] | stats count, count(f), sum(f), avg(f), min(f), max(f) [by _time | by f]
+//
+// where the aggregated fields are stored as ints and a by field other
+// than _time is dictionary-encoded. A chunk stored otherwise (a field
+// with text in it, say) goes the general way; both give the same groups
+// and states, so the tables merge as usual.
+type typedAgg struct {
+	op     *statsOp
+	span   int64  // bin span in ns; 0 when _time is not binned
+	byTime bool   // by _time
+	by     string // by this (non-builtin) field; "" for none
+	specs  []aggSpec
+}
+
+// newTypedAgg returns the typed path of p's aggregation, or nil when the
+// query is not of that shape.
+func newTypedAgg(p *plan) *typedAgg {
+	op, ok := p.partial.(*statsOp)
+	if !ok || op.table.keepNull {
+		return nil
+	}
+	t := &typedAgg{op: op, specs: op.table.specs}
+	switch len(p.pushed) {
+	case 0:
+	case 1:
+		bin, ok := p.pushed[0].(*BinCmd)
+		if !ok || bin.Target != store.ColTime {
+			return nil
+		}
+		t.span = int64(bin.Span)
+	default:
+		return nil
+	}
+	switch by := op.table.by; {
+	case len(by) == 0:
+	case len(by) == 1 && by[0] == store.ColTime:
+		t.byTime = true
+	case len(by) == 1 && !isBuiltin(by[0]) && t.span == 0:
+		t.by = by[0]
+	default:
+		return nil
+	}
+	for _, s := range t.specs {
+		switch s.fn {
+		case "count", "sum", "avg", "mean", "min", "max":
+		default:
+			return nil
+		}
+		if s.field != "" && (isBuiltin(s.field) || s.field == t.by) {
+			return nil
+		}
+	}
+	return t
+}
+
+// intCol is an aggregated field of one chunk's time range: its values,
+// and which rows are null (nil when none is).
+type intCol struct {
+	vals  []int64
+	nulls []bool
+}
+
+// slots accumulate the rows of a chunk's groups: slot i holds rows[i]
+// and aggs[i*len(cols):][:len(cols)].
+type slots struct {
+	cols []*intCol
+	rows []int64
+	aggs []slotAgg
+}
+
+type slotAgg struct {
+	n        int64 // non-null values
+	sum      int64
+	fsum     float64 // the sum in floats, row by row, as avg adds
+	min, max int64
+}
+
+func newSlots(cols []*intCol, n int) *slots {
+	s := &slots{rows: make([]int64, n)}
+	for _, c := range cols {
+		if c != nil {
+			s.cols = cols // counts of rows alone need no aggs
+			s.aggs = make([]slotAgg, n*len(cols))
+			break
+		}
+	}
+	return s
+}
+
+// add adds row r to slot i.
+func (s *slots) add(i, r int) {
+	s.rows[i]++
+	if s.cols == nil {
+		return
+	}
+	aggs := s.aggs[i*len(s.cols) : (i+1)*len(s.cols)]
+	for j, c := range s.cols {
+		if c == nil || (c.nulls != nil && c.nulls[r]) {
+			continue
+		}
+		v, a := c.vals[r], &aggs[j]
+		if a.n == 0 {
+			a.min, a.max = v, v
+		} else {
+			a.min, a.max = min(a.min, v), max(a.max, v)
+		}
+		a.n++
+		a.sum += v
+		a.fsum += float64(v)
+	}
+}
+
+// reset empties slot i.
+func (s *slots) reset(i int) {
+	s.rows[i] = 0
+	clear(s.aggs[i*len(s.cols) : (i+1)*len(s.cols)])
+}
+
+// chunk aggregates the selected rows of c into a worker's table. It
+// returns false, having changed nothing, when c does not fit the path.
+func (t *typedAgg) chunk(p *plan, c *store.Chunk) (bool, error) {
+	rows, err := p.selectRows(c, t.byTime)
+	if err != nil || rows.hi <= rows.lo {
+		return err == nil, err
+	}
+	cols := make([]*intCol, len(t.specs))
+	for i, s := range t.specs {
+		if s.field == "" {
+			continue
+		}
+		col, ok, err := t.intColumn(rows, s.field)
+		if !ok || err != nil {
+			return false, err
+		}
+		cols[i] = col
+	}
+	var codes []uint16
+	var dict *store.Dict
+	if t.by != "" {
+		if c.Column(t.by) == nil {
+			return true, nil // every row's by value is null: no group
+		}
+		if dict, err = rows.cc.dict(t.by); dict == nil || err != nil {
+			return false, err
+		}
+		codes = dict.Codes
+	}
+	n := rows.n()
+	return true, t.op.withTable(func(g *groupTable) error {
+		if err := t.groups(g, rows, n, cols, codes, dict); err != nil {
+			return err
+		}
+		return g.budget.err(g.by)
+	})
+}
+
+// groups folds the n selected rows into g by their group.
+func (t *typedAgg) groups(g *groupTable, rows *chunkRows, n int, cols []*intCol, codes []uint16, dict *store.Dict) error {
+	switch {
+	case codes != nil:
+		s := newSlots(cols, dict.Len()+1)
+		for i := range n {
+			r := rowAt(rows.sel, i)
+			s.add(int(codes[r]), r)
+		}
+		for code := 1; code < len(s.rows); code++ { // code 0: a null by-value, left out
+			if s.rows[code] > 0 {
+				if err := t.fold(g, dict.Value(uint16(code)), s, code); err != nil {
+					return err
+				}
+			}
+		}
+	case t.byTime:
+		// Times are sorted in a chunk, so a bucket is one run of rows.
+		s := newSlots(cols, 1)
+		var key int64
+		for i := range n {
+			r := rowAt(rows.sel, i)
+			k := rows.times[rows.lo+r]
+			if t.span > 0 {
+				k = floorDiv(k, t.span) * t.span
+			}
+			if k != key && s.rows[0] > 0 {
+				if err := t.fold(g, store.Time(key), s, 0); err != nil {
+					return err
+				}
+				s.reset(0)
+			}
+			key = k
+			s.add(0, r)
+		}
+		if s.rows[0] > 0 {
+			return t.fold(g, store.Time(key), s, 0)
+		}
+	default:
+		s := newSlots(cols, 1)
+		for i := range n {
+			s.add(0, rowAt(rows.sel, i))
+		}
+		return t.fold(g, store.Null, s, 0)
+	}
+	return nil
+}
+
+// intColumn reads an aggregated field of the rows' range as ints: a
+// column stored as ints, or a dictionary of ints. ok is false otherwise.
+func (t *typedAgg) intColumn(rows *chunkRows, name string) (*intCol, bool, error) {
+	c := rows.cc.c
+	if c.Column(name) == nil {
+		// Every row null: counts and sums of nothing.
+		return &intCol{vals: make([]int64, rows.hi-rows.lo), nulls: trues(rows.hi - rows.lo)}, true, nil
+	}
+	vals, bm, ok, err := c.Ints(name)
+	if err != nil {
+		return nil, false, err
+	}
+	if ok {
+		col := &intCol{vals: vals[rows.lo:rows.hi]}
+		if bm != nil {
+			col.nulls = make([]bool, rows.hi-rows.lo)
+			for i := range col.nulls {
+				r := rows.lo + i
+				col.nulls[i] = bm[r/8]&(1<<(r%8)) != 0
+			}
+		}
+		return col, true, nil
+	}
+	d, err := rows.cc.dict(name)
+	if d == nil || err != nil {
+		return nil, false, err
+	}
+	ints := make([]int64, d.Len()+1)
+	for c := 1; c <= d.Len(); c++ {
+		v := d.Value(uint16(c))
+		if v.K != store.KindInt {
+			return nil, false, nil
+		}
+		ints[c] = v.I
+	}
+	col := &intCol{vals: make([]int64, len(d.Codes))}
+	for r, code := range d.Codes {
+		col.vals[r] = ints[code]
+		if code == 0 {
+			if col.nulls == nil {
+				col.nulls = make([]bool, len(d.Codes))
+			}
+			col.nulls[r] = true
+		}
+	}
+	return col, true, nil
+}
+
+func trues(n int) []bool {
+	b := make([]bool, n)
+	for i := range b {
+		b[i] = true
+	}
+	return b
+}
+
+// fold adds a slot to its group, as if its rows had been added one by
+// one.
+func (t *typedAgg) fold(g *groupTable, key store.Value, s *slots, i int) error {
+	var vals []store.Value
+	if t.byTime || t.by != "" {
+		vals = []store.Value{key}
+	}
+	gr, err := g.lookup(vals)
+	if err != nil {
+		return err
+	}
+	aggs := s.aggs[i*len(s.cols) : (i+1)*len(s.cols)]
+	for j, st := range gr.states {
+		var a slotAgg
+		if aggs != nil {
+			a = aggs[j]
+		}
+		switch st := st.(type) {
+		case *countAgg:
+			if st.all {
+				st.n += s.rows[i]
+			} else {
+				st.n += a.n
+			}
+		case *sumAgg:
+			if a.n == 0 {
+				continue
+			}
+			if st.floats {
+				st.fsum += a.fsum
+			} else {
+				st.isum += a.sum
+			}
+			st.n += int(a.n)
+		case *avgAgg:
+			st.sum += a.fsum
+			st.n += int(a.n)
+		case *minMaxAgg:
+			if a.n > 0 {
+				v := a.min
+				if st.max {
+					v = a.max
+				}
+				st.add(store.Int(v), 0)
+			}
+		default:
+			panic("BUG: typed aggregation of " + t.specs[j].fn)
+		}
+	}
+	return nil
+}
