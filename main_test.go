@@ -31,7 +31,9 @@ func TestScripts(t *testing.T) {
 		Dir: filepath.Join("testdata", "script"),
 		Setup: func(env *testscript.Env) error {
 			env.Setenv("LOGHUNT_DB", filepath.Join(env.WorkDir, "loghunt.db"))
-			return nil
+			abs, err := filepath.Abs("testdata")
+			env.Setenv("TESTDATA", abs)
+			return err
 		},
 	})
 }

@@ -71,6 +71,44 @@ type chunkCols struct {
 	lo, hi int
 	vals   map[string][]store.Value
 	dicts  map[string]*store.Dict
+	// rawWant, when set, marks the rows (of the whole chunk) whose _raw
+	// may be needed; the blocks without one stay compressed.
+	rawWant []bool
+	// rawBlocks holds the _raw blocks decoded so far, by block number.
+	rawBlocks map[int][]store.Value
+}
+
+// rawAt returns the _raw of row r of the range, or ok=false when its
+// block's token filter ruled it out (the row cannot match the search).
+// Of a blocked _raw only the blocks asked for are decoded.
+func (cc *chunkCols) rawAt(r int) (raw string, ok bool, err error) {
+	row := cc.lo + r
+	if cc.rawWant != nil && !cc.rawWant[row] {
+		return "", false, nil
+	}
+	if v, ok := cc.vals[store.ColRaw]; ok {
+		return v[r].S, true, nil
+	}
+	bs := cc.c.RawBlockRows()
+	if bs == 0 {
+		v, err := cc.values(store.ColRaw)
+		if err != nil {
+			return "", false, err
+		}
+		return v[r].S, true, nil
+	}
+	b := row / bs
+	blk, ok := cc.rawBlocks[b]
+	if !ok {
+		if blk, err = cc.c.RawBlock(b); err != nil {
+			return "", false, err
+		}
+		if cc.rawBlocks == nil {
+			cc.rawBlocks = map[int][]store.Value{}
+		}
+		cc.rawBlocks[b] = blk
+	}
+	return blk[row-b*bs].S, true, nil
 }
 
 // dict returns the codes of a dictionary column in the range, or nil.
@@ -100,7 +138,13 @@ func (cc *chunkCols) values(name string) ([]store.Value, error) {
 		cc.vals[name] = v
 		return v, nil
 	}
-	v, err := cc.c.Values(name)
+	var v []store.Value
+	var err error
+	if name == store.ColRaw {
+		v, err = cc.c.RawValues(cc.rawWant)
+	} else {
+		v, err = cc.c.Values(name)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -163,10 +207,30 @@ func (p *plan) selectRows(c *store.Chunk, needTimes bool) (*chunkRows, error) {
 		r.hi = max(r.lo, sort.Search(len(r.times), func(i int) bool { return r.times[i] > p.hi }))
 	}
 	r.cc = &chunkCols{c: c, lo: r.lo, hi: r.hi, vals: map[string][]store.Value{}, dicts: map[string]*store.Dict{}}
+	// Rows whose _raw block's token filter rules out a word the search
+	// needs cannot match: their _raw is not even decompressed.
+	var cand []bool
+	if len(p.rawTokens) > 0 && r.hi > r.lo {
+		all, err := c.RawCandidates(p.rawTokens)
+		if err != nil {
+			return nil, err
+		}
+		if all != nil {
+			cand = all[r.lo:r.hi]
+			if !slices.Contains(cand, true) {
+				r.hi = r.lo
+				return r, nil
+			}
+			r.cc.rawWant = all
+		}
+	}
 	if p.term != nil && r.hi > r.lo {
 		keep, err := p.matchRows(r.cc, p.term, r.hi-r.lo)
 		if err != nil {
 			return nil, err
+		}
+		for i, ok := range cand {
+			keep[i] = keep[i] && ok
 		}
 		r.sel = make([]int, 0, len(keep)/8)
 		for i, k := range keep {
@@ -357,13 +421,13 @@ func (p *plan) matchRaw(cc *chunkCols, t *Term, cand []bool) error {
 	if !slices.Contains(cand, true) {
 		return nil
 	}
-	raws, err := cc.values(store.ColRaw)
-	if err != nil {
-		return err
-	}
 	for r, ok := range cand {
 		if ok {
-			cand[r] = t.Match(raws[r].S, nil)
+			raw, ok, err := cc.rawAt(r)
+			if err != nil {
+				return err
+			}
+			cand[r] = ok && t.Match(raw, nil)
 		}
 	}
 	return nil

@@ -14,14 +14,16 @@ import (
 // workers, an aggregation right after them done per chunk and merged, and
 // the other stages on the time-ordered stream.
 type plan struct {
-	ctx    context.Context // the run's; long stages check it
-	q      *Query
-	opt    *Options
-	env    *EvalEnv
-	term   *Term
-	lo, hi int64
-	need   fieldSet // columns the chunks must decode
-	pushed []rowStage
+	ctx  context.Context // the run's; long stages check it
+	q    *Query
+	opt  *Options
+	env  *EvalEnv
+	term *Term
+	// rawTokens are the tokens every matching event's _raw holds.
+	rawTokens []string
+	lo, hi    int64
+	need      fieldSet // columns the chunks must decode
+	pushed    []rowStage
 	// partial, when set, aggregates the rows of each chunk in the scan
 	// workers (the first operator merges what they made).
 	partial partialAggregator
@@ -121,6 +123,9 @@ func newPlan(st Store, q *Query, opt *Options) (*plan, error) {
 		return nil, err
 	}
 	p := &plan{q: q, opt: opt, env: &EvalEnv{Now: now}, term: search.Term, lo: lo, hi: hi}
+	if p.term != nil {
+		p.rawTokens = RequiredTokens(p.term)
+	}
 	if opt.MaxGroups <= 0 {
 		opt.MaxGroups = DefaultMaxGroups
 	}
@@ -230,9 +235,7 @@ type partialResult struct{ state any }
 // stream (or the partial aggregation).
 func (p *plan) scan(ctx context.Context, st Store, first operator) (store.ScanStats, error) {
 	spec := store.ScanSpec{Start: p.lo, End: p.hi, Prune: p.prune}
-	if p.term != nil {
-		spec.Tokens = RequiredTokens(p.term)
-	}
+	spec.Tokens = p.rawTokens
 	m := &merger{next: first}
 	work := func(c *store.Chunk) (any, error) {
 		if p.typed != nil {

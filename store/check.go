@@ -115,6 +115,11 @@ func checkColumns(c *Chunk, fields *bolt.Bucket) error {
 		if len(vals) != c.Rows {
 			return fmt.Errorf("chunk %d column %s: %d values for %d rows", c.ID, ci.Name, len(vals), c.Rows)
 		}
+		if ci.Name == ColRaw {
+			if err := c.checkRawBlocks(vals); err != nil {
+				return err
+			}
+		}
 		if ci.Name != ColTime && ci.Name != ColRaw && fields.Get([]byte(ci.Name)) == nil {
 			return fmt.Errorf("chunk %d column %s: not in the field catalog", c.ID, ci.Name)
 		}

@@ -42,6 +42,7 @@ type ChunkBuilder struct {
 	index map[string]int
 
 	enc    *zstd.Encoder
+	sec    []byte // scratch for a compressed section
 	dict   dictBuilder
 	tokens hashSet
 	buf    []byte
@@ -56,8 +57,9 @@ type colBuilder struct {
 
 // NewChunkBuilder returns a builder for events of the given source.
 func NewChunkBuilder(source, sourcetype, sourceKey string) *ChunkBuilder {
+	// No zstd checksum: the chunk's CRC-32C covers every byte already.
 	enc, err := zstd.NewWriter(nil, zstd.WithEncoderLevel(zstd.SpeedDefault),
-		zstd.WithEncoderConcurrency(1), zstd.WithLowerEncoderMem(true))
+		zstd.WithEncoderConcurrency(1), zstd.WithLowerEncoderMem(true), zstd.WithEncoderCRC(false))
 	if err != nil {
 		panic("BUG: zstd encoder: " + err.Error())
 	}
@@ -125,17 +127,15 @@ func (b *ChunkBuilder) Encode() *EncodedChunk {
 	h := header{rows: n, minTime: b.times[0], maxTime: b.times[n-1],
 		source: b.Source, sourcetype: b.Sourcetype, sourceKey: b.SourceKey}
 
-	b.tokens.reset()
-	for i := range b.raws {
-		hashTokens(b.raws[i].S, &b.tokens)
-	}
-	h.bloom = newBloom(b.tokens.n)
-	b.tokens.each(h.bloom.add)
-
 	var data []byte
 	var stats []FieldStat
 	data = b.addColumn(&h, data, ColTime, encTime, encodeTimes(b.buf[:0], b.times), 1<<KindTime, 0)
-	data = b.addColumn(&h, data, ColRaw, encStrings, encodeStrings(b.buf[:0], b.raws), 1<<KindString, 0)
+	// _raw: in blocks, each with its token filter (the header's filter
+	// stays empty).
+	ci := ColumnInfo{Name: ColRaw, Enc: encRawBlocks, Comp: compNone, Off: len(data), Kinds: 1 << KindString}
+	data, ci.RawLen = b.encodeRawBlocks(data, b.raws)
+	ci.Len = len(data) - ci.Off
+	h.cols = append(h.cols, ci)
 	for _, c := range b.cols {
 		if c.kinds&^(1<<KindNull) == 0 {
 			continue // not in this chunk's events
@@ -147,7 +147,11 @@ func (b *ChunkBuilder) Encode() *EncodedChunk {
 				nulls++
 			}
 		}
-		data = b.addColumn(&h, data, c.name, enc, raw, c.kinds, nulls)
+		if enc == encDict {
+			data = b.addDict(&h, data, c.name, raw, c.kinds, nulls)
+		} else {
+			data = b.addColumn(&h, data, c.name, enc, raw, c.kinds, nulls)
+		}
 		setRange(&h.cols[len(h.cols)-1], c.vals)
 		stats = append(stats, newFieldStat(c.name, c.vals, c.kinds))
 	}
@@ -171,15 +175,9 @@ func (b *ChunkBuilder) addColumn(h *header, data []byte, name string, enc byte, 
 	if len(raw) >= minCompress {
 		data = b.enc.EncodeAll(raw, data)
 		ci.Comp = compZstd
-		// Kept compressed only when that saves a fifth, or for a
-		// dictionary half: codes of a field with many values barely
-		// shrink, and plain bytes read several times faster (top client
-		// IPs by 404s spent a third of its time decompressing them).
-		keep := len(raw) * 4 / 5
-		if enc == encDict {
-			keep = len(raw) / 2
-		}
-		if len(data)-ci.Off > keep {
+		// Kept compressed only when that saves a fifth: plain bytes read
+		// several times faster.
+		if len(data)-ci.Off > len(raw)*4/5 {
 			data = append(data[:ci.Off], raw...)
 			ci.Comp = compNone
 		}
@@ -189,6 +187,50 @@ func (b *ChunkBuilder) addColumn(h *header, data []byte, name string, enc byte, 
 	ci.Len = len(data) - ci.Off
 	h.cols = append(h.cols, ci)
 	return data
+}
+
+// addDict appends a dictionary column as encDictSplit: its values and its
+// codes are two sections, each a compression byte, decoded and stored
+// sizes, and the bytes. Values (text) shrink well; the codes of a field
+// with many values barely do, and a query reads them in place, while the
+// codes of a field with few values shrink several times.
+func (b *ChunkBuilder) addDict(h *header, data []byte, name string, raw []byte, kinds uint8, nulls int) []byte {
+	ci := ColumnInfo{Name: name, Enc: encDictSplit, Comp: compNone, RawLen: len(raw), Off: len(data),
+		Kinds: kinds, Nulls: nulls}
+	split := b.dict.split
+	for _, sec := range [][]byte{raw[:split], raw[split:]} {
+		data = b.appendSection(data, sec)
+	}
+	b.buf = raw[:0]
+	ci.Len = len(data) - ci.Off
+	h.cols = append(h.cols, ci)
+	return data
+}
+
+// appendSection appends one section of an encDictSplit column: zstd when
+// that saves a fifth.
+func (b *ChunkBuilder) appendSection(data, sec []byte) []byte {
+	head := len(data)
+	var hdr [1 + 2*binary.MaxVarintLen64]byte
+	payload := b.sec[:0]
+	comp := compNone
+	if len(sec) >= minCompress {
+		payload = b.enc.EncodeAll(sec, payload)
+		comp = compZstd
+		if len(payload) > len(sec)*4/5 {
+			payload, comp = payload[:0], compNone
+		}
+	}
+	if comp == compNone {
+		payload = append(payload, sec...)
+	}
+	b.sec = payload
+	n := 1
+	hdr[0] = comp
+	n += binary.PutUvarint(hdr[n:], uint64(len(sec)))
+	n += binary.PutUvarint(hdr[n:], uint64(len(payload)))
+	data = append(data[:head], hdr[:n]...)
+	return append(data, payload...)
 }
 
 // setRange records the numeric range of an int or float column, so a

@@ -141,6 +141,10 @@ type Chunk struct {
 	data             []byte // the stored column bytes
 	blob             []byte // the whole stored value (in bbolt's memory map)
 	decoded          *atomic.Int64
+	// the directory of a blocked _raw, read on first use
+	rawDirDone  bool
+	rawDirCache *rawDir
+	rawDirErr   error
 }
 
 func parseChunk(id uint64, blob []byte) (*Chunk, error) {
@@ -172,7 +176,7 @@ func parseChunk(id uint64, blob []byte) (*Chunk, error) {
 				ci.Max = math.Float64frombits(binary.LittleEndian.Uint64(b[8:]))
 			}
 		}
-		if ci.Off < 0 || ci.Len < 0 || ci.Off+ci.Len > len(data) || ci.RawLen > maxColumnBytes {
+		if ci.Off < 0 || ci.Len < 0 || ci.Off+ci.Len > len(data) || ci.RawLen < 0 || ci.RawLen > maxColumnBytes {
 			hr.fail()
 		}
 		c.Cols = append(c.Cols, ci)
@@ -197,7 +201,7 @@ func verifyCRC(blob []byte) bool {
 
 // MayContain reports whether a token (see Tokens) may occur in the _raw
 // of some event of the chunk. False means it certainly does not.
-func (c *Chunk) MayContain(tok string) bool { return c.bloom.mayContain(TokenHash(tok)) }
+func (c *Chunk) MayContain(tok string) bool { return c.mayContainAll([]uint64{TokenHash(tok)}) }
 
 // Column returns the column info of name, or nil.
 func (c *Chunk) Column(name string) *ColumnInfo {
@@ -209,8 +213,23 @@ func (c *Chunk) Column(name string) *ColumnInfo {
 	return nil
 }
 
+// zstdSlack is room left after a decoded column: with it the decoder
+// takes its fast path, which may write a little past the end (twice as
+// fast on the dictionary sections of top client IPs by 404s).
+const zstdSlack = 32
+
+// decodeBuf returns a buffer for size bytes decoded from stored bytes, with
+// the slack; a damaged header claiming a huge size gets a smaller one (the
+// decoder grows it if the data really is that large).
+func decodeBuf(size, stored int) []byte {
+	return make([]byte, 0, max(0, min(size, max(1<<20, 64*stored)))+zstdSlack)
+}
+
 var decoder = func() *zstd.Decoder {
-	d, err := zstd.NewReader(nil, zstd.WithDecoderConcurrency(0), zstd.WithDecoderMaxMemory(maxColumnBytes))
+	// Frames' own checksums (of format 1 chunks) are not checked: the
+	// chunk's CRC-32C covers them, and Check verifies it.
+	d, err := zstd.NewReader(nil, zstd.WithDecoderConcurrency(0), zstd.WithDecoderMaxMemory(maxColumnBytes),
+		zstd.IgnoreChecksum(true))
 	if err != nil {
 		panic("BUG: zstd decoder: " + err.Error())
 	}
@@ -227,7 +246,7 @@ func (c *Chunk) raw(ci *ColumnInfo) ([]byte, error) {
 	if ci.Comp == compNone {
 		return bytes.Clone(src), nil
 	}
-	out, err := decoder.DecodeAll(src, make([]byte, 0, ci.RawLen))
+	out, err := decoder.DecodeAll(src, decodeBuf(ci.RawLen, len(src)))
 	if err != nil || len(out) != ci.RawLen {
 		return nil, fmt.Errorf("chunk %d column %s: %w: %v", c.ID, ci.Name, errCorrupt, err)
 	}
@@ -276,6 +295,16 @@ func (c *Chunk) Values(name string) ([]Value, error) {
 	ci := c.Column(name)
 	if ci == nil {
 		return make([]Value, c.Rows), nil
+	}
+	switch ci.Enc {
+	case encRawBlocks:
+		return c.RawValues(nil)
+	case encDictSplit:
+		d, err := c.dict(ci)
+		if err != nil {
+			return nil, fmt.Errorf("chunk %d column %s: %w", c.ID, name, err)
+		}
+		return d.Expand(), nil
 	}
 	b, err := c.raw(ci)
 	if err != nil {
@@ -326,29 +355,84 @@ func (c *Chunk) Ints(name string) (vals []int64, nulls []byte, ok bool, err erro
 // when the column is absent or not dictionary-encoded.
 func (c *Chunk) Dict(name string) (*Dict, error) {
 	ci := c.Column(name)
-	if ci == nil || ci.Enc != encDict {
+	if ci == nil || (ci.Enc != encDict && ci.Enc != encDictSplit) {
 		return nil, nil
 	}
-	var b []byte
-	if ci.Comp == compNone {
-		// Read the stored bytes in place: decodeDict copies the codes, and
-		// only the values, which strings may view, need fresh memory.
-		b = c.data[ci.Off : ci.Off+ci.Len]
-		if c.decoded != nil {
-			c.decoded.Add(int64(ci.RawLen))
-		}
-	} else {
-		var err error
-		if b, err = c.raw(ci); err != nil {
-			return nil, err
-		}
-	}
-	d, err := decodeDict(b, c.Rows)
+	d, err := c.dict(ci)
 	if err != nil {
 		return nil, fmt.Errorf("chunk %d column %s: %w", c.ID, name, err)
 	}
-	if ci.Comp == compNone {
-		d.ents = bytes.Clone(d.ents[:d.offs[d.Len()]])
-	}
 	return d, nil
+}
+
+func (c *Chunk) dict(ci *ColumnInfo) (*Dict, error) {
+	if c.decoded != nil {
+		c.decoded.Add(int64(ci.RawLen))
+	}
+	src := c.data[ci.Off : ci.Off+ci.Len]
+	if ci.Enc == encDict {
+		if ci.Comp == compZstd {
+			b, err := decompress(src, ci.RawLen)
+			if err != nil {
+				return nil, err
+			}
+			return decodeDict(b, c.Rows)
+		}
+		// Read the stored bytes in place: decodeDict copies the codes,
+		// and only the values, which strings may view, need fresh memory.
+		d, err := decodeDict(src, c.Rows)
+		if err == nil {
+			d.ents = bytes.Clone(d.ents)
+		}
+		return d, err
+	}
+	vals, src, err := section(src, true)
+	if err != nil {
+		return nil, err
+	}
+	codes, src, err := section(src, false)
+	if err != nil || len(src) != 0 {
+		return nil, errCorrupt
+	}
+	d, rest, err := decodeDictValues(vals, c.Rows)
+	if err != nil || len(rest) != 0 {
+		return nil, errCorrupt
+	}
+	return d, d.decodeCodes(codes)
+}
+
+// section reads one section of an encDictSplit column and returns its
+// decoded bytes (fresh memory when fresh is set, else maybe the stored
+// bytes) and what follows it.
+func section(src []byte, fresh bool) (sec, rest []byte, err error) {
+	r := &reader{b: src}
+	comp := r.byte1()
+	rawLen, n := r.uvarint(), r.uvarint()
+	if r.err != nil || n > uint64(len(r.b)) || rawLen > maxColumnBytes {
+		return nil, nil, errCorrupt
+	}
+	stored, rest := r.b[:n], r.b[n:]
+	switch comp {
+	case compNone:
+		if uint64(len(stored)) != rawLen {
+			return nil, nil, errCorrupt
+		}
+		if fresh {
+			stored = bytes.Clone(stored)
+		}
+		return stored, rest, nil
+	case compZstd:
+		sec, err := decompress(stored, int(rawLen))
+		return sec, rest, err
+	}
+	return nil, nil, errCorrupt
+}
+
+// decompress returns the zstd-decoded src, which must be size bytes.
+func decompress(src []byte, size int) ([]byte, error) {
+	out, err := decoder.DecodeAll(src, decodeBuf(size, len(src)))
+	if err != nil || len(out) != size {
+		return nil, fmt.Errorf("%w: %v", errCorrupt, err)
+	}
+	return out, nil
 }

@@ -15,6 +15,11 @@ const (
 	encDict    byte = 3 // a dictionary of typed values, then a fixed-width code per row (0 = null)
 	encInts    byte = 4 // ints or null: flags, a null bitmap when any, then (delta) zigzag varints
 	encMixed   byte = 5 // per row a kind byte and its payload
+	// encRawBlocks is _raw in blocks with a token filter each (rawblocks.go).
+	encRawBlocks byte = 6
+	// encDictSplit is encDict cut in two sections, the values and the
+	// codes, each compressed or not on its own (see ChunkBuilder.addDict).
+	encDictSplit byte = 7
 )
 
 var errCorrupt = errors.New("corrupt column")
@@ -87,11 +92,16 @@ func encodeStrings(dst []byte, vals []Value) []byte {
 // src's memory, which the caller must never change afterwards.
 func decodeStrings(src []byte, n int) ([]Value, error) {
 	out := make([]Value, n)
-	lens := make([]int, n)
+	return out, decodeStringsInto(out, src)
+}
+
+// decodeStringsInto decodes len(out) strings into out.
+func decodeStringsInto(out []Value, src []byte) error {
+	lens := make([]int, len(out))
 	for i := range lens {
 		l, k := binary.Uvarint(src)
 		if k <= 0 {
-			return nil, errCorrupt
+			return errCorrupt
 		}
 		src = src[k:]
 		lens[i] = int(l) - 1
@@ -101,12 +111,12 @@ func decodeStrings(src []byte, n int) ([]Value, error) {
 			continue
 		}
 		if l > len(src) {
-			return nil, errCorrupt
+			return errCorrupt
 		}
 		out[i] = Value{K: KindString, S: bytesString(src[:l])}
 		src = src[l:]
 	}
-	return out, nil
+	return nil
 }
 
 // Flags of the ints encoding's first byte.
@@ -290,6 +300,7 @@ type dictBuilder struct {
 	others map[Value]uint32
 	values []Value
 	width  int
+	split  int // set by encode: where in its output the codes begin
 }
 
 // build reports whether vals have at most limit (and maxDict) distinct
@@ -346,6 +357,7 @@ func (d *dictBuilder) encode(dst []byte, vals []Value) []byte {
 	for _, v := range d.values {
 		dst = appendValue(dst, v)
 	}
+	d.split = len(dst) // where the codes begin
 	dst = append(dst, byte(d.width))
 	var last Value
 	var lastCode uint32
@@ -394,9 +406,19 @@ func (d *Dict) WithCodes(codes []uint16) *Dict {
 }
 
 func decodeDict(src []byte, n int) (*Dict, error) {
+	d, rest, err := decodeDictValues(src, n)
+	if err != nil {
+		return nil, err
+	}
+	return d, d.decodeCodes(rest)
+}
+
+// decodeDictValues reads the values of a dictionary (keeping src) and
+// returns the bytes after them.
+func decodeDictValues(src []byte, n int) (*Dict, []byte, error) {
 	nd, k := binary.Uvarint(src)
 	if k <= 0 || nd >= maxDict {
-		return nil, errCorrupt
+		return nil, nil, errCorrupt
 	}
 	src = src[k:]
 	d := &Dict{ents: src, offs: make([]uint32, nd+1), Codes: make([]uint16, n)}
@@ -406,19 +428,25 @@ func decodeDict(src []byte, n int) (*Dict, error) {
 		d.offs[i] = uint32(off)
 		l, err := valueLen(src[off:])
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		off += l
 	}
 	d.offs[nd] = uint32(off)
-	src = src[off:]
+	d.ents = src[:off]
+	return d, src[off:], nil
+}
+
+// decodeCodes reads the width byte and the codes into d.Codes.
+func (d *Dict) decodeCodes(src []byte) error {
+	n := len(d.Codes)
 	if len(src) < 1 {
-		return nil, errCorrupt
+		return errCorrupt
 	}
 	width := int(src[0])
 	src = src[1:]
 	if (width != 1 && width != 2) || len(src) < width*n {
-		return nil, errCorrupt
+		return errCorrupt
 	}
 	// One loop per width, and one bounds check for the whole column: this
 	// runs for every row a query touches.
@@ -436,9 +464,9 @@ func decodeDict(src []byte, n int) (*Dict, error) {
 		}
 	}
 	if int(top) > d.Len() {
-		return nil, errCorrupt
+		return errCorrupt
 	}
-	return d, nil
+	return nil
 }
 
 // valueLen returns the length of the encoded value at the start of src.

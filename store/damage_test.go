@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/binary"
 	"errors"
+	"fmt"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -73,7 +74,48 @@ func TestNewerFormatRefused(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, err = Open(path, OpenOptions{ReadOnly: true})
-	if !errors.Is(err, ErrVersion) || !strings.Contains(err.Error(), path) || !strings.Contains(err.Error(), "format 2") {
+	if !errors.Is(err, ErrVersion) || !strings.Contains(err.Error(), path) || !strings.Contains(err.Error(), fmt.Sprintf("format %d", FormatVersion+1)) {
 		t.Fatalf("newer format: %v", err)
+	}
+}
+
+// TestOlderFormatMarked: a store of format 1 is read as it is, and marked
+// with the current format when opened for writing (it will get chunks an
+// older loghunt cannot read).
+func TestOlderFormatMarked(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "old.db")
+	db, err := Open(path, OpenOptions{Create: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	version := func(db *DB) uint32 {
+		var v uint32
+		if err := db.view(func(tx *bolt.Tx) error {
+			v = binary.BigEndian.Uint32(tx.Bucket(bucketMeta).Get(keyVersion))
+			return nil
+		}); err != nil {
+			t.Fatal(err)
+		}
+		return v
+	}
+	if err := db.update(func(tx *bolt.Tx) error {
+		return tx.Bucket(bucketMeta).Put(keyVersion, binary.BigEndian.AppendUint32(nil, 1))
+	}); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	if db, err = Open(path, OpenOptions{ReadOnly: true}); err != nil {
+		t.Fatal(err)
+	}
+	if v := version(db); v != 1 {
+		t.Errorf("read-only open: format %d, want 1", v)
+	}
+	db.Close()
+	if db, err = Open(path, OpenOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if v := version(db); v != FormatVersion {
+		t.Errorf("writable open: format %d, want %d", v, FormatVersion)
 	}
 }

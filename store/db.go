@@ -15,8 +15,12 @@ import (
 	bolterrors "go.etcd.io/bbolt/errors"
 )
 
-// FormatVersion is the on-disk format this code reads and writes.
-const FormatVersion = 1
+// FormatVersion is the on-disk format this code writes; it reads every
+// format up to it. Format 2 stores _raw in blocks with a token filter each
+// (format 1 chunks have one filter in the header); a writer marks a
+// format 1 store as 2 before adding chunks, so an older loghunt refuses it
+// instead of meeting chunks it cannot read.
+const FormatVersion = 2
 
 // Bucket names.
 var (
@@ -141,7 +145,13 @@ func (db *DB) init() error {
 				return err
 			}
 		}
-		return check(tx)
+		if err := check(tx); err != nil {
+			return err
+		}
+		if n := binary.BigEndian.Uint32(tx.Bucket(bucketMeta).Get(keyVersion)); n < FormatVersion {
+			return tx.Bucket(bucketMeta).Put(keyVersion, binary.BigEndian.AppendUint32(nil, FormatVersion))
+		}
+		return nil
 	})
 }
 

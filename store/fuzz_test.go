@@ -24,9 +24,14 @@ func FuzzChunk(f *testing.F) {
 		}
 		c.Times()
 		c.MayContain("x")
+		if cand, err := c.RawCandidates([]string{"a", "b"}); err == nil && cand != nil {
+			c.RawValues(cand)
+			c.RawBlock(0)
+		}
 		for _, ci := range c.Cols {
 			c.Values(ci.Name)
 			c.Dict(ci.Name)
+			c.Ints(ci.Name)
 		}
 	})
 }

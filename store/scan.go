@@ -150,7 +150,7 @@ func (db *DB) dispatch(ctx context.Context, b *bolt.Bucket, spec ScanSpec, maxSp
 			st.SkippedTime++
 			continue
 		}
-		if !mayContainAll(c.bloom, hashes) {
+		if !c.mayContainAll(hashes) {
 			st.SkippedTokens++
 			continue
 		}

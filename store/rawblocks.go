@@ -1,0 +1,325 @@
+package store
+
+import (
+	"bytes"
+	"encoding/binary"
+	"fmt"
+	"math/bits"
+)
+
+// _raw is stored in blocks of rawBlockRows rows (encRawBlocks), each with
+// its own token filter and its own compression, so a search for a rare
+// word decompresses and scans only the blocks that may hold it: "wp-login"
+// on the reference log is in a few blocks of each chunk it is in, and
+// decompressing whole chunks' _raw was most of that search.
+const rawBlockRows = 1024
+
+// sizedBloom is a block's token filter: a bit array of any whole number of
+// bytes. A token's positions come from its hash as in bloom, mapped onto
+// the bits by multiply-shift instead of a power-of-two mask, so a filter
+// takes about 10 bits per distinct token and no more.
+type sizedBloom []byte
+
+func newSizedBloom(n int) sizedBloom {
+	return make(sizedBloom, max((n*10+7)/8, 8))
+}
+
+func (b sizedBloom) positions(h uint64, fn func(bit uint64) bool) bool {
+	h |= 1
+	m := uint64(len(b)) * 8
+	h1, h2 := h, h>>32|h<<32
+	for i := uint64(0); i < bloomK; i++ {
+		hi, _ := bits.Mul64(h1+i*h2, m)
+		if !fn(hi) {
+			return false
+		}
+	}
+	return true
+}
+
+func (b sizedBloom) add(h uint64) {
+	b.positions(h, func(bit uint64) bool {
+		b[bit/8] |= 1 << (bit % 8)
+		return true
+	})
+}
+
+func (b sizedBloom) mayContain(h uint64) bool {
+	return b.positions(h, func(bit uint64) bool { return b[bit/8]&(1<<(bit%8)) != 0 })
+}
+
+func (b sizedBloom) mayContainAll(hashes []uint64) bool {
+	for _, h := range hashes {
+		if !b.mayContain(h) {
+			return false
+		}
+	}
+	return true
+}
+
+// rawBlock is one block of a blocked _raw column.
+type rawBlock struct {
+	bloom         sizedBloom
+	comp          byte
+	rawLen        int // decoded size
+	off, len      int // place of the stored bytes in the column's payload
+	first, nrows  int    // rows of the chunk in the block
+	payload       []byte // the stored bytes
+}
+
+// rawDir is the directory of a blocked _raw column.
+type rawDir struct {
+	blockRows int
+	blocks    []rawBlock
+}
+
+// encodeRawBlocks appends the blocked encoding of raws to dst: the block
+// size, the number of blocks, then per block its token filter,
+// compression, decoded and stored sizes; then the blocks' bytes (each an
+// encStrings encoding of its rows). It returns dst and the decoded size.
+func (b *ChunkBuilder) encodeRawBlocks(dst []byte, raws []Value) ([]byte, int) {
+	nblocks := (len(raws) + rawBlockRows - 1) / rawBlockRows
+	dst = binary.AppendUvarint(dst, rawBlockRows)
+	dst = binary.AppendUvarint(dst, uint64(nblocks))
+	var payload []byte
+	total := 0
+	for i := 0; i < len(raws); i += rawBlockRows {
+		rows := raws[i:min(i+rawBlockRows, len(raws))]
+		b.tokens.reset()
+		for j := range rows {
+			hashTokens(rows[j].S, &b.tokens)
+		}
+		bl := newSizedBloom(b.tokens.n)
+		b.tokens.each(bl.add)
+		dst = appendString(dst, string(bl))
+
+		b.buf = encodeStrings(b.buf[:0], rows)
+		total += len(b.buf)
+		comp, start := compNone, len(payload)
+		if len(b.buf) >= minCompress {
+			payload = b.enc.EncodeAll(b.buf, payload)
+			comp = compZstd
+			if len(payload)-start > len(b.buf)*4/5 {
+				payload, comp = append(payload[:start], b.buf...), compNone
+			}
+		} else {
+			payload = append(payload, b.buf...)
+		}
+		dst = append(dst, comp)
+		dst = binary.AppendUvarint(dst, uint64(len(b.buf)))
+		dst = binary.AppendUvarint(dst, uint64(len(payload)-start))
+	}
+	return append(dst, payload...), total
+}
+
+// parseRawDir reads the directory of a blocked _raw column of rows rows.
+func parseRawDir(src []byte, rows int) (*rawDir, error) {
+	r := &reader{b: src}
+	d := &rawDir{blockRows: int(r.uvarint())}
+	n := r.uvarint()
+	// Each block takes at least 4 bytes of directory.
+	if r.err != nil || d.blockRows <= 0 || d.blockRows > maxChunkRows || n != uint64((rows+d.blockRows-1)/d.blockRows) ||
+		n > uint64(len(r.b)/4) {
+		return nil, errCorrupt
+	}
+	d.blocks = make([]rawBlock, n)
+	off := 0
+	for i := range d.blocks {
+		bl := &d.blocks[i]
+		bl.bloom = sizedBloom(r.bytes(r.uvarint()))
+		bl.comp = r.byte1()
+		bl.rawLen, bl.len = int(r.uvarint()), int(r.uvarint())
+		bl.off = off
+		bl.first = i * d.blockRows
+		bl.nrows = min(d.blockRows, rows-bl.first)
+		off += bl.len
+		if len(bl.bloom) == 0 || bl.comp > compZstd || bl.rawLen < 0 || bl.rawLen > maxColumnBytes || bl.len < 0 || off < 0 {
+			r.fail()
+		}
+	}
+	if r.err != nil || off != len(r.b) {
+		return nil, errCorrupt
+	}
+	for i := range d.blocks {
+		d.blocks[i].payload = r.b[d.blocks[i].off : d.blocks[i].off+d.blocks[i].len]
+	}
+	return d, nil
+}
+
+// rawDir returns the directory of the chunk's _raw column when it is
+// blocked, or nil.
+func (c *Chunk) rawDir() (*rawDir, error) {
+	if c.rawDirDone {
+		return c.rawDirCache, c.rawDirErr
+	}
+	c.rawDirDone = true
+	ci := c.Column(ColRaw)
+	if ci == nil || ci.Enc != encRawBlocks {
+		return nil, nil
+	}
+	d, err := parseRawDir(c.data[ci.Off:ci.Off+ci.Len], c.Rows)
+	if err != nil {
+		c.rawDirErr = fmt.Errorf("chunk %d column %s: %w", c.ID, ColRaw, err)
+		return nil, c.rawDirErr
+	}
+	c.rawDirCache = d
+	return d, nil
+}
+
+// mayContainAll reports whether some event of the chunk may hold every
+// token whose hash is given: its one filter says so (a chunk of format
+// 1), or one of its _raw blocks' filters does.
+func (c *Chunk) mayContainAll(hashes []uint64) bool {
+	if len(hashes) == 0 {
+		return true
+	}
+	if len(c.bloom) > 0 {
+		return mayContainAll(c.bloom, hashes)
+	}
+	d, err := c.rawDir()
+	if err != nil || d == nil {
+		return true // let the reader meet the error, or no filter at all
+	}
+	for i := range d.blocks {
+		if d.blocks[i].bloom.mayContainAll(hashes) {
+			return true
+		}
+	}
+	return false
+}
+
+// RawCandidates returns, per row, whether its _raw may hold every token
+// (lower-case, see Tokens): false means it certainly does not. It returns
+// nil when the chunk cannot tell rows apart (then any row may).
+func (c *Chunk) RawCandidates(tokens []string) ([]bool, error) {
+	if len(tokens) == 0 || len(c.bloom) > 0 {
+		return nil, nil
+	}
+	d, err := c.rawDir()
+	if err != nil || d == nil {
+		return nil, err
+	}
+	hashes := make([]uint64, len(tokens))
+	for i, t := range tokens {
+		hashes[i] = TokenHash(t)
+	}
+	out := make([]bool, c.Rows)
+	for i := range d.blocks {
+		bl := &d.blocks[i]
+		if bl.bloom.mayContainAll(hashes) {
+			for r := bl.first; r < bl.first+bl.nrows; r++ {
+				out[r] = true
+			}
+		}
+	}
+	return out, nil
+}
+
+// RawValues returns the _raw of the chunk's rows, decoding only the blocks
+// with a wanted row (all when want is nil); rows of other blocks are null.
+func (c *Chunk) RawValues(want []bool) ([]Value, error) {
+	d, err := c.rawDir()
+	if err != nil {
+		return nil, err
+	}
+	if d == nil {
+		return c.Values(ColRaw)
+	}
+	out := make([]Value, c.Rows)
+	for i := range d.blocks {
+		bl := &d.blocks[i]
+		if want != nil && !anyTrue(want[bl.first:bl.first+bl.nrows]) {
+			continue
+		}
+		if err := c.decodeRawBlock(i, out[bl.first:bl.first+bl.nrows]); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// RawBlockRows returns the rows per block of a blocked _raw (the last
+// block may have fewer), or 0 when _raw is one piece.
+func (c *Chunk) RawBlockRows() int {
+	if d, err := c.rawDir(); err == nil && d != nil {
+		return d.blockRows
+	}
+	return 0
+}
+
+// RawBlock returns the _raw of the rows of block i of a blocked _raw.
+func (c *Chunk) RawBlock(i int) ([]Value, error) {
+	d, err := c.rawDir()
+	if err != nil {
+		return nil, err
+	}
+	if d == nil || i < 0 || i >= len(d.blocks) {
+		return nil, fmt.Errorf("chunk %d: no _raw block %d", c.ID, i)
+	}
+	out := make([]Value, d.blocks[i].nrows)
+	return out, c.decodeRawBlock(i, out)
+}
+
+func (c *Chunk) decodeRawBlock(i int, out []Value) error {
+	b, err := c.rawBlockBytes(&c.rawDirCache.blocks[i])
+	if err == nil {
+		err = decodeStringsInto(out, b)
+	}
+	if err != nil {
+		return fmt.Errorf("chunk %d column %s block %d: %w", c.ID, ColRaw, i, err)
+	}
+	return nil
+}
+
+func anyTrue(b []bool) bool {
+	for _, v := range b {
+		if v {
+			return true
+		}
+	}
+	return false
+}
+
+// rawBlockBytes returns a block's decoded bytes, fresh memory that strings
+// may view.
+func (c *Chunk) rawBlockBytes(bl *rawBlock) ([]byte, error) {
+	if c.decoded != nil {
+		c.decoded.Add(int64(bl.rawLen))
+	}
+	if bl.comp == compNone {
+		if len(bl.payload) != bl.rawLen {
+			return nil, errCorrupt
+		}
+		return bytes.Clone(bl.payload), nil
+	}
+	out, err := decoder.DecodeAll(bl.payload, decodeBuf(bl.rawLen, len(bl.payload)))
+	if err != nil || len(out) != bl.rawLen {
+		return nil, fmt.Errorf("%w: %v", errCorrupt, err)
+	}
+	return out, nil
+}
+
+// checkRawBlocks checks that every block's filter holds the tokens of its
+// rows.
+func (c *Chunk) checkRawBlocks(raws []Value) error {
+	d, err := c.rawDir()
+	if err != nil || d == nil {
+		return err
+	}
+	var set hashSet
+	for i := range d.blocks {
+		bl := &d.blocks[i]
+		set.reset()
+		for r := bl.first; r < bl.first+bl.nrows; r++ {
+			hashTokens(raws[r].S, &set)
+		}
+		missing := false
+		set.each(func(h uint64) {
+			missing = missing || !bl.bloom.mayContain(h)
+		})
+		if missing {
+			return fmt.Errorf("chunk %d: the token filter of _raw block %d misses a token of its rows", c.ID, i)
+		}
+	}
+	return nil
+}
