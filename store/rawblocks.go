@@ -59,12 +59,12 @@ func (b sizedBloom) mayContainAll(hashes []uint64) bool {
 
 // rawBlock is one block of a blocked _raw column.
 type rawBlock struct {
-	bloom         sizedBloom
-	comp          byte
-	rawLen        int // decoded size
-	off, len      int // place of the stored bytes in the column's payload
-	first, nrows  int    // rows of the chunk in the block
-	payload       []byte // the stored bytes
+	bloom        sizedBloom
+	comp         byte
+	rawLen       int    // decoded size
+	off, len     int    // place of the stored bytes in the column's payload
+	first, nrows int    // rows of the chunk in the block
+	payload      []byte // the stored bytes
 }
 
 // rawDir is the directory of a blocked _raw column.
