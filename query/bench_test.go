@@ -150,3 +150,38 @@ func BenchmarkRareWord(b *testing.B) {
 func BenchmarkScan(b *testing.B) {
 	benchQuery(b, "* | eval n=len(_raw) | stats sum(n), dc(clientip), dc(path), sum(bytes), max(status), max(_time)")
 }
+
+// BenchmarkHunt: the brute-force hunt of the seed pipeline, on the store
+// of an auth.log named by LOGHUNT_BENCH_AUTH_DB (e.g. the one `go run
+// ./bench` makes); skipped without it.
+func BenchmarkHunt(b *testing.B) {
+	path := os.Getenv("LOGHUNT_BENCH_AUTH_DB")
+	if path == "" {
+		b.Skip("LOGHUNT_BENCH_AUTH_DB names no auth.log store")
+	}
+	db, err := store.Open(path, store.OpenOptions{ReadOnly: true})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer db.Close()
+	pq, err := Parse(`"Failed password" | rex "for (invalid user )?(?<user>\S+) from" | bin _time span=1m ` +
+		`| stats count as attempts by _time, user | anomalies attempts contamination=0.01 | where is_anomaly | sort -anomaly_score | head 10`)
+	if err != nil {
+		b.Fatal(err)
+	}
+	for b.Loop() {
+		if _, err := Run(context.Background(), db, pq, Options{}, func(*Batch) error { return nil }); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkQuery runs the query in LOGHUNT_BENCH_QUERY on the store
+// LOGHUNT_BENCH_DB names, for profiling any question
+// (go test -bench Query -cpuprofile ...); skipped without them.
+func BenchmarkQuery(b *testing.B) {
+	if os.Getenv("LOGHUNT_BENCH_QUERY") == "" || os.Getenv("LOGHUNT_BENCH_DB") == "" {
+		b.Skip("LOGHUNT_BENCH_QUERY and LOGHUNT_BENCH_DB name no query and store")
+	}
+	benchQuery(b, os.Getenv("LOGHUNT_BENCH_QUERY"))
+}

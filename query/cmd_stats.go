@@ -71,6 +71,10 @@ func (s *statsOp) mergeSpare() error {
 	for {
 		select {
 		case t := <-s.spare:
+			if s.table.n == 0 {
+				s.table = t // the first worker's table becomes the main one
+				continue
+			}
 			if err := s.table.merge(t); err != nil {
 				return err
 			}

@@ -1,12 +1,14 @@
 package query
 
 import (
+	"cmp"
 	"encoding/binary"
 	"fmt"
 	"math"
 	"slices"
 	"strings"
 	"sync/atomic"
+	"unsafe"
 
 	"loghunt/store"
 )
@@ -67,7 +69,15 @@ type groupTable struct {
 	keepNull bool
 	// budget bounds the memory of the groups and of the values dc and
 	// perc keep; the tables of one stage's workers share it.
-	budget *memBudget
+	budget    *memBudget
+	uncharged int64 // memory of new groups not yet charged to budget
+	slab      struct {
+		groups []group
+		states []aggState
+		counts []countAgg
+		keys   []store.Value
+		text   []byte
+	}
 }
 
 // memBudget is the memory an aggregation may still take, in bytes.
@@ -120,21 +130,72 @@ func (g *groupTable) newGroup(key []store.Value) (*group, error) {
 	if g.n >= g.maxGroups {
 		return nil, fmt.Errorf("%w: more than %d groups (by %v); narrow the search or group by fewer values", ErrLimit, g.maxGroups, g.by)
 	}
-	gr := &group{key: key, states: make([]aggState, len(g.specs)), first: g.n}
+	// Groups, their states and counts come from slabs: a question by
+	// minute and user makes tens of thousands of groups, and allocating
+	// each piece alone was most of its time.
+	if len(g.slab.groups) == 0 {
+		g.slab.groups = make([]group, slabSize)
+		g.slab.states = make([]aggState, slabSize*len(g.specs))
+	}
+	gr := &g.slab.groups[0]
+	g.slab.groups = g.slab.groups[1:]
+	gr.key, gr.first = key, g.n
+	gr.states, g.slab.states = g.slab.states[:len(g.specs):len(g.specs)], g.slab.states[len(g.specs):]
 	size := int64(groupOverhead)
 	for i, s := range g.specs {
+		if s.fn == "count" {
+			if len(g.slab.counts) == 0 {
+				g.slab.counts = make([]countAgg, slabSize)
+			}
+			c := &g.slab.counts[0]
+			g.slab.counts = g.slab.counts[1:]
+			c.all = s.field == ""
+			gr.states[i] = c
+			continue
+		}
 		gr.states[i] = newAggState(s.fn, s.perc, s.field != "")
 		setBudget(gr.states[i], g.budget)
 	}
 	for _, v := range key {
 		size += int64(len(v.S))
 	}
-	g.budget.charge(size)
-	if err := g.budget.err(g.by); err != nil {
-		return nil, err
+	// The budget is shared by the workers' tables: charge it in lots.
+	if g.uncharged += size; g.uncharged >= 1<<16 {
+		g.budget.charge(g.uncharged)
+		g.uncharged = 0
+		if err := g.budget.err(g.by); err != nil {
+			return nil, err
+		}
 	}
 	g.n++
 	return gr, nil
+}
+
+// slabSize is how many groups a slab holds.
+const slabSize = 256
+
+// keyCopy returns a copy of the by-values of a new group, from a slab.
+func (g *groupTable) keyCopy(vals []store.Value) []store.Value {
+	if len(g.slab.keys) < len(vals) {
+		g.slab.keys = make([]store.Value, slabSize*len(vals))
+	}
+	k := g.slab.keys[:len(vals):len(vals)]
+	g.slab.keys = g.slab.keys[len(vals):]
+	copy(k, vals)
+	return k
+}
+
+// keyString returns the map key of a new multi-value group, from a slab.
+func (g *groupTable) keyString(b []byte) string {
+	if len(b) > 4096 {
+		return string(b)
+	}
+	if cap(g.slab.text)-len(g.slab.text) < len(b) {
+		g.slab.text = make([]byte, 0, 64<<10)
+	}
+	start := len(g.slab.text)
+	g.slab.text = append(g.slab.text, b...)
+	return unsafe.String(unsafe.SliceData(g.slab.text[start:]), len(b))
 }
 
 // lookup finds or makes the group of a row's by-values.
@@ -143,7 +204,7 @@ func (g *groupTable) lookup(vals []store.Value) (*group, error) {
 		if gr, ok := g.strs[vals[0].S]; ok {
 			return gr, nil
 		}
-		gr, err := g.newGroup([]store.Value{vals[0]})
+		gr, err := g.newGroup(g.keyCopy(vals))
 		if err == nil {
 			g.strs[vals[0].S] = gr
 		}
@@ -154,7 +215,7 @@ func (g *groupTable) lookup(vals []store.Value) (*group, error) {
 		if gr, ok := g.single[k]; ok {
 			return gr, nil
 		}
-		gr, err := g.newGroup([]store.Value{vals[0]})
+		gr, err := g.newGroup(g.keyCopy(vals))
 		if err == nil {
 			g.single[k] = gr
 		}
@@ -167,9 +228,9 @@ func (g *groupTable) lookup(vals []store.Value) (*group, error) {
 	if gr, ok := g.multi[string(g.keyBuf)]; ok {
 		return gr, nil
 	}
-	gr, err := g.newGroup(slices.Clone(vals))
+	gr, err := g.newGroup(g.keyCopy(vals))
 	if err == nil {
-		g.multi[string(g.keyBuf)] = gr
+		g.multi[g.keyString(g.keyBuf)] = gr
 	}
 	return gr, err
 }
@@ -278,6 +339,13 @@ func (g *groupTable) merge(o *groupTable) error {
 
 // groups returns the groups in order of first appearance.
 func (g *groupTable) groups() []*group {
+	out := g.unordered()
+	slices.SortFunc(out, func(a, b *group) int { return a.first - b.first })
+	return out
+}
+
+// unordered returns the groups in no particular order.
+func (g *groupTable) unordered() []*group {
 	out := make([]*group, 0, g.n)
 	for _, gr := range g.single {
 		out = append(out, gr)
@@ -293,15 +361,74 @@ func (g *groupTable) groups() []*group {
 		gr, _ := g.newGroup(nil)
 		out = append(out, gr)
 	}
-	slices.SortFunc(out, func(a, b *group) int { return a.first - b.first })
 	return out
 }
 
 // sorted returns the groups sorted by their key values.
 func (g *groupTable) sorted() []*group {
-	out := g.groups()
-	slices.SortStableFunc(out, func(a, b *group) int { return compareKeys(a.key, b.key) })
+	out := g.unordered()
+	// Each key's sort rank and number once, not at every comparison.
+	type sortable struct {
+		g    *group
+		keys []sortKey
+	}
+	dec := make([]sortable, len(out))
+	keys := make([]sortKey, len(out)*len(g.by))
+	for i, gr := range out {
+		dec[i] = sortable{gr, keys[i*len(g.by) : (i+1)*len(g.by)]}
+		for j, v := range gr.key {
+			dec[i].keys[j] = newSortKey(v)
+		}
+	}
+	// Keys that compare equal (10 and "10") keep their order of first
+	// appearance.
+	slices.SortFunc(dec, func(a, b sortable) int {
+		for i := range a.keys {
+			if c := a.keys[i].compare(b.keys[i]); c != 0 {
+				return c
+			}
+		}
+		return a.g.first - b.g.first
+	})
+	for i := range dec {
+		out[i] = dec[i].g
+	}
 	return out
+}
+
+// sortKey is a value made ready to compare as compareValues does, and
+// times (whose seconds as floats lose nanoseconds) exactly among
+// themselves.
+type sortKey struct {
+	rank int
+	num  float64
+	s    string
+	time bool
+	ns   int64
+}
+
+func newSortKey(v store.Value) sortKey {
+	k := sortKey{rank: sortRank(v), s: v.S, time: v.K == store.KindTime, ns: v.I}
+	if k.rank == 1 {
+		k.num, _ = v.Number()
+	}
+	return k
+}
+
+func (a sortKey) compare(b sortKey) int {
+	if a.rank != b.rank {
+		return a.rank - b.rank
+	}
+	switch a.rank {
+	case 1:
+		if a.time && b.time {
+			return cmp.Compare(a.ns, b.ns)
+		}
+		return cmp.Compare(a.num, b.num)
+	case 2:
+		return strings.Compare(a.s, b.s)
+	}
+	return 0
 }
 
 func compareKeys(a, b []store.Value) int {

@@ -3,6 +3,8 @@ package query
 import (
 	"slices"
 	"sort"
+	"sync"
+	"unsafe"
 
 	"loghunt/store"
 )
@@ -74,41 +76,105 @@ type chunkCols struct {
 	// rawWant, when set, marks the rows (of the whole chunk) whose _raw
 	// may be needed; the blocks without one stay compressed.
 	rawWant []bool
-	// rawBlocks holds the _raw blocks decoded so far, by block number.
-	rawBlocks map[int][]store.Value
+	// arena holds the _raw blocks a search decoded (nil until one did).
+	arena *rawArena
+}
+
+// rawArena is memory for searching a chunk's _raw, reused from chunk to
+// chunk: a search decompresses much more than it keeps, and fresh memory
+// for every block cost as much in page faults as the decompression.
+// Nothing may keep a view of it past release: gather copies out the _raw
+// of the rows it selects.
+type rawArena struct {
+	data []byte
+	vals []store.Value
+	done []bool // per block: decoded into data and vals
+}
+
+var rawArenas = sync.Pool{New: func() any { return new(rawArena) }}
+
+// release hands the arena back for the next chunk.
+func (cc *chunkCols) release() {
+	if cc.arena != nil {
+		rawArenas.Put(cc.arena)
+		cc.arena = nil
+	}
+}
+
+// rawBlock returns the rows of block b of a blocked _raw, decoded into
+// the arena on first use.
+func (cc *chunkCols) rawBlock(b, bs int) ([]store.Value, error) {
+	a := cc.arena
+	if a == nil {
+		a = rawArenas.Get().(*rawArena)
+		cc.arena = a
+		if size := cc.c.RawSize(); cap(a.data) < size {
+			a.data = make([]byte, 0, size)
+		}
+		a.data = a.data[:0]
+		a.vals = slices.Grow(a.vals[:0], cc.c.Rows)[:cc.c.Rows]
+		nb := (cc.c.Rows + bs - 1) / bs
+		a.done = slices.Grow(a.done[:0], nb)[:nb]
+		clear(a.done)
+	}
+	rows := a.vals[b*bs : min((b+1)*bs, cc.c.Rows)]
+	if !a.done[b] {
+		var err error
+		if a.data, err = cc.c.RawBlockAppend(b, a.data, rows); err != nil {
+			return nil, err
+		}
+		a.done[b] = true
+	}
+	return rows, nil
 }
 
 // rawAt returns the _raw of row r of the range, or ok=false when its
 // block's token filter ruled it out (the row cannot match the search).
-// Of a blocked _raw only the blocks asked for are decoded.
+// Of a blocked _raw only the blocks asked for are decoded, into the
+// arena: the string is valid until release.
 func (cc *chunkCols) rawAt(r int) (raw string, ok bool, err error) {
 	row := cc.lo + r
 	if cc.rawWant != nil && !cc.rawWant[row] {
 		return "", false, nil
 	}
-	if v, ok := cc.vals[store.ColRaw]; ok {
-		return v[r].S, true, nil
-	}
 	bs := cc.c.RawBlockRows()
-	if bs == 0 {
-		v, err := cc.values(store.ColRaw)
-		if err != nil {
-			return "", false, err
+	if v, ok := cc.vals[store.ColRaw]; ok || bs == 0 {
+		if !ok {
+			if v, err = cc.values(store.ColRaw); err != nil {
+				return "", false, err
+			}
 		}
 		return v[r].S, true, nil
 	}
 	b := row / bs
-	blk, ok := cc.rawBlocks[b]
-	if !ok {
-		if blk, err = cc.c.RawBlock(b); err != nil {
-			return "", false, err
-		}
-		if cc.rawBlocks == nil {
-			cc.rawBlocks = map[int][]store.Value{}
-		}
-		cc.rawBlocks[b] = blk
+	blk, err := cc.rawBlock(b, bs)
+	if err != nil {
+		return "", false, err
 	}
 	return blk[row-b*bs].S, true, nil
+}
+
+// gatherRaw returns the _raw of the selected rows of a blocked _raw, in
+// fresh memory of their own.
+func (cc *chunkCols) gatherRaw(sel []int) ([]store.Value, error) {
+	strs := make([]string, len(sel))
+	total := 0
+	for i, r := range sel {
+		s, _, err := cc.rawAt(r)
+		if err != nil {
+			return nil, err
+		}
+		strs[i] = s
+		total += len(s)
+	}
+	buf := make([]byte, 0, total)
+	out := make([]store.Value, len(sel))
+	for i, s := range strs {
+		start := len(buf)
+		buf = append(buf, s...)
+		out[i] = store.Str(unsafe.String(unsafe.SliceData(buf[start:]), len(s)))
+	}
+	return out, nil
 }
 
 // dict returns the codes of a dictionary column in the range, or nil.
@@ -155,7 +221,11 @@ func (cc *chunkCols) values(name string) ([]store.Value, error) {
 
 // gather returns the values of the selected rows (all when sel is nil).
 func (cc *chunkCols) gather(name string, sel []int) ([]store.Value, error) {
-	if _, expanded := cc.vals[name]; sel != nil && !expanded {
+	_, expanded := cc.vals[name]
+	if name == store.ColRaw && sel != nil && !expanded && cc.c.RawBlockRows() > 0 {
+		return cc.gatherRaw(sel)
+	}
+	if sel != nil && !expanded {
 		if d, err := cc.dict(name); err != nil || d != nil {
 			if err != nil {
 				return nil, err
@@ -250,6 +320,7 @@ func (p *plan) load(c *store.Chunk) (*Batch, error) {
 	if err != nil {
 		return nil, err
 	}
+	defer rows.cc.release() // the batch holds copies of what it needs
 	if rows.hi <= rows.lo {
 		return &Batch{}, nil
 	}

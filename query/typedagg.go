@@ -129,8 +129,12 @@ func (s *slots) reset(i int) {
 // returns false, having changed nothing, when c does not fit the path.
 func (t *typedAgg) chunk(p *plan, c *store.Chunk) (bool, error) {
 	rows, err := p.selectRows(c, t.byTime)
-	if err != nil || rows.hi <= rows.lo {
-		return err == nil, err
+	if err != nil {
+		return false, err
+	}
+	defer rows.cc.release()
+	if rows.hi <= rows.lo {
+		return true, nil
 	}
 	cols := make([]*intCol, len(t.specs))
 	for i, s := range t.specs {

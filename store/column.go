@@ -95,26 +95,31 @@ func decodeStrings(src []byte, n int) ([]Value, error) {
 	return out, decodeStringsInto(out, src)
 }
 
-// decodeStringsInto decodes len(out) strings into out.
+// decodeStringsInto decodes len(out) strings into out, as views of src.
 func decodeStringsInto(out []Value, src []byte) error {
-	lens := make([]int, len(out))
-	for i := range lens {
-		l, k := binary.Uvarint(src)
+	// The lengths come first, then the bytes: find where the bytes start.
+	p := 0
+	for range out {
+		_, k := binary.Uvarint(src[p:])
 		if k <= 0 {
 			return errCorrupt
 		}
-		src = src[k:]
-		lens[i] = int(l) - 1
+		p += k
 	}
-	for i, l := range lens {
-		if l < 0 {
+	data := src[p:]
+	q := 0
+	for i := range out {
+		l, k := binary.Uvarint(src[q:])
+		q += k
+		if l == 0 {
+			out[i] = Null
 			continue
 		}
-		if l > len(src) {
+		if l-1 > uint64(len(data)) {
 			return errCorrupt
 		}
-		out[i] = Value{K: KindString, S: bytesString(src[:l])}
-		src = src[l:]
+		out[i] = Value{K: KindString, S: bytesString(data[:l-1])}
+		data = data[l-1:]
 	}
 	return nil
 }

@@ -260,6 +260,56 @@ func (c *Chunk) RawBlock(i int) ([]Value, error) {
 	return out, c.decodeRawBlock(i, out)
 }
 
+// RawBlockAppend decodes block i of a blocked _raw by appending its bytes
+// to dst, and sets vals (one per row of the block) to views of them. It
+// returns the grown dst. With room enough in dst (RawSize), dst is not
+// moved, so views of earlier blocks stay valid: a caller can decode a
+// chunk's blocks into one buffer it reuses from chunk to chunk, as long
+// as no view outlives that reuse.
+func (c *Chunk) RawBlockAppend(i int, dst []byte, vals []Value) ([]byte, error) {
+	d, err := c.rawDir()
+	if err != nil {
+		return dst, err
+	}
+	if d == nil || i < 0 || i >= len(d.blocks) || len(vals) != d.blocks[i].nrows {
+		return dst, fmt.Errorf("chunk %d: no _raw block %d of %d rows", c.ID, i, len(vals))
+	}
+	bl := &d.blocks[i]
+	if c.decoded != nil {
+		c.decoded.Add(int64(bl.rawLen))
+	}
+	start := len(dst)
+	if bl.comp == compNone {
+		dst = append(dst, bl.payload...)
+	} else {
+		dst, err = decoder.DecodeAll(bl.payload, dst)
+	}
+	if err == nil && len(dst)-start != bl.rawLen {
+		err = errCorrupt
+	}
+	if err == nil {
+		err = decodeStringsInto(vals, dst[start:])
+	}
+	if err != nil {
+		return dst[:start], fmt.Errorf("chunk %d column %s block %d: %w", c.ID, ColRaw, i, err)
+	}
+	return dst, nil
+}
+
+// RawSize returns the decoded size of a blocked _raw, and room to leave
+// after it for the fastest decoding; 0 when _raw is one piece.
+func (c *Chunk) RawSize() int {
+	d, err := c.rawDir()
+	if err != nil || d == nil {
+		return 0
+	}
+	n := 0
+	for i := range d.blocks {
+		n += d.blocks[i].rawLen
+	}
+	return n + zstdSlack
+}
+
 func (c *Chunk) decodeRawBlock(i int, out []Value) error {
 	b, err := c.rawBlockBytes(&c.rawDirCache.blocks[i])
 	if err == nil {

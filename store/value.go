@@ -3,6 +3,7 @@ package store
 import (
 	"math"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -93,8 +94,18 @@ func mayBeNumber(s string) bool {
 	if s == "" {
 		return false
 	}
-	switch c := s[0]; {
-	case c >= '0' && c <= '9', c == '+', c == '-', c == '.', c == 'i', c == 'I', c == 'n', c == 'N':
+	t := s
+	if t[0] == '+' || t[0] == '-' {
+		t = t[1:]
+	}
+	if t == "" {
+		return false
+	}
+	switch c := t[0]; {
+	case c >= '0' && c <= '9', c == '.':
+	case c == 'i', c == 'I', c == 'n', c == 'N':
+		// The only numbers that start with a letter.
+		return strings.EqualFold(t, "inf") || strings.EqualFold(t, "infinity") || strings.EqualFold(t, "nan")
 	default:
 		return false
 	}
