@@ -85,10 +85,15 @@ func (s *statsOp) mergeSpare() error {
 }
 
 func (s *statsOp) finish() error {
-	if err := s.mergeSpare(); err != nil {
+	tables := []*groupTable{s.table}
+	for len(s.spare) > 0 {
+		tables = append(tables, <-s.spare)
+	}
+	groups, err := sortedUnion(tables)
+	if err != nil {
 		return err
 	}
-	return flush(s.next, s.table.batch(s.table.sorted()))
+	return flush(s.next, s.table.batch(groups))
 }
 
 // spareTables holds the workers' aggregation tables: one per worker at

@@ -7,6 +7,7 @@ import (
 	"math"
 	"slices"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"unsafe"
 
@@ -364,14 +365,108 @@ func (g *groupTable) unordered() []*group {
 	return out
 }
 
+// sortedUnion returns the groups of tables of the same aggregation (the
+// scan workers'), merged and sorted by their key values: each table is
+// sorted on its own core, then the sorted runs are merged, adding up the
+// states of a key that several tables have. This is the serial end of a
+// big group-by, and faster than folding the tables into one map first.
+func sortedUnion(tables []*groupTable) ([]*group, error) {
+	first := tables[0]
+	tables = slices.DeleteFunc(tables, func(t *groupTable) bool { return t.n == 0 })
+	switch len(tables) {
+	case 0:
+		return first.sorted(), nil // no rows: `stats count` still says 0
+	case 1:
+		return tables[0].sorted(), nil
+	}
+	runs := make([][]sortable, len(tables))
+	var wg sync.WaitGroup
+	for i, t := range tables {
+		wg.Go(func() { runs[i] = t.sortables() })
+	}
+	wg.Wait()
+	g := tables[0]
+	var out []*group
+	var keyA, keyB []byte
+	for {
+		// The smallest head (groups merged into another are nil).
+		m := -1
+		for i, r := range runs {
+			for len(r) > 0 && r[0].g == nil {
+				r = r[1:]
+			}
+			runs[i] = r
+			if len(r) > 0 && (m < 0 || compareSortables(r[0], runs[m][0]) < 0) {
+				m = i
+			}
+		}
+		if m < 0 {
+			break
+		}
+		head := runs[m][0]
+		runs[m] = runs[m][1:]
+		// The same key in another table is among its groups that compare
+		// equal (10 and "10" sort alike but are two groups).
+		keyA = appendKeys(keyA[:0], head.g.key)
+		for i, r := range runs {
+			for j := 0; i != m && j < len(r) && compareKeys2(r[j].keys, head.keys) == 0; j++ {
+				if r[j].g == nil {
+					continue
+				}
+				if keyB = appendKeys(keyB[:0], r[j].g.key); string(keyA) == string(keyB) {
+					for k, st := range head.g.states {
+						mergeAgg(st, r[j].g.states[k])
+					}
+					r[j].g = nil
+				}
+			}
+		}
+		out = append(out, head.g)
+		if len(out) > g.maxGroups {
+			return nil, fmt.Errorf("%w: more than %d groups (by %v); narrow the search or group by fewer values", ErrLimit, g.maxGroups, g.by)
+		}
+	}
+	return out, nil
+}
+
+// sortable is a group with its keys made ready to compare.
+type sortable struct {
+	g    *group
+	keys []sortKey
+}
+
+func compareKeys2(a, b []sortKey) int {
+	for i := range a {
+		if c := a[i].compare(b[i]); c != 0 {
+			return c
+		}
+	}
+	return 0
+}
+
+// compareSortables orders by key, then (keys that compare equal, 10 and
+// "10") by first appearance.
+func compareSortables(a, b sortable) int {
+	if c := compareKeys2(a.keys, b.keys); c != 0 {
+		return c
+	}
+	return a.g.first - b.g.first
+}
+
 // sorted returns the groups sorted by their key values.
 func (g *groupTable) sorted() []*group {
+	dec := g.sortables()
+	out := make([]*group, len(dec))
+	for i := range dec {
+		out[i] = dec[i].g
+	}
+	return out
+}
+
+// sortables returns the groups sorted by their key values, with the keys.
+func (g *groupTable) sortables() []sortable {
 	out := g.unordered()
 	// Each key's sort rank and number once, not at every comparison.
-	type sortable struct {
-		g    *group
-		keys []sortKey
-	}
 	dec := make([]sortable, len(out))
 	keys := make([]sortKey, len(out)*len(g.by))
 	for i, gr := range out {
@@ -380,20 +475,8 @@ func (g *groupTable) sorted() []*group {
 			dec[i].keys[j] = newSortKey(v)
 		}
 	}
-	// Keys that compare equal (10 and "10") keep their order of first
-	// appearance.
-	slices.SortFunc(dec, func(a, b sortable) int {
-		for i := range a.keys {
-			if c := a.keys[i].compare(b.keys[i]); c != 0 {
-				return c
-			}
-		}
-		return a.g.first - b.g.first
-	})
-	for i := range dec {
-		out[i] = dec[i].g
-	}
-	return out
+	slices.SortFunc(dec, compareSortables)
+	return dec
 }
 
 // sortKey is a value made ready to compare as compareValues does, and

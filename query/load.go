@@ -1,9 +1,9 @@
 package query
 
 import (
+	"runtime"
 	"slices"
 	"sort"
-	"sync"
 	"unsafe"
 
 	"loghunt/store"
@@ -91,12 +91,18 @@ type rawArena struct {
 	done []bool // per block: decoded into data and vals
 }
 
-var rawArenas = sync.Pool{New: func() any { return new(rawArena) }}
+// rawArenas holds arenas free for the next chunk. Unlike a sync.Pool it
+// is not emptied by every collection, which would make a long scan fault
+// in fresh pages again.
+var rawArenas = make(chan *rawArena, 2*runtime.GOMAXPROCS(0))
 
 // release hands the arena back for the next chunk.
 func (cc *chunkCols) release() {
 	if cc.arena != nil {
-		rawArenas.Put(cc.arena)
+		select {
+		case rawArenas <- cc.arena:
+		default:
+		}
 		cc.arena = nil
 	}
 }
@@ -106,7 +112,11 @@ func (cc *chunkCols) release() {
 func (cc *chunkCols) rawBlock(b, bs int) ([]store.Value, error) {
 	a := cc.arena
 	if a == nil {
-		a = rawArenas.Get().(*rawArena)
+		select {
+		case a = <-rawArenas:
+		default:
+			a = new(rawArena)
+		}
 		cc.arena = a
 		if size := cc.c.RawSize(); cap(a.data) < size {
 			a.data = make([]byte, 0, size)

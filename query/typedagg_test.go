@@ -2,6 +2,7 @@ package query
 
 import (
 	"context"
+	"fmt"
 	"math/rand/v2"
 	"slices"
 	"strings"
@@ -62,5 +63,45 @@ func TestTypedAggMatchesGeneral(t *testing.T) {
 		if got, want := s.run(q), s.run(general); !slices.EqualFunc(got, want, slices.Equal) {
 			t.Errorf("%s:\n got %v\nwant %v", q, got, want)
 		}
+	}
+}
+
+// TestSortedUnion merges workers' tables: the same key in several tables
+// is one group with its counts added, keys that only sort alike (10 and
+// "10") stay two groups, and the order is the one table would give.
+func TestSortedUnion(t *testing.T) {
+	opt := &Options{MaxGroups: 100, MaxAggBytes: 1 << 20}
+	specs := []aggSpec{{fn: "count", out: "count"}, {fn: "sum", field: "x", out: "sum"}}
+	keys := []store.Value{store.Int(10), store.Str("10"), store.Str("a"), store.Int(3), store.Null, store.Str("b"), store.Float(2.5)}
+	r := rand.New(rand.NewPCG(1, 2))
+	one := newGroupTable(specs, []string{"k"}, opt)
+	var tables []*groupTable
+	for range 3 {
+		tables = append(tables, one.spare())
+	}
+	for range 500 {
+		k, x := keys[r.IntN(len(keys))], store.Int(r.Int64N(100))
+		b := &Batch{Fields: []string{"k", "x"}, Cols: [][]store.Value{{k}, {x}}, Len: 1}
+		if err := one.add(b); err != nil {
+			t.Fatal(err)
+		}
+		if err := tables[r.IntN(len(tables))].add(b); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got, err := sortedUnion(tables)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := one.sorted()
+	show := func(gs []*group) []string {
+		var out []string
+		for _, g := range gs {
+			out = append(out, fmt.Sprintf("%v(%d)=%v/%v", g.key[0], g.key[0].K, g.states[0].result(), g.states[1].result()))
+		}
+		return out
+	}
+	if g, w := show(got), show(want); !slices.Equal(g, w) {
+		t.Errorf("union %v\n want %v", g, w)
 	}
 }
