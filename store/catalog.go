@@ -60,7 +60,9 @@ func newFieldStat(name string, vals []Value, kinds uint8) FieldStat {
 			s = s[:80]
 		}
 		if !slices.Contains(fs.Examples, s) {
-			fs.Examples = append(fs.Examples, s)
+			// A copy: the value views the ingest block, which would stay
+			// in memory as long as the example (until the commit).
+			fs.Examples = append(fs.Examples, strings.Clone(s))
 		}
 	}
 	return fs

@@ -128,24 +128,39 @@ func decodeStringsInto(out []Value, src []byte) error {
 const (
 	intsNulls = 1 // a null bitmap follows
 	intsDelta = 2 // values are deltas from the previous non-null value
+	// intsFixed: a varint base and a width byte w follow, then per
+	// non-null value w little-endian bytes of value - base (random sizes
+	// in 0..65535 take 2 bytes instead of 3 as varints).
+	intsFixed = 4
 )
 
 // encodeInts stores varints, as deltas when that is smaller (sorted or
 // slowly changing values) and as plain values otherwise (random sizes).
 func encodeInts(dst []byte, vals []Value, nulls bool) []byte {
 	plain, delta, prev := 0, 0, int64(0)
+	lo, hi, n := int64(math.MaxInt64), int64(math.MinInt64), 0
 	for i := range vals {
 		if vals[i].K != KindNull {
 			plain += varintLen(vals[i].I)
 			delta += varintLen(vals[i].I - prev)
 			prev = vals[i].I
+			lo, hi, n = min(lo, vals[i].I), max(hi, vals[i].I), n+1
+		}
+	}
+	width := 0 // bytes of hi-lo, when that fits in 7
+	if n > 0 && hi-lo >= 0 {
+		for r := uint64(hi - lo); r > 0 || width == 0; r >>= 8 {
+			width++
 		}
 	}
 	flags := byte(0)
 	if nulls {
 		flags |= intsNulls
 	}
-	if delta < plain {
+	switch {
+	case width > 0 && width < 8 && n*width+varintLen(lo)+1 < min(plain, delta):
+		flags |= intsFixed
+	case delta < plain:
 		flags |= intsDelta
 	}
 	dst = append(dst, flags)
@@ -157,6 +172,20 @@ func encodeInts(dst []byte, vals []Value, nulls bool) []byte {
 			}
 		}
 		dst = append(dst, bm...)
+	}
+	if flags&intsFixed != 0 {
+		dst = binary.AppendVarint(dst, lo)
+		dst = append(dst, byte(width))
+		for i := range vals {
+			if vals[i].K != KindNull {
+				d := uint64(vals[i].I - lo)
+				for range width {
+					dst = append(dst, byte(d))
+					d >>= 8
+				}
+			}
+		}
+		return dst
 	}
 	prev = 0
 	for i := range vals {
@@ -170,6 +199,39 @@ func encodeInts(dst []byte, vals []Value, nulls bool) []byte {
 		}
 	}
 	return dst
+}
+
+// decodeFixed reads the base, the width and the values of an intsFixed
+// encoding into the non-null places of out.
+func decodeFixed(out []int64, bm, src []byte) error {
+	base, k := binary.Varint(src)
+	if k <= 0 || len(src) < k+1 {
+		return errCorrupt
+	}
+	w := int(src[k])
+	src = src[k+1:]
+	if w < 1 || w > 7 {
+		return errCorrupt
+	}
+	for i := range out {
+		if bm != nil && bm[i/8]&(1<<(i%8)) != 0 {
+			continue
+		}
+		if len(src) < w {
+			return errCorrupt
+		}
+		var d uint64
+		if w == 2 {
+			d = uint64(binary.LittleEndian.Uint16(src))
+		} else {
+			for j := w - 1; j >= 0; j-- {
+				d = d<<8 | uint64(src[j])
+			}
+		}
+		out[i] = base + int64(d)
+		src = src[w:]
+	}
+	return nil
 }
 
 func varintLen(x int64) int {
@@ -202,7 +264,7 @@ func decodeInts(src []byte, n int) ([]Value, error) {
 // decodeInt64s decodes an encInts column to its values (0 where null)
 // and its null bitmap (bit i set: row i is null; nil when none is).
 func decodeInt64s(src []byte, n int) ([]int64, []byte, error) {
-	if len(src) < 1 || src[0] > intsNulls|intsDelta {
+	if len(src) < 1 || src[0] > intsNulls|intsDelta|intsFixed || src[0]&(intsDelta|intsFixed) == intsDelta|intsFixed {
 		return nil, nil, errCorrupt
 	}
 	flags := src[0]
@@ -215,6 +277,9 @@ func decodeInt64s(src []byte, n int) ([]int64, []byte, error) {
 		bm, src = src[:(n+7)/8], src[(n+7)/8:]
 	}
 	out := make([]int64, n)
+	if flags&intsFixed != 0 {
+		return out, bm, decodeFixed(out, bm, src)
+	}
 	prev := int64(0)
 	delta := flags&intsDelta != 0
 	for i := range out {

@@ -258,6 +258,9 @@ func TestColumnRoundTrip(t *testing.T) {
 		"intdict":  slices.Repeat([]Value{Int(200), Int(404)}, 100),
 		"mixed":    {Int(1), Float(2.5), Str("s"), Bool(true), Time(123), Null, Float(math.NaN())},
 		"allnull":  {Null, Null},
+		"fixed2":   randomInts(5000, 0, 60000, false),
+		"fixed3":   randomInts(3000, -1_000_000, 5_000_000, true),
+		"fixed7":   randomInts(2000, -(1 << 54), 1<<54, true),
 		"floatbig": {Float(1), Float(2), Float(3), Float(4), Float(5), Float(6), Float(7), Float(8), Float(9), Float(10), Float(11), Float(12), Float(13), Float(14), Float(15), Float(16), Float(17), Float(18), Float(19), Float(20), Float(21)},
 	}
 	var d dictBuilder
@@ -285,6 +288,9 @@ func TestColumnRoundTrip(t *testing.T) {
 		}
 		if err != nil {
 			t.Fatalf("%s: %v", name, err)
+		}
+		if strings.HasPrefix(name, "fixed") && (enc != encInts || b[0]&intsFixed == 0) {
+			t.Errorf("%s: encoding %d flags %d, want fixed-width ints", name, enc, b[0])
 		}
 		for i := range vals {
 			if vals[i] != got[i] && !(math.IsNaN(vals[i].F) && math.IsNaN(got[i].F)) {
@@ -333,4 +339,17 @@ func TestTokens(t *testing.T) {
 	if TokenHash("ROOT") != TokenHash("root") {
 		t.Error("hash is case-sensitive")
 	}
+}
+
+// randomInts returns n ints in [lo, hi), every tenth null when nulls.
+func randomInts(n int, lo, hi int64, nulls bool) []Value {
+	r := rand.New(rand.NewPCG(uint64(n), uint64(hi)))
+	out := make([]Value, n)
+	for i := range out {
+		if nulls && i%10 == 3 {
+			continue
+		}
+		out[i] = Int(lo + r.Int64N(hi-lo))
+	}
+	return out
 }
