@@ -67,7 +67,6 @@ func (db *DB) Scan(ctx context.Context, spec ScanSpec, work func(*Chunk) (any, e
 						j.res <- scanResult{nil, err} // cancelled: skip the work
 						continue
 					}
-					prefault(j.c.blob)
 					v, err := work(j.c)
 					release(j.c.blob)
 					j.res <- scanResult{v, err}
