@@ -71,7 +71,8 @@ type groupTable struct {
 	// budget bounds the memory of the groups and of the values dc and
 	// perc keep; the tables of one stage's workers share it.
 	budget    *memBudget
-	uncharged int64 // memory of new groups not yet charged to budget
+	uncharged int64    // memory of new groups not yet charged to budget
+	order     []*group // the groups in order of first appearance
 	slab      struct {
 		groups []group
 		states []aggState
@@ -141,6 +142,7 @@ func (g *groupTable) newGroup(key []store.Value) (*group, error) {
 	gr := &g.slab.groups[0]
 	g.slab.groups = g.slab.groups[1:]
 	gr.key, gr.first = key, g.n
+	g.order = append(g.order, gr)
 	gr.states, g.slab.states = g.slab.states[:len(g.specs):len(g.specs)], g.slab.states[len(g.specs):]
 	size := int64(groupOverhead)
 	for i, s := range g.specs {
@@ -340,29 +342,11 @@ func (g *groupTable) merge(o *groupTable) error {
 
 // groups returns the groups in order of first appearance.
 func (g *groupTable) groups() []*group {
-	out := g.unordered()
-	slices.SortFunc(out, func(a, b *group) int { return a.first - b.first })
-	return out
-}
-
-// unordered returns the groups in no particular order.
-func (g *groupTable) unordered() []*group {
-	out := make([]*group, 0, g.n)
-	for _, gr := range g.single {
-		out = append(out, gr)
-	}
-	for _, gr := range g.strs {
-		out = append(out, gr)
-	}
-	for _, gr := range g.multi {
-		out = append(out, gr)
-	}
-	if len(g.by) == 0 && len(out) == 0 {
+	if len(g.by) == 0 && len(g.order) == 0 {
 		// No rows at all: one group, so that `stats count` says 0.
-		gr, _ := g.newGroup(nil)
-		out = append(out, gr)
+		g.newGroup(nil)
 	}
-	return out
+	return slices.Clone(g.order)
 }
 
 // sortedUnion returns the groups of tables of the same aggregation (the
@@ -437,7 +421,7 @@ type sortable struct {
 
 func compareKeys2(a, b []sortKey) int {
 	for i := range a {
-		if c := a[i].compare(b[i]); c != 0 {
+		if c := a[i].compare(&b[i]); c != 0 {
 			return c
 		}
 	}
@@ -465,7 +449,7 @@ func (g *groupTable) sorted() []*group {
 
 // sortables returns the groups sorted by their key values, with the keys.
 func (g *groupTable) sortables() []sortable {
-	out := g.unordered()
+	out := g.groups() // in order of appearance: mostly sorted already by time
 	// Each key's sort rank and number once, not at every comparison.
 	dec := make([]sortable, len(out))
 	keys := make([]sortKey, len(out)*len(g.by))
@@ -498,7 +482,7 @@ func newSortKey(v store.Value) sortKey {
 	return k
 }
 
-func (a sortKey) compare(b sortKey) int {
+func (a *sortKey) compare(b *sortKey) int {
 	if a.rank != b.rank {
 		return a.rank - b.rank
 	}
