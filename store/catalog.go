@@ -55,17 +55,21 @@ func newFieldStat(name string, vals []Value, kinds uint8) FieldStat {
 		if vals[i].K == KindNull {
 			continue
 		}
-		s := vals[i].String()
-		if len(s) > 80 {
-			s = s[:80]
-		}
-		if !slices.Contains(fs.Examples, s) {
-			// A copy: the value views the ingest block, which would stay
-			// in memory as long as the example (until the commit).
-			fs.Examples = append(fs.Examples, strings.Clone(s))
-		}
+		fs.addExample(vals[i].String())
 	}
 	return fs
+}
+
+// addExample adds an example value, cut to 80 bytes, unless it has it.
+func (f *FieldStat) addExample(s string) {
+	if len(s) > 80 {
+		s = s[:80]
+	}
+	if !slices.Contains(f.Examples, s) {
+		// A copy: the value views the ingest block, which would stay in
+		// memory as long as the example (until the commit).
+		f.Examples = append(f.Examples, strings.Clone(s))
+	}
 }
 
 func (f *FieldStat) merge(o *FieldStat) {

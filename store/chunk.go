@@ -51,8 +51,22 @@ type ChunkBuilder struct {
 
 type colBuilder struct {
 	name  string
-	vals  []Value
+	vals  []Value // the values, unless coded
 	kinds uint8
+	// coded: the values are text or null so far, kept as codes (see
+	// coded.go): codes[row] is 0 for null, else 1 + an index in strs.
+	coded    bool
+	codes    []uint16
+	strs     []string
+	index    map[string]uint16
+	last     string // the last value added, and its code (0: none)
+	lastCode uint16
+}
+
+func newColBuilder(name string) *colBuilder {
+	c := &colBuilder{name: name}
+	c.resetCoded()
+	return c
 }
 
 // NewChunkBuilder returns a builder for events of the given source.
@@ -85,24 +99,28 @@ func (b *ChunkBuilder) Add(ev *Event) {
 		} else if j, ok := b.index[f.Name]; ok {
 			c = b.cols[j]
 		} else {
-			c = &colBuilder{name: f.Name}
+			c = newColBuilder(f.Name)
 			b.index[f.Name] = len(b.cols)
 			b.cols = append(b.cols, c)
 		}
-		if len(c.vals) > row {
+		if c.rows() > row {
 			continue // a repeated name: the first value wins
 		}
-		for len(c.vals) < row {
-			c.vals = append(c.vals, Null)
-			c.kinds |= 1 << KindNull
+		for c.rows() < row {
+			c.appendNull()
+		}
+		if c.coded {
+			if c.addCoded(f.Value) {
+				continue
+			}
+			c.uncode()
 		}
 		c.vals = append(c.vals, f.Value)
 		c.kinds |= 1 << f.Value.K
 	}
 	for _, c := range b.cols {
-		if len(c.vals) <= row {
-			c.vals = append(c.vals, Null)
-			c.kinds |= 1 << KindNull
+		if c.rows() <= row {
+			c.appendNull()
 		}
 	}
 }
@@ -139,6 +157,18 @@ func (b *ChunkBuilder) Encode() *EncodedChunk {
 	for _, c := range b.cols {
 		if c.kinds&^(1<<KindNull) == 0 {
 			continue // not in this chunk's events
+		}
+		if c.coded {
+			raw, split, ok := c.encodeCoded(b.buf[:0])
+			if ok {
+				fs := c.codedStat()
+				b.dict.split = split
+				data = b.addDict(&h, data, c.name, raw, c.kinds, n-int(fs.Kinds[KindString]))
+				stats = append(stats, fs)
+				continue
+			}
+			b.buf = raw[:0]
+			c.uncode()
 		}
 		raw, enc := encodeColumn(b.buf[:0], c.vals, c.kinds, &b.dict)
 		nulls := 0
@@ -279,7 +309,15 @@ func (b *ChunkBuilder) sortByTime() {
 	b.times = times
 	b.raws = permute(b.raws, b.perm)
 	for _, c := range b.cols {
-		c.vals = permute(c.vals, b.perm)
+		if c.coded {
+			codes := make([]uint16, n)
+			for i, p := range b.perm {
+				codes[i] = c.codes[p]
+			}
+			c.codes = codes
+		} else {
+			c.vals = permute(c.vals, b.perm)
+		}
 	}
 }
 
@@ -299,6 +337,7 @@ func (b *ChunkBuilder) reset() {
 		clear(c.vals)
 		c.vals = c.vals[:0]
 		c.kinds = 0
+		c.resetCoded()
 	}
 	// Drop columns that were not used lately to keep sparse JSON cheap.
 	if len(b.cols) > 256 {
