@@ -57,6 +57,7 @@ type colBuilder struct {
 	// coded.go): codes[row] is 0 for null, else 1 + an index in strs.
 	coded    bool
 	codes    []uint16
+	offs     []int32 // per row: where the value lies in the event's _raw, or -1
 	strs     []string
 	index    map[string]uint16
 	last     string // the last value added, and its code (0: none)
@@ -110,7 +111,7 @@ func (b *ChunkBuilder) Add(ev *Event) {
 			c.appendNull()
 		}
 		if c.coded {
-			if c.addCoded(f.Value) {
+			if c.addCoded(f.Value, ev.Raw) {
 				continue
 			}
 			c.uncode()
@@ -310,11 +311,11 @@ func (b *ChunkBuilder) sortByTime() {
 	b.raws = permute(b.raws, b.perm)
 	for _, c := range b.cols {
 		if c.coded {
-			codes := make([]uint16, n)
+			codes, offs := make([]uint16, n), make([]int32, n)
 			for i, p := range b.perm {
-				codes[i] = c.codes[p]
+				codes[i], offs[i] = c.codes[p], c.offs[p]
 			}
-			c.codes = codes
+			c.codes, c.offs = codes, offs
 		} else {
 			c.vals = permute(c.vals, b.perm)
 		}

@@ -1,6 +1,9 @@
 package store
 
-import "encoding/binary"
+import (
+	"encoding/binary"
+	"unsafe"
+)
 
 // A column whose values so far are all text or null is kept as
 // dictionary codes while it is built (coded), not as a Value per row: most
@@ -15,10 +18,11 @@ const maxCoded = maxDict - 1
 // addCoded adds a value to a coded column, which must not be behind row.
 // It returns false, having added nothing, when the column cannot stay
 // coded: the caller then uncodes it and adds the value as a Value.
-func (c *colBuilder) addCoded(v Value) bool {
+func (c *colBuilder) addCoded(v Value, raw string) bool {
 	switch v.K {
 	case KindNull:
 		c.codes = append(c.codes, 0)
+		c.offs = append(c.offs, -1)
 		c.kinds |= 1 << KindNull
 		return true
 	case KindString:
@@ -39,8 +43,22 @@ func (c *colBuilder) addCoded(v Value) bool {
 		c.last, c.lastCode = v.S, code
 	}
 	c.codes = append(c.codes, code)
+	c.offs = append(c.offs, offsetIn(v.S, raw))
 	c.kinds |= 1 << KindString
 	return true
+}
+
+// offsetIn returns where s lies in raw when it is a piece of raw's
+// memory (as a parser's fields usually are), else -1.
+func offsetIn(s, raw string) int32 {
+	if len(s) == 0 || len(raw) > 1<<31-1 {
+		return -1
+	}
+	p, r := uintptr(unsafe.Pointer(unsafe.StringData(s))), uintptr(unsafe.Pointer(unsafe.StringData(raw)))
+	if p < r || p+uintptr(len(s)) > r+uintptr(len(raw)) {
+		return -1
+	}
+	return int32(p - r)
 }
 
 // uncode turns a coded column into Values.
@@ -54,6 +72,7 @@ func (c *colBuilder) uncode() {
 		}
 	}
 	c.coded = false
+	c.offs = c.offs[:0]
 }
 
 // rows returns how many rows the column holds.
@@ -68,6 +87,7 @@ func (c *colBuilder) rows() int {
 func (c *colBuilder) appendNull() {
 	if c.coded {
 		c.codes = append(c.codes, 0)
+		c.offs = append(c.offs, -1)
 	} else {
 		c.vals = append(c.vals, Null)
 	}
@@ -78,6 +98,7 @@ func (c *colBuilder) appendNull() {
 func (c *colBuilder) resetCoded() {
 	c.coded = true
 	c.codes = c.codes[:0]
+	c.offs = c.offs[:0]
 	clear(c.strs)
 	c.strs = c.strs[:0]
 	if c.index == nil {

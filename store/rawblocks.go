@@ -91,11 +91,13 @@ func (b *ChunkBuilder) encodeRawBlocks(dst []byte, raws []Value) ([]byte, int) {
 	dst = binary.AppendUvarint(dst, uint64(nblocks))
 	var payload []byte
 	total := 0
+	th := b.newTokenHasher(len(raws))
 	for i := 0; i < len(raws); i += rawBlockRows {
 		rows := raws[i:min(i+rawBlockRows, len(raws))]
 		b.tokens.reset()
+		th.block()
 		for j := range rows {
-			hashTokens(rows[j].S, &b.tokens)
+			th.hashRow(i+j, rows[j].S, &b.tokens)
 		}
 		bl := newSizedBloom(b.tokens.n)
 		b.tokens.each(bl.add)
@@ -380,4 +382,94 @@ func (c *Chunk) checkRawBlocks(raws []Value) error {
 		}
 	}
 	return nil
+}
+
+// tokenHasher adds the tokens of a chunk's _raw to a block's token set.
+// Most of an event's text is its fields' values, and a field with few
+// distinct values repeats them: the text between the values of coded
+// columns is hashed row by row, but a value's tokens once per block (a
+// web log's user agent alone is half of its bytes).
+type tokenHasher struct {
+	cols  []*colBuilder
+	seen  [][]bool // per column, per code: its tokens are in the block's set
+	spans []tokenSpan
+	// gaps are the previous row's texts between values: the same text in
+	// the same place (a timestamp shared by the events of one second)
+	// needs no hashing again in the block.
+	gaps, prev []string
+}
+
+type tokenSpan struct {
+	start, end int
+	col        int
+	code       uint16
+}
+
+func (b *ChunkBuilder) newTokenHasher(rows int) *tokenHasher {
+	th := &tokenHasher{}
+	for _, c := range b.cols {
+		if c.coded && len(c.offs) == rows && len(c.strs) > 0 {
+			th.cols = append(th.cols, c)
+			th.seen = append(th.seen, make([]bool, len(c.strs)+1))
+		}
+	}
+	return th
+}
+
+// block starts a new block.
+func (th *tokenHasher) block() {
+	for _, s := range th.seen {
+		clear(s)
+	}
+	th.gaps, th.prev = th.gaps[:0], th.prev[:0]
+}
+
+// hashGap adds the tokens of the k-th gap of a row unless the previous
+// row of the block had the same text there.
+func (th *tokenHasher) hashGap(k int, gap string, set *hashSet) {
+	th.gaps = append(th.gaps, gap)
+	if k < len(th.prev) && th.prev[k] == gap {
+		return
+	}
+	hashTokens(gap, set)
+}
+
+// hashRow adds the tokens of row r, whose _raw is raw, to set.
+func (th *tokenHasher) hashRow(r int, raw string, set *hashSet) {
+	th.spans = th.spans[:0]
+	for ci, c := range th.cols {
+		code, off := c.codes[r], int(c.offs[r])
+		if code == 0 || off < 0 {
+			continue
+		}
+		end := off + len(c.strs[code-1])
+		// The value's tokens are raw's there only if its ends are token
+		// boundaries in raw.
+		if off > 0 && IsTokenByte(raw[off-1]) && IsTokenByte(raw[off]) ||
+			end < len(raw) && IsTokenByte(raw[end]) && IsTokenByte(raw[end-1]) {
+			continue
+		}
+		sp := tokenSpan{off, end, ci, code}
+		i := len(th.spans)
+		th.spans = append(th.spans, sp)
+		for ; i > 0 && th.spans[i-1].start > sp.start; i-- { // by start
+			th.spans[i] = th.spans[i-1]
+		}
+		th.spans[i] = sp
+	}
+	pos := 0
+	th.gaps = th.gaps[:0]
+	for _, sp := range th.spans {
+		if sp.start < pos {
+			continue // overlaps the one before: its text is hashed with the gaps
+		}
+		th.hashGap(len(th.gaps), raw[pos:sp.start], set)
+		if seen := th.seen[sp.col]; !seen[sp.code] {
+			hashTokens(raw[sp.start:sp.end], set)
+			seen[sp.code] = true
+		}
+		pos = sp.end
+	}
+	th.hashGap(len(th.gaps), raw[pos:], set)
+	th.gaps, th.prev = th.prev, th.gaps
 }

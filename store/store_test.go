@@ -353,3 +353,46 @@ func randomInts(n int, lo, hi int64, nulls bool) []Value {
 	}
 	return out
 }
+
+// TestTokenFilterFieldSpans: fields that are pieces of _raw (as parsers
+// make them) have their tokens hashed once per block; every token of
+// every row must still pass its block's filter, also where a field value
+// is only part of a token of _raw ("bob" in "userbob").
+func TestTokenFilterFieldSpans(t *testing.T) {
+	db := openTest(t)
+	r := rand.New(rand.NewPCG(9, 9))
+	agents := []string{"Mozilla/5.0 (X11; Linux)", "curl/8.1", "Go-http-client/1.1"}
+	var rows []row
+	for i := range 2500 {
+		raw := fmt.Sprintf("10.0.%d.%d user%s \"%s\" tail%d=%s", r.IntN(4), r.IntN(9), words[r.IntN(4)],
+			agents[r.IntN(3)], i, words[r.IntN(len(words)-1)])
+		ip := raw[:strings.IndexByte(raw, ' ')]
+		u0 := strings.Index(raw, "user") + 4 // inside the token "user<word>"
+		u1 := strings.IndexByte(raw[u0:], ' ') + u0
+		a0 := strings.IndexByte(raw, '"') + 1
+		a1 := strings.IndexByte(raw[a0:], '"') + a0
+		v := raw[strings.LastIndexByte(raw, '=')+1:]
+		rows = append(rows, row{int64(i) * 1e9, raw, "s", []Field{
+			{"ip", Str(ip)}, {"user", Str(raw[u0:u1])}, {"agent", Str(raw[a0:a1])}, {"v", Str(v)}, {"ua_tail", Str(raw[a1-3 : a1])}}})
+	}
+	writeRows(t, db, rows, 2500)
+	_, err := db.Scan(context.Background(), ScanSpec{Start: math.MinInt64, End: math.MaxInt64}, func(c *Chunk) (any, error) {
+		for i, rw := range rows {
+			var toks []string
+			Tokens(rw.raw, func(s string) { toks = append(toks, strings.ToLower(s)) })
+			for _, tok := range toks {
+				cand, err := c.RawCandidates([]string{tok})
+				if err != nil {
+					return nil, err
+				}
+				if !cand[i] {
+					return nil, fmt.Errorf("row %d %q: token %q ruled out", i, rw.raw, tok)
+				}
+			}
+		}
+		return nil, nil
+	}, func(*Chunk, any) error { return nil })
+	if err != nil {
+		t.Fatal(err)
+	}
+}
