@@ -4,6 +4,7 @@ import (
 	"runtime"
 	"slices"
 	"sort"
+	"strings"
 	"unsafe"
 
 	"loghunt/store"
@@ -162,6 +163,66 @@ func (cc *chunkCols) rawAt(r int) (raw string, ok bool, err error) {
 		return "", false, err
 	}
 	return blk[row-b*bs].S, true, nil
+}
+
+// matchPhraseBlocks tests a phrase on the candidate rows of the range,
+// a block at a time: a block with many candidates is searched as one
+// text, one with few row by row.
+func (cc *chunkCols) matchPhraseBlocks(phrase string, cand []bool, bs int) error {
+	var ends []int
+	var match []bool
+	for b := cc.lo / bs; b*bs < cc.hi; b++ {
+		lo, hi := max(b*bs, cc.lo), min((b+1)*bs, cc.hi) // chunk rows
+		c := cand[lo-cc.lo : hi-cc.lo]
+		n := 0
+		for i, ok := range c {
+			if ok && cc.rawWant != nil && !cc.rawWant[lo+i] {
+				c[i], ok = false, false // its block's filter ruled it out
+			}
+			if ok {
+				n++
+			}
+		}
+		if n == 0 {
+			continue
+		}
+		if n < bs/8 {
+			for i, ok := range c {
+				if ok {
+					raw, _, err := cc.rawAt(lo + i - cc.lo)
+					if err != nil {
+						return err
+					}
+					c[i] = MatchPhrase(phrase, raw)
+				}
+			}
+			continue
+		}
+		blk, err := cc.rawBlock(b, bs)
+		if err != nil {
+			return err
+		}
+		rows := blk[lo-b*bs : hi-b*bs]
+		// The rows' bytes lie back to back in the arena.
+		ends, match = ends[:0], slices.Grow(match[:0], len(rows))[:len(rows)]
+		clear(match)
+		total := 0
+		var first *byte
+		for _, v := range rows {
+			if first == nil && len(v.S) > 0 {
+				first = unsafe.StringData(v.S)
+			}
+			total += len(v.S)
+			ends = append(ends, total)
+		}
+		if first != nil {
+			matchPhraseRows(phrase, unsafe.String(first, total), ends, match)
+		}
+		for i := range c {
+			c[i] = c[i] && match[i]
+		}
+	}
+	return nil
 }
 
 // gatherRaw returns the _raw of the selected rows of a blocked _raw, in
@@ -501,6 +562,10 @@ func (p *plan) matchField(cc *chunkCols, t *Term, n int) ([]bool, error) {
 func (p *plan) matchRaw(cc *chunkCols, t *Term, cand []bool) error {
 	if !slices.Contains(cand, true) {
 		return nil
+	}
+	if bs := cc.c.RawBlockRows(); bs > 0 && t.Value != "" &&
+		(t.Kind == TermPhrase || t.Kind == TermWord && strings.IndexByte(t.Value, '*') < 0) {
+		return cc.matchPhraseBlocks(t.Value, cand, bs)
 	}
 	for r, ok := range cand {
 		if ok {

@@ -69,3 +69,36 @@ func TestRawSearchBlocks(t *testing.T) {
 		}
 	}
 }
+
+// TestMatchPhraseRows checks the one-scan search of rows back to back
+// against MatchPhrase row by row, with phrases that straddle rows, sit at
+// their edges, and differ in case.
+func TestMatchPhraseRows(t *testing.T) {
+	r := rand.New(rand.NewPCG(5, 5))
+	pieces := []string{"wp", "-login", "Login", "a", " ", "x", "wp-login", ".php", "WP", "", "=", "1"}
+	for _, phrase := range []string{"wp-login", "login", "a wp", "-", "x=1", "WP-LOGIN.php"} {
+		for range 300 {
+			var rows []string
+			for range 1 + r.IntN(12) {
+				var sb strings.Builder
+				for range r.IntN(5) {
+					sb.WriteString(pieces[r.IntN(len(pieces))])
+				}
+				rows = append(rows, sb.String())
+			}
+			ends := make([]int, len(rows))
+			total := 0
+			for i, row := range rows {
+				total += len(row)
+				ends[i] = total
+			}
+			match := make([]bool, len(rows))
+			matchPhraseRows(phrase, strings.Join(rows, ""), ends, match)
+			for i, row := range rows {
+				if match[i] != MatchPhrase(phrase, row) {
+					t.Fatalf("%q in %q (rows %q): %v, MatchPhrase says %v", phrase, row, rows, match[i], !match[i])
+				}
+			}
+		}
+	}
+}

@@ -33,6 +33,10 @@ type ScanStats struct {
 	BytesDecoded  int64 // decompressed column bytes
 }
 
+// releaseAfter is how many bytes of chunks a scan reads before it
+// releases the pages of each chunk it has decoded.
+const releaseAfter = 128 << 20
+
 type scanJob struct {
 	c   *Chunk
 	res chan scanResult
@@ -51,7 +55,7 @@ type scanResult struct {
 // order merges them (see Chunk.MinTime).
 func (db *DB) Scan(ctx context.Context, spec ScanSpec, work func(*Chunk) (any, error), emit func(*Chunk, any) error) (ScanStats, error) {
 	var st ScanStats
-	decoded := new(atomic.Int64)
+	decoded, read := new(atomic.Int64), new(atomic.Int64)
 	err := db.view(func(tx *bolt.Tx) error {
 		b := tx.Bucket(bucketChunks)
 		st.ChunksTotal = int64(b.Sequence())
@@ -68,7 +72,12 @@ func (db *DB) Scan(ctx context.Context, spec ScanSpec, work func(*Chunk) (any, e
 						continue
 					}
 					v, err := work(j.c)
-					release(j.c.blob)
+					// A scan that has read much lets go of the pages it
+					// read, so a store bigger than memory does not stay
+					// resident; a small one saves the system calls.
+					if read.Add(int64(len(j.c.blob))) > releaseAfter {
+						release(j.c.blob)
+					}
 					j.res <- scanResult{v, err}
 				}
 				return nil
