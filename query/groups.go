@@ -563,7 +563,7 @@ type codeMap struct {
 // group returns the group of row r, or nil for a null value (or after an
 // error, which err holds).
 func (m *codeMap) group(r int) *group {
-	code := m.d.Codes[r]
+	code := m.d.Code(r)
 	if code == 0 {
 		return nil
 	}

@@ -257,7 +257,7 @@ func (cc *chunkCols) dict(name string) (*store.Dict, error) {
 	if err != nil || d == nil {
 		return nil, err
 	}
-	d.Codes = d.Codes[cc.lo:cc.hi]
+	d = d.Slice(cc.lo, cc.hi)
 	cc.dicts[name] = d
 	return d, nil
 }
@@ -303,7 +303,7 @@ func (cc *chunkCols) gather(name string, sel []int) ([]store.Value, error) {
 			}
 			out := make([]store.Value, len(sel))
 			for i, r := range sel {
-				if code := d.Codes[r]; code != 0 {
+				if code := d.Code(r); code != 0 {
 					out[i] = d.Value(code)
 				}
 			}
@@ -538,9 +538,7 @@ func (p *plan) matchField(cc *chunkCols, t *Term, n int) ([]bool, error) {
 			for c := 1; c <= d.Len(); c++ {
 				table[c] = t.MatchValue(d.Value(uint16(c)))
 			}
-			for r, code := range d.Codes {
-				out[r] = table[code]
-			}
+			d.Match(table, out)
 			return out, nil
 		}
 		if cc.c.Column(t.Field) == nil {
@@ -611,9 +609,5 @@ func (cc *chunkCols) selectedCodes(name string, sel []int) *store.Dict {
 	if sel == nil {
 		return d
 	}
-	codes := make([]uint16, len(sel))
-	for i, r := range sel {
-		codes[i] = d.Codes[r]
-	}
-	return d.WithCodes(codes)
+	return d.Select(sel)
 }

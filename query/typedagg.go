@@ -147,7 +147,6 @@ func (t *typedAgg) chunk(p *plan, c *store.Chunk) (bool, error) {
 		}
 		cols[i] = col
 	}
-	var codes []uint16
 	var dict *store.Dict
 	if t.by != "" {
 		if c.Column(t.by) == nil {
@@ -156,11 +155,10 @@ func (t *typedAgg) chunk(p *plan, c *store.Chunk) (bool, error) {
 		if dict, err = rows.cc.dict(t.by); dict == nil || err != nil {
 			return false, err
 		}
-		codes = dict.Codes
 	}
 	n := rows.n()
 	return true, t.op.withTable(func(g *groupTable) error {
-		if err := t.groups(g, rows, n, cols, codes, dict); err != nil {
+		if err := t.groups(g, rows, n, cols, dict); err != nil {
 			return err
 		}
 		return g.budget.err(g.by)
@@ -168,13 +166,13 @@ func (t *typedAgg) chunk(p *plan, c *store.Chunk) (bool, error) {
 }
 
 // groups folds the n selected rows into g by their group.
-func (t *typedAgg) groups(g *groupTable, rows *chunkRows, n int, cols []*intCol, codes []uint16, dict *store.Dict) error {
+func (t *typedAgg) groups(g *groupTable, rows *chunkRows, n int, cols []*intCol, dict *store.Dict) error {
 	switch {
-	case codes != nil:
+	case dict != nil:
 		s := newSlots(cols, dict.Len()+1)
 		for i := range n {
 			r := rowAt(rows.sel, i)
-			s.add(int(codes[r]), r)
+			s.add(int(dict.Code(r)), r)
 		}
 		for code := 1; code < len(s.rows); code++ { // code 0: a null by-value, left out
 			if s.rows[code] > 0 {
@@ -250,12 +248,13 @@ func (t *typedAgg) intColumn(rows *chunkRows, name string) (*intCol, bool, error
 		}
 		ints[c] = v.I
 	}
-	col := &intCol{vals: make([]int64, len(d.Codes))}
-	for r, code := range d.Codes {
+	col := &intCol{vals: make([]int64, d.Rows())}
+	for r := range col.vals {
+		code := d.Code(r)
 		col.vals[r] = ints[code]
 		if code == 0 {
 			if col.nulls == nil {
-				col.nulls = make([]bool, len(d.Codes))
+				col.nulls = make([]bool, d.Rows())
 			}
 			col.nulls[r] = true
 		}
@@ -274,9 +273,11 @@ func trues(n int) []bool {
 // fold adds a slot to its group, as if its rows had been added one by
 // one.
 func (t *typedAgg) fold(g *groupTable, key store.Value, s *slots, i int) error {
+	var one [1]store.Value // lookup copies what it keeps
 	var vals []store.Value
 	if t.byTime || t.by != "" {
-		vals = []store.Value{key}
+		one[0] = key
+		vals = one[:]
 	}
 	gr, err := g.lookup(vals)
 	if err != nil {

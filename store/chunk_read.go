@@ -394,11 +394,11 @@ func (c *Chunk) dict(ci *ColumnInfo) (*Dict, error) {
 	if err != nil || len(src) != 0 {
 		return nil, errCorrupt
 	}
-	d, rest, err := decodeDictValues(vals, c.Rows)
+	d, rest, err := decodeDictValues(vals)
 	if err != nil || len(rest) != 0 {
 		return nil, errCorrupt
 	}
-	return d, d.decodeCodes(codes)
+	return d, d.decodeCodes(codes, c.Rows)
 }
 
 // section reads one section of an encDictSplit column and returns its

@@ -454,9 +454,13 @@ func (d *dictBuilder) encode(dst []byte, vals []Value) []byte {
 // 1 + the index of its value in the dictionary. The values stay encoded
 // until asked for: a query often needs a few of a field's many values
 // (the client IPs of the 404s), and decoding them all was a third of
-// such a query's time.
+// such a query's time. The codes stay as stored too (one or two bytes
+// each, possibly in bbolt's memory map: a Dict is valid during the scan
+// work that read it); a code beyond the dictionary, which only damage can
+// make, reads as null.
 type Dict struct {
-	Codes []uint16
+	codes []byte // width bytes per row, little-endian
+	width int
 	ents  []byte   // the encoded values
 	offs  []uint32 // where each value starts in ents, and where the last ends
 }
@@ -464,34 +468,79 @@ type Dict struct {
 // Len returns the number of values in the dictionary.
 func (d *Dict) Len() int { return len(d.offs) - 1 }
 
+// Rows returns the number of rows.
+func (d *Dict) Rows() int { return len(d.codes) / d.width }
+
+// Code returns the code of row r.
+func (d *Dict) Code(r int) uint16 {
+	var c uint16
+	if d.width == 1 {
+		c = uint16(d.codes[r])
+	} else {
+		c = binary.LittleEndian.Uint16(d.codes[2*r:])
+	}
+	if int(c) > d.Len() {
+		return 0
+	}
+	return c
+}
+
 // Value returns the value of a non-zero code.
 func (d *Dict) Value(code uint16) Value {
 	v, _, _ := readValue(d.ents[d.offs[code-1]:d.offs[code]]) // checked by decodeDict
 	return v
 }
 
-// WithCodes returns the dictionary with other codes.
-func (d *Dict) WithCodes(codes []uint16) *Dict {
-	return &Dict{Codes: codes, ents: d.ents, offs: d.offs}
+// Slice returns the dictionary of rows lo to hi.
+func (d *Dict) Slice(lo, hi int) *Dict {
+	return &Dict{codes: d.codes[lo*d.width : hi*d.width], width: d.width, ents: d.ents, offs: d.offs}
+}
+
+// Select returns the dictionary of the rows sel, in fresh memory.
+func (d *Dict) Select(sel []int) *Dict {
+	codes := make([]byte, len(sel)*d.width)
+	for i, r := range sel {
+		copy(codes[i*d.width:(i+1)*d.width], d.codes[r*d.width:])
+	}
+	return &Dict{codes: codes, width: d.width, ents: d.ents, offs: d.offs}
+}
+
+// Match sets out[r] to table[code of row r] for every row; table has an
+// entry per code, 0 (null) included.
+func (d *Dict) Match(table []bool, out []bool) {
+	n := uint16(d.Len())
+	if d.width == 1 {
+		for r, c := range d.codes[:len(out)] {
+			if uint16(c) <= n {
+				out[r] = table[c]
+			}
+		}
+		return
+	}
+	for r := range out {
+		if c := binary.LittleEndian.Uint16(d.codes[2*r:]); c <= n {
+			out[r] = table[c]
+		}
+	}
 }
 
 func decodeDict(src []byte, n int) (*Dict, error) {
-	d, rest, err := decodeDictValues(src, n)
+	d, rest, err := decodeDictValues(src)
 	if err != nil {
 		return nil, err
 	}
-	return d, d.decodeCodes(rest)
+	return d, d.decodeCodes(rest, n)
 }
 
 // decodeDictValues reads the values of a dictionary (keeping src) and
 // returns the bytes after them.
-func decodeDictValues(src []byte, n int) (*Dict, []byte, error) {
+func decodeDictValues(src []byte) (*Dict, []byte, error) {
 	nd, k := binary.Uvarint(src)
 	if k <= 0 || nd >= maxDict {
 		return nil, nil, errCorrupt
 	}
 	src = src[k:]
-	d := &Dict{ents: src, offs: make([]uint32, nd+1), Codes: make([]uint16, n)}
+	d := &Dict{ents: src, offs: make([]uint32, nd+1), width: 1}
 	// Find where each value starts, checking that each reads whole.
 	off := 0
 	for i := range nd {
@@ -507,9 +556,9 @@ func decodeDictValues(src []byte, n int) (*Dict, []byte, error) {
 	return d, src[off:], nil
 }
 
-// decodeCodes reads the width byte and the codes into d.Codes.
-func (d *Dict) decodeCodes(src []byte) error {
-	n := len(d.Codes)
+// decodeCodes reads the width byte and takes the codes of n rows from
+// src, without copying them.
+func (d *Dict) decodeCodes(src []byte, n int) error {
 	if len(src) < 1 {
 		return errCorrupt
 	}
@@ -518,24 +567,7 @@ func (d *Dict) decodeCodes(src []byte) error {
 	if (width != 1 && width != 2) || len(src) < width*n {
 		return errCorrupt
 	}
-	// One loop per width, and one bounds check for the whole column: this
-	// runs for every row a query touches.
-	var top uint16
-	if width == 1 {
-		for i, b := range src[:n] {
-			d.Codes[i] = uint16(b)
-			top = max(top, uint16(b))
-		}
-	} else {
-		for i := range d.Codes {
-			c := binary.LittleEndian.Uint16(src[2*i:])
-			d.Codes[i] = c
-			top = max(top, c)
-		}
-	}
-	if int(top) > d.Len() {
-		return errCorrupt
-	}
+	d.width, d.codes = width, src[:width*n]
 	return nil
 }
 
@@ -580,8 +612,9 @@ func (d *Dict) Values() []Value {
 // Expand returns the values of the dictionary column, row by row.
 func (d *Dict) Expand() []Value {
 	vals := d.Values()
-	out := make([]Value, len(d.Codes))
-	for i, c := range d.Codes {
+	out := make([]Value, d.Rows())
+	for i := range out {
+		c := d.Code(i)
 		if c != 0 {
 			out[i] = vals[c-1]
 		}
