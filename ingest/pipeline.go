@@ -271,7 +271,9 @@ func run(ctx context.Context, db *store.DB, cfg *Config, rec *store.Source, sp *
 			defer wg.Done()
 			b := store.NewChunkBuilder(name, rec.Sourcetype, rec.Key)
 			for blk := range blocks {
-				outs <- parseBlock(blk, p, b, fallback)
+				out := parseBlock(blk, p, b, fallback)
+				sp.recycle(blk) // the chunk and its stats are copies
+				outs <- out
 			}
 		}()
 	}

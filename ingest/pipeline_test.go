@@ -296,3 +296,70 @@ func TestIngestCSVWithoutTimeKeepsOrder(t *testing.T) {
 		t.Fatalf("rows out of file order (first diff %d)", firstDiff(got, lines[1:]))
 	}
 }
+
+// TestIngestReusesBlocks: the memory of parsed blocks is reused for later
+// ones, so nothing stored may keep viewing it. logfmt field names and
+// values are pieces of each line; over many blocks every event must come
+// back whole with its own fields, and the catalog must hold exactly the
+// names the lines use.
+func TestIngestReusesBlocks(t *testing.T) {
+	db := openStore(t)
+	path := filepath.Join(t.TempDir(), "app.log")
+	var lines []string
+	for i := range 60000 {
+		ts := time.Date(2025, 3, 6, 8, 0, 0, 0, time.UTC).Add(time.Duration(i) * time.Second).Format(time.RFC3339)
+		lines = append(lines, fmt.Sprintf("time=%s level=info key%d=v%d n=%d msg=\"event %d\"", ts, i%5, i%11, i, i))
+	}
+	writeFile(t, path, lines, false)
+	sum, _ := ingestPaths(t, db, Config{Workers: 2}, path)
+	if sum.Events != int64(len(lines)) {
+		t.Fatalf("%d events, want %d", sum.Events, len(lines))
+	}
+	got := raws(allEvents(t, db))
+	if !slices.Equal(got, lines) {
+		t.Fatal("stored _raw differs from the lines")
+	}
+	var names []string
+	for _, f := range must(db.Fields()) {
+		names = append(names, f.Name)
+	}
+	slices.Sort(names)
+	want := []string{"_raw", "_time", "key0", "key1", "key2", "key3", "key4", "level", "msg", "n", "source", "sourcetype", "time"}
+	if !slices.Equal(names, want) {
+		t.Errorf("fields %q, want %q", names, want)
+	}
+	// Each event's field keyK holds vJ for its own line.
+	_, err := db.Scan(context.Background(), store.AllTime, func(c *store.Chunk) (any, error) {
+		ns, err := c.Values("n")
+		if err != nil {
+			return nil, err
+		}
+		for k := range 5 {
+			vs, err := c.Values(fmt.Sprintf("key%d", k))
+			if err != nil {
+				return nil, err
+			}
+			for r, n := range ns {
+				i := int(n.I)
+				want := store.Null
+				if i%5 == k {
+					want = store.Str(fmt.Sprintf("v%d", i%11))
+				}
+				if vs[r] != want {
+					return nil, fmt.Errorf("event %d key%d = %v, want %v", i, k, vs[r], want)
+				}
+			}
+		}
+		return nil, nil
+	}, func(*store.Chunk, any) error { return nil })
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+func must[T any](v T, err error) T {
+	if err != nil {
+		panic(err)
+	}
+	return v
+}

@@ -5,6 +5,7 @@ import (
 	"hash/crc32"
 	"math"
 	"slices"
+	"strings"
 
 	"github.com/klauspost/compress/zstd"
 )
@@ -31,6 +32,8 @@ var crcTable = crc32.MakeTable(crc32.Castagnoli)
 
 // ChunkBuilder collects events of one source and encodes them as a chunk.
 // A builder is used by one goroutine at a time and reused across chunks.
+// It keeps no view of an event's text past Encode, so the caller may
+// reuse that memory.
 type ChunkBuilder struct {
 	Source     string // the source field value of every event
 	Sourcetype string
@@ -41,12 +44,14 @@ type ChunkBuilder struct {
 	cols  []*colBuilder
 	index map[string]int
 
-	enc    *zstd.Encoder
-	sec    []byte // scratch for a compressed section
-	dict   dictBuilder
-	tokens hashSet
-	buf    []byte
-	perm   []int
+	enc     *zstd.Encoder
+	sec     []byte // scratch for a compressed section
+	payload []byte // scratch for the blocks of _raw
+	data    []byte // scratch for the columns of a chunk
+	dict    dictBuilder
+	tokens  hashSet
+	buf     []byte
+	perm    []int
 }
 
 type colBuilder struct {
@@ -100,8 +105,10 @@ func (b *ChunkBuilder) Add(ev *Event) {
 		} else if j, ok := b.index[f.Name]; ok {
 			c = b.cols[j]
 		} else {
-			c = newColBuilder(f.Name)
-			b.index[f.Name] = len(b.cols)
+			// A copy: the name may view the event's text, whose memory
+			// the caller reuses after Encode.
+			c = newColBuilder(strings.Clone(f.Name))
+			b.index[c.name] = len(b.cols)
 			b.cols = append(b.cols, c)
 		}
 		if c.rows() > row {
@@ -146,7 +153,7 @@ func (b *ChunkBuilder) Encode() *EncodedChunk {
 	h := header{rows: n, minTime: b.times[0], maxTime: b.times[n-1],
 		source: b.Source, sourcetype: b.Sourcetype, sourceKey: b.SourceKey}
 
-	var data []byte
+	data := b.data[:0] // copied into the blob below
 	var stats []FieldStat
 	data = b.addColumn(&h, data, ColTime, encTime, encodeTimes(b.buf[:0], b.times), 1<<KindTime, 0)
 	// _raw: in blocks, each with its token filter (the header's filter
@@ -187,11 +194,13 @@ func (b *ChunkBuilder) Encode() *EncodedChunk {
 		stats = append(stats, newFieldStat(c.name, c.vals, c.kinds))
 	}
 
-	blob := append([]byte(nil), chunkMagic...)
 	hb := h.marshal()
+	blob := make([]byte, 0, len(chunkMagic)+binary.MaxVarintLen64+len(hb)+len(data)+4)
+	blob = append(blob, chunkMagic...)
 	blob = binary.AppendUvarint(blob, uint64(len(hb)))
 	blob = append(blob, hb...)
 	blob = append(blob, data...)
+	b.data = data
 	blob = binary.LittleEndian.AppendUint32(blob, crc32.Checksum(blob, crcTable))
 
 	b.reset()

@@ -89,7 +89,7 @@ func (b *ChunkBuilder) encodeRawBlocks(dst []byte, raws []Value) ([]byte, int) {
 	nblocks := (len(raws) + rawBlockRows - 1) / rawBlockRows
 	dst = binary.AppendUvarint(dst, rawBlockRows)
 	dst = binary.AppendUvarint(dst, uint64(nblocks))
-	var payload []byte
+	payload := b.payload[:0] // scratch reused from chunk to chunk
 	total := 0
 	th := b.newTokenHasher(len(raws))
 	for i := 0; i < len(raws); i += rawBlockRows {
@@ -119,6 +119,7 @@ func (b *ChunkBuilder) encodeRawBlocks(dst []byte, raws []Value) ([]byte, int) {
 		dst = binary.AppendUvarint(dst, uint64(len(b.buf)))
 		dst = binary.AppendUvarint(dst, uint64(len(payload)-start))
 	}
+	b.payload = payload
 	return append(dst, payload...), total
 }
 
