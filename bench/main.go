@@ -145,6 +145,22 @@ func median(runs int, name string, args ...string) (float64, float64, []byte, er
 	return secs[len(secs)/2], rss, out, nil
 }
 
+// scanNote runs a query with --stats and returns what its scan read.
+func scanNote(loghunt, db, q string) (string, error) {
+	cmd := exec.Command(loghunt, "--db", db, "query", "--stats", "--format", "csv", q)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	if err := cmd.Run(); err != nil {
+		return "", fmt.Errorf("%s: %v\n%s", q, err, stderr.String())
+	}
+	for _, l := range strings.Split(stderr.String(), "\n") {
+		if strings.HasPrefix(l, "chunks read") {
+			return l, nil
+		}
+	}
+	return "", fmt.Errorf("%s: no scan stats in %q", q, stderr.String())
+}
+
 func firstRow(out []byte) string {
 	lines := strings.Split(strings.TrimSpace(string(out)), "\n")
 	if len(lines) < 2 {
@@ -202,6 +218,15 @@ func timeLoghunt(c *config) ([]result, [2]time.Time, error) {
 		return nil, hour, err
 	}
 	res = append(res, result{"loghunt", "hour", secs, rss, firstRow(out)})
+	// What the scans read: chunks of the hour only; the rare word's
+	// chunks only.
+	for _, q := range []struct{ work, q string }{{"hour", hq}, {"rareword", loghuntQueries[2].q}} {
+		note, err := scanNote(c.loghunt, db, q.q)
+		if err != nil {
+			return nil, hour, err
+		}
+		res = append(res, result{"loghunt", q.work + " scan", -1, 0, note})
+	}
 	// The brute-force hunt: ingest the auth log, then the hunt.
 	adb := filepath.Join(c.dir, "auth.db")
 	os.Remove(adb)

@@ -33,12 +33,15 @@ func report(c *config, res []result) {
 	auth, _ := os.Stat(c.auth)
 	fmt.Printf("corpus: %s (%.0f MB), %s (%.0f MB); medians of %d runs for queries\n\n",
 		c.access, float64(raw.Size())/1e6, c.auth, float64(auth.Size())/1e6, c.runs)
-	fmt.Printf("%-15s %-11s %10s %9s   %s\n", "tool", "work", "value", "peak RSS", "first row / note")
+	fmt.Printf("%-15s %-13s %10s %9s   %s\n", "tool", "work", "value", "peak RSS", "first row / note")
 	maxRSS := 0.0
 	for _, r := range res {
 		v := fmt.Sprintf("%.3f s", r.secs)
-		if r.work == "store %" {
+		switch {
+		case r.work == "store %":
 			v = fmt.Sprintf("%.1f%%", r.secs)
+		case r.secs < 0:
+			v = "" // a note alone
 		}
 		rss := ""
 		if r.rssMB > 0 {
@@ -47,7 +50,7 @@ func report(c *config, res []result) {
 		if r.tool == "loghunt" {
 			maxRSS = max(maxRSS, r.rssMB)
 		}
-		fmt.Printf("%-15s %-11s %10s %9s   %s\n", r.tool, r.work, v, rss, cut(r.note, 60))
+		fmt.Printf("%-15s %-13s %10s %9s   %s\n", r.tool, r.work, v, rss, cut(r.note, 100))
 	}
 	find := func(tool, work string) (result, bool) {
 		for _, r := range res {
