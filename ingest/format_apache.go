@@ -58,6 +58,15 @@ var (
 )
 
 func (p *apacheParser) Parse(raw string, ev *store.Event) (bool, error) {
+	fs, ok, err := p.parse(raw, ev, ev.Fields)
+	ev.Fields = fs
+	return ok, err
+}
+
+// parse appends the fields to a local slice: appending to ev.Fields
+// field by field loaded and stored the slice through ev each time (a
+// tenth of ingest's CPU).
+func (p *apacheParser) parse(raw string, ev *store.Event, fs []store.Field) ([]store.Field, bool, error) {
 	s := trimCR(raw)
 	if len(s) > 2 && s[0] == '"' && s[len(s)-1] == '"' && s[len(s)-2] == '"' {
 		s = s[1 : len(s)-1]
@@ -65,55 +74,55 @@ func (p *apacheParser) Parse(raw string, ev *store.Event) (bool, error) {
 	clientip, i := apacheToken(s, 0)
 	ident, i := apacheToken(s, i)
 	if clientip == "" || ident == "" || i >= len(s) {
-		return false, errApacheShape
+		return fs, false, errApacheShape
 	}
 	// The user is everything up to " [" (it may contain blanks).
 	j := strings.Index(s[i:], " [")
 	if j < 0 {
-		return false, errApacheShape
+		return fs, false, errApacheShape
 	}
 	user := s[i : i+j]
 	i += j + 2
 	k := strings.IndexByte(s[i:], ']')
 	if k < 0 {
-		return false, errApacheTime
+		return fs, false, errApacheTime
 	}
 	ns, ok := p.accessTime(s[i : i+k])
 	if !ok {
-		return false, errApacheTime
+		return fs, false, errApacheTime
 	}
 	ev.Time = ns
-	addField(ev, "clientip", store.Str(clientip))
-	addField(ev, "ident", dashNull(ident))
-	addField(ev, "user", dashNull(user))
+	fs = append(fs, store.Field{Name: "clientip", Value: store.Str(clientip)})
+	fs = append(fs, store.Field{Name: "ident", Value: dashNull(ident)})
+	fs = append(fs, store.Field{Name: "user", Value: dashNull(user)})
 	i += k + 1
 	if i+1 >= len(s) || s[i] != ' ' || s[i+1] != '"' {
-		return true, errApacheShape
+		return fs, true, errApacheShape
 	}
 	req, i, ok := quoted(s, i+1, statusNext)
 	if !ok {
-		return true, errApacheRequest
+		return fs, true, errApacheRequest
 	}
-	addRequest(ev, req)
+	fs = appendRequest(fs, req)
 	status, i := apacheToken(s, i)
 	if len(status) != 3 || !isDigit(status[0]) || !isDigit(status[1]) || !isDigit(status[2]) {
-		return true, errApacheStatus
+		return fs, true, errApacheStatus
 	}
-	addField(ev, "status", store.Int(int64(status[0]-'0')*100+int64(status[1]-'0')*10+int64(status[2]-'0')))
+	fs = append(fs, store.Field{Name: "status", Value: store.Int(int64(status[0]-'0')*100 + int64(status[1]-'0')*10 + int64(status[2]-'0'))})
 	bytes, i := apacheToken(s, i)
-	addField(ev, "bytes", bytesValue(bytes))
+	fs = append(fs, store.Field{Name: "bytes", Value: bytesValue(bytes)})
 	if i < len(s) && s[i] == '"' {
 		ref, j, ok := quoted(s, i, fieldNext)
 		if ok {
-			addField(ev, "referer", store.Str(ref))
+			fs = append(fs, store.Field{Name: "referer", Value: store.Str(ref)})
 			if j < len(s) && s[j] == '"' {
 				if ua, _, ok := quoted(s, j, fieldNext); ok {
-					addField(ev, "useragent", store.Str(ua))
+					fs = append(fs, store.Field{Name: "useragent", Value: store.Str(ua)})
 				}
 			}
 		}
 	}
-	return true, nil
+	return fs, true, nil
 }
 
 // apacheToken returns the token at s[i:] and the offset after it and one
@@ -170,26 +179,24 @@ func fieldNext(s string, j int) bool {
 	return j+1 == len(s) || (j+2 < len(s) && s[j+2] == '"')
 }
 
-// addRequest splits "METHOD PATH PROTOCOL" into its fields. A request
+// appendRequest splits "METHOD PATH PROTOCOL" into its fields. A request
 // that is "-" or not in that shape (a TLS handshake sent to a plain port)
 // gives the whole request as path.
-func addRequest(ev *store.Event, req string) {
+func appendRequest(fs []store.Field, req string) []store.Field {
 	if req == "-" || req == "" {
-		return
+		return fs
 	}
 	a := strings.IndexByte(req, ' ')
 	b := strings.LastIndexByte(req, ' ')
 	if a <= 0 || !isMethod(req[:a]) {
-		addField(ev, "path", store.Str(req))
-		return
+		return append(fs, store.Field{Name: "path", Value: store.Str(req)})
 	}
-	addField(ev, "method", store.Str(req[:a]))
+	fs = append(fs, store.Field{Name: "method", Value: store.Str(req[:a])})
 	if b > a && strings.HasPrefix(req[b+1:], "HTTP/") {
-		addField(ev, "path", store.Str(req[a+1:b]))
-		addField(ev, "protocol", store.Str(req[b+1:]))
-		return
+		return append(fs, store.Field{Name: "path", Value: store.Str(req[a+1 : b])},
+			store.Field{Name: "protocol", Value: store.Str(req[b+1:])})
 	}
-	addField(ev, "path", store.Str(req[a+1:]))
+	return append(fs, store.Field{Name: "path", Value: store.Str(req[a+1:])})
 }
 
 // isMethod reports whether m looks like an HTTP method: upper-case
