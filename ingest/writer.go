@@ -8,13 +8,16 @@ import (
 	"loghunt/store"
 )
 
-// Commit policy: a transaction is committed when this much chunk data is
-// pending or this long has passed, whichever comes first. Each commit
-// rewrites the last leaf of the chunks bucket (bbolt keeps up to four
-// large values in a leaf), so commits of 4 MB left the store ~7% larger
-// in freed pages than commits of 16 MB.
+// Commit policy: a transaction is committed when this much chunk data or
+// this many chunks (~250k events) are pending, or this long has passed,
+// whichever comes first. Each commit rewrites the last leaf of the chunks
+// bucket (bbolt keeps up to four large values in a leaf), so commits of
+// 4 MB left the store ~7% larger in freed pages than commits of 16 MB;
+// the chunk count keeps a crash from losing more than ~250k events of
+// work when chunks are small.
 const (
 	commitBytes    = 16 << 20
+	commitChunks   = 16
 	commitInterval = 500 * time.Millisecond
 	maxWarnings    = 5 // flagged-line warnings per input; the rest are counted
 )
@@ -72,7 +75,7 @@ func write(ctx context.Context, db *store.DB, rec *store.Source, outs <-chan chu
 			}
 			progress(fs.lines, fs.events)
 		}
-		if len(pending) > 0 && pendingBytes >= commitBytes || time.Since(lastCommit) >= commitInterval {
+		if len(pending) > 0 && (pendingBytes >= commitBytes || len(pending) >= commitChunks) || time.Since(lastCommit) >= commitInterval {
 			if err := commit(); err != nil {
 				return fs, err
 			}

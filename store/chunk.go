@@ -44,14 +44,17 @@ type ChunkBuilder struct {
 	cols  []*colBuilder
 	index map[string]int
 
-	enc     *zstd.Encoder
-	sec     []byte // scratch for a compressed section
-	payload []byte // scratch for the blocks of _raw
-	data    []byte // scratch for the columns of a chunk
-	dict    dictBuilder
-	tokens  hashSet
-	buf     []byte
-	perm    []int
+	enc *zstd.Encoder
+	sec []byte // scratch for a compressed section
+	// intDict and intOrder: scratch for a dictionary of ints
+	intDict  map[int64]uint16
+	intOrder []int64
+	payload  []byte // scratch for the blocks of _raw
+	data     []byte // scratch for the columns of a chunk
+	dict     dictBuilder
+	tokens   hashSet
+	buf      []byte
+	perm     []int
 }
 
 type colBuilder struct {
@@ -67,6 +70,11 @@ type colBuilder struct {
 	index    map[string]uint16
 	last     string // the last value added, and its code (0: none)
 	lastCode uint16
+	// intMode: the values are ints or null so far, kept in ints (nulls
+	// marks the null rows, nil while there is none); see coded.go.
+	intMode bool
+	ints    []int64
+	nulls   []bool
 }
 
 func newColBuilder(name string) *colBuilder {
@@ -121,7 +129,17 @@ func (b *ChunkBuilder) Add(ev *Event) {
 			if c.addCoded(f.Value, ev.Raw) {
 				continue
 			}
-			c.uncode()
+			if f.Value.K == KindInt && len(c.strs) == 0 {
+				c.toInts()
+			} else {
+				c.uncode()
+			}
+		}
+		if c.intMode {
+			if c.addInt(f.Value) {
+				continue
+			}
+			c.unint()
 		}
 		c.vals = append(c.vals, f.Value)
 		c.kinds |= 1 << f.Value.K
@@ -165,6 +183,23 @@ func (b *ChunkBuilder) Encode() *EncodedChunk {
 	for _, c := range b.cols {
 		if c.kinds&^(1<<KindNull) == 0 {
 			continue // not in this chunk's events
+		}
+		if c.intMode {
+			raw, enc, split := b.encodeIntCol(b.buf[:0], c)
+			fs, lo, hi, any := c.intStat()
+			nulls := n - int(fs.Kinds[KindInt])
+			if enc == encDict {
+				b.dict.split = split
+				data = b.addDict(&h, data, c.name, raw, c.kinds, nulls)
+			} else {
+				data = b.addColumn(&h, data, c.name, enc, raw, c.kinds, nulls)
+			}
+			if any {
+				ci := &h.cols[len(h.cols)-1]
+				ci.HasRange, ci.Min, ci.Max = true, float64(lo), float64(hi)
+			}
+			stats = append(stats, fs)
+			continue
 		}
 		if c.coded {
 			raw, split, ok := c.encodeCoded(b.buf[:0])
@@ -319,13 +354,27 @@ func (b *ChunkBuilder) sortByTime() {
 	b.times = times
 	b.raws = permute(b.raws, b.perm)
 	for _, c := range b.cols {
-		if c.coded {
+		switch {
+		case c.coded:
 			codes, offs := make([]uint16, n), make([]int32, n)
 			for i, p := range b.perm {
 				codes[i], offs[i] = c.codes[p], c.offs[p]
 			}
 			c.codes, c.offs = codes, offs
-		} else {
+		case c.intMode:
+			ints := make([]int64, n)
+			for i, p := range b.perm {
+				ints[i] = c.ints[p]
+			}
+			c.ints = ints
+			if c.nulls != nil {
+				nulls := make([]bool, n)
+				for i, p := range b.perm {
+					nulls[i] = c.nulls[p]
+				}
+				c.nulls = nulls
+			}
+		default:
 			c.vals = permute(c.vals, b.perm)
 		}
 	}
@@ -347,6 +396,7 @@ func (b *ChunkBuilder) reset() {
 		clear(c.vals)
 		c.vals = c.vals[:0]
 		c.kinds = 0
+		c.intMode, c.ints, c.nulls = false, c.ints[:0], nil
 		c.resetCoded()
 	}
 	// Drop columns that were not used lately to keep sparse JSON cheap.

@@ -136,16 +136,38 @@ const (
 
 // encodeInts stores varints, as deltas when that is smaller (sorted or
 // slowly changing values) and as plain values otherwise (random sizes).
-func encodeInts(dst []byte, vals []Value, nulls bool) []byte {
+func encodeInts(dst []byte, vals []Value, hasNulls bool) []byte {
+	ints := make([]int64, len(vals))
+	var nulls []bool
+	if hasNulls {
+		nulls = make([]bool, len(vals))
+	}
+	for i := range vals {
+		if vals[i].K == KindNull {
+			nulls[i] = true
+		} else {
+			ints[i] = vals[i].I
+		}
+	}
+	return encodeInt64s(dst, ints, nulls)
+}
+
+// encodeInt64s is encodeInts of ints, with nulls[i] set where row i is
+// null (nil when none is).
+func encodeInt64s(dst []byte, ints []int64, nulls []bool) []byte {
+	isNull := func(i int) bool { return nulls != nil && nulls[i] }
 	plain, delta, prev := 0, 0, int64(0)
 	lo, hi, n := int64(math.MaxInt64), int64(math.MinInt64), 0
-	for i := range vals {
-		if vals[i].K != KindNull {
-			plain += varintLen(vals[i].I)
-			delta += varintLen(vals[i].I - prev)
-			prev = vals[i].I
-			lo, hi, n = min(lo, vals[i].I), max(hi, vals[i].I), n+1
+	anyNull := false
+	for i, v := range ints {
+		if isNull(i) {
+			anyNull = true
+			continue
 		}
+		plain += varintLen(v)
+		delta += varintLen(v - prev)
+		prev = v
+		lo, hi, n = min(lo, v), max(hi, v), n+1
 	}
 	width := 0 // bytes of hi-lo, when that fits in 7
 	if n > 0 && hi-lo >= 0 {
@@ -154,7 +176,7 @@ func encodeInts(dst []byte, vals []Value, nulls bool) []byte {
 		}
 	}
 	flags := byte(0)
-	if nulls {
+	if anyNull {
 		flags |= intsNulls
 	}
 	switch {
@@ -164,10 +186,10 @@ func encodeInts(dst []byte, vals []Value, nulls bool) []byte {
 		flags |= intsDelta
 	}
 	dst = append(dst, flags)
-	if nulls {
-		bm := make([]byte, (len(vals)+7)/8)
-		for i := range vals {
-			if vals[i].K == KindNull {
+	if anyNull {
+		bm := make([]byte, (len(ints)+7)/8)
+		for i := range ints {
+			if isNull(i) {
 				bm[i/8] |= 1 << (i % 8)
 			}
 		}
@@ -176,9 +198,9 @@ func encodeInts(dst []byte, vals []Value, nulls bool) []byte {
 	if flags&intsFixed != 0 {
 		dst = binary.AppendVarint(dst, lo)
 		dst = append(dst, byte(width))
-		for i := range vals {
-			if vals[i].K != KindNull {
-				d := uint64(vals[i].I - lo)
+		for i, v := range ints {
+			if !isNull(i) {
+				d := uint64(v - lo)
 				for range width {
 					dst = append(dst, byte(d))
 					d >>= 8
@@ -188,13 +210,13 @@ func encodeInts(dst []byte, vals []Value, nulls bool) []byte {
 		return dst
 	}
 	prev = 0
-	for i := range vals {
-		if vals[i].K != KindNull {
+	for i, v := range ints {
+		if !isNull(i) {
 			if flags&intsDelta != 0 {
-				dst = binary.AppendVarint(dst, vals[i].I-prev)
-				prev = vals[i].I
+				dst = binary.AppendVarint(dst, v-prev)
+				prev = v
 			} else {
-				dst = binary.AppendVarint(dst, vals[i].I)
+				dst = binary.AppendVarint(dst, v)
 			}
 		}
 	}

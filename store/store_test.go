@@ -396,3 +396,44 @@ func TestTokenFilterFieldSpans(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestBuilderColumnModes: columns built as codes or ints turn into Values
+// when a value of another kind comes, with leading and trailing nulls,
+// and every value reads back.
+func TestBuilderColumnModes(t *testing.T) {
+	db := openTest(t)
+	var rows []row
+	for i := range 3000 {
+		var fs []Field
+		switch {
+		case i < 10: // nulls first
+		case i < 2000:
+			fs = append(fs, Field{"x", Int(int64(i % 7))}, Field{"y", Int(int64(i) * 1000)}, Field{"s", Str(fmt.Sprint("v", i%3))})
+		case i == 2000:
+			fs = append(fs, Field{"x", Str("text")}, Field{"y", Float(1.5)}, Field{"s", Int(5)})
+		default:
+			if i%3 == 0 {
+				fs = append(fs, Field{"x", Int(-int64(i))}, Field{"y", Null})
+			}
+		}
+		rows = append(rows, row{int64(i) * 1e9, fmt.Sprint("line ", i), "s", fs})
+	}
+	writeRows(t, db, rows, 3000)
+	got := scanAll(t, db, ScanSpec{Start: math.MinInt64, End: math.MaxInt64}, []string{"x", "y", "s"})
+	if len(got) != len(rows) {
+		t.Fatalf("%d rows, want %d", len(got), len(rows))
+	}
+	for i, g := range got {
+		for j, name := range []string{"x", "y", "s"} {
+			want := Null
+			for _, f := range rows[i].fields {
+				if f.Name == name {
+					want = f.Value
+				}
+			}
+			if g.vals[j] != want {
+				t.Fatalf("row %d %s = %#v, want %#v", i, name, g.vals[j], want)
+			}
+		}
+	}
+}
