@@ -88,8 +88,12 @@ type chunkCols struct {
 // of the rows it selects.
 type rawArena struct {
 	data []byte
-	vals []store.Value
-	done []bool // per block: decoded into data and vals
+	// ends[r]: where row r's text ends in data; it starts where row r-1's
+	// ends, or for the first row of a block at begin[block]. Offsets, not
+	// strings: the collector has no pointers to scan in them.
+	ends  []uint32
+	begin []uint32
+	done  []bool // per block: decoded into data
 }
 
 // rawArenas holds arenas free for the next chunk. Unlike a sync.Pool it
@@ -108,9 +112,9 @@ func (cc *chunkCols) release() {
 	}
 }
 
-// rawBlock returns the rows of block b of a blocked _raw, decoded into
-// the arena on first use.
-func (cc *chunkCols) rawBlock(b, bs int) ([]store.Value, error) {
+// rawBlock decodes block b of a blocked _raw into the arena on first use
+// and returns its rows' text, back to back, and where each row ends in it.
+func (cc *chunkCols) rawBlock(b, bs int) (text string, ends []uint32, base uint32, err error) {
 	a := cc.arena
 	if a == nil {
 		select {
@@ -123,20 +127,25 @@ func (cc *chunkCols) rawBlock(b, bs int) ([]store.Value, error) {
 			a.data = make([]byte, 0, size)
 		}
 		a.data = a.data[:0]
-		a.vals = slices.Grow(a.vals[:0], cc.c.Rows)[:cc.c.Rows]
+		a.ends = slices.Grow(a.ends[:0], cc.c.Rows)[:cc.c.Rows]
 		nb := (cc.c.Rows + bs - 1) / bs
+		a.begin = slices.Grow(a.begin[:0], nb)[:nb]
 		a.done = slices.Grow(a.done[:0], nb)[:nb]
 		clear(a.done)
 	}
-	rows := a.vals[b*bs : min((b+1)*bs, cc.c.Rows)]
+	ends = a.ends[b*bs : min((b+1)*bs, cc.c.Rows)]
 	if !a.done[b] {
-		var err error
-		if a.data, err = cc.c.RawBlockAppend(b, a.data, rows); err != nil {
-			return nil, err
+		var begin int
+		if a.data, begin, err = cc.c.RawBlockAppend(b, a.data, ends); err != nil {
+			return "", nil, 0, err
 		}
-		a.done[b] = true
+		a.begin[b], a.done[b] = uint32(begin), true
 	}
-	return rows, nil
+	base = a.begin[b]
+	if len(ends) == 0 || ends[len(ends)-1] == base {
+		return "", ends, base, nil
+	}
+	return unsafe.String(&a.data[base], int(ends[len(ends)-1]-base)), ends, base, nil
 }
 
 // rawAt returns the _raw of row r of the range, or ok=false when its
@@ -158,11 +167,15 @@ func (cc *chunkCols) rawAt(r int) (raw string, ok bool, err error) {
 		return v[r].S, true, nil
 	}
 	b := row / bs
-	blk, err := cc.rawBlock(b, bs)
+	text, ends, base, err := cc.rawBlock(b, bs)
 	if err != nil {
 		return "", false, err
 	}
-	return blk[row-b*bs].S, true, nil
+	i, start := row-b*bs, base
+	if i > 0 {
+		start = ends[i-1]
+	}
+	return text[start-base : ends[i]-base], true, nil
 }
 
 // matchPhraseBlocks tests a phrase on the candidate rows of the range,
@@ -198,26 +211,23 @@ func (cc *chunkCols) matchPhraseBlocks(phrase string, cand []bool, bs int) error
 			}
 			continue
 		}
-		blk, err := cc.rawBlock(b, bs)
+		text, rowEnds, base, err := cc.rawBlock(b, bs)
 		if err != nil {
 			return err
 		}
-		rows := blk[lo-b*bs : hi-b*bs]
-		// The rows' bytes lie back to back in the arena.
-		ends, match = ends[:0], slices.Grow(match[:0], len(rows))[:len(rows)]
+		// The rows' texts lie back to back: search the block's rows lo..hi
+		// as one text.
+		first, last := lo-b*bs, hi-b*bs
+		from := base
+		if first > 0 {
+			from = rowEnds[first-1]
+		}
+		ends, match = ends[:0], slices.Grow(match[:0], last-first)[:last-first]
 		clear(match)
-		total := 0
-		var first *byte
-		for _, v := range rows {
-			if first == nil && len(v.S) > 0 {
-				first = unsafe.StringData(v.S)
-			}
-			total += len(v.S)
-			ends = append(ends, total)
+		for _, e := range rowEnds[first:last] {
+			ends = append(ends, int(e-from))
 		}
-		if first != nil {
-			matchPhraseRows(phrase, unsafe.String(first, total), ends, match)
-		}
+		matchPhraseRows(phrase, text[from-base:rowEnds[last-1]-base], ends, match)
 		for i := range c {
 			c[i] = c[i] && match[i]
 		}

@@ -271,19 +271,19 @@ func (c *Chunk) RawBlock(i int) ([]Value, error) {
 	return out, c.decodeRawBlock(i, out)
 }
 
-// RawBlockAppend decodes block i of a blocked _raw by appending its bytes
-// to dst, and sets vals (one per row of the block) to views of them. It
-// returns the grown dst. With room enough in dst (RawSize), dst is not
-// moved, so views of earlier blocks stay valid: a caller can decode a
-// chunk's blocks into one buffer it reuses from chunk to chunk, as long
-// as no view outlives that reuse.
-func (c *Chunk) RawBlockAppend(i int, dst []byte, vals []Value) ([]byte, error) {
+// RawBlockAppend decodes block i of a blocked _raw by appending the text
+// of its rows, back to back, to dst, and sets ends (one per row of the
+// block) to where each row's text ends in dst. It returns the grown dst.
+// With room enough in dst (RawSize), dst is not moved, so a caller can
+// decode a chunk's blocks into one buffer it reuses from chunk to chunk.
+// The offsets hold no pointers for the collector to scan.
+func (c *Chunk) RawBlockAppend(i int, dst []byte, ends []uint32) (out []byte, begin int, err error) {
 	d, err := c.rawDir()
 	if err != nil {
-		return dst, err
+		return dst, 0, err
 	}
-	if d == nil || i < 0 || i >= len(d.blocks) || len(vals) != d.blocks[i].nrows {
-		return dst, fmt.Errorf("chunk %d: no _raw block %d of %d rows", c.ID, i, len(vals))
+	if d == nil || i < 0 || i >= len(d.blocks) || len(ends) != d.blocks[i].nrows {
+		return dst, 0, fmt.Errorf("chunk %d: no _raw block %d of %d rows", c.ID, i, len(ends))
 	}
 	bl := &d.blocks[i]
 	if c.decoded != nil {
@@ -299,12 +299,46 @@ func (c *Chunk) RawBlockAppend(i int, dst []byte, vals []Value) ([]byte, error) 
 		err = errCorrupt
 	}
 	if err == nil {
-		err = decodeStringsInto(vals, dst[start:])
+		begin, err = stringEnds(dst[start:], start, ends)
 	}
 	if err != nil {
-		return dst[:start], fmt.Errorf("chunk %d column %s block %d: %w", c.ID, ColRaw, i, err)
+		return dst[:start], 0, fmt.Errorf("chunk %d column %s block %d: %w", c.ID, ColRaw, i, err)
 	}
-	return dst, nil
+	return dst, begin, nil
+}
+
+// stringEnds reads the lengths of an encStrings encoding of len(ends) rows
+// at src (which starts at base in its buffer; nulls read as empty) and
+// sets ends[r] to where row r's text ends in that buffer: the texts follow
+// the lengths, back to back, from the returned offset.
+func stringEnds(src []byte, base int, ends []uint32) (int, error) {
+	p, total := 0, 0
+	for range ends {
+		l, k := binary.Uvarint(src[p:])
+		if k <= 0 {
+			return 0, errCorrupt
+		}
+		p += k
+		if l > 0 {
+			total += int(l - 1)
+		}
+		if total > len(src) {
+			return 0, errCorrupt
+		}
+	}
+	if p+total != len(src) || base+len(src) > 1<<32-1 {
+		return 0, errCorrupt
+	}
+	q, end := 0, base+p
+	for r := range ends {
+		l, k := binary.Uvarint(src[q:])
+		q += k
+		if l > 0 {
+			end += int(l - 1)
+		}
+		ends[r] = uint32(end)
+	}
+	return base + p, nil
 }
 
 // RawSize returns the decoded size of a blocked _raw, and room to leave
