@@ -37,7 +37,7 @@ usage:
   loghunt demo [--keep DIR]
 
 commands:
-  ingest    read log files, .gz files, directories (recursively) or - (stdin)
+  ingest    read log files, .gz and .zip files, directories (recursively) or - (stdin)
             into the database; a file ingested again adds only what is new
   query     run a query: a search, then stages after '|', e.g.
               '"Failed password" | rex "from (?<ip>\S+)" | stats count by ip | sort -count'
@@ -212,7 +212,8 @@ func (e *env) open(readOnly bool) (*store.DB, error) {
 
 const ingestUsage = `usage: loghunt [--db FILE] ingest [flags] PATH... | -
 
-Reads log files, .gz files, directories (recursively) or - (stdin) into the
+Reads log files, .gz files, .zip archives (each member a source of its own,
+named archive.zip!member), directories (recursively) or - (stdin) into the
 database, creating it if needed. Formats are detected from the first lines:
 syslog, apache, json, csv, tsv, logfmt, zeek, kv, text. A file ingested
 again adds only what was appended since; an interrupted ingest resumes where

@@ -1,6 +1,7 @@
 package ingest
 
 import (
+	"archive/zip"
 	"bufio"
 	"bytes"
 	"compress/gzip"
@@ -20,14 +21,70 @@ const fingerprintLen = 4096
 // headLen is how much of the start is read for detection and headers.
 const headLen = 64 << 10
 
-// input is one thing to ingest: a file, a .gz file, or stdin.
+// input is one thing to ingest: a file, a .gz file, a member of a .zip
+// archive, or stdin.
 type input struct {
-	path    string // as the user named it; "-" for stdin
+	path    string // as the user named it ("archive.zip!member" for a member); "-" for stdin
 	key     string // the source record key
-	size    int64  // on-disk size (compressed for .gz), 0 if unknown
+	size    int64  // on-disk size (compressed for .gz; uncompressed for a zip member), 0 if unknown
 	modTime int64
 	gz      bool
 	stdin   io.Reader
+	zipPath string // for a zip member: the archive, and the member's name
+	member  string
+}
+
+// zipMagic starts a zip archive (a local file header).
+var zipMagic = []byte("PK\x03\x04")
+
+// isZip reports whether the file at path starts like a zip archive.
+func isZip(path string) bool {
+	f, err := os.Open(path)
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	magic := make([]byte, len(zipMagic))
+	n, _ := io.ReadFull(f, magic)
+	return bytes.Equal(magic[:n], zipMagic)
+}
+
+// zipInputs lists the members of a zip archive (its regular files, in name
+// order) as inputs of their own: security datasets often come as zips of
+// JSON logs.
+func zipInputs(path string, fi fs.FileInfo) ([]input, error) {
+	zr, err := zip.OpenReader(path)
+	if err != nil {
+		return nil, fmt.Errorf("%s: zip: %w", path, err)
+	}
+	defer zr.Close()
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		abs = path
+	}
+	var out []input
+	for _, f := range zr.File {
+		if !f.Mode().IsRegular() {
+			continue
+		}
+		mod := fi.ModTime()
+		if !f.Modified.IsZero() {
+			mod = f.Modified
+		}
+		out = append(out, input{path: path + "!" + f.Name, key: abs + "!" + f.Name, size: int64(f.UncompressedSize64),
+			modTime: mod.UnixNano(), zipPath: path, member: f.Name})
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].member < out[j].member })
+	return out, nil
+}
+
+// fileInputs is the input of a regular file, or those of a zip archive's
+// members.
+func fileInputs(path string, fi fs.FileInfo) ([]input, error) {
+	if isZip(path) {
+		return zipInputs(path, fi)
+	}
+	return []input{newInput(path, fi)}, nil
 }
 
 // expand turns the user's paths into inputs: directories are walked
@@ -46,7 +103,11 @@ func expand(paths []string, stdin io.Reader, stdinName string) ([]input, []error
 			continue
 		}
 		if !fi.IsDir() {
-			out = append(out, newInput(p, fi))
+			ins, err := fileInputs(p, fi)
+			if err != nil {
+				errs = append(errs, err)
+			}
+			out = append(out, ins...)
 			continue
 		}
 		var found []input
@@ -57,7 +118,11 @@ func expand(paths []string, stdin io.Reader, stdinName string) ([]input, []error
 			}
 			if d.Type().IsRegular() {
 				if fi, err := d.Info(); err == nil {
-					found = append(found, newInput(path, fi))
+					ins, err := fileInputs(path, fi)
+					if err != nil {
+						errs = append(errs, err)
+					}
+					found = append(found, ins...)
 				}
 			}
 			return nil
@@ -65,7 +130,7 @@ func expand(paths []string, stdin io.Reader, stdinName string) ([]input, []error
 		if err != nil {
 			errs = append(errs, err)
 		}
-		sort.Slice(found, func(i, j int) bool { return found[i].path < found[j].path })
+		sort.SliceStable(found, func(i, j int) bool { return found[i].path < found[j].path })
 		out = append(out, found...)
 	}
 	return out, errs
@@ -92,9 +157,17 @@ type opened struct {
 func (in *input) open() (*opened, error) {
 	o := &opened{read: new(atomic.Int64)}
 	var src io.Reader
-	if in.stdin != nil {
+	switch {
+	case in.stdin != nil:
 		src = in.stdin
-	} else {
+	case in.member != "":
+		rc, closer, err := openMember(in.zipPath, in.member)
+		if err != nil {
+			return nil, err
+		}
+		o.closer = closer
+		src = rc
+	default:
 		f, err := os.Open(in.path)
 		if err != nil {
 			return nil, err
@@ -124,6 +197,39 @@ func (in *input) open() (*opened, error) {
 		o.r = io.MultiReader(bytes.NewReader(o.head), o.r)
 	}
 	return o, nil
+}
+
+// openMember opens a member of a zip archive; closing the closer closes
+// both.
+func openMember(archive, name string) (io.Reader, io.Closer, error) {
+	zr, err := zip.OpenReader(archive)
+	if err != nil {
+		return nil, nil, fmt.Errorf("zip: %w", err)
+	}
+	for _, f := range zr.File {
+		if f.Name == name {
+			rc, err := f.Open()
+			if err != nil {
+				zr.Close()
+				return nil, nil, fmt.Errorf("zip member %s: %w", name, err)
+			}
+			return rc, closers{rc, zr}, nil
+		}
+	}
+	zr.Close()
+	return nil, nil, fmt.Errorf("zip member %s: no longer in the archive", name)
+}
+
+type closers []io.Closer
+
+func (cs closers) Close() error {
+	var first error
+	for _, c := range cs {
+		if err := c.Close(); err != nil && first == nil {
+			first = err
+		}
+	}
+	return first
 }
 
 func (o *opened) close() {

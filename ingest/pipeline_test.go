@@ -1,11 +1,13 @@
 package ingest
 
 import (
+	"archive/zip"
 	"bytes"
 	"compress/gzip"
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -362,4 +364,60 @@ func must[T any](v T, err error) T {
 		panic(err)
 	}
 	return v
+}
+
+// TestIngestZip: each member of a zip archive is a source of its own
+// (security datasets come as zips of JSON logs), named archive!member; a
+// second ingest adds nothing; a damaged archive is reported by name.
+func TestIngestZip(t *testing.T) {
+	db := openStore(t)
+	dir := t.TempDir()
+	path := filepath.Join(dir, "evidence.zip")
+	f, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	zw := zip.NewWriter(f)
+	members := map[string][]string{
+		"sysmon.json": {`{"@timestamp":"2020-08-07T14:32:25.358Z","EventID":10,"Image":"C:\\mimikatz.exe"}`,
+			`{"@timestamp":"2020-08-07T14:32:26.000Z","EventID":1,"Image":"C:\\cmd.exe"}`},
+		"logs/access.log": accessLines(0, 3),
+	}
+	for _, name := range []string{"sysmon.json", "logs/access.log"} {
+		w, err := zw.Create(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		fmt.Fprintln(w, strings.Join(members[name], "\n"))
+	}
+	if err := errors.Join(zw.Close(), f.Close()); err != nil {
+		t.Fatal(err)
+	}
+	sum, warns := ingestPaths(t, db, Config{}, dir)
+	if sum.Events != 5 || sum.Files != 2 || len(warns) != 0 {
+		t.Fatalf("summary %+v, warnings %q", sum, warns)
+	}
+	srcs, err := db.Sources()
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]string{}
+	for _, s := range srcs {
+		got[s.Name] = s.Sourcetype
+	}
+	want := map[string]string{path + "!logs/access.log": "apache", path + "!sysmon.json": "json"}
+	if !maps.Equal(got, want) {
+		t.Errorf("sources %v, want %v", got, want)
+	}
+	if sum, _ := ingestPaths(t, db, Config{}, path); sum.Events != 0 {
+		t.Errorf("second ingest added %d events", sum.Events)
+	}
+
+	bad := filepath.Join(dir, "broken.zip")
+	os.WriteFile(bad, append([]byte("PK\x03\x04"), bytes.Repeat([]byte{7}, 100)...), 0o644)
+	var warned []string
+	sum, err = Ingest(context.Background(), db, Config{Warn: func(m string) { warned = append(warned, m) }}, []string{bad}, nil)
+	if !errors.Is(err, ErrNothingRead) || sum.Failed != 1 || len(warned) != 1 || !strings.Contains(warned[0], bad) {
+		t.Errorf("damaged zip: %+v %v %q", sum, err, warned)
+	}
 }

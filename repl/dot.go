@@ -203,7 +203,7 @@ func (r *REPL) setFormat(_ context.Context, args []string) error {
 // reloads the field catalog.
 func (r *REPL) ingest(ctx context.Context, paths []string) error {
 	if len(paths) == 0 {
-		return fmt.Errorf("usage: .ingest PATH... (files, .gz files or directories)")
+		return fmt.Errorf("usage: .ingest PATH... (files, .gz or .zip files, or directories)")
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
