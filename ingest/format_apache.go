@@ -41,7 +41,14 @@ func (apacheFormat) NewParser(head []string, opt Options) (Parser, error) {
 
 type apacheParser struct {
 	clock clock
+	// The events of one second share their time text: the last one read
+	// (a copy: the line's memory is reused) and its time.
+	lastTime [26]byte
+	lastNS   int64
 }
+
+// clone gives each parse worker a parser of its own, for the cache.
+func (p *apacheParser) clone() Parser { return &apacheParser{clock: p.clock} }
 
 func (p *apacheParser) Classify(line []byte) LineKind {
 	if len(trimCRBytes(line)) == 0 {
@@ -238,6 +245,9 @@ func bytesValue(s string) store.Value {
 // accessTime parses "10/Oct/2000:13:55:36 -0700" by its fixed layout, and
 // any other shape through the general scanner.
 func (p *apacheParser) accessTime(t string) (int64, bool) {
+	if len(t) == 26 && t == string(p.lastTime[:]) {
+		return p.lastNS, true
+	}
 	if len(t) == 26 && t[2] == '/' && t[6] == '/' && t[11] == ':' && t[20] == ' ' {
 		d, ok := fixed2(t, 0)
 		y1, ok1 := fixed2(t, 7)
@@ -253,7 +263,10 @@ func (p *apacheParser) accessTime(t string) (int64, bool) {
 			st.off = -st.off
 		}
 		if ok && ok1 && ok2 && ok3 && ok4 && ok5 && ok6 && ok7 && (t[21] == '+' || t[21] == '-') && st.valid() {
-			return p.clock.resolve(&st), true
+			ns := p.clock.resolve(&st)
+			copy(p.lastTime[:], t)
+			p.lastNS = ns
+			return ns, true
 		}
 		return 0, false
 	}

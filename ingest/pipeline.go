@@ -270,6 +270,10 @@ func run(ctx context.Context, db *store.DB, cfg *Config, rec *store.Source, sp *
 		go func() {
 			defer wg.Done()
 			b := store.NewChunkBuilder(name, rec.Sourcetype, rec.Key)
+			p := p
+			if c, ok := p.(cloner); ok {
+				p = c.clone() // a parser with state of its own is per worker
+			}
 			for blk := range blocks {
 				out := parseBlock(blk, p, b, fallback)
 				sp.recycle(blk) // the chunk and its stats are copies
@@ -308,6 +312,10 @@ func run(ctx context.Context, db *store.DB, cfg *Config, rec *store.Source, sp *
 	}
 	return fs, nil
 }
+
+// cloner is a parser that keeps state (a cache) and so must not be shared
+// by the parse workers.
+type cloner interface{ clone() Parser }
 
 // parseBlock parses the events of a block and encodes them as a chunk.
 func parseBlock(blk *block, p Parser, b *store.ChunkBuilder, fallback int64) chunkOut {
