@@ -119,11 +119,13 @@ func (b *ChunkBuilder) Add(ev *Event) {
 			b.index[c.name] = len(b.cols)
 			b.cols = append(b.cols, c)
 		}
-		if c.rows() > row {
-			continue // a repeated name: the first value wins
-		}
-		for c.rows() < row {
-			c.appendNull()
+		if n := c.rows(); n != row {
+			if n > row {
+				continue // a repeated name: the first value wins
+			}
+			for ; n < row; n++ {
+				c.appendNull()
+			}
 		}
 		if c.coded {
 			if c.addCoded(f.Value, ev.Raw) {
