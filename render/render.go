@@ -180,8 +180,9 @@ func Text(v store.Value) string {
 	return v.String()
 }
 
-// cut shortens s to n runes, ending with "…", and shows newlines and tabs
-// as escapes so a table row stays one line.
+// cut shortens s to n runes, ending with "…" (starting with it for a
+// path, whose end says most), and shows newlines and tabs as escapes so a
+// table row stays one line.
 func cut(s string, n int) string {
 	if strings.ContainsAny(s, "\n\r\t") {
 		s = strings.NewReplacer("\n", `\n`, "\r", `\r`, "\t", `\t`).Replace(s)
@@ -190,7 +191,16 @@ func cut(s string, n int) string {
 		return s
 	}
 	r := []rune(s)
+	if isPath(s) {
+		// The end of a path names the file (or the member of an archive).
+		return "…" + string(r[len(r)-n+1:])
+	}
 	return string(r[:n-1]) + "…"
+}
+
+// isPath reports whether s looks like a file path: slashes and no blanks.
+func isPath(s string) bool {
+	return strings.ContainsAny(s, `/\`) && !strings.ContainsAny(s, " \t") && !strings.Contains(s, "://")
 }
 
 func jsonValue(v store.Value) []byte {
