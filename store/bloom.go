@@ -1,23 +1,13 @@
 package store
 
-import "math/bits"
-
 // bloomK is the number of bit positions set per token.
 const bloomK = 4
 
-// bloom is a token filter: a bit array of a power-of-two size. A token's
-// positions come from its 64-bit hash (double hashing of the two halves).
+// bloom is the token filter of a format 1 chunk, read only: a bit array of
+// a power-of-two size. A token's positions come from its 64-bit hash
+// (double hashing of the two halves). Format 2 chunks have a sizedBloom
+// per _raw block instead.
 type bloom []byte
-
-// newBloom sizes a filter for n distinct tokens at about 10 bits each
-// (about 1% false positives with bloomK = 4).
-func newBloom(n int) bloom {
-	nbits := 1 << bits.Len(uint(n*10))
-	if nbits < 512 {
-		nbits = 512
-	}
-	return make(bloom, nbits/8)
-}
 
 func (b bloom) positions(h uint64, fn func(bit uint64) bool) bool {
 	h |= 1 // hashes are stored with bit 0 set (see hashSet)
@@ -29,13 +19,6 @@ func (b bloom) positions(h uint64, fn func(bit uint64) bool) bool {
 		}
 	}
 	return true
-}
-
-func (b bloom) add(h uint64) {
-	b.positions(h, func(bit uint64) bool {
-		b[bit/8] |= 1 << (bit % 8)
-		return true
-	})
 }
 
 // mayContain reports whether the token with hash h may be in the filter.

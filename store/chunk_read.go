@@ -199,9 +199,6 @@ func verifyCRC(blob []byte) bool {
 	return crc32.Checksum(blob[:n], crcTable) == binary.LittleEndian.Uint32(blob[n:])
 }
 
-// MayContain reports whether a token (see Tokens) may occur in the _raw
-// of some event of the chunk. False means it certainly does not.
-func (c *Chunk) MayContain(tok string) bool { return c.mayContainAll([]uint64{TokenHash(tok)}) }
 
 // Column returns the column info of name, or nil.
 func (c *Chunk) Column(name string) *ColumnInfo {

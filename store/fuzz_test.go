@@ -23,10 +23,9 @@ func FuzzChunk(f *testing.F) {
 			return
 		}
 		c.Times()
-		c.MayContain("x")
+		c.mayContainAll([]uint64{TokenHash("x")})
 		if cand, err := c.RawCandidates([]string{"a", "b"}); err == nil && cand != nil {
 			c.RawValues(cand)
-			c.RawBlock(0)
 			if d, _ := c.rawDir(); d != nil {
 				c.RawBlockAppend(0, nil, make([]uint32, d.blocks[0].nrows))
 			}

@@ -258,19 +258,6 @@ func (c *Chunk) RawBlockRows() int {
 	return 0
 }
 
-// RawBlock returns the _raw of the rows of block i of a blocked _raw.
-func (c *Chunk) RawBlock(i int) ([]Value, error) {
-	d, err := c.rawDir()
-	if err != nil {
-		return nil, err
-	}
-	if d == nil || i < 0 || i >= len(d.blocks) {
-		return nil, fmt.Errorf("chunk %d: no _raw block %d", c.ID, i)
-	}
-	out := make([]Value, d.blocks[i].nrows)
-	return out, c.decodeRawBlock(i, out)
-}
-
 // RawBlockAppend decodes block i of a blocked _raw by appending the text
 // of its rows, back to back, to dst, and sets ends (one per row of the
 // block) to where each row's text ends in dst. It returns the grown dst.
