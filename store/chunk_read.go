@@ -199,7 +199,6 @@ func verifyCRC(blob []byte) bool {
 	return crc32.Checksum(blob[:n], crcTable) == binary.LittleEndian.Uint32(blob[n:])
 }
 
-
 // Column returns the column info of name, or nil.
 func (c *Chunk) Column(name string) *ColumnInfo {
 	for i := range c.Cols {
