@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strings"
 	"sync/atomic"
 )
 
@@ -79,9 +80,11 @@ func zipInputs(path string, fi fs.FileInfo) ([]input, error) {
 }
 
 // fileInputs is the input of a regular file, or those of a zip archive's
-// members.
+// members. Only a file named .zip is opened as an archive: office
+// documents and jars are zips too, and their XML is no log (they stay
+// single files, skipped as binary).
 func fileInputs(path string, fi fs.FileInfo) ([]input, error) {
-	if isZip(path) {
+	if strings.EqualFold(filepath.Ext(path), ".zip") && isZip(path) {
 		return zipInputs(path, fi)
 	}
 	return []input{newInput(path, fi)}, nil

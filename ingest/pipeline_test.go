@@ -421,3 +421,24 @@ func TestIngestZip(t *testing.T) {
 		t.Errorf("damaged zip: %+v %v %q", sum, err, warned)
 	}
 }
+
+// TestIngestZipOnlyByName: an office document is a zip too, but not a
+// .zip: it is skipped as a binary file, not read as its XML members.
+func TestIngestZipOnlyByName(t *testing.T) {
+	db := openStore(t)
+	path := filepath.Join(t.TempDir(), "report.docx")
+	f, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	zw := zip.NewWriter(f)
+	w, _ := zw.Create("word/document.xml")
+	fmt.Fprintln(w, `<?xml version="1.0"?><w:document/>`)
+	if err := errors.Join(zw.Close(), f.Close()); err != nil {
+		t.Fatal(err)
+	}
+	sum, warns := ingestPaths(t, db, Config{}, path)
+	if sum.Events != 0 || sum.Skipped != 1 || len(warns) != 1 || !strings.Contains(warns[0], "binary") {
+		t.Errorf("summary %+v, warnings %q", sum, warns)
+	}
+}
