@@ -184,12 +184,21 @@ const seedQuery = `"Failed password" | rex "for (invalid user )?(?<user>\S+) fro
 func timeLoghunt(c *config) ([]result, [2]time.Time, error) {
 	var res []result
 	var hour [2]time.Time
+	// The load is the median of runs ingests into a new store each, as
+	// the queries are.
 	db := filepath.Join(c.dir, "access.db")
-	os.Remove(db)
-	secs, rss, _, err := timed(c.loghunt, "--db", db, "ingest", c.access)
-	if err != nil {
-		return nil, hour, err
+	var loads []float64
+	var rss float64
+	for range c.runs {
+		os.Remove(db)
+		s, r, _, err := timed(c.loghunt, "--db", db, "ingest", c.access)
+		if err != nil {
+			return nil, hour, err
+		}
+		loads, rss = append(loads, s), max(rss, r)
 	}
+	slices.Sort(loads)
+	secs := loads[len(loads)/2]
 	fi, _ := os.Stat(db)
 	raw, _ := os.Stat(c.access)
 	res = append(res, result{"loghunt", "load", secs, rss, ""},

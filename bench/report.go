@@ -31,7 +31,7 @@ var targets = []target{
 func report(c *config, res []result) {
 	raw, _ := os.Stat(c.access)
 	auth, _ := os.Stat(c.auth)
-	fmt.Printf("corpus: %s (%.0f MB), %s (%.0f MB); medians of %d runs for queries\n\n",
+	fmt.Printf("corpus: %s (%.0f MB), %s (%.0f MB); medians of %d runs (loads and queries)\n\n",
 		c.access, float64(raw.Size())/1e6, c.auth, float64(auth.Size())/1e6, c.runs)
 	fmt.Printf("%-15s %-13s %10s %9s   %s\n", "tool", "work", "value", "peak RSS", "first row / note")
 	maxRSS := 0.0
