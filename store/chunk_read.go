@@ -239,12 +239,9 @@ func (c *Chunk) raw(ci *ColumnInfo) ([]byte, error) {
 	if c.decoded != nil {
 		c.decoded.Add(int64(ci.RawLen))
 	}
-	if ci.Comp == compNone {
-		return bytes.Clone(src), nil
-	}
-	out, err := decoder.DecodeAll(src, decodeBuf(ci.RawLen, len(src)))
-	if err != nil || len(out) != ci.RawLen {
-		return nil, fmt.Errorf("chunk %d column %s: %w: %v", c.ID, ci.Name, errCorrupt, err)
+	out, err := decodeStored(ci.Comp, src, ci.RawLen)
+	if err != nil {
+		return nil, fmt.Errorf("chunk %d column %s: %w", c.ID, ci.Name, err)
 	}
 	return out, nil
 }
@@ -367,15 +364,16 @@ func (c *Chunk) dict(ci *ColumnInfo) (*Dict, error) {
 	}
 	src := c.data[ci.Off : ci.Off+ci.Len]
 	if ci.Enc == encDict {
-		if ci.Comp == compZstd {
-			b, err := decompress(src, ci.RawLen)
+		if ci.Comp != compNone {
+			b, err := decodeStored(ci.Comp, src, ci.RawLen)
 			if err != nil {
 				return nil, err
 			}
 			return decodeDict(b, c.Rows)
 		}
-		// Read the stored bytes in place: decodeDict copies the codes,
-		// and only the values, which strings may view, need fresh memory.
+		// Read the stored bytes in place: the codes are read where they
+		// are, and only the values, which strings may view, need fresh
+		// memory.
 		d, err := decodeDict(src, c.Rows)
 		if err == nil {
 			d.ents = bytes.Clone(d.ents)
@@ -408,27 +406,29 @@ func section(src []byte, fresh bool) (sec, rest []byte, err error) {
 		return nil, nil, errCorrupt
 	}
 	stored, rest := r.b[:n], r.b[n:]
-	switch comp {
-	case compNone:
-		if uint64(len(stored)) != rawLen {
-			return nil, nil, errCorrupt
-		}
-		if fresh {
-			stored = bytes.Clone(stored)
-		}
-		return stored, rest, nil
-	case compZstd:
-		sec, err := decompress(stored, int(rawLen))
-		return sec, rest, err
+	if comp == compNone && !fresh && uint64(len(stored)) == rawLen {
+		return stored, rest, nil // read in place
 	}
-	return nil, nil, errCorrupt
+	sec, err = decodeStored(comp, stored, int(rawLen))
+	return sec, rest, err
 }
 
-// decompress returns the zstd-decoded src, which must be size bytes.
-func decompress(src []byte, size int) ([]byte, error) {
-	out, err := decoder.DecodeAll(src, decodeBuf(size, len(src)))
-	if err != nil || len(out) != size {
-		return nil, fmt.Errorf("%w: %v", errCorrupt, err)
+// decodeStored returns stored bytes decoded, size bytes of fresh memory
+// that strings may view.
+func decodeStored(comp byte, stored []byte, size int) ([]byte, error) {
+	switch comp {
+	case compNone:
+		if len(stored) == size {
+			return bytes.Clone(stored), nil
+		}
+	case compZstd:
+		out, err := decoder.DecodeAll(stored, decodeBuf(size, len(stored)))
+		if err == nil && len(out) == size {
+			return out, nil
+		}
+		if err != nil {
+			return nil, fmt.Errorf("%w: %v", errCorrupt, err)
+		}
 	}
-	return out, nil
+	return nil, errCorrupt
 }

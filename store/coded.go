@@ -120,27 +120,18 @@ func (c *colBuilder) resetCoded() {
 // where its codes begin, or ok=false when the column has more distinct
 // values than a dictionary of its rows may (see encodeColumn).
 func (c *colBuilder) encodeCoded(dst []byte) (out []byte, split int, ok bool) {
-	limit := min(max(len(c.codes)/4, 16), maxDict-1)
-	if len(c.strs) > limit {
+	if len(c.strs) > dictLimit(len(c.codes)) {
 		return dst, 0, false
 	}
 	dst = binary.AppendUvarint(dst, uint64(len(c.strs)))
 	for _, s := range c.strs {
-		dst = append(dst, byte(KindString))
-		dst = binary.AppendUvarint(dst, uint64(len(s)))
-		dst = append(dst, s...)
+		dst = appendValue(dst, Str(s))
 	}
 	split = len(dst)
-	if len(c.strs) < 256 {
-		dst = append(dst, 1)
-		for _, code := range c.codes {
-			dst = append(dst, byte(code))
-		}
-	} else {
-		dst = append(dst, 2)
-		for _, code := range c.codes {
-			dst = binary.LittleEndian.AppendUint16(dst, code)
-		}
+	width := codeWidth(len(c.strs))
+	dst = append(dst, byte(width))
+	for _, code := range c.codes {
+		dst = appendCode(dst, width, code)
 	}
 	return dst, split, true
 }
@@ -221,8 +212,7 @@ func (c *colBuilder) unint() {
 // 4. It returns the bytes, the encoding and, for a dictionary, where its
 // codes begin.
 func (b *ChunkBuilder) encodeIntCol(dst []byte, c *colBuilder) ([]byte, byte, int) {
-	n := len(c.ints)
-	limit := min(max(n/4, 16), maxDict-1)
+	limit := dictLimit(len(c.ints))
 	m := b.intDict
 	if m == nil {
 		m = map[int64]uint16{}
@@ -250,26 +240,17 @@ func (b *ChunkBuilder) encodeIntCol(dst []byte, c *colBuilder) ([]byte, byte, in
 	}
 	dst = binary.AppendUvarint(dst, uint64(len(order)))
 	for _, v := range order {
-		dst = append(dst, byte(KindInt))
-		dst = binary.AppendVarint(dst, v)
+		dst = appendValue(dst, Int(v))
 	}
 	split := len(dst)
-	wide := len(order) >= 256
-	if wide {
-		dst = append(dst, 2)
-	} else {
-		dst = append(dst, 1)
-	}
+	width := codeWidth(len(order))
+	dst = append(dst, byte(width))
 	for i, v := range c.ints {
 		code := uint16(0)
 		if c.nulls == nil || !c.nulls[i] {
 			code = m[v]
 		}
-		if wide {
-			dst = binary.LittleEndian.AppendUint16(dst, code)
-		} else {
-			dst = append(dst, byte(code))
-		}
+		dst = appendCode(dst, width, code)
 	}
 	return dst, encDict, split
 }

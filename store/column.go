@@ -31,13 +31,13 @@ const maxDict = 1 << 16
 // encoding used. kinds is the set of kinds present (bit i = Kind i).
 func encodeColumn(dst []byte, vals []Value, kinds uint8, dict *dictBuilder) ([]byte, byte) {
 	nonNull := kinds &^ (1 << KindNull)
-	if nonNull == 1<<KindString && dict.build(vals, len(vals)/4) {
+	if nonNull == 1<<KindString && dict.build(vals) {
 		return dict.encode(dst, vals), encDict
 	}
 	if nonNull == 1<<KindString || nonNull == 0 {
 		return encodeStrings(dst, vals), encStrings
 	}
-	if dict.build(vals, len(vals)/4) {
+	if dict.build(vals) {
 		return dict.encode(dst, vals), encDict
 	}
 	if nonNull == 1<<KindInt {
@@ -395,16 +395,36 @@ type dictBuilder struct {
 	split  int // set by encode: where in its output the codes begin
 }
 
-// build reports whether vals have at most limit (and maxDict) distinct
-// non-null values, leaving the dictionary ready for encode when so.
-func (d *dictBuilder) build(vals []Value, limit int) bool {
+// dictLimit is the most values a dictionary of rows rows may hold: a
+// quarter of them (at least 16), and fewer than maxDict.
+func dictLimit(rows int) int { return min(max(rows/4, 16), maxDict-1) }
+
+// codeWidth is the bytes per code of a dictionary of n values.
+func codeWidth(n int) int {
+	if n >= 256 {
+		return 2
+	}
+	return 1
+}
+
+// appendCode appends a row's code in width bytes, little-endian.
+func appendCode(dst []byte, width int, code uint16) []byte {
+	if width == 1 {
+		return append(dst, byte(code))
+	}
+	return binary.LittleEndian.AppendUint16(dst, code)
+}
+
+// build reports whether vals have at most dictLimit distinct non-null
+// values, leaving the dictionary ready for encode when so.
+func (d *dictBuilder) build(vals []Value) bool {
 	if d.strs == nil {
 		d.strs, d.others = make(map[string]uint32), make(map[Value]uint32)
 	}
 	clear(d.strs)
 	clear(d.others)
 	d.values = d.values[:0]
-	limit = min(max(limit, 16), maxDict-1)
+	limit := dictLimit(len(vals))
 	var last Value
 	for i := range vals {
 		v := vals[i]
@@ -428,10 +448,7 @@ func (d *dictBuilder) build(vals []Value, limit int) bool {
 			d.others[v] = uint32(len(d.values))
 		}
 	}
-	d.width = 1
-	if len(d.values) >= 256 {
-		d.width = 2
-	}
+	d.width = codeWidth(len(d.values))
 	return true
 }
 
@@ -463,11 +480,7 @@ func (d *dictBuilder) encode(dst []byte, vals []Value) []byte {
 				last, lastCode = vals[i], code
 			}
 		}
-		if d.width == 1 {
-			dst = append(dst, byte(code))
-		} else {
-			dst = binary.LittleEndian.AppendUint16(dst, uint16(code))
-		}
+		dst = appendCode(dst, d.width, uint16(code))
 	}
 	return dst
 }

@@ -1,10 +1,10 @@
 package store
 
 import (
-	"bytes"
 	"encoding/binary"
 	"fmt"
 	"math/bits"
+	"slices"
 )
 
 // _raw is stored in blocks of rawBlockRows rows (encRawBlocks), each with
@@ -105,16 +105,9 @@ func (b *ChunkBuilder) encodeRawBlocks(dst []byte, raws []Value) ([]byte, int) {
 
 		b.buf = encodeStrings(b.buf[:0], rows)
 		total += len(b.buf)
-		comp, start := compNone, len(payload)
-		if len(b.buf) >= minCompress {
-			payload = b.enc.EncodeAll(b.buf, payload)
-			comp = compZstd
-			if len(payload)-start > len(b.buf)*4/5 {
-				payload, comp = append(payload[:start], b.buf...), compNone
-			}
-		} else {
-			payload = append(payload, b.buf...)
-		}
+		start := len(payload)
+		var comp byte
+		payload, comp = b.appendPacked(payload, b.buf)
 		dst = append(dst, comp)
 		dst = binary.AppendUvarint(dst, uint64(len(b.buf)))
 		dst = binary.AppendUvarint(dst, uint64(len(payload)-start))
@@ -239,7 +232,7 @@ func (c *Chunk) RawValues(want []bool) ([]Value, error) {
 	out := make([]Value, c.Rows)
 	for i := range d.blocks {
 		bl := &d.blocks[i]
-		if want != nil && !anyTrue(want[bl.first:bl.first+bl.nrows]) {
+		if want != nil && !slices.Contains(want[bl.first:bl.first+bl.nrows], true) {
 			continue
 		}
 		if err := c.decodeRawBlock(i, out[bl.first:bl.first+bl.nrows]); err != nil {
@@ -353,32 +346,13 @@ func (c *Chunk) decodeRawBlock(i int, out []Value) error {
 	return nil
 }
 
-func anyTrue(b []bool) bool {
-	for _, v := range b {
-		if v {
-			return true
-		}
-	}
-	return false
-}
-
 // rawBlockBytes returns a block's decoded bytes, fresh memory that strings
 // may view.
 func (c *Chunk) rawBlockBytes(bl *rawBlock) ([]byte, error) {
 	if c.decoded != nil {
 		c.decoded.Add(int64(bl.rawLen))
 	}
-	if bl.comp == compNone {
-		if len(bl.payload) != bl.rawLen {
-			return nil, errCorrupt
-		}
-		return bytes.Clone(bl.payload), nil
-	}
-	out, err := decoder.DecodeAll(bl.payload, decodeBuf(bl.rawLen, len(bl.payload)))
-	if err != nil || len(out) != bl.rawLen {
-		return nil, fmt.Errorf("%w: %v", errCorrupt, err)
-	}
-	return out, nil
+	return decodeStored(bl.comp, bl.payload, bl.rawLen)
 }
 
 // checkRawBlocks checks that every block's filter holds the tokens of its
