@@ -99,3 +99,19 @@ func (b *Batch) Row(i int) []store.Value {
 	}
 	return r
 }
+
+// unionFields lists the fields of batches, each once, in order of first
+// appearance.
+func unionFields(batches []*Batch) []string {
+	var out []string
+	seen := map[string]bool{}
+	for _, b := range batches {
+		for _, f := range b.Fields {
+			if !seen[f] {
+				seen[f] = true
+				out = append(out, f)
+			}
+		}
+	}
+	return out
+}

@@ -393,7 +393,7 @@ func sortedUnion(tables []*groupTable) ([]*group, error) {
 		// equal (10 and "10" sort alike but are two groups).
 		keyA = appendKeys(keyA[:0], head.g.key)
 		for i, r := range runs {
-			for j := 0; i != m && j < len(r) && compareKeys2(r[j].keys, head.keys) == 0; j++ {
+			for j := 0; i != m && j < len(r) && compareSortKeys(r[j].keys, head.keys) == 0; j++ {
 				if r[j].g == nil {
 					continue
 				}
@@ -419,7 +419,7 @@ type sortable struct {
 	keys []sortKey
 }
 
-func compareKeys2(a, b []sortKey) int {
+func compareSortKeys(a, b []sortKey) int {
 	for i := range a {
 		if c := a[i].compare(&b[i]); c != 0 {
 			return c
@@ -431,7 +431,7 @@ func compareKeys2(a, b []sortKey) int {
 // compareSortables orders by key, then (keys that compare equal, 10 and
 // "10") by first appearance.
 func compareSortables(a, b sortable) int {
-	if c := compareKeys2(a.keys, b.keys); c != 0 {
+	if c := compareSortKeys(a.keys, b.keys); c != 0 {
 		return c
 	}
 	return a.g.first - b.g.first

@@ -68,15 +68,15 @@ func (m *merger) flushBefore(t int64) error {
 // mergeRows takes up to BatchSize rows before t from the pending batches,
 // smallest time first, into a new batch over the union of their fields.
 func (m *merger) mergeRows(t int64) *Batch {
-	out := &Batch{}
-	idx := map[string]int{}
-	for _, b := range m.pending {
-		for _, f := range b.Fields {
-			if _, ok := idx[f]; !ok {
-				idx[f] = len(out.Fields)
-				out.Fields = append(out.Fields, f)
-				out.Cols = append(out.Cols, nil)
-			}
+	out := &Batch{Fields: unionFields(m.pending)}
+	out.Cols = make([][]store.Value, len(out.Fields))
+	// Where each output field is in each pending batch, found once and
+	// not for every row.
+	colOf := make([][]int, len(m.pending))
+	for i, b := range m.pending {
+		colOf[i] = make([]int, len(out.Fields))
+		for k, f := range out.Fields {
+			colOf[i][k] = b.Col(f)
 		}
 	}
 	pos := make([]int, len(m.pending))
@@ -92,9 +92,9 @@ func (m *merger) mergeRows(t int64) *Batch {
 		}
 		b := m.pending[best]
 		r := pos[best]
-		for k := range out.Cols {
+		for k, c := range colOf[best] {
 			v := store.Null
-			if c := b.Col(out.Fields[k]); c >= 0 {
+			if c >= 0 {
 				v = b.Cols[c][r]
 			}
 			out.Cols[k] = append(out.Cols[k], v)

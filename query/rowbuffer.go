@@ -50,16 +50,7 @@ func batchBytes(b *Batch) int64 {
 
 // batch returns every held row as one batch over the union of fields.
 func (r *rowBuffer) batch() *Batch {
-	out := &Batch{Len: r.n}
-	idx := map[string]int{}
-	for _, b := range r.batches {
-		for _, f := range b.Fields {
-			if _, ok := idx[f]; !ok {
-				idx[f] = len(out.Fields)
-				out.Fields = append(out.Fields, f)
-			}
-		}
-	}
+	out := &Batch{Len: r.n, Fields: unionFields(r.batches)}
 	out.Cols = make([][]store.Value, len(out.Fields))
 	for i := range out.Cols {
 		out.Cols[i] = make([]store.Value, 0, r.n)
