@@ -51,6 +51,18 @@ func linkLoghunt(t *testing.T) string {
 	return link
 }
 
+// timeIngest returns how long a whole ingest of logPath takes here, into
+// a store of its own: crash and interrupt tests time their signals by it,
+// as a fixed delay would miss a fast machine's ingest.
+func timeIngest(t *testing.T, bin, logPath string) time.Duration {
+	t.Helper()
+	start := time.Now()
+	if out, err := exec.Command(bin, "--db", filepath.Join(t.TempDir(), "timing.db"), "ingest", logPath).CombinedOutput(); err != nil {
+		t.Fatalf("ingest: %v\n%s", err, out)
+	}
+	return time.Since(start)
+}
+
 func writeAccessLog(t *testing.T, path string, n int) []string {
 	t.Helper()
 	f, err := os.Create(path)
@@ -85,12 +97,7 @@ func TestKillResume(t *testing.T) {
 	logPath := filepath.Join(dir, "access.log")
 	lines := writeAccessLog(t, logPath, 1200000)
 	r := rand.New(rand.NewPCG(7, 7))
-	// Kills land within the time a whole ingest takes here.
-	start := time.Now()
-	if out, err := exec.Command(bin, "--db", filepath.Join(dir, "timing.db"), "ingest", logPath).CombinedOutput(); err != nil {
-		t.Fatalf("ingest: %v\n%s", err, out)
-	}
-	took := time.Since(start)
+	took := timeIngest(t, bin, logPath) // kills land within it
 	partial := map[int]bool{} // event counts seen after kills
 	for round := 0; round < 20; round++ {
 		db := filepath.Join(dir, fmt.Sprintf("kill%d.db", round))

@@ -76,6 +76,7 @@ func TestIngestInterrupt(t *testing.T) {
 	dir := t.TempDir()
 	logPath := filepath.Join(dir, "access.log")
 	lines := writeAccessLog(t, logPath, 1500000)
+	took := timeIngest(t, bin, logPath) // the interrupt comes halfway
 	db := filepath.Join(dir, "int.db")
 	cmd := exec.Command(bin, "--db", db, "ingest", logPath)
 	var stderr bytes.Buffer
@@ -83,7 +84,7 @@ func TestIngestInterrupt(t *testing.T) {
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	time.Sleep(700 * time.Millisecond)
+	time.Sleep(took / 2)
 	cmd.Process.Signal(os.Interrupt)
 	err := cmd.Wait()
 	var ee *exec.ExitError
