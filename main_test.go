@@ -98,7 +98,7 @@ func TestKillResume(t *testing.T) {
 	lines := writeAccessLog(t, logPath, 1200000)
 	r := rand.New(rand.NewPCG(7, 7))
 	took := timeIngest(t, bin, logPath) // kills land within it
-	partial := map[int]bool{} // event counts seen after kills
+	partial := map[int]bool{}           // event counts seen after kills
 	for round := 0; round < 20; round++ {
 		db := filepath.Join(dir, fmt.Sprintf("kill%d.db", round))
 		for kill := 0; kill < 2; kill++ {
