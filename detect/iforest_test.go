@@ -2,6 +2,7 @@ package detect
 
 import (
 	"math"
+	"math/rand/v2"
 	"runtime"
 	"slices"
 	"strings"
@@ -196,6 +197,32 @@ func TestScoreMatchesDefinition(t *testing.T) {
 		if math.Abs(got[i]-want) > 1e-12 {
 			t.Fatalf("row %d: score %v, want %v", i, got[i], want)
 		}
+	}
+}
+
+// Rows that repeat a few values (counts per minute) are scored once per
+// distinct row: the scores are those of scoring every row, and rows that
+// mostly differ take the plain path.
+func TestScoreRepeatedRows(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 3))
+	X := make([][]float64, 5000)
+	for i := range X {
+		X[i] = []float64{float64(1 + r.IntN(4)), float64(r.IntN(3))}
+		if i%997 == 0 {
+			X[i][0] = 40 + float64(i%5)
+		}
+	}
+	f := mustFit(t, X, Params{Seed: 1})
+	norm := avgPathLength(f.sample) * float64(len(f.trees))
+	if d, _ := distinctRows(X); len(d) == 0 || len(d) > 20 {
+		t.Fatalf("distinct rows of 5000 with ≤ 17 values: %d", len(d))
+	}
+	got, want := mustScore(t, f, X), f.score(X, norm)
+	if !slices.Equal(got, want) {
+		t.Fatal("scores by distinct row differ from scoring every row")
+	}
+	if d, _ := distinctRows(gaussianRows(5000, 2, 1)); d != nil {
+		t.Fatalf("distinct rows found among 5000 Gaussian rows: %d", len(d))
 	}
 }
 

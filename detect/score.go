@@ -3,6 +3,7 @@ package detect
 import (
 	"fmt"
 	"math"
+	"unsafe"
 )
 
 // scoreBlock is how many rows a worker scores at a time: all trees visit
@@ -29,6 +30,22 @@ func (f *Forest) Score(X [][]float64) ([]float64, error) {
 		}
 		return scores, nil
 	}
+	if distinct, of := distinctRows(X); distinct != nil {
+		// A score depends on the row's values alone: score each distinct
+		// row once (counts per minute and user repeat a few values).
+		ds := f.score(distinct, norm)
+		for i, d := range of {
+			scores[i] = ds[d]
+		}
+		return scores, nil
+	}
+	copy(scores, f.score(X, norm))
+	return scores, nil
+}
+
+// score scores rows in parallel, norm being c(ψ) times the trees.
+func (f *Forest) score(X [][]float64, norm float64) []float64 {
+	scores := make([]float64, len(X))
 	blocks := (len(X) + scoreBlock - 1) / scoreBlock
 	parallel(blocks, func(lo, hi int) {
 		buf := make([]float64, scoreBlock*f.features)
@@ -42,7 +59,35 @@ func (f *Forest) Score(X [][]float64) ([]float64, error) {
 			}
 		}
 	})
-	return scores, nil
+	return scores
+}
+
+// distinctRows returns the distinct rows of X and, for each row, the index
+// of its distinct row, when there are at most half as many distinct rows
+// as rows; otherwise nil. A sample of the first rows decides whether
+// looking is worth it.
+func distinctRows(X [][]float64) ([][]float64, []int32) {
+	const sample = 4 * scoreBlock
+	if len(X) < 2*sample {
+		return nil, nil
+	}
+	seen := make(map[string]int32)
+	var distinct [][]float64
+	of := make([]int32, len(X))
+	for i, row := range X {
+		k := unsafe.String((*byte)(unsafe.Pointer(unsafe.SliceData(row))), 8*len(row))
+		d, ok := seen[k]
+		if !ok {
+			d = int32(len(distinct))
+			seen[k] = d
+			distinct = append(distinct, row)
+			if len(distinct) > len(X)/2 || i < sample && len(distinct) > sample/2 {
+				return nil, nil
+			}
+		}
+		of[i] = d
+	}
+	return distinct, of
 }
 
 // pathLengths sets sum[i] to the total over all trees of the path length

@@ -102,3 +102,89 @@ func TestMatchPhraseRows(t *testing.T) {
 		}
 	}
 }
+
+// TestFoldFinder checks the candidates of the phrase scan against every
+// start whose anchor byte matches ignoring case, in texts where both
+// cases of the phrase's letters come and go.
+func TestFoldFinder(t *testing.T) {
+	r := rand.New(rand.NewPCG(6, 6))
+	const alphabet = "aAwWfF d-.Pp@1"
+	for _, phrase := range []string{"Failed password", "wp-login", "a", "W", "@1", "-.", "ppp"} {
+		for range 500 {
+			b := make([]byte, r.IntN(40))
+			for i := range b {
+				b[i] = alphabet[r.IntN(len(alphabet))]
+			}
+			text := string(b)
+			f := newFoldFinder(phrase, text)
+			var got, want []int
+			for i := f.next(0); i >= 0; i = f.next(i + 1 + r.IntN(2)*r.IntN(3)) {
+				got = append(got, i)
+			}
+			// Calls skip ahead by up to 2 more: want the first candidate
+			// at or after each call, as the brute force finds it.
+			f = newFoldFinder(phrase, text)
+			k := f.anchor
+			for i := 0; i+len(phrase) <= len(text); i++ {
+				if lowerASCII(text[i+k]) == lowerASCII(phrase[k]) {
+					want = append(want, i)
+				}
+			}
+			// got must be a subsequence of want that includes want's first
+			// element at or after each call.
+			j := 0
+			for _, g := range got {
+				for j < len(want) && want[j] < g {
+					j++
+				}
+				if j == len(want) || want[j] != g {
+					t.Fatalf("%q in %q: candidate %d is not a start (want %v, got %v)", phrase, text, g, want, got)
+				}
+			}
+			if len(want) > 0 && (len(got) == 0 || got[0] != want[0]) {
+				t.Fatalf("%q in %q: first candidate %v, want %d", phrase, text, got, want[0])
+			}
+		}
+	}
+}
+
+// TestMatchPhraseBruteForce checks MatchPhrase against trying every start.
+func TestMatchPhraseBruteForce(t *testing.T) {
+	r := rand.New(rand.NewPCG(7, 7))
+	const alphabet = "aAwWfF d-.Pp@1"
+	for _, phrase := range []string{"Failed password", "wp-login", "a", "W", "@1", "-.", "ppp", "f a"} {
+		needStart, needEnd := isTokenByte(phrase[0]), isTokenByte(phrase[len(phrase)-1])
+		for range 500 {
+			b := make([]byte, r.IntN(30))
+			for i := range b {
+				b[i] = alphabet[r.IntN(len(alphabet))]
+			}
+			if r.IntN(3) == 0 && len(b) > len(phrase) { // plant it, in some case
+				at := r.IntN(len(b) - len(phrase) + 1)
+				for i := range len(phrase) {
+					b[at+i] = phrase[i] ^ byte(r.IntN(2)*0x20)*boolByte(isLetter(phrase[i]))
+				}
+			}
+			text := string(b)
+			want := false
+			for i := 0; i+len(phrase) <= len(text) && !want; i++ {
+				end := i + len(phrase)
+				want = equalFoldASCII(text[i:end], phrase) &&
+					!(needStart && i > 0 && isTokenByte(text[i-1])) &&
+					!(needEnd && end < len(text) && isTokenByte(text[end]))
+			}
+			if got := MatchPhrase(phrase, text); got != want {
+				t.Fatalf("MatchPhrase(%q, %q) = %v, want %v", phrase, text, got, want)
+			}
+		}
+	}
+}
+
+func isLetter(c byte) bool { return c|0x20 >= 'a' && c|0x20 <= 'z' }
+
+func boolByte(b bool) byte {
+	if b {
+		return 1
+	}
+	return 0
+}

@@ -147,12 +147,8 @@ func MatchPhrase(phrase, raw string) bool {
 	}
 	needStart := isTokenByte(phrase[0])
 	needEnd := isTokenByte(phrase[len(phrase)-1])
-	for i := 0; i+len(phrase) <= len(raw); i++ {
-		j := indexFoldByte(raw[i:len(raw)-len(phrase)+1], phrase[0])
-		if j < 0 {
-			return false
-		}
-		i += j
+	f := newFoldFinder(phrase, raw)
+	for i := f.next(0); i >= 0; i = f.next(i + 1) {
 		if needStart && i > 0 && isTokenByte(raw[i-1]) {
 			continue
 		}
@@ -174,13 +170,13 @@ func MatchPhrase(phrase, raw string) bool {
 func matchPhraseRows(phrase, text string, ends []int, match []bool) {
 	needStart := isTokenByte(phrase[0])
 	needEnd := isTokenByte(phrase[len(phrase)-1])
+	f := newFoldFinder(phrase, text)
 	r, start := 0, 0 // the row at p, and where it starts
-	for p := 0; p+len(phrase) <= len(text); {
-		j := indexFoldByte(text[p:len(text)-len(phrase)+1], phrase[0])
-		if j < 0 {
+	for p := 0; ; {
+		q := f.next(p)
+		if q < 0 {
 			return
 		}
-		q := p + j
 		for ends[r] <= q {
 			start = ends[r]
 			r++
@@ -201,6 +197,9 @@ func matchPhraseRows(phrase, text string, ends []int, match []bool) {
 func equalFoldASCII(a, b string) bool {
 	if len(a) != len(b) {
 		return false
+	}
+	if a == b { // the usual case, compared a word at a time
+		return true
 	}
 	for i := 0; i < len(a); i++ {
 		if lowerASCII(a[i]) != lowerASCII(b[i]) {
@@ -278,22 +277,107 @@ func completeTokens(s string, startOK, endOK bool) map[string]bool {
 	return set
 }
 
-// indexFoldByte returns the index of the first c in s, ignoring ASCII
-// case, or -1. It leans on the vectorized IndexByte for each case.
-func indexFoldByte(s string, c byte) int {
-	lo, up := lowerASCII(c), c
+// foldFinder finds where a phrase may start in a text, ignoring ASCII
+// case: it looks for the phrase's rarest byte (in either case) with the
+// vectorized IndexByte, and remembers where each case of that byte comes
+// next, so that the case a text hardly has ('W', 'F') is searched for
+// once rather than before every occurrence of the other. Candidates still
+// need comparing with the phrase.
+type foldFinder struct {
+	text   string
+	anchor int  // the offset of the searched byte in the phrase
+	tail   int  // len(phrase) - anchor: no candidate starts later than len(text) - len(phrase)
+	lo, up byte // its cases (equal for a byte that is not a letter)
+	// What nextUp knows: the first up at or after upFrom is upAt, or
+	// with upAt -1, there is none in [upFrom, upTo).
+	upFrom, upAt, upTo int
+}
+
+func newFoldFinder(phrase, text string) *foldFinder {
+	k := 0
+	for i := 1; i < len(phrase); i++ {
+		if byteCommonness(phrase[i]) < byteCommonness(phrase[k]) {
+			k = i
+		}
+	}
+	lo, up := lowerASCII(phrase[k]), phrase[k]
 	if lo >= 'a' && lo <= 'z' {
 		up = lo - ('a' - 'A')
 	}
-	i := strings.IndexByte(s, lo)
-	if up == lo {
-		return i
+	return &foldFinder{text: text, anchor: k, tail: len(phrase) - k, lo: lo, up: up, upAt: -1}
+}
+
+// next returns the first index i ≥ from where the phrase may start (its
+// anchor byte matches in either case), or -1.
+func (f *foldFinder) next(from int) int {
+	a := from + f.anchor
+	last := len(f.text) - f.tail + 1 // anchors lie before last
+	if a >= last {
+		return -1
 	}
+	i := strings.IndexByte(f.text[a:last], f.lo)
+	limit := last
 	if i >= 0 {
-		s = s[:i] // an upper-case match can only help if it comes earlier
+		i += a
+		limit = i // the other case only matters if it comes earlier
 	}
-	if k := strings.IndexByte(s, up); k >= 0 {
-		return k
+	if f.up != f.lo {
+		if k := f.nextUp(a, limit, last); k >= 0 {
+			i = k
+		}
 	}
-	return i
+	if i < 0 {
+		return -1
+	}
+	return i - f.anchor
+}
+
+// nextUp returns the first index in [a, limit) of the other case of the
+// anchor byte, or -1. It searches ahead of limit and remembers what it
+// found, so that calls for the rows of a block share a few searches.
+func (f *foldFinder) nextUp(a, limit, last int) int {
+	if f.upFrom <= a && (f.upAt >= a || f.upAt < 0 && a < f.upTo) {
+		// Known: the first at or after a is f.upAt, or none before f.upTo.
+		if f.upAt >= a {
+			if f.upAt < limit {
+				return f.upAt
+			}
+			return -1
+		}
+		if limit <= f.upTo {
+			return -1
+		}
+		a = f.upTo
+	}
+	end := min(last, max(limit, a+upAhead))
+	f.upFrom = a
+	if k := strings.IndexByte(f.text[a:end], f.up); k >= 0 {
+		f.upAt = a + k
+	} else {
+		f.upAt, f.upTo = -1, end
+	}
+	if f.upAt >= 0 && f.upAt < limit {
+		return f.upAt
+	}
+	return -1
+}
+
+// upAhead is how far past the needed range nextUp searches.
+const upAhead = 4096
+
+// byteCommonness ranks how often a byte occurs in log text, in either
+// case, from 0 (rare) up: the order of letters in English text, with
+// digits, spaces and common punctuation more frequent than any letter.
+func byteCommonness(c byte) int {
+	const letters = "zqjxkvbywgpfmucdlhrsnioate" // rare to common
+	c = lowerASCII(c)
+	switch {
+	case c >= 'a' && c <= 'z':
+		return 10 + strings.IndexByte(letters, c)
+	case c == ' ' || c >= '0' && c <= '9':
+		return 100
+	case strings.IndexByte(".:/-_=\"[]()", c) >= 0:
+		return 50
+	}
+	return 0
 }
