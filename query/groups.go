@@ -391,11 +391,14 @@ func sortedUnion(tables []*groupTable) ([]*group, error) {
 		runs[m] = runs[m][1:]
 		// The same key in another table is among its groups that compare
 		// equal (10 and "10" sort alike but are two groups).
-		keyA = appendKeys(keyA[:0], head.g.key)
+		keyA = keyA[:0]
 		for i, r := range runs {
 			for j := 0; i != m && j < len(r) && compareSortKeys(r[j].keys, head.keys) == 0; j++ {
 				if r[j].g == nil {
 					continue
+				}
+				if len(keyA) == 0 {
+					keyA = appendKeys(keyA, head.g.key)
 				}
 				if keyB = appendKeys(keyB[:0], r[j].g.key); string(keyA) == string(keyB) {
 					for k, st := range head.g.states {
@@ -459,8 +462,34 @@ func (g *groupTable) sortables() []sortable {
 			dec[i].keys[j] = newSortKey(v)
 		}
 	}
-	slices.SortFunc(dec, compareSortables)
+	sortSortables(dec)
 	return dec
+}
+
+// sortSortables sorts groups by key. Groups by time bucket and something
+// else come from a scan in time order: when the first key is in order
+// already, only the runs that share it need sorting.
+func sortSortables(dec []sortable) {
+	if len(dec) == 0 || len(dec[0].keys) < 2 {
+		slices.SortFunc(dec, compareSortables)
+		return
+	}
+	for i := 1; i < len(dec); i++ {
+		if dec[i-1].keys[0].compare(&dec[i].keys[0]) > 0 {
+			slices.SortFunc(dec, compareSortables)
+			return
+		}
+	}
+	for i := 0; i < len(dec); {
+		j := i + 1
+		for j < len(dec) && dec[j].keys[0].compare(&dec[i].keys[0]) == 0 {
+			j++
+		}
+		if j-i > 1 {
+			slices.SortFunc(dec[i:j], compareSortables)
+		}
+		i = j
+	}
 }
 
 // sortKey is a value made ready to compare as compareValues does, and
@@ -475,8 +504,16 @@ type sortKey struct {
 }
 
 func newSortKey(v store.Value) sortKey {
-	k := sortKey{rank: sortRank(v), s: v.S, time: v.K == store.KindTime, ns: v.I}
-	if k.rank == 1 {
+	k := sortKey{s: v.S, time: v.K == store.KindTime, ns: v.I}
+	switch v.K {
+	case store.KindNull:
+	case store.KindString:
+		k.rank = 2
+		if n, ok := v.Number(); ok {
+			k.rank, k.num = 1, n
+		}
+	default:
+		k.rank = 1
 		k.num, _ = v.Number()
 	}
 	return k

@@ -3,6 +3,8 @@ package query
 import (
 	"cmp"
 	"fmt"
+	"slices"
+	"unsafe"
 
 	"loghunt/store"
 )
@@ -50,6 +52,10 @@ func batchBytes(b *Batch) int64 {
 
 // batch returns every held row as one batch over the union of fields.
 func (r *rowBuffer) batch() *Batch {
+	if b := r.joined(); b != nil {
+		r.batches = nil
+		return b
+	}
 	out := &Batch{Len: r.n, Fields: unionFields(r.batches)}
 	out.Cols = make([][]store.Value, len(out.Fields))
 	for i := range out.Cols {
@@ -66,6 +72,38 @@ func (r *rowBuffer) batch() *Batch {
 	}
 	r.batches = nil
 	return out
+}
+
+// joined returns the held batches as one without copying when they are
+// consecutive slices of one batch, as an aggregation's output flushed in
+// pieces is; otherwise nil. The columns are clipped so that appending a
+// column or a row cannot touch the source.
+func (r *rowBuffer) joined() *Batch {
+	if len(r.batches) == 0 {
+		return nil
+	}
+	first := r.batches[0]
+	for k, b := range r.batches[1:] {
+		prev := r.batches[k]
+		if !slices.Equal(b.Fields, first.Fields) {
+			return nil
+		}
+		for c := range b.Cols {
+			if !follows(prev.Cols[c], b.Cols[c]) {
+				return nil
+			}
+		}
+	}
+	out := &Batch{Len: r.n, Fields: slices.Clip(first.Fields), Cols: make([][]store.Value, len(first.Cols))}
+	for c, col := range first.Cols {
+		out.Cols[c] = slices.Clip(col[:r.n])
+	}
+	return out
+}
+
+// follows reports whether b starts where a ends in the same array.
+func follows(a, b []store.Value) bool {
+	return len(b) == 0 || cap(a) > len(a) && unsafe.SliceData(a[len(a):cap(a)]) == unsafe.SliceData(b)
 }
 
 // permute returns the rows of b in the order perm gives.

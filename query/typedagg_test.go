@@ -105,3 +105,91 @@ func TestSortedUnion(t *testing.T) {
 		t.Errorf("union %v\n want %v", g, w)
 	}
 }
+
+// TestSortSortables checks the sort of groups that sorts only the runs of
+// an already ordered first key against a full sort, with first keys in
+// order (a scan by time) and not, and keys that compare equal (10, "10").
+func TestSortSortables(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 4))
+	firsts := []store.Value{store.Time(5e9), store.Time(6e9), store.Int(10), store.Str("10"), store.Str("a"), store.Null, store.Float(7.5)}
+	seconds := []store.Value{store.Str("root"), store.Str("admin"), store.Int(2), store.Str("2"), store.Null}
+	for round := range 300 {
+		n := r.IntN(40)
+		groups := make([]group, n)
+		for i := range groups {
+			groups[i] = group{key: []store.Value{firsts[r.IntN(len(firsts))], seconds[r.IntN(len(seconds))]}, first: i}
+		}
+		mk := func() []sortable {
+			dec := make([]sortable, n)
+			for i := range groups {
+				dec[i] = sortable{g: &groups[i], keys: []sortKey{newSortKey(groups[i].key[0]), newSortKey(groups[i].key[1])}}
+			}
+			return dec
+		}
+		if round%2 == 0 { // first keys in order, as a scan by time gives them
+			dec := mk()
+			slices.SortStableFunc(dec, func(a, b sortable) int { return a.keys[0].compare(&b.keys[0]) })
+			keys := make([][]store.Value, n)
+			for i := range dec {
+				keys[i] = dec[i].g.key
+			}
+			for i := range groups {
+				groups[i].key = keys[i]
+			}
+		}
+		got, want := mk(), mk()
+		sortSortables(got)
+		slices.SortFunc(want, compareSortables)
+		for i := range got {
+			if got[i].g != want[i].g {
+				t.Fatalf("round %d: position %d has %v, want %v", round, i, got[i].g.key, want[i].g.key)
+			}
+		}
+	}
+}
+
+// TestRowBufferJoinsSlices checks that a blocking stage takes the pieces of
+// one flushed batch back without copying, and copies anything else.
+func TestRowBufferJoinsSlices(t *testing.T) {
+	big := &Batch{Fields: []string{"a", "b"}, Len: 10}
+	for range 2 {
+		col := make([]store.Value, 10)
+		for i := range col {
+			col[i] = store.Int(int64(i))
+		}
+		big.Cols = append(big.Cols, col)
+	}
+	var r rowBuffer
+	for i := 0; i < 10; i += 4 {
+		if err := r.add(big.Slice(i, min(i+4, 10)), 100, "test"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got := r.batch()
+	if got.Len != 10 || &got.Cols[1][0] != &big.Cols[1][0] || got.Get("b", 9).I != 9 {
+		t.Fatalf("pieces of one batch: len %d, shared %v", got.Len, &got.Cols[1][0] == &big.Cols[1][0])
+	}
+	if got.Column("c"); len(big.Fields) != 2 || cap(got.Cols[0]) != 10 {
+		t.Fatal("a new column reached the source batch")
+	}
+	// Pieces out of order, or of two batches, are copied in order.
+	for _, pieces := range [][]*Batch{{big.Slice(4, 10), big.Slice(0, 4)}, {big.Slice(0, 5), big.Slice(0, 5)}} {
+		r = rowBuffer{}
+		for _, p := range pieces {
+			r.add(p, 100, "test")
+		}
+		got = r.batch()
+		if &got.Cols[0][0] == &big.Cols[0][0] {
+			t.Fatalf("pieces %d+%d: shared, not copied", pieces[0].Len, pieces[1].Len)
+		}
+		for i := range got.Len {
+			want := pieces[0].Get("a", min(i, pieces[0].Len-1))
+			if i >= pieces[0].Len {
+				want = pieces[1].Get("a", i-pieces[0].Len)
+			}
+			if got.Get("a", i) != want {
+				t.Fatalf("pieces %d+%d: row %d is %v, want %v", pieces[0].Len, pieces[1].Len, i, got.Get("a", i), want)
+			}
+		}
+	}
+}
