@@ -94,6 +94,11 @@ type rawArena struct {
 	ends  []uint32
 	begin []uint32
 	done  []bool // per block: decoded into data
+	// times holds the chunk's times and timeBuf their column, when
+	// decoded: the batch copies the times it keeps.
+	times   []int64
+	timeBuf []byte
+	raw     bool // data, ends, begin and done are set up for the chunk
 }
 
 // rawArenas holds arenas free for the next chunk. Unlike a sync.Pool it
@@ -112,17 +117,34 @@ func (cc *chunkCols) release() {
 	}
 }
 
+// getArena returns the chunk's arena, taking a free one on first use.
+func (cc *chunkCols) getArena() *rawArena {
+	if cc.arena == nil {
+		select {
+		case cc.arena = <-rawArenas:
+		default:
+			cc.arena = new(rawArena)
+		}
+		cc.arena.raw = false
+	}
+	return cc.arena
+}
+
+// times returns the chunk's times, decoded into the arena: valid until
+// release.
+func (cc *chunkCols) times() ([]int64, error) {
+	a := cc.getArena()
+	var err error
+	a.times, a.timeBuf, err = cc.c.TimesInto(a.times[:0], a.timeBuf)
+	return a.times, err
+}
+
 // rawBlock decodes block b of a blocked _raw into the arena on first use
 // and returns its rows' text, back to back, and where each row ends in it.
 func (cc *chunkCols) rawBlock(b, bs int) (text string, ends []uint32, base uint32, err error) {
-	a := cc.arena
-	if a == nil {
-		select {
-		case a = <-rawArenas:
-		default:
-			a = new(rawArena)
-		}
-		cc.arena = a
+	a := cc.getArena()
+	if !a.raw {
+		a.raw = true
 		if size := cc.c.RawSize(); cap(a.data) < size {
 			a.data = make([]byte, 0, size)
 		}
@@ -238,19 +260,18 @@ func (cc *chunkCols) matchPhraseBlocks(phrase string, cand []bool, bs int) error
 // gatherRaw returns the _raw of the selected rows of a blocked _raw, in
 // fresh memory of their own.
 func (cc *chunkCols) gatherRaw(sel []int) ([]store.Value, error) {
-	strs := make([]string, len(sel))
 	total := 0
-	for i, r := range sel {
+	for _, r := range sel {
 		s, _, err := cc.rawAt(r)
 		if err != nil {
 			return nil, err
 		}
-		strs[i] = s
 		total += len(s)
 	}
 	buf := make([]byte, 0, total)
 	out := make([]store.Value, len(sel))
-	for i, s := range strs {
+	for i, r := range sel {
+		s, _, _ := cc.rawAt(r) // decoded above
 		start := len(buf)
 		buf = append(buf, s...)
 		out[i] = store.Str(unsafe.String(unsafe.SliceData(buf[start:]), len(s)))
@@ -331,7 +352,7 @@ func (cc *chunkCols) gather(name string, sel []int) ([]store.Value, error) {
 // range that match the search.
 type chunkRows struct {
 	cc     *chunkCols
-	times  []int64 // the chunk's times, when decoded (nil otherwise)
+	times  []int64 // the chunk's times, when decoded (nil otherwise), until cc.release
 	lo, hi int     // the time range's rows
 	sel    []int   // selected rows, relative to lo; nil means all
 }
@@ -349,15 +370,16 @@ func (r *chunkRows) n() int {
 // needTimes is set.
 func (p *plan) selectRows(c *store.Chunk, needTimes bool) (*chunkRows, error) {
 	r := &chunkRows{hi: c.Rows}
+	r.cc = &chunkCols{c: c, vals: map[string][]store.Value{}, dicts: map[string]*store.Dict{}}
 	if c.MinTime < p.lo || c.MaxTime > p.hi || needTimes {
 		var err error
-		if r.times, err = c.Times(); err != nil {
+		if r.times, err = r.cc.times(); err != nil {
 			return nil, err
 		}
 		r.lo = sort.Search(len(r.times), func(i int) bool { return r.times[i] >= p.lo })
 		r.hi = max(r.lo, sort.Search(len(r.times), func(i int) bool { return r.times[i] > p.hi }))
 	}
-	r.cc = &chunkCols{c: c, lo: r.lo, hi: r.hi, vals: map[string][]store.Value{}, dicts: map[string]*store.Dict{}}
+	r.cc.lo, r.cc.hi = r.lo, r.hi
 	// Rows whose _raw block's token filter rules out a word the search
 	// needs cannot match: their _raw is not even decompressed.
 	var cand []bool

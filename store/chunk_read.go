@@ -259,6 +259,35 @@ func (c *Chunk) Times() ([]int64, error) {
 	return decodeTimes(b, c.Rows)
 }
 
+// TimesInto is Times decoding into dst's memory, and the column's into
+// scratch's when it is compressed; it returns both for reuse.
+func (c *Chunk) TimesInto(dst []int64, scratch []byte) ([]int64, []byte, error) {
+	ci := c.Column(ColTime)
+	if ci == nil || ci.Enc != encTime {
+		return dst, scratch, fmt.Errorf("chunk %d: %w: no time column", c.ID, errCorrupt)
+	}
+	src := c.data[ci.Off : ci.Off+ci.Len]
+	if c.decoded != nil {
+		c.decoded.Add(int64(ci.RawLen))
+	}
+	switch ci.Comp {
+	case compNone:
+		if len(src) != ci.RawLen {
+			return dst, scratch, fmt.Errorf("chunk %d column %s: %w", c.ID, ci.Name, errCorrupt)
+		}
+	case compZstd:
+		out, err := decoder.DecodeAll(src, scratch[:0])
+		if err != nil || len(out) != ci.RawLen {
+			return dst, out, fmt.Errorf("chunk %d column %s: %w", c.ID, ci.Name, errCorrupt)
+		}
+		src, scratch = out, out
+	default:
+		return dst, scratch, fmt.Errorf("chunk %d column %s: %w", c.ID, ci.Name, errCorrupt)
+	}
+	dst, err := appendTimes(dst, src, c.Rows)
+	return dst, scratch, err
+}
+
 // Values returns the values of the named column, row by row: a column of
 // nulls when the chunk has no such field. _time, source and sourcetype
 // are columns too.

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"unsafe"
 )
 
@@ -56,18 +57,23 @@ func encodeTimes(dst []byte, ts []int64) []byte {
 }
 
 func decodeTimes(src []byte, n int) ([]int64, error) {
-	out := make([]int64, n)
+	return appendTimes(make([]int64, 0, n), src, n)
+}
+
+// appendTimes appends the n times of src to dst.
+func appendTimes(dst []int64, src []byte, n int) ([]int64, error) {
+	dst = slices.Grow(dst, n)
 	prev := int64(0)
-	for i := range out {
+	for range n {
 		d, k := binary.Varint(src)
 		if k <= 0 {
 			return nil, errCorrupt
 		}
 		src = src[k:]
 		prev += d
-		out[i] = prev
+		dst = append(dst, prev)
 	}
-	return out, nil
+	return dst, nil
 }
 
 // encodeStrings writes the lengths first and the bytes after, which
