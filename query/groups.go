@@ -467,30 +467,61 @@ func (g *groupTable) sortables() []sortable {
 }
 
 // sortSortables sorts groups by key. Groups by time bucket and something
-// else come from a scan in time order: when the first key is in order
-// already, only the runs that share it need sorting.
+// else come from a scan in time order: the first key is in order already
+// but for a few places (where a worker went on to a chunk that starts
+// earlier). Each such run needs sorting only among groups that share the
+// first key, and then the runs are merged.
 func sortSortables(dec []sortable) {
-	if len(dec) == 0 || len(dec[0].keys) < 2 {
+	if len(dec) < 2 || len(dec[0].keys) < 2 {
 		slices.SortFunc(dec, compareSortables)
 		return
 	}
-	for i := 1; i < len(dec); i++ {
-		if dec[i-1].keys[0].compare(&dec[i].keys[0]) > 0 {
-			slices.SortFunc(dec, compareSortables)
-			return
+	var runs [][]sortable
+	start := 0
+	for i := 1; i <= len(dec); i++ {
+		if i == len(dec) || dec[i-1].keys[0].compare(&dec[i].keys[0]) > 0 {
+			if runs = append(runs, dec[start:i]); len(runs) > maxSortRuns {
+				slices.SortFunc(dec, compareSortables)
+				return
+			}
+			start = i
 		}
 	}
-	for i := 0; i < len(dec); {
-		j := i + 1
-		for j < len(dec) && dec[j].keys[0].compare(&dec[i].keys[0]) == 0 {
-			j++
+	for _, run := range runs {
+		for i := 0; i < len(run); {
+			j := i + 1
+			for j < len(run) && run[j].keys[0].compare(&run[i].keys[0]) == 0 {
+				j++
+			}
+			if j-i > 1 {
+				slices.SortFunc(run[i:j], compareSortables)
+			}
+			i = j
 		}
-		if j-i > 1 {
-			slices.SortFunc(dec[i:j], compareSortables)
-		}
-		i = j
 	}
+	if len(runs) == 1 {
+		return
+	}
+	out := make([]sortable, 0, len(dec))
+	for {
+		m := -1
+		for i, run := range runs {
+			if len(run) > 0 && (m < 0 || compareSortables(run[0], runs[m][0]) < 0) {
+				m = i
+			}
+		}
+		if m < 0 {
+			break
+		}
+		out = append(out, runs[m][0])
+		runs[m] = runs[m][1:]
+	}
+	copy(dec, out)
 }
+
+// maxSortRuns is how many ordered runs sortSortables merges; more, and it
+// sorts the whole.
+const maxSortRuns = 16
 
 // sortKey is a value made ready to compare as compareValues does, and
 // times (whose seconds as floats lose nanoseconds) exactly among

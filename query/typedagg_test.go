@@ -108,7 +108,8 @@ func TestSortedUnion(t *testing.T) {
 
 // TestSortSortables checks the sort of groups that sorts only the runs of
 // an already ordered first key against a full sort, with first keys in
-// order (a scan by time) and not, and keys that compare equal (10, "10").
+// order (a scan by time), in two ordered runs, and in none, and keys that
+// compare equal (10, "10").
 func TestSortSortables(t *testing.T) {
 	r := rand.New(rand.NewPCG(3, 4))
 	firsts := []store.Value{store.Time(5e9), store.Time(6e9), store.Int(10), store.Str("10"), store.Str("a"), store.Null, store.Float(7.5)}
@@ -126,9 +127,15 @@ func TestSortSortables(t *testing.T) {
 			}
 			return dec
 		}
-		if round%2 == 0 { // first keys in order, as a scan by time gives them
+		if round%3 != 2 { // first keys in order, as a scan by time gives them, or in a few ordered runs
 			dec := mk()
-			slices.SortStableFunc(dec, func(a, b sortable) int { return a.keys[0].compare(&b.keys[0]) })
+			cut := n
+			if round%3 == 1 && n > 0 {
+				cut = r.IntN(n)
+			}
+			byFirst := func(a, b sortable) int { return a.keys[0].compare(&b.keys[0]) }
+			slices.SortStableFunc(dec[:cut], byFirst)
+			slices.SortStableFunc(dec[cut:], byFirst)
 			keys := make([][]store.Value, n)
 			for i := range dec {
 				keys[i] = dec[i].g.key
