@@ -65,11 +65,17 @@ func appendTimes(dst []int64, src []byte, n int) ([]int64, error) {
 	dst = slices.Grow(dst, n)
 	prev := int64(0)
 	for range n {
-		d, k := binary.Varint(src)
-		if k <= 0 {
-			return nil, errCorrupt
+		var d int64
+		if len(src) > 0 && src[0] < 0x80 { // most deltas: one byte
+			d = int64(src[0]>>1) ^ -int64(src[0]&1)
+			src = src[1:]
+		} else {
+			var k int
+			if d, k = binary.Varint(src); k <= 0 {
+				return nil, errCorrupt
+			}
+			src = src[k:]
 		}
-		src = src[k:]
 		prev += d
 		dst = append(dst, prev)
 	}

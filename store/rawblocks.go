@@ -292,31 +292,35 @@ func (c *Chunk) RawBlockAppend(i int, dst []byte, ends []uint32) (out []byte, be
 // sets ends[r] to where row r's text ends in that buffer: the texts follow
 // the lengths, back to back, from the returned offset.
 func stringEnds(src []byte, base int, ends []uint32) (int, error) {
+	// One pass sets the ends relative to the texts' start, the second
+	// moves them; lengths of lines under 127 bytes take one byte.
 	p, total := 0, 0
-	for range ends {
-		l, k := binary.Uvarint(src[p:])
-		if k <= 0 {
-			return 0, errCorrupt
+	for r := range ends {
+		var l uint64
+		if p < len(src) && src[p] < 0x80 {
+			l = uint64(src[p])
+			p++
+		} else {
+			var k int
+			if l, k = binary.Uvarint(src[p:]); k <= 0 {
+				return 0, errCorrupt
+			}
+			p += k
 		}
-		p += k
 		if l > 0 {
 			total += int(l - 1)
 		}
 		if total > len(src) {
 			return 0, errCorrupt
 		}
+		ends[r] = uint32(total)
 	}
 	if p+total != len(src) || base+len(src) > 1<<32-1 {
 		return 0, errCorrupt
 	}
-	q, end := 0, base+p
+	off := uint32(base + p)
 	for r := range ends {
-		l, k := binary.Uvarint(src[q:])
-		q += k
-		if l > 0 {
-			end += int(l - 1)
-		}
-		ends[r] = uint32(end)
+		ends[r] += off
 	}
 	return base + p, nil
 }

@@ -437,3 +437,54 @@ func TestBuilderColumnModes(t *testing.T) {
 		}
 	}
 }
+
+// TestTimesRoundTrip decodes time deltas of one byte (the fast path, both
+// signs) and of many, and the lengths of strings short and long.
+func TestTimesRoundTrip(t *testing.T) {
+	r := rand.New(rand.NewPCG(8, 8))
+	ts := make([]int64, 5000)
+	for i := range ts {
+		prev := int64(0)
+		if i > 0 {
+			prev = ts[i-1]
+		}
+		switch r.IntN(4) {
+		case 0:
+			ts[i] = prev + int64(r.IntN(127)) - 63 // one byte
+		case 1:
+			ts[i] = prev - int64(r.IntN(1<<40))
+		default:
+			ts[i] = prev + int64(r.IntN(1<<40))
+		}
+	}
+	got, err := appendTimes([]int64{42}, encodeTimes(nil, ts), len(ts))
+	if err != nil || got[0] != 42 || !slices.Equal(got[1:], ts) {
+		t.Fatalf("times round trip: err %v, equal %v", err, err == nil && slices.Equal(got[1:], ts))
+	}
+	if _, err := appendTimes(nil, encodeTimes(nil, ts)[:100], len(ts)); err == nil {
+		t.Fatal("truncated times decoded without error")
+	}
+	vals := make([]Value, 300)
+	for i := range vals {
+		vals[i] = Str(strings.Repeat("x", r.IntN(300)))
+		if i%7 == 0 {
+			vals[i] = Null
+		}
+	}
+	enc := encodeStrings(nil, vals)
+	ends := make([]uint32, len(vals))
+	start, err := stringEnds(enc, 1000, ends)
+	if err != nil {
+		t.Fatal(err)
+	}
+	prev := uint32(start)
+	for i, e := range ends {
+		if got := string(enc[prev-1000 : e-1000]); got != vals[i].S {
+			t.Fatalf("row %d: %d bytes, want %d", i, len(got), len(vals[i].S))
+		}
+		prev = e
+	}
+	if _, err := stringEnds(enc[:len(enc)-1], 0, ends); err == nil {
+		t.Fatal("short strings decoded without error")
+	}
+}
