@@ -12,8 +12,12 @@ const (
 	// pieces of this size, each stored as its own event flagged truncated.
 	MaxEvent = 16 << 20
 	// blockEvents and blockBytes bound a block, which becomes one chunk.
-	blockEvents = 16384
-	blockBytes  = 4 << 20
+	// A query pays some costs per chunk (a dictionary's values, a group
+	// lookup per value it counts): top client IPs by 404 over 4.9M events
+	// took 46 ms in chunks of 16k events, 33 ms in 32k. 64k saved 4 ms
+	// more but took ingest from 240 to 390 MB of memory.
+	blockEvents = 32768
+	blockBytes  = 8 << 20
 	readSize    = 1 << 20
 )
 

@@ -13,7 +13,7 @@ import (
 )
 
 // maxChunkRows bounds the rows a chunk header may claim (ingest writes
-// chunks of at most 16384 events), so a damaged header cannot make a
+// chunks of at most 32768 events), so a damaged header cannot make a
 // reader allocate without limit.
 const maxChunkRows = 1 << 20
 
