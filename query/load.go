@@ -99,6 +99,11 @@ type rawArena struct {
 	times   []int64
 	timeBuf []byte
 	raw     bool // data, ends, begin and done are set up for the chunk
+	// The search's row flags (bools[:nbools] in use) and the selected
+	// rows.
+	bools  [][]bool
+	nbools int
+	sel    []int
 }
 
 // rawArenas holds arenas free for the next chunk. Unlike a sync.Pool it
@@ -125,9 +130,22 @@ func (cc *chunkCols) getArena() *rawArena {
 		default:
 			cc.arena = new(rawArena)
 		}
-		cc.arena.raw = false
+		cc.arena.raw, cc.arena.nbools = false, 0
 	}
 	return cc.arena
+}
+
+// bools returns n false flags from the arena, valid until release.
+func (cc *chunkCols) bools(n int) []bool {
+	a := cc.getArena()
+	if a.nbools == len(a.bools) {
+		a.bools = append(a.bools, nil)
+	}
+	b := slices.Grow(a.bools[a.nbools][:0], n)[:n]
+	clear(b)
+	a.bools[a.nbools] = b
+	a.nbools++
+	return b
 }
 
 // times returns the chunk's times, decoded into the arena: valid until
@@ -354,7 +372,7 @@ type chunkRows struct {
 	cc     *chunkCols
 	times  []int64 // the chunk's times, when decoded (nil otherwise), until cc.release
 	lo, hi int     // the time range's rows
-	sel    []int   // selected rows, relative to lo; nil means all
+	sel    []int   // selected rows, relative to lo; nil means all; in cc's arena
 }
 
 // n is how many rows are selected.
@@ -405,12 +423,14 @@ func (p *plan) selectRows(c *store.Chunk, needTimes bool) (*chunkRows, error) {
 		for i, ok := range cand {
 			keep[i] = keep[i] && ok
 		}
-		r.sel = make([]int, 0, len(keep)/8)
+		a := r.cc.getArena()
+		a.sel = a.sel[:0]
 		for i, k := range keep {
 			if k {
-				r.sel = append(r.sel, i)
+				a.sel = append(a.sel, i)
 			}
 		}
+		r.sel = a.sel
 	}
 	return r, nil
 }
@@ -543,7 +563,7 @@ func (p *plan) matchRows(cc *chunkCols, t *Term, n int) ([]bool, error) {
 		}
 		return acc, err
 	case TermWord, TermPhrase:
-		out := make([]bool, n)
+		out := cc.bools(n)
 		for r := range out {
 			out[r] = true
 		}
@@ -551,7 +571,7 @@ func (p *plan) matchRows(cc *chunkCols, t *Term, n int) ([]bool, error) {
 	case TermCompare, TermIn:
 		return p.matchField(cc, t, n)
 	}
-	out := make([]bool, n)
+	out := cc.bools(n)
 	for r := range out {
 		out[r] = true
 	}
@@ -559,7 +579,7 @@ func (p *plan) matchRows(cc *chunkCols, t *Term, n int) ([]bool, error) {
 }
 
 func (p *plan) matchField(cc *chunkCols, t *Term, n int) ([]bool, error) {
-	out := make([]bool, n)
+	out := cc.bools(n)
 	if !isBuiltin(t.Field) {
 		d, err := cc.dict(t.Field)
 		if err != nil {
