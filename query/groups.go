@@ -177,7 +177,9 @@ func (g *groupTable) newGroup(key []store.Value) (*group, error) {
 // slabSize is how many groups a slab holds.
 const slabSize = 256
 
-// keyCopy returns a copy of the by-values of a new group, from a slab.
+// keyCopy returns a copy of the by-values of a new group, texts included
+// (a key must not pin the memory of the chunk it came from, which may be
+// reused), from slabs.
 func (g *groupTable) keyCopy(vals []store.Value) []store.Value {
 	if len(g.slab.keys) < len(vals) {
 		g.slab.keys = make([]store.Value, slabSize*len(vals))
@@ -185,6 +187,11 @@ func (g *groupTable) keyCopy(vals []store.Value) []store.Value {
 	k := g.slab.keys[:len(vals):len(vals)]
 	g.slab.keys = g.slab.keys[len(vals):]
 	copy(k, vals)
+	for i := range k {
+		if k[i].S != "" {
+			k[i].S = g.keyString([]byte(k[i].S))
+		}
+	}
 	return k
 }
 
@@ -209,7 +216,7 @@ func (g *groupTable) lookup(vals []store.Value) (*group, error) {
 		}
 		gr, err := g.newGroup(g.keyCopy(vals))
 		if err == nil {
-			g.strs[vals[0].S] = gr
+			g.strs[gr.key[0].S] = gr
 		}
 		return gr, err
 	}
@@ -220,7 +227,7 @@ func (g *groupTable) lookup(vals []store.Value) (*group, error) {
 		}
 		gr, err := g.newGroup(g.keyCopy(vals))
 		if err == nil {
-			g.single[k] = gr
+			g.single[normKey(gr.key[0])] = gr
 		}
 		return gr, err
 	}

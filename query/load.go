@@ -79,6 +79,9 @@ type chunkCols struct {
 	rawWant []bool
 	// arena holds the _raw blocks a search decoded (nil until one did).
 	arena *rawArena
+	// reuse decodes dictionaries into the arena: for a caller that copies
+	// the values it keeps before release.
+	reuse bool
 }
 
 // rawArena is memory for searching a chunk's _raw, reused from chunk to
@@ -104,6 +107,9 @@ type rawArena struct {
 	bools  [][]bool
 	nbools int
 	sel    []int
+	// dictBuf holds the dictionaries decoded for a caller that copies
+	// what it keeps of them (chunkCols.reuse).
+	dictBuf []byte
 }
 
 // rawArenas holds arenas free for the next chunk. Unlike a sync.Pool it
@@ -130,7 +136,7 @@ func (cc *chunkCols) getArena() *rawArena {
 		default:
 			cc.arena = new(rawArena)
 		}
-		cc.arena.raw, cc.arena.nbools = false, 0
+		cc.arena.raw, cc.arena.nbools, cc.arena.dictBuf = false, 0, cc.arena.dictBuf[:0]
 	}
 	return cc.arena
 }
@@ -302,7 +308,14 @@ func (cc *chunkCols) dict(name string) (*store.Dict, error) {
 	if d, ok := cc.dicts[name]; ok {
 		return d, nil
 	}
-	d, err := cc.c.Dict(name)
+	var d *store.Dict
+	var err error
+	if cc.reuse {
+		a := cc.getArena()
+		d, a.dictBuf, err = cc.c.DictIn(name, a.dictBuf)
+	} else {
+		d, err = cc.c.Dict(name)
+	}
 	if err != nil || d == nil {
 		return nil, err
 	}
@@ -385,10 +398,11 @@ func (r *chunkRows) n() int {
 
 // selectRows finds the rows of a chunk in the time range that match the
 // search. Times are decoded only when the range cuts the chunk or when
-// needTimes is set.
-func (p *plan) selectRows(c *store.Chunk, needTimes bool) (*chunkRows, error) {
+// needTimes is set. With reuse, dictionaries are decoded into the arena:
+// for a caller that copies what it keeps of their values.
+func (p *plan) selectRows(c *store.Chunk, needTimes, reuse bool) (*chunkRows, error) {
 	r := &chunkRows{hi: c.Rows}
-	r.cc = &chunkCols{c: c, vals: map[string][]store.Value{}, dicts: map[string]*store.Dict{}}
+	r.cc = &chunkCols{c: c, vals: map[string][]store.Value{}, dicts: map[string]*store.Dict{}, reuse: reuse}
 	if c.MinTime < p.lo || c.MaxTime > p.hi || needTimes {
 		var err error
 		if r.times, err = r.cc.times(); err != nil {
@@ -439,7 +453,7 @@ func (p *plan) selectRows(c *store.Chunk, needTimes bool) (*chunkRows, error) {
 // search, with the columns the query needs.
 func (p *plan) load(c *store.Chunk) (*Batch, error) {
 	// Rows need times for time order, or for _time itself.
-	rows, err := p.selectRows(c, p.partial == nil || p.need.has(store.ColTime))
+	rows, err := p.selectRows(c, p.partial == nil || p.need.has(store.ColTime), false)
 	if err != nil {
 		return nil, err
 	}

@@ -128,7 +128,8 @@ func (s *slots) reset(i int) {
 // chunk aggregates the selected rows of c into a worker's table. It
 // returns false, having changed nothing, when c does not fit the path.
 func (t *typedAgg) chunk(p *plan, c *store.Chunk) (bool, error) {
-	rows, err := p.selectRows(c, t.byTime)
+	// Dictionaries go into reused memory: groups copy their keys.
+	rows, err := p.selectRows(c, t.byTime, true)
 	if err != nil {
 		return false, err
 	}

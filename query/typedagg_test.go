@@ -200,3 +200,29 @@ func TestRowBufferJoinsSlices(t *testing.T) {
 		}
 	}
 }
+
+// TestTypedAggKeysOutliveChunks groups by a field whose dictionaries are
+// compressed, different in every chunk, and decoded into memory reused
+// from chunk to chunk: the groups must keep their own copies of the
+// values, or later chunks overwrite them.
+func TestTypedAggKeysOutliveChunks(t *testing.T) {
+	s := newTestStore(t)
+	evs := make([]store.Event, 20000)
+	for i := range evs {
+		ts := base + int64(i)*1e9
+		url := fmt.Sprintf("/static/assets/images/product-%05d/thumbnail.png", i/4)
+		evs[i] = store.Event{Time: ts, Raw: fmt.Sprintf("%d GET %s", ts, url),
+			Fields: []store.Field{{Name: "url", Value: store.Str(url)}, {Name: "bytes", Value: store.Int(int64(i % 977))}}}
+	}
+	s.add("a", evs, 500)
+	q := "* | stats count, sum(bytes) by url"
+	got, want := s.run(q), s.run(strings.Replace(q, " | ", " | where true | ", 1))
+	if len(want) != 5001 || !slices.EqualFunc(got, want, slices.Equal) {
+		for i := range min(len(got), len(want)) {
+			if !slices.Equal(got[i], want[i]) {
+				t.Fatalf("%d rows, want %d; row %d: %v, want %v", len(got), len(want), i, got[i], want[i])
+			}
+		}
+		t.Fatalf("%d rows, want %d", len(got), len(want))
+	}
+}

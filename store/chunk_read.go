@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"hash/crc32"
 	"math"
+	"slices"
 	"sync/atomic"
 
 	"github.com/klauspost/compress/zstd"
@@ -387,11 +388,37 @@ func (c *Chunk) Dict(name string) (*Dict, error) {
 	return d, nil
 }
 
+// DictIn is Dict decoding into buf's spare room instead of fresh
+// memory, and reading stored bytes in place: the dictionary and its
+// values are valid while the chunk's transaction is open and until the
+// caller reuses buf, which it returns (maybe grown) for that. It suits a
+// caller that copies what it keeps of the values.
+func (c *Chunk) DictIn(name string, buf []byte) (*Dict, []byte, error) {
+	ci := c.Column(name)
+	if ci == nil || (ci.Enc != encDict && ci.Enc != encDictSplit) {
+		return nil, buf, nil
+	}
+	d, err := c.dictIn(ci, &buf)
+	if err != nil {
+		return nil, buf, fmt.Errorf("chunk %d column %s: %w", c.ID, name, err)
+	}
+	return d, buf, nil
+}
+
 func (c *Chunk) dict(ci *ColumnInfo) (*Dict, error) {
+	return c.dictIn(ci, nil)
+}
+
+// dictIn decodes a dictionary column into fresh memory, or with buf set
+// into *buf's spare room (or in place).
+func (c *Chunk) dictIn(ci *ColumnInfo, buf *[]byte) (*Dict, error) {
 	if c.decoded != nil {
 		c.decoded.Add(int64(ci.RawLen))
 	}
 	src := c.data[ci.Off : ci.Off+ci.Len]
+	if buf != nil {
+		return decodeDictIn(ci, src, c.Rows, buf)
+	}
 	if ci.Enc == encDict {
 		if ci.Comp != compNone {
 			b, err := decodeStored(ci.Comp, src, ci.RawLen)
@@ -424,22 +451,74 @@ func (c *Chunk) dict(ci *ColumnInfo) (*Dict, error) {
 	return d, d.decodeCodes(codes, c.Rows)
 }
 
+// decodeDictIn decodes a dictionary column's stored bytes in place when
+// they are not compressed, else into *buf's spare room.
+func decodeDictIn(ci *ColumnInfo, src []byte, rows int, buf *[]byte) (*Dict, error) {
+	in := func(comp byte, stored []byte, size int) ([]byte, error) {
+		if comp == compNone && len(stored) == size {
+			return stored, nil
+		}
+		if comp != compZstd {
+			return nil, errCorrupt
+		}
+		start := len(*buf)
+		out, err := decoder.DecodeAll(stored, slices.Grow(*buf, size+zstdSlack))
+		if err != nil || len(out)-start != size {
+			return nil, errCorrupt
+		}
+		*buf = out
+		return out[start:], nil
+	}
+	if ci.Enc == encDict {
+		b, err := in(ci.Comp, src, ci.RawLen)
+		if err != nil {
+			return nil, err
+		}
+		return decodeDict(b, rows)
+	}
+	var secs [2][]byte
+	for i := range secs {
+		comp, rawLen, stored, rest, err := sectionHeader(src)
+		if err != nil {
+			return nil, err
+		}
+		if secs[i], err = in(comp, stored, rawLen); err != nil {
+			return nil, err
+		}
+		src = rest
+	}
+	d, rest, err := decodeDictValues(secs[0])
+	if err != nil || len(rest) != 0 || len(src) != 0 {
+		return nil, errCorrupt
+	}
+	return d, d.decodeCodes(secs[1], rows)
+}
+
 // section reads one section of an encDictSplit column and returns its
 // decoded bytes (fresh memory when fresh is set, else maybe the stored
 // bytes) and what follows it.
 func section(src []byte, fresh bool) (sec, rest []byte, err error) {
-	r := &reader{b: src}
-	comp := r.byte1()
-	rawLen, n := r.uvarint(), r.uvarint()
-	if r.err != nil || n > uint64(len(r.b)) || rawLen > maxColumnBytes {
-		return nil, nil, errCorrupt
+	comp, rawLen, stored, rest, err := sectionHeader(src)
+	if err != nil {
+		return nil, nil, err
 	}
-	stored, rest := r.b[:n], r.b[n:]
-	if comp == compNone && !fresh && uint64(len(stored)) == rawLen {
+	if comp == compNone && !fresh && len(stored) == rawLen {
 		return stored, rest, nil // read in place
 	}
-	sec, err = decodeStored(comp, stored, int(rawLen))
+	sec, err = decodeStored(comp, stored, rawLen)
 	return sec, rest, err
+}
+
+// sectionHeader splits a section of an encDictSplit column into its
+// compression, decoded length and stored bytes, and what follows it.
+func sectionHeader(src []byte) (comp byte, rawLen int, stored, rest []byte, err error) {
+	r := &reader{b: src}
+	comp = r.byte1()
+	raw, n := r.uvarint(), r.uvarint()
+	if r.err != nil || n > uint64(len(r.b)) || raw > maxColumnBytes {
+		return 0, 0, nil, nil, errCorrupt
+	}
+	return comp, int(raw), r.b[:n], r.b[n:], nil
 }
 
 // decodeStored returns stored bytes decoded, size bytes of fresh memory
