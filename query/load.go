@@ -429,6 +429,20 @@ func (p *plan) selectRows(c *store.Chunk, needTimes, reuse bool) (*chunkRows, er
 			r.cc.rawWant = all
 		}
 	}
+	if p.term != nil && r.hi > r.lo && cand == nil {
+		// One comparison on a dictionary column selects rows straight
+		// from the codes.
+		d, table, err := p.dictTable(r.cc, p.term)
+		if err != nil {
+			return nil, err
+		}
+		if d != nil {
+			a := r.cc.getArena()
+			a.sel = d.AppendMatching(table, a.sel[:0])
+			r.sel = a.sel
+			return r, nil
+		}
+	}
 	if p.term != nil && r.hi > r.lo {
 		keep, err := p.matchRows(r.cc, p.term, r.hi-r.lo)
 		if err != nil {
@@ -592,18 +606,32 @@ func (p *plan) matchRows(cc *chunkCols, t *Term, n int) ([]bool, error) {
 	return out, nil
 }
 
+// dictTable returns, for a comparison on a column that the chunk stores
+// as a dictionary, the column's codes and whether each code matches;
+// otherwise a nil dictionary.
+func (p *plan) dictTable(cc *chunkCols, t *Term) (*store.Dict, []bool, error) {
+	if t.Kind != TermCompare && t.Kind != TermIn || isBuiltin(t.Field) {
+		return nil, nil, nil
+	}
+	d, err := cc.dict(t.Field)
+	if err != nil || d == nil {
+		return nil, nil, err
+	}
+	table := make([]bool, d.Len()+1) // code 0 is null: never matches
+	for c := 1; c <= d.Len(); c++ {
+		table[c] = t.MatchValue(d.Value(uint16(c)))
+	}
+	return d, table, nil
+}
+
 func (p *plan) matchField(cc *chunkCols, t *Term, n int) ([]bool, error) {
 	out := cc.bools(n)
 	if !isBuiltin(t.Field) {
-		d, err := cc.dict(t.Field)
+		d, table, err := p.dictTable(cc, t)
 		if err != nil {
 			return nil, err
 		}
 		if d != nil {
-			table := make([]bool, d.Len()+1) // code 0 is null: never matches
-			for c := 1; c <= d.Len(); c++ {
-				table[c] = t.MatchValue(d.Value(uint16(c)))
-			}
 			d.Match(table, out)
 			return out, nil
 		}

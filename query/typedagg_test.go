@@ -226,3 +226,25 @@ func TestTypedAggKeysOutliveChunks(t *testing.T) {
 		t.Fatalf("%d rows, want %d", len(got), len(want))
 	}
 }
+
+// TestSelectByCodes checks searches that select rows straight from a
+// dictionary's codes (one comparison, nothing else) against the same
+// comparison as a later search stage, which tests row by row, with time
+// ranges that cut chunks.
+func TestSelectByCodes(t *testing.T) {
+	s := newTestStore(t)
+	r := rand.New(rand.NewPCG(9, 10))
+	evs := randomEvents(r, 9000)
+	s.add("a", evs[:5000], 800)
+	s.add("b", evs[5000:], 1100)
+	mid := time.Unix(0, base+3600e9).UTC().Format(time.RFC3339)
+	for _, term := range []string{"status=404", "user=bob", "user=BOB", "status>=400", "user IN (alice, eve)", "user=nobody", "status!=200"} {
+		for _, rng := range []string{"", "earliest=" + mid + " ", "latest=" + mid + " "} {
+			got := s.run(rng + term + " | stats count by user, status")
+			want := s.run(rng + "* | search " + term + " | stats count by user, status")
+			if !slices.EqualFunc(got, want, slices.Equal) {
+				t.Errorf("%s%s:\n got %v\nwant %v", rng, term, got, want)
+			}
+		}
+	}
+}

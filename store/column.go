@@ -571,6 +571,26 @@ func (d *Dict) Match(table []bool, out []bool) {
 	}
 }
 
+// AppendMatching appends to dst the rows whose code's table entry is
+// true: Match and a pass over its flags in one.
+func (d *Dict) AppendMatching(table []bool, dst []int) []int {
+	n := uint16(d.Len())
+	if d.width == 1 {
+		for r, c := range d.codes {
+			if uint16(c) <= n && table[c] {
+				dst = append(dst, r)
+			}
+		}
+		return dst
+	}
+	for r := range len(d.codes) / 2 {
+		if c := binary.LittleEndian.Uint16(d.codes[2*r:]); c <= n && table[c] {
+			dst = append(dst, r)
+		}
+	}
+	return dst
+}
+
 func decodeDict(src []byte, n int) (*Dict, error) {
 	d, rest, err := decodeDictValues(src)
 	if err != nil {
