@@ -170,7 +170,10 @@ func (cc *chunkCols) rawBlock(b, bs int) (text string, ends []uint32, base uint3
 	if !a.raw {
 		a.raw = true
 		if size := cc.c.RawSize(); cap(a.data) < size {
-			a.data = make([]byte, 0, size)
+			// Room to spare: chunks differ a little in size, and an
+			// arena grown for each slightly bigger one is fresh memory
+			// every time.
+			a.data = make([]byte, 0, size+size/4)
 		}
 		a.data = a.data[:0]
 		a.ends = slices.Grow(a.ends[:0], cc.c.Rows)[:cc.c.Rows]
