@@ -1,12 +1,12 @@
 package query
 
 import (
-	"encoding/binary"
 	"fmt"
 	"math"
 	"slices"
 	"sort"
 	"strings"
+	"unsafe"
 
 	"loghunt/detect"
 	"loghunt/store"
@@ -131,11 +131,12 @@ func (o *anomaliesOp) fit(b *baseline, t *featureTable, res *anomalyResult) erro
 	}
 	b.threshold = o.threshold(scores)
 	if !slices.Equal(b.scored, b.train) {
-		if scores, err = f.Score(t.matrix(b.enc, b.scored)); err != nil {
+		X = t.matrix(b.enc, b.scored)
+		if scores, err = f.Score(X); err != nil {
 			return err
 		}
 	}
-	b.emit(res, t, b.scored, scores, nil)
+	b.emit(res, t, b.scored, X, scores, nil)
 	return nil
 }
 
@@ -161,7 +162,7 @@ func (o *anomaliesOp) fitMAD(b *baseline, X [][]float64, t *featureTable, res *a
 	for i, r := range b.scored {
 		s[i], zs[i] = scores[at[r]], z[at[r]]
 	}
-	b.emit(res, t, b.scored, s, zs)
+	b.emit(res, t, b.scored, nil, s, zs)
 	return nil
 }
 
@@ -181,8 +182,8 @@ const reasonScore = 0.6
 // emit records the scores of rows (and, for MAD, their z) with b's flag,
 // label and, for rows that are flagged or score above reasonScore, a
 // reason. Rows with the same features share one explanation.
-func (b *baseline) emit(res *anomalyResult, t *featureTable, rows []int, scores, z []float64) {
-	seen := map[string]string{}
+func (b *baseline) emit(res *anomalyResult, t *featureTable, rows []int, X [][]float64, scores, z []float64) {
+	seen := map[string]string{} // reasons by feature vector
 	for i, r := range rows {
 		s := scores[i]
 		res.score[r], res.baseline[r] = s, b.label
@@ -194,24 +195,15 @@ func (b *baseline) emit(res *anomalyResult, t *featureTable, rows []int, scores,
 			res.reason[r] = b.madReason(t, r, z[i])
 			continue
 		}
-		x := t.matrix(b.enc, []int{r})[0]
-		key := vectorKey(x)
+		x := X[i]
+		key := unsafe.String((*byte)(unsafe.Pointer(unsafe.SliceData(x))), 8*len(x)) // the vector's bits
 		reason, ok := seen[key]
 		if !ok {
 			reason = b.forestReason(t, r, x)
-			seen[key] = reason
+			seen[strings.Clone(key)] = reason
 		}
 		res.reason[r] = reason
 	}
-}
-
-// vectorKey is the bits of a feature vector, as a map key.
-func vectorKey(x []float64) string {
-	k := make([]byte, 0, 8*len(x))
-	for _, v := range x {
-		k = binary.LittleEndian.AppendUint64(k, math.Float64bits(v))
-	}
-	return string(k)
 }
 
 // notScored gives the rows that cannot be scored their note as reason.

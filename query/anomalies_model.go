@@ -257,11 +257,12 @@ func (o *anomaliesOp) apply(all *Batch) (*anomalyResult, error) {
 		if len(b.scored) == 0 {
 			continue
 		}
-		scores, err := b.forest.Score(t.matrix(b.enc, b.scored))
+		X := t.matrix(b.enc, b.scored)
+		scores, err := b.forest.Score(X)
 		if err != nil {
 			return nil, err
 		}
-		b.emit(res, t, b.scored, scores, nil)
+		b.emit(res, t, b.scored, X, scores, nil)
 	}
 	return res, nil
 }

@@ -261,20 +261,22 @@ func (r *anomalyResult) write(b *Batch, withBaseline bool) {
 	if withBaseline {
 		base = b.Column(colBaseline)
 	}
-	for i := range r.score {
-		score[i], reason[i] = store.Null, store.Null
-		if !math.IsNaN(r.score[i]) {
-			score[i] = store.Float(math.Round(r.score[i]*1e4) / 1e4)
-		}
-		flag[i] = store.Bool(r.flag[i])
-		if r.reason[i] != "" {
-			reason[i] = store.Str(r.reason[i])
-		}
-		if base != nil {
-			base[i] = store.Null
-			if r.baseline[i] != "" {
-				base[i] = store.Str(r.baseline[i])
+	fillParallel(len(r.score), func(lo, hi int) {
+		for i := lo; i < hi; i++ {
+			score[i], reason[i] = store.Null, store.Null
+			if !math.IsNaN(r.score[i]) {
+				score[i] = store.Float(math.Round(r.score[i]*1e4) / 1e4)
+			}
+			flag[i] = store.Bool(r.flag[i])
+			if r.reason[i] != "" {
+				reason[i] = store.Str(r.reason[i])
+			}
+			if base != nil {
+				base[i] = store.Null
+				if r.baseline[i] != "" {
+					base[i] = store.Str(r.baseline[i])
+				}
 			}
 		}
-	}
+	})
 }

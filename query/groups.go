@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"math"
+	"runtime"
 	"slices"
 	"strings"
 	"sync"
@@ -585,23 +586,42 @@ func compareKeys(a, b []store.Value) int {
 // batch renders groups as rows: the by fields, then each aggregate.
 func (g *groupTable) batch(groups []*group) *Batch {
 	b := &Batch{Len: len(groups)}
-	for i, f := range g.by {
-		col := make([]store.Value, len(groups))
-		for r, gr := range groups {
-			col[r] = gr.key[i]
-		}
+	for _, f := range g.by {
 		b.Fields = append(b.Fields, f)
-		b.Cols = append(b.Cols, col)
+		b.Cols = append(b.Cols, make([]store.Value, len(groups)))
 	}
-	for i, s := range g.specs {
-		col := make([]store.Value, len(groups))
-		for r, gr := range groups {
-			col[r] = gr.states[i].result()
-		}
+	for _, s := range g.specs {
 		b.Fields = append(b.Fields, s.out)
-		b.Cols = append(b.Cols, col)
+		b.Cols = append(b.Cols, make([]store.Value, len(groups)))
 	}
+	fillParallel(len(groups), func(lo, hi int) {
+		for r, gr := range groups[lo:hi] {
+			for i := range g.by {
+				b.Cols[i][lo+r] = gr.key[i]
+			}
+			for i, st := range gr.states {
+				b.Cols[len(g.by)+i][lo+r] = st.result()
+			}
+		}
+	})
 	return b
+}
+
+// fillParallel runs fill over the rows [0, n) in pieces on all cores
+// when there are many: filling new columns of tens of thousands of rows
+// is mostly first touches of fresh pages, which cores take side by side.
+func fillParallel(n int, fill func(lo, hi int)) {
+	const piece = 8192
+	k := min(runtime.GOMAXPROCS(0), n/piece)
+	if k < 2 {
+		fill(0, n)
+		return
+	}
+	var wg sync.WaitGroup
+	for i := range k {
+		wg.Go(func() { fill(i*n/k, (i+1)*n/k) })
+	}
+	wg.Wait()
 }
 
 // sameKey reports whether row r has the same by-values as row r-1.
