@@ -320,7 +320,7 @@ func (c *Chunk) Values(name string) ([]Value, error) {
 		return make([]Value, c.Rows), nil
 	}
 	switch ci.Enc {
-	case encRawBlocks:
+	case encRawBlocks, encRawCut:
 		return c.RawValues(nil)
 	case encDictSplit:
 		d, err := c.dict(ci)

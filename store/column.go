@@ -21,6 +21,9 @@ const (
 	// encDictSplit is encDict cut in two sections, the values and the
 	// codes, each compressed or not on its own (see ChunkBuilder.addDict).
 	encDictSplit byte = 7
+	// encRawCut is encRawBlocks with some fields' values cut out of the
+	// texts (rawcut.go).
+	encRawCut byte = 8
 )
 
 var errCorrupt = errors.New("corrupt column")

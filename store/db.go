@@ -17,10 +17,11 @@ import (
 
 // FormatVersion is the on-disk format this code writes; it reads every
 // format up to it. Format 2 stores _raw in blocks with a token filter each
-// (format 1 chunks have one filter in the header); a writer marks a
-// format 1 store as 2 before adding chunks, so an older loghunt refuses it
-// instead of meeting chunks it cannot read.
-const FormatVersion = 2
+// (format 1 chunks have one filter in the header); format 3 may cut the
+// values of long dictionary fields out of those blocks (encoding 8). A
+// writer marks an older store as 3 before adding chunks, so an older
+// loghunt refuses it instead of meeting chunks it cannot read.
+const FormatVersion = 3
 
 // Bucket names.
 var (

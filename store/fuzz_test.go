@@ -17,6 +17,10 @@ func FuzzChunk(f *testing.F) {
 		}
 		f.Add(b.Encode().Blob)
 	}
+	for _, row := range webRows(r, 600) { // fields cut out of _raw
+		b.Add(&Event{Time: row.time, Raw: row.raw, Fields: row.fields})
+	}
+	f.Add(b.Encode().Blob)
 	f.Fuzz(func(t *testing.T, blob []byte) {
 		c, err := parseChunk(1, blob)
 		if err != nil {

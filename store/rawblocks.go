@@ -5,6 +5,9 @@ import (
 	"fmt"
 	"math/bits"
 	"slices"
+	"sync"
+
+	"github.com/klauspost/compress/zstd"
 )
 
 // _raw is stored in blocks of rawBlockRows rows (encRawBlocks), each with
@@ -70,6 +73,7 @@ type rawBlock struct {
 	bloom        sizedBloom
 	comp         byte
 	rawLen       int    // decoded size
+	textLen      int    // the size of its rows' texts when fields are cut out, else rawLen
 	off, len     int    // place of the stored bytes in the column's payload
 	first, nrows int    // rows of the chunk in the block
 	payload      []byte // the stored bytes
@@ -79,19 +83,42 @@ type rawBlock struct {
 type rawDir struct {
 	blockRows int
 	blocks    []rawBlock
+	cuts      []string // the fields cut out of the texts (encRawCut; see rawcut.go)
+	// Read on first use: the cut fields' dictionaries and values, and
+	// scratch space for decoding a block.
+	cutDicts []*Dict
+	cutVals  [][]string
 }
 
 // encodeRawBlocks appends the blocked encoding of raws to dst: the block
-// size, the number of blocks, then per block its token filter,
-// compression, decoded and stored sizes; then the blocks' bytes (each an
-// encStrings encoding of its rows). It returns dst and the decoded size.
-func (b *ChunkBuilder) encodeRawBlocks(dst []byte, raws []Value) ([]byte, int) {
+// size, the number of blocks, (encRawCut) the fields cut out, then per
+// block its token filter, compression, decoded and stored sizes (and
+// encRawCut: its rows' texts' size); then the blocks' bytes (each an
+// encStrings encoding of its rows, or with cut fields appendCutBlock's).
+// It returns dst, the decoded size and the encoding.
+func (b *ChunkBuilder) encodeRawBlocks(dst []byte, raws []Value) ([]byte, int, byte) {
 	nblocks := (len(raws) + rawBlockRows - 1) / rawBlockRows
+	enc := byte(encRawBlocks)
+	cuts := b.rawCuts(len(raws))
 	dst = binary.AppendUvarint(dst, rawBlockRows)
 	dst = binary.AppendUvarint(dst, uint64(nblocks))
+	if len(cuts) > 0 {
+		enc = encRawCut
+		dst = binary.AppendUvarint(dst, uint64(len(cuts)))
+		for _, c := range cuts {
+			dst = appendString(dst, c.name)
+		}
+	}
 	payload := b.payload[:0] // scratch reused from chunk to chunk
 	total := 0
 	th := b.newTokenHasher(len(raws))
+	zenc := b.enc
+	if len(cuts) > 0 {
+		if b.fast == nil {
+			b.fast = newEncoder(zstd.SpeedFastest)
+		}
+		zenc = b.fast
+	}
 	for i := 0; i < len(raws); i += rawBlockRows {
 		rows := raws[i:min(i+rawBlockRows, len(raws))]
 		b.tokens.reset()
@@ -103,24 +130,45 @@ func (b *ChunkBuilder) encodeRawBlocks(dst []byte, raws []Value) ([]byte, int) {
 		b.tokens.each(bl.add)
 		dst = appendString(dst, string(bl))
 
-		b.buf = encodeStrings(b.buf[:0], rows)
+		text := 0
+		if len(cuts) > 0 {
+			b.buf, b.cutOffs, text = appendCutBlock(b.buf[:0], rows, i, cuts, b.cutOffs)
+		} else {
+			b.buf = encodeStrings(b.buf[:0], rows)
+		}
 		total += len(b.buf)
 		start := len(payload)
 		var comp byte
-		payload, comp = b.appendPacked(payload, b.buf)
+		payload, comp = b.appendPackedWith(zenc, payload, b.buf, 5)
 		dst = append(dst, comp)
 		dst = binary.AppendUvarint(dst, uint64(len(b.buf)))
 		dst = binary.AppendUvarint(dst, uint64(len(payload)-start))
+		if len(cuts) > 0 {
+			dst = binary.AppendUvarint(dst, uint64(text))
+		}
 	}
 	b.payload = payload
-	return append(dst, payload...), total
+	return append(dst, payload...), total, enc
 }
 
 // parseRawDir reads the directory of a blocked _raw column of rows rows.
-func parseRawDir(src []byte, rows int) (*rawDir, error) {
+func parseRawDir(src []byte, rows int, enc byte) (*rawDir, error) {
 	r := &reader{b: src}
 	d := &rawDir{blockRows: int(r.uvarint())}
 	n := r.uvarint()
+	if enc == encRawCut {
+		ncut := r.uvarint()
+		if ncut == 0 || ncut > maxCuts {
+			return nil, errCorrupt
+		}
+		for range ncut {
+			name := string(r.bytes(r.uvarint()))
+			if name == "" || name == ColRaw || name == ColTime || slices.Contains(d.cuts, name) {
+				r.fail()
+			}
+			d.cuts = append(d.cuts, name)
+		}
+	}
 	// Each block takes at least 4 bytes of directory.
 	if r.err != nil || d.blockRows <= 0 || d.blockRows > maxChunkRows || n != uint64((rows+d.blockRows-1)/d.blockRows) ||
 		n > uint64(len(r.b)/4) {
@@ -133,11 +181,16 @@ func parseRawDir(src []byte, rows int) (*rawDir, error) {
 		bl.bloom = sizedBloom(r.bytes(r.uvarint()))
 		bl.comp = r.byte1()
 		bl.rawLen, bl.len = int(r.uvarint()), int(r.uvarint())
+		bl.textLen = bl.rawLen
+		if enc == encRawCut {
+			bl.textLen = int(r.uvarint())
+		}
 		bl.off = off
 		bl.first = i * d.blockRows
 		bl.nrows = min(d.blockRows, rows-bl.first)
 		off += bl.len
-		if len(bl.bloom) == 0 || bl.comp > compZstd || bl.rawLen < 0 || bl.rawLen > maxColumnBytes || bl.len < 0 || off < 0 {
+		if len(bl.bloom) == 0 || bl.comp > compZstd || bl.rawLen < 0 || bl.rawLen > maxColumnBytes || bl.len < 0 || off < 0 ||
+			bl.textLen < 0 || bl.textLen > maxColumnBytes || bl.textLen > 256*bl.rawLen+1<<20 {
 			r.fail()
 		}
 	}
@@ -158,10 +211,10 @@ func (c *Chunk) rawDir() (*rawDir, error) {
 	}
 	c.rawDirDone = true
 	ci := c.Column(ColRaw)
-	if ci == nil || ci.Enc != encRawBlocks {
+	if ci == nil || ci.Enc != encRawBlocks && ci.Enc != encRawCut {
 		return nil, nil
 	}
-	d, err := parseRawDir(c.data[ci.Off:ci.Off+ci.Len], c.Rows)
+	d, err := parseRawDir(c.data[ci.Off:ci.Off+ci.Len], c.Rows, ci.Enc)
 	if err != nil {
 		c.rawDirErr = fmt.Errorf("chunk %d column %s: %w", c.ID, ColRaw, err)
 		return nil, c.rawDirErr
@@ -270,6 +323,18 @@ func (c *Chunk) RawBlockAppend(i int, dst []byte, ends []uint32) (out []byte, be
 		c.decoded.Add(int64(bl.rawLen))
 	}
 	start := len(dst)
+	if len(d.cuts) > 0 {
+		// Decode the block aside and put the cut values back into dst.
+		sc := cutScratches.Get().(*cutScratch)
+		if err = sc.decode(bl); err == nil {
+			dst, err = c.appendCutRows(d, bl, sc, dst, ends, nil)
+		}
+		cutScratches.Put(sc)
+		if err != nil {
+			return dst[:start], 0, fmt.Errorf("chunk %d column %s block %d: %w", c.ID, ColRaw, i, err)
+		}
+		return dst, start, nil
+	}
 	if bl.comp == compNone {
 		dst = append(dst, bl.payload...)
 	} else {
@@ -334,19 +399,79 @@ func (c *Chunk) RawSize() int {
 	}
 	n := 0
 	for i := range d.blocks {
-		n += d.blocks[i].rawLen
+		n += max(d.blocks[i].rawLen, d.blocks[i].textLen)
 	}
 	return n + zstdSlack
 }
 
 func (c *Chunk) decodeRawBlock(i int, out []Value) error {
-	b, err := c.rawBlockBytes(&c.rawDirCache.blocks[i])
-	if err == nil {
-		err = decodeStringsInto(out, b)
+	d := c.rawDirCache
+	var err error
+	if len(d.cuts) > 0 {
+		err = c.decodeCutBlock(d, &d.blocks[i], out)
+	} else {
+		var b []byte
+		if b, err = c.rawBlockBytes(&d.blocks[i]); err == nil {
+			err = decodeStringsInto(out, b)
+		}
 	}
 	if err != nil {
 		return fmt.Errorf("chunk %d column %s block %d: %w", c.ID, ColRaw, i, err)
 	}
+	return nil
+}
+
+// decodeCutBlock sets out to the rows of a block with cut fields, in
+// fresh memory.
+func (c *Chunk) decodeCutBlock(d *rawDir, bl *rawBlock, out []Value) error {
+	sc := cutScratches.Get().(*cutScratch)
+	defer cutScratches.Put(sc)
+	if err := sc.decode(bl); err != nil {
+		return err
+	}
+	if c.decoded != nil {
+		c.decoded.Add(int64(bl.rawLen))
+	}
+	ends, nulls := make([]uint32, len(out)), make([]bool, len(out))
+	text, err := c.appendCutRows(d, bl, sc, make([]byte, 0, bl.textLen), ends, nulls)
+	if err != nil {
+		return err
+	}
+	s := bytesString(text)
+	start := 0
+	for i := range out {
+		out[i] = Value{K: KindString, S: s[start:ends[i]]}
+		if nulls[i] {
+			out[i] = Null
+		}
+		start = int(ends[i])
+	}
+	return nil
+}
+
+// cutScratch is memory for decoding a block with cut fields, reused from
+// block to block.
+type cutScratch struct {
+	payload    []byte
+	lens, offs []int
+}
+
+var cutScratches = sync.Pool{New: func() any { return new(cutScratch) }}
+
+// decode decodes a block's payload into the scratch's.
+func (sc *cutScratch) decode(bl *rawBlock) error {
+	if bl.comp == compNone {
+		if len(bl.payload) != bl.rawLen {
+			return errCorrupt
+		}
+		sc.payload = append(sc.payload[:0], bl.payload...)
+		return nil
+	}
+	out, err := decoder.DecodeAll(bl.payload, sc.payload[:0])
+	if err != nil || len(out) != bl.rawLen {
+		return errCorrupt
+	}
+	sc.payload = out
 	return nil
 }
 

@@ -1,0 +1,246 @@
+package store
+
+import (
+	"encoding/binary"
+)
+
+// A field whose values are pieces of _raw and are stored as a dictionary
+// anyway (a web log's client address and user agent) is cut out of the
+// _raw blocks (encoding encRawCut): a block keeps each row's text without
+// those values and where each was, and a reader puts them back from the
+// field's column. The user agent and address are 60% of a web log line's
+// bytes and most of its compression time; the dictionary holds them once.
+
+// minCutLen is the mean length a field's values need for cutting them
+// out of _raw to pay: the offset costs a byte or two a row, and a reader
+// pays for putting them back (a protocol like HTTP/1.1 costs zstd next to
+// nothing anyway).
+const minCutLen = 10
+
+// maxCuts bounds the fields cut out of one chunk's _raw.
+const maxCuts = 8
+
+// rawCuts returns the columns to cut out of _raw: coded columns that will
+// be stored as dictionaries, whose values are pieces of most rows' _raw
+// and long enough.
+func (b *ChunkBuilder) rawCuts(rows int) []*colBuilder {
+	var out []*colBuilder
+	for _, c := range b.cols {
+		if !c.coded || len(c.offs) != rows || len(c.codes) != rows || len(c.strs) == 0 || len(c.strs) > dictLimit(rows) {
+			continue
+		}
+		in, size := 0, 0
+		for r, code := range c.codes {
+			if code != 0 && c.offs[r] >= 0 {
+				in++
+				size += len(c.strs[code-1])
+			}
+		}
+		if in > 0 && in >= rows/2 && size >= minCutLen*in && len(out) < maxCuts {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// appendCutBlock appends the decoded payload of a block of _raw with cut
+// fields: each row's remaining length (+1; 0 for null) as uvarints, then
+// per row and cut field where its value was (offset+1; 0 for not cut),
+// then the remaining texts back to back. first is the block's first row
+// in the chunk. It returns dst and the length of the rows' whole texts.
+func appendCutBlock(dst []byte, raws []Value, first int, cuts []*colBuilder, offs []int32) ([]byte, []int32, int) {
+	offs = offs[:0]
+	text := 0
+	var order [maxCuts]int
+	for i := range raws {
+		r := first + i
+		raw := raws[i].S
+		base := len(offs)
+		for range cuts {
+			offs = append(offs, -1)
+		}
+		if raws[i].K == KindNull {
+			dst = append(dst, 0)
+			continue
+		}
+		text += len(raw)
+		// The values of the row that are pieces of it, by offset, each
+		// after the end of the one before (overlapping ones stay in).
+		n := 0
+		for j, c := range cuts {
+			if code, off := c.codes[r], c.offs[r]; code != 0 && off >= 0 {
+				k := n
+				for ; k > 0 && c.offs[r] < cuts[order[k-1]].offs[r]; k-- {
+					order[k] = order[k-1]
+				}
+				order[k] = j
+				n++
+			}
+		}
+		left, end := len(raw), int32(0)
+		for _, j := range order[:n] {
+			c := cuts[j]
+			off := c.offs[r]
+			if off < end {
+				continue
+			}
+			l := int32(len(c.strs[c.codes[r]-1]))
+			offs[base+j] = off
+			end = off + l
+			left -= int(l)
+		}
+		dst = binary.AppendUvarint(dst, uint64(left)+1)
+	}
+	for _, off := range offs {
+		dst = binary.AppendUvarint(dst, uint64(off+1))
+	}
+	for i := range raws {
+		if raws[i].K == KindNull {
+			continue
+		}
+		raw, pos := raws[i].S, 0
+		row := offs[i*len(cuts) : (i+1)*len(cuts)]
+		for { // the cut values in offset order
+			next, l := -1, 0
+			for j, off := range row {
+				if off >= int32(pos) && (next < 0 || int(off) < next) {
+					next, l = int(off), len(cuts[j].strs[cuts[j].codes[first+i]-1])
+				}
+			}
+			if next < 0 {
+				break
+			}
+			dst = append(dst, raw[pos:next]...)
+			pos = next + l
+		}
+		dst = append(dst, raw[pos:]...)
+	}
+	return dst, offs, text
+}
+
+// cutValues returns, per cut field of a chunk's _raw, its dictionary and
+// room for its values by code as strings, filled in as rows need them
+// ("" until then: cut values are never empty).
+func (c *Chunk) cutValues(d *rawDir) ([]*Dict, [][]string, error) {
+	if d.cutDicts != nil {
+		return d.cutDicts, d.cutVals, nil
+	}
+	dicts := make([]*Dict, len(d.cuts))
+	vals := make([][]string, len(d.cuts))
+	for j, name := range d.cuts {
+		dict, err := c.Dict(name)
+		if err != nil {
+			return nil, nil, err
+		}
+		if dict == nil || dict.Rows() != c.Rows {
+			return nil, nil, errCorrupt
+		}
+		dicts[j], vals[j] = dict, make([]string, dict.Len()+1)
+	}
+	d.cutDicts, d.cutVals = dicts, vals
+	return dicts, vals, nil
+}
+
+// appendCutRows puts a block's cut values back: from its decoded payload
+// (see appendCutBlock) it appends each row's whole text to dst and sets
+// ends[i] to where row i ends in dst.
+// A null row is empty, and nulls[i] set when nulls is not nil.
+func (c *Chunk) appendCutRows(d *rawDir, bl *rawBlock, sc *cutScratch, dst []byte, ends []uint32, nulls []bool) ([]byte, error) {
+	payload := sc.payload
+	dicts, vals, err := c.cutValues(d)
+	if err != nil {
+		return dst, err
+	}
+	n, ncut := bl.nrows, len(d.cuts)
+	// The sections: lengths, then offsets, then texts.
+	p := 0
+	sc.lens = growInts(sc.lens, n)
+	lens := sc.lens
+	for i := range lens {
+		l, k := binary.Uvarint(payload[p:])
+		if k <= 0 || l > uint64(len(payload)) {
+			return dst, errCorrupt
+		}
+		lens[i], p = int(l)-1, p+k
+	}
+	sc.offs = growInts(sc.offs, n*ncut)
+	offs := sc.offs
+	for i := range offs {
+		o, k := binary.Uvarint(payload[p:])
+		if k <= 0 || o > uint64(maxColumnBytes) {
+			return dst, errCorrupt
+		}
+		offs[i], p = int(o)-1, p+k
+	}
+	texts := payload[p:]
+	start := len(dst)
+	for i := range n {
+		r := bl.first + i
+		if lens[i] < 0 { // null: an empty row
+			ends[i] = uint32(len(dst))
+			if nulls != nil {
+				nulls[i] = true
+			}
+			continue
+		}
+		if lens[i] > len(texts) {
+			return dst, errCorrupt
+		}
+		text := texts[:lens[i]]
+		texts = texts[lens[i]:]
+		// The row's cut values by offset (few: an insertion sort).
+		var at [maxCuts]int
+		m := 0
+		for j, off := range offs[i*ncut : (i+1)*ncut] {
+			if off < 0 {
+				continue
+			}
+			k := m
+			for ; k > 0 && offs[i*ncut+at[k-1]] > off; k-- {
+				at[k] = at[k-1]
+			}
+			at[k] = j
+			m++
+		}
+		full, pos := 0, 0 // the row's length so far, and what of text is used
+		for _, j := range at[:m] {
+			code := dicts[j].Code(r)
+			if code == 0 {
+				return dst, errCorrupt
+			}
+			v := vals[j][code]
+			if v == "" {
+				dv := dicts[j].Value(code)
+				if dv.K != KindString || dv.S == "" {
+					return dst, errCorrupt // (values cut are never empty)
+				}
+				v, vals[j][code] = dv.S, dv.S
+			}
+			gap := offs[i*ncut+j] - full
+			if gap < 0 || pos+gap > len(text) {
+				return dst, errCorrupt // overlapping cuts
+			}
+			dst = append(dst, text[pos:pos+gap]...)
+			dst = append(dst, v...)
+			pos += gap
+			full += gap + len(v)
+		}
+		dst = append(dst, text[pos:]...)
+		if len(dst)-start > bl.textLen {
+			return dst, errCorrupt
+		}
+		ends[i] = uint32(len(dst))
+	}
+	if len(texts) != 0 || len(dst)-start != bl.textLen {
+		return dst, errCorrupt
+	}
+	return dst, nil
+}
+
+// growInts returns s with length n, reusing its memory when it can.
+func growInts(s []int, n int) []int {
+	if cap(s) < n {
+		return make([]int, n)
+	}
+	return s[:n]
+}
