@@ -51,6 +51,19 @@ func (s *statsOp) aggregate(b *Batch) (any, error) {
 	return nil, s.withTable(func(t *groupTable) error { return t.add(b) })
 }
 
+// keepsNoRowText reports whether the aggregates keep only numbers: group
+// keys are copies, but dc, min, max, values, first and last keep values.
+func (s *statsOp) keepsNoRowText() bool {
+	for _, sp := range s.table.specs {
+		switch sp.fn {
+		case "count", "sum", "avg", "mean", "range", "stdev", "var", "stdevp", "varp", "median", "perc":
+		default:
+			return false
+		}
+	}
+	return true
+}
+
 // withTable runs fn on a worker's table.
 func (s *statsOp) withTable(fn func(t *groupTable) error) error {
 	var t *groupTable

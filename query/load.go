@@ -82,6 +82,8 @@ type chunkCols struct {
 	// reuse decodes dictionaries into the arena: for a caller that copies
 	// the values it keeps before release.
 	reuse bool
+	// borrow gathers _raw as views of the arena (plan.borrowRaw).
+	borrow bool
 }
 
 // rawArena is memory for searching a chunk's _raw, reused from chunk to
@@ -306,6 +308,20 @@ func (cc *chunkCols) gatherRaw(sel []int) ([]store.Value, error) {
 	return out, nil
 }
 
+// rawViews returns the _raw of the selected rows as views of the arena,
+// valid until release (see plan.borrowRaw).
+func (cc *chunkCols) rawViews(sel []int) ([]store.Value, error) {
+	out := make([]store.Value, len(sel))
+	for i, r := range sel {
+		s, _, err := cc.rawAt(r)
+		if err != nil {
+			return nil, err
+		}
+		out[i] = store.Str(s)
+	}
+	return out, nil
+}
+
 // dict returns the codes of a dictionary column in the range, or nil.
 func (cc *chunkCols) dict(name string) (*store.Dict, error) {
 	if d, ok := cc.dicts[name]; ok {
@@ -359,6 +375,9 @@ func (cc *chunkCols) values(name string) ([]store.Value, error) {
 func (cc *chunkCols) gather(name string, sel []int) ([]store.Value, error) {
 	_, expanded := cc.vals[name]
 	if name == store.ColRaw && sel != nil && !expanded && cc.c.RawBlockRows() > 0 {
+		if cc.borrow {
+			return cc.rawViews(sel)
+		}
 		return cc.gatherRaw(sel)
 	}
 	if sel != nil && !expanded {
@@ -468,13 +487,35 @@ func (p *plan) selectRows(c *store.Chunk, needTimes, reuse bool) (*chunkRows, er
 
 // load decodes the rows of a chunk in the time range that match the
 // search, with the columns the query needs.
-func (p *plan) load(c *store.Chunk) (*Batch, error) {
+//
+// The batch holds copies of what it needs, except with p.borrowRaw: then
+// its _raw values view the chunk's arena, and the caller calls done when
+// nothing views them any more. done is never nil.
+func (p *plan) load(c *store.Chunk) (b *Batch, done func(), err error) {
 	// Rows need times for time order, or for _time itself.
 	rows, err := p.selectRows(c, p.partial == nil || p.need.has(store.ColTime), false)
 	if err != nil {
-		return nil, err
+		return nil, noop, err
 	}
-	defer rows.cc.release() // the batch holds copies of what it needs
+	rows.cc.borrow = p.borrowRaw
+	if rows.cc.borrow {
+		defer func() {
+			if err != nil {
+				rows.cc.release()
+			}
+		}()
+		b, err = p.loadRows(rows)
+		return b, rows.cc.release, err
+	}
+	defer rows.cc.release()
+	b, err = p.loadRows(rows)
+	return b, noop, err
+}
+
+func noop() {}
+
+// loadRows makes the batch of the selected rows of a chunk.
+func (p *plan) loadRows(rows *chunkRows) (*Batch, error) {
 	if rows.hi <= rows.lo {
 		return &Batch{}, nil
 	}
@@ -490,7 +531,7 @@ func (p *plan) load(c *store.Chunk) (*Batch, error) {
 			b.Order[i] = times[lo+rowAt(sel, i)]
 		}
 	}
-	for _, name := range p.columnsOf(c) {
+	for _, name := range p.columnsOf(cc.c) {
 		var vals []store.Value
 		var err error
 		if name == store.ColTime {

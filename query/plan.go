@@ -30,6 +30,16 @@ type plan struct {
 	// typed, when set, aggregates chunks of the right shape without
 	// making Values (see typedAgg); others go the general way.
 	typed *typedAgg
+	// borrowRaw lets rows view their _raw in the chunk's arena instead of
+	// a copy: the workers' aggregation copies its group keys and keeps no
+	// other text of the rows, and the arena is released after it.
+	borrowRaw bool
+}
+
+// textFreeAggregator is a partial aggregation that keeps no text of the
+// rows it folds but copies of its group keys.
+type textFreeAggregator interface {
+	keepsNoRowText() bool
 }
 
 // rowCommand is a stage that can run on each batch alone.
@@ -189,6 +199,9 @@ func (p *plan) build(sink operator) (operator, error) {
 			}
 			p.partial = agg
 			p.typed = newTypedAgg(p)
+			if tf, ok := agg.(textFreeAggregator); ok {
+				p.borrowRaw = tf.keepsNoRowText()
+			}
 			return op, nil
 		}
 		var op operator
@@ -243,7 +256,8 @@ func (p *plan) scan(ctx context.Context, st Store, first operator) (store.ScanSt
 				return partialResult{}, err
 			}
 		}
-		b, err := p.load(c)
+		b, done, err := p.load(c)
+		defer done() // the rows are folded or copied by then
 		if err != nil {
 			return nil, err
 		}

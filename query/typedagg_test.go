@@ -248,3 +248,30 @@ func TestSelectByCodes(t *testing.T) {
 		}
 	}
 }
+
+// TestBorrowedRawMatchesCopied: rows whose _raw views the scan's arena
+// (an aggregation in the workers that keeps no row text but its copied
+// keys) give what copied rows give, over many chunks that reuse the
+// arena; aggregates that keep values (dc, values) must not borrow.
+func TestBorrowedRawMatchesCopied(t *testing.T) {
+	s := newTestStore(t)
+	r := rand.New(rand.NewPCG(12, 13))
+	evs := randomEvents(r, 12000)
+	for i := range evs { // a word of its own in each line
+		evs[i].Raw += fmt.Sprintf(" word=w%03d", r.IntN(90))
+	}
+	s.add("a", evs, 700)
+	rex := `word | rex "word=(?<w>\w+)" | `
+	for _, q := range []string{
+		rex + "stats count, avg(bytes) by w",
+		rex + "bin _time span=10m | stats count by _time, w",
+		rex + "stats dc(w) as d by user",
+		rex + "stats values(w) as v, max(w) as m by status",
+		rex + "stats count by w, user",
+	} {
+		copied := strings.Replace(q, " | stats", " | head 1000000 | stats", 1)
+		if got, want := s.run(q), s.run(copied); !slices.EqualFunc(got, want, slices.Equal) {
+			t.Errorf("%s:\n got %v\nwant %v", q, got[:min(4, len(got))], want[:min(4, len(want))])
+		}
+	}
+}
