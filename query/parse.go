@@ -3,6 +3,7 @@ package query
 import (
 	"fmt"
 	"strings"
+	"sync"
 	"unicode/utf8"
 
 	"github.com/alecthomas/participle/v2"
@@ -15,12 +16,20 @@ const (
 	MaxDepth    = 100      // nested parentheses plus chained NOT or unary minus
 )
 
-var queryGrammar = participle.MustBuild[Query](
-	participle.Lexer(queryLexer{}),
-	participle.Union[Command](commandTypes...),
-	participle.CaseInsensitive("Keyword", "Stage"),
-	participle.UseLookahead(4),
-)
+// queryGrammar builds the parser on first use. Building it takes about a
+// millisecond, so init starts it on another core while the program starts
+// up: every command pays for the package's initialization, a query would
+// then wait for it.
+var queryGrammar = sync.OnceValue(func() *participle.Parser[Query] {
+	return participle.MustBuild[Query](
+		participle.Lexer(queryLexer{}),
+		participle.Union[Command](commandTypes...),
+		participle.CaseInsensitive("Keyword", "Stage"),
+		participle.UseLookahead(4),
+	)
+})
+
+func init() { go queryGrammar() }
 
 // checker is implemented by nodes that validate themselves after parsing
 // (names of options, aggregates and functions, regexes, times) and fill
@@ -60,7 +69,7 @@ func Parse(q string) (*Query, error) {
 	if err != nil {
 		return nil, newError(q, 0, err.Error())
 	}
-	ast, err := queryGrammar.ParseFromLexer(pl)
+	ast, err := queryGrammar().ParseFromLexer(pl)
 	if err != nil {
 		perr = translateParseError(toks, err)
 		return nil, newError(q, perr.off, perr.msg)
