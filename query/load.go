@@ -139,6 +139,10 @@ func (cc *chunkCols) getArena() *rawArena {
 			cc.arena = new(rawArena)
 		}
 		cc.arena.raw, cc.arena.nbools, cc.arena.dictBuf = false, 0, cc.arena.dictBuf[:0]
+		if cc.arena.sel == nil {
+			// Never nil: a nil selection means every row.
+			cc.arena.sel = make([]int, 0, 1024)
+		}
 	}
 	return cc.arena
 }
