@@ -112,6 +112,16 @@ type rawArena struct {
 	// dictBuf holds the dictionaries decoded for a caller that copies
 	// what it keeps of them (chunkCols.reuse).
 	dictBuf []byte
+	// cut holds a _raw block decoded without its cut fields' values, and
+	// row a row put back, for searching such blocks.
+	cut     store.CutBlock
+	row     []byte
+	cutEnds []int
+	// What cutSearchable found of the cut values for touchPhrase.
+	touchPhrase string
+	touches     map[string]bool
+	phraseBytes [256]bool
+	touching    [][]bool // per cut field and code: the value can meet the phrase
 }
 
 // rawArenas holds arenas free for the next chunk. Unlike a sync.Pool it
@@ -121,6 +131,7 @@ var rawArenas = make(chan *rawArena, 2*runtime.GOMAXPROCS(0))
 
 // release hands the arena back for the next chunk.
 func (cc *chunkCols) release() {
+	cc.c.ReleaseScratch()
 	if cc.arena != nil {
 		select {
 		case rawArenas <- cc.arena:
@@ -239,6 +250,10 @@ func (cc *chunkCols) rawAt(r int) (raw string, ok bool, err error) {
 func (cc *chunkCols) matchPhraseBlocks(phrase string, cand []bool, bs int) error {
 	var ends []int
 	var match []bool
+	cut, err := cc.cutSearchable(phrase)
+	if err != nil {
+		return err
+	}
 	for b := cc.lo / bs; b*bs < cc.hi; b++ {
 		lo, hi := max(b*bs, cc.lo), min((b+1)*bs, cc.hi) // chunk rows
 		c := cand[lo-cc.lo : hi-cc.lo]
@@ -252,6 +267,12 @@ func (cc *chunkCols) matchPhraseBlocks(phrase string, cand []bool, bs int) error
 			}
 		}
 		if n == 0 {
+			continue
+		}
+		if cut {
+			if err := cc.matchCutBlock(phrase, b, bs, lo, c); err != nil {
+				return err
+			}
 			continue
 		}
 		if n < bs/8 {
@@ -288,6 +309,137 @@ func (cc *chunkCols) matchPhraseBlocks(phrase string, cand []bool, bs int) error
 		}
 	}
 	return nil
+}
+
+// cutSearchable reports whether the chunk's _raw has fields cut out, and
+// notes in the arena which of their values can meet an occurrence of
+// phrase: then its blocks are searched without putting the values back
+// (matchCutBlock).
+func (cc *chunkCols) cutSearchable(phrase string) (bool, error) {
+	cuts := cc.c.RawCuts()
+	if cuts == nil {
+		return false, nil
+	}
+	// The same values come back chunk after chunk: the arena, reused by
+	// the worker, remembers the answers for the phrase.
+	a := cc.getArena()
+	if a.touchPhrase != phrase || a.touches == nil {
+		a.touchPhrase, a.touches = phrase, map[string]bool{}
+		clear(a.phraseBytes[:])
+		for i := range len(phrase) {
+			a.phraseBytes[lowerASCII(phrase[i])] = true
+		}
+	}
+	for len(a.touching) < len(cuts) {
+		a.touching = append(a.touching, nil)
+	}
+	for j := range a.touching {
+		a.touching[j] = a.touching[j][:0]
+	}
+	err := cc.c.RawCutValues(func(field, code int, v string) bool {
+		t, seen := a.touches[v]
+		if !seen {
+			t = mayTouch(phrase, v, &a.phraseBytes)
+			if len(a.touches) < maxTouchMemo {
+				a.touches[strings.Clone(v)] = t
+			}
+		}
+		tc := a.touching[field]
+		for len(tc) <= code {
+			tc = append(tc, false)
+		}
+		tc[code] = t
+		a.touching[field] = tc
+		return true
+	})
+	return err == nil, err
+}
+
+// maxTouchMemo bounds the values a worker remembers for a search.
+const maxTouchMemo = 1 << 16
+
+// matchCutBlock tests a phrase on the candidate rows c of block b (chunk
+// rows from lo) of a _raw with cut fields: an occurrence either lies
+// within what is left of a row, so it is in the remaining texts, searched
+// as one text without token boundaries (the neighbours of a cut are not a
+// row's own), or meets one of the row's cut values, which cutSearchable
+// noted. Only those rows get their values back, for the exact test.
+func (cc *chunkCols) matchCutBlock(phrase string, b, bs, lo int, c []bool) error {
+	a := cc.getArena()
+	cb := &a.cut
+	if err := cc.c.DecodeCutBlock(b, cb); err != nil {
+		return err
+	}
+	text, rowEnds := cb.Text(), cb.Ends()
+	first := lo - b*bs
+	from, to := 0, int(rowEnds[first+len(c)-1])
+	if first > 0 {
+		from = int(rowEnds[first-1])
+	}
+	a.cutEnds = a.cutEnds[:0]
+	for i := range c {
+		a.cutEnds = append(a.cutEnds, int(rowEnds[first+i])-from)
+	}
+	ends := a.cutEnds
+	match := cc.bools(len(c))
+	matchPhraseRowsIn(phrase, text[from:to], ends, match, false)
+	// An occurrence that is not within what is left of a row meets one
+	// of its cut values: rows with a value that can meet the phrase are
+	// candidates too.
+	for i, ok := range c {
+		for j := 0; ok && !match[i] && j < len(a.touching); j++ {
+			if code := cb.Code(j, first+i); code > 0 && code < len(a.touching[j]) && a.touching[j][code] {
+				match[i] = true
+			}
+		}
+	}
+	for i, ok := range c {
+		if !ok || !match[i] {
+			c[i] = false
+			continue
+		}
+		var err error
+		if a.row, err = cb.AppendRow(first+i, a.row[:0]); err != nil {
+			return err
+		}
+		c[i] = MatchPhrase(phrase, unsafe.String(unsafe.SliceData(a.row), len(a.row)))
+	}
+	return nil
+}
+
+// mayTouch reports whether an occurrence of phrase (ASCII case ignored)
+// in a text could overlap v where v lies in that text: v holds the
+// phrase, the phrase holds v, or an end of one is the start of the other.
+// in holds the phrase's bytes, lower-cased.
+func mayTouch(phrase, v string, in *[256]bool) bool {
+	if v == "" {
+		return false
+	}
+	// Each way but the first needs v's first or last byte in the phrase.
+	first, last := in[lowerASCII(v[0])], in[lowerASCII(v[len(v)-1])]
+	if len(v) >= len(phrase) && containsFold(v, phrase) || first && len(v) <= len(phrase) && containsFold(phrase, v) {
+		return true
+	}
+	for k := 1; k < len(phrase) && k <= len(v) && (first || last); k++ {
+		if first && equalFoldASCII(phrase[len(phrase)-k:], v[:k]) || last && equalFoldASCII(phrase[:k], v[len(v)-k:]) {
+			return true
+		}
+	}
+	return false
+}
+
+// containsFold reports whether s holds sub, ASCII case ignored.
+func containsFold(s, sub string) bool {
+	if len(sub) == 0 {
+		return true
+	}
+	f := newFoldFinder(sub, s)
+	for i := f.next(0); i >= 0; i = f.next(i + 1) {
+		if equalFoldASCII(s[i:i+len(sub)], sub) {
+			return true
+		}
+	}
+	return false
 }
 
 // gatherRaw returns the _raw of the selected rows of a blocked _raw, in

@@ -188,3 +188,90 @@ func boolByte(b bool) byte {
 	}
 	return 0
 }
+
+// TestCutSearchMatchesRows: searches of a store whose _raw has fields cut
+// out (a web log's address and agent) count what MatchPhrase finds in
+// each whole line: phrases inside a cut value, across its edges, across
+// where a value was cut (which the remaining text joins), next to it,
+// and in another case: rows found in the remaining texts and rows whose
+// cut values can meet the phrase are put back and tested.
+func TestCutSearchMatchesRows(t *testing.T) {
+	s := newTestStore(t)
+	r := rand.New(rand.NewPCG(21, 22))
+	agents := []string{"Mozilla/5.0 (X11; Linux x86_64) Firefox/121.0", "curl/8.1.2-wp", "Go-http-client/1.1"}
+	paths := []string{"/wp-login.php", "/index.html", "/api/v1/login", "/static/app.js"}
+	var raws []string
+	evs := make([]store.Event, 6000)
+	for i := range evs {
+		ip := fmt.Sprintf("10.%d.%d.%d", r.IntN(2), r.IntN(4), 100+r.IntN(30))
+		raw := fmt.Sprintf("%s - - [%d] \"GET %s HTTP/1.1\" %d 512 \"%s\"", ip, i, paths[r.IntN(len(paths))],
+			[]int{200, 404}[r.IntN(2)], agents[r.IntN(len(agents))])
+		a0 := strings.LastIndexByte(raw[:len(raw)-1], '"') + 1
+		evs[i] = store.Event{Time: base + int64(i)*1e9, Raw: raw, Fields: []store.Field{
+			{Name: "clientip", Value: store.Str(raw[:len(ip)])}, {Name: "agent", Value: store.Str(raw[a0 : len(raw)-1])}}}
+		raws = append(raws, raw)
+	}
+	s.add("web", evs, 2000)
+	phrases := []string{"wp-login", "wp", "WP-LOGIN.php", "login", "GET /api", "404", "Firefox", "x86_64) firefox",
+		"\" \"Mozilla", "2.-wp", "wp\"", "- - [", "HTTP/1.1\" 200 512 \"curl", "10.1", ".12", "nothing-here"}
+	for range 60 { // pieces of random lines, edges and all
+		raw := raws[r.IntN(len(raws))]
+		i := r.IntN(len(raw))
+		j := min(len(raw), i+1+r.IntN(14))
+		p := raw[i:j]
+		if r.IntN(3) == 0 {
+			p = strings.ToUpper(p)
+		}
+		if strings.TrimSpace(p) != "" && !strings.ContainsAny(p, `"\`) {
+			phrases = append(phrases, p)
+		}
+	}
+	for _, p := range phrases {
+		want := 0
+		for _, raw := range raws {
+			if MatchPhrase(p, raw) {
+				want++
+			}
+		}
+		q := fmt.Sprintf("%q | stats count", p)
+		if strings.ContainsAny(p, `"\`) {
+			q = "\"" + strings.NewReplacer(`\`, `\\`, `"`, `\"`).Replace(p) + "\" | stats count"
+		}
+		if got := s.run(q); len(got) != 2 || got[1][0] != fmt.Sprint(want) {
+			t.Errorf("%s: %v, want %d", q, got, want)
+		}
+	}
+}
+
+// TestMayTouch checks mayTouch against its definition: some placement of
+// v that overlaps the phrase agrees with it, ASCII case ignored, wherever
+// they overlap.
+func TestMayTouch(t *testing.T) {
+	r := rand.New(rand.NewPCG(23, 24))
+	const alphabet = "abAB-1."
+	word := func(n int) string {
+		b := make([]byte, n)
+		for i := range b {
+			b[i] = alphabet[r.IntN(len(alphabet))]
+		}
+		return string(b)
+	}
+	for range 20000 {
+		p, v := word(1+r.IntN(6)), word(1+r.IntN(6))
+		want := false
+		for o := -(len(v) - 1); o < len(p) && !want; o++ { // v starts at o in p's frame
+			agree := true
+			for i := max(0, o); i < min(len(p), o+len(v)); i++ {
+				agree = agree && lowerASCII(p[i]) == lowerASCII(v[i-o])
+			}
+			want = agree
+		}
+		var in [256]bool
+		for i := range len(p) {
+			in[lowerASCII(p[i])] = true
+		}
+		if got := mayTouch(p, v, &in); got != want {
+			t.Fatalf("mayTouch(%q, %q) = %v, want %v", p, v, got, want)
+		}
+	}
+}

@@ -168,8 +168,14 @@ func MatchPhrase(phrase, raw string) bool {
 // One scan of the whole text finds the phrase's occurrences, instead of a
 // search per row: most rows of a block lack a rare phrase.
 func matchPhraseRows(phrase, text string, ends []int, match []bool) {
-	needStart := isTokenByte(phrase[0])
-	needEnd := isTokenByte(phrase[len(phrase)-1])
+	matchPhraseRowsIn(phrase, text, ends, match, true)
+}
+
+// matchPhraseRowsIn is matchPhraseRows, with bounds false: the phrase as
+// a plain substring, token boundaries or not.
+func matchPhraseRowsIn(phrase, text string, ends []int, match []bool, bounds bool) {
+	needStart := bounds && isTokenByte(phrase[0])
+	needEnd := bounds && isTokenByte(phrase[len(phrase)-1])
 	f := newFoldFinder(phrase, text)
 	r, start := 0, 0 // the row at p, and where it starts
 	for p := 0; ; {
@@ -293,7 +299,7 @@ type foldFinder struct {
 	upFrom, upAt, upTo int
 }
 
-func newFoldFinder(phrase, text string) *foldFinder {
+func newFoldFinder(phrase, text string) foldFinder {
 	k := 0
 	for i := 1; i < len(phrase); i++ {
 		if byteCommonness(phrase[i]) < byteCommonness(phrase[k]) {
@@ -304,7 +310,7 @@ func newFoldFinder(phrase, text string) *foldFinder {
 	if lo >= 'a' && lo <= 'z' {
 		up = lo - ('a' - 'A')
 	}
-	return &foldFinder{text: text, anchor: k, tail: len(phrase) - k, lo: lo, up: up, upAt: -1}
+	return foldFinder{text: text, anchor: k, tail: len(phrase) - k, lo: lo, up: up, upAt: -1}
 }
 
 // next returns the first index i ≥ from where the phrase may start (its

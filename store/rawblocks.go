@@ -88,6 +88,7 @@ type rawDir struct {
 	// scratch space for decoding a block.
 	cutDicts []*Dict
 	cutVals  [][]string
+	cutMem   *cutMem // their memory, from cutMems
 }
 
 // encodeRawBlocks appends the blocked encoding of raws to dst: the block

@@ -2,6 +2,9 @@ package store
 
 import (
 	"encoding/binary"
+	"fmt"
+	"slices"
+	"sync"
 )
 
 // A field whose values are pieces of _raw and are stored as a dictionary
@@ -125,20 +128,61 @@ func (c *Chunk) cutValues(d *rawDir) ([]*Dict, [][]string, error) {
 	if d.cutDicts != nil {
 		return d.cutDicts, d.cutVals, nil
 	}
-	dicts := make([]*Dict, len(d.cuts))
-	vals := make([][]string, len(d.cuts))
+	// Decoded into memory reused from chunk to chunk when the reader
+	// releases the chunk (ReleaseScratch): a search reads them for every
+	// chunk, and fresh memory costs a page fault per 4 KB.
+	m := cutMems.Get().(*cutMem)
+	m.buf = m.buf[:0]
+	dicts := m.dicts[:0]
 	for j, name := range d.cuts {
-		dict, err := c.Dict(name)
-		if err != nil {
+		var dict *Dict
+		var err error
+		if dict, m.buf, err = c.DictIn(name, m.buf); err != nil {
+			cutMems.Put(m)
 			return nil, nil, err
 		}
 		if dict == nil || dict.Rows() != c.Rows {
+			cutMems.Put(m)
 			return nil, nil, errCorrupt
 		}
-		dicts[j], vals[j] = dict, make([]string, dict.Len()+1)
+		dicts = append(dicts, dict)
+		if j == len(m.vals) {
+			m.vals = append(m.vals, nil)
+		}
+		v := m.vals[j]
+		if cap(v) < dict.Len()+1 {
+			v = make([]string, dict.Len()+1)
+		}
+		v = v[:dict.Len()+1]
+		clear(v)
+		m.vals[j] = v
 	}
-	d.cutDicts, d.cutVals = dicts, vals
-	return dicts, vals, nil
+	m.dicts = dicts
+	d.cutMem, d.cutDicts, d.cutVals = m, dicts, m.vals[:len(dicts)]
+	return d.cutDicts, d.cutVals, nil
+}
+
+// cutMem is the memory of a chunk's cut fields' dictionaries.
+type cutMem struct {
+	buf   []byte
+	dicts []*Dict
+	vals  [][]string
+}
+
+var cutMems = sync.Pool{New: func() any { return new(cutMem) }}
+
+// ReleaseScratch hands back memory the chunk reused from earlier chunks
+// (the dictionaries of _raw's cut fields): nothing read from the chunk
+// may view it afterwards. Reading the chunk again decodes afresh.
+func (c *Chunk) ReleaseScratch() {
+	if d := c.rawDirCache; d != nil && d.cutMem != nil {
+		clear(d.cutMem.dicts)
+		for _, v := range d.cutMem.vals {
+			clear(v)
+		}
+		cutMems.Put(d.cutMem)
+		d.cutMem, d.cutDicts, d.cutVals = nil, nil, nil
+	}
 }
 
 // appendCutRows puts a block's cut values back: from its decoded payload
@@ -188,44 +232,9 @@ func (c *Chunk) appendCutRows(d *rawDir, bl *rawBlock, sc *cutScratch, dst []byt
 		}
 		text := texts[:lens[i]]
 		texts = texts[lens[i]:]
-		// The row's cut values by offset (few: an insertion sort).
-		var at [maxCuts]int
-		m := 0
-		for j, off := range offs[i*ncut : (i+1)*ncut] {
-			if off < 0 {
-				continue
-			}
-			k := m
-			for ; k > 0 && offs[i*ncut+at[k-1]] > off; k-- {
-				at[k] = at[k-1]
-			}
-			at[k] = j
-			m++
+		if dst, err = putBack(dst, text, offs[i*ncut:(i+1)*ncut], dicts, vals, r); err != nil {
+			return dst, err
 		}
-		full, pos := 0, 0 // the row's length so far, and what of text is used
-		for _, j := range at[:m] {
-			code := dicts[j].Code(r)
-			if code == 0 {
-				return dst, errCorrupt
-			}
-			v := vals[j][code]
-			if v == "" {
-				dv := dicts[j].Value(code)
-				if dv.K != KindString || dv.S == "" {
-					return dst, errCorrupt // (values cut are never empty)
-				}
-				v, vals[j][code] = dv.S, dv.S
-			}
-			gap := offs[i*ncut+j] - full
-			if gap < 0 || pos+gap > len(text) {
-				return dst, errCorrupt // overlapping cuts
-			}
-			dst = append(dst, text[pos:pos+gap]...)
-			dst = append(dst, v...)
-			pos += gap
-			full += gap + len(v)
-		}
-		dst = append(dst, text[pos:]...)
 		if len(dst)-start > bl.textLen {
 			return dst, errCorrupt
 		}
@@ -243,4 +252,185 @@ func growInts(s []int, n int) []int {
 		return make([]int, n)
 	}
 	return s[:n]
+}
+
+// RawCuts returns the fields cut out of the chunk's _raw blocks (see
+// encRawCut), or nil.
+func (c *Chunk) RawCuts() []string {
+	if d, err := c.rawDir(); err == nil && d != nil {
+		return d.cuts
+	}
+	return nil
+}
+
+// CutBlock is a block of a _raw with cut fields, decoded but with the cut
+// values left out: a search for a phrase that no cut value can make part
+// of (see RawCuts) scans the remaining texts, and puts back only the rows
+// where the phrase may be. Its memory is reused by the next Decode.
+type CutBlock struct {
+	c          *Chunk
+	d          *rawDir
+	bl         *rawBlock
+	sc         cutScratch
+	starts     []int    // where each row's remaining text starts in text
+	ends       []uint32 // and ends
+	text       []byte   // the remaining texts back to back
+	offs       []int    // per row and cut field: where its value was, or -1
+	nulls      []bool
+	rowsParsed bool
+}
+
+// DecodeCutBlock decodes block i of the chunk's _raw, which must have cut
+// fields, into cb.
+func (c *Chunk) DecodeCutBlock(i int, cb *CutBlock) error {
+	d, err := c.rawDir()
+	if err != nil {
+		return err
+	}
+	if d == nil || len(d.cuts) == 0 || i < 0 || i >= len(d.blocks) {
+		return fmt.Errorf("chunk %d: no _raw block %d with cut fields", c.ID, i)
+	}
+	cb.c, cb.d, cb.bl = c, d, &d.blocks[i]
+	if c.decoded != nil {
+		c.decoded.Add(int64(cb.bl.rawLen))
+	}
+	if err := cb.sc.decode(cb.bl); err != nil {
+		return fmt.Errorf("chunk %d column %s block %d: %w", c.ID, ColRaw, i, err)
+	}
+	// The sections: lengths, then offsets, then texts (appendCutBlock).
+	payload, n, ncut := cb.sc.payload, cb.bl.nrows, len(d.cuts)
+	cb.starts, cb.ends = growInts(cb.starts, n), slices.Grow(cb.ends[:0], n)[:n]
+	cb.offs, cb.nulls = growInts(cb.offs, n*ncut), slices.Grow(cb.nulls[:0], n)[:n]
+	p, total := 0, 0
+	for r := range n {
+		l, k := binary.Uvarint(payload[p:])
+		if k <= 0 || l > uint64(len(payload)) {
+			return fmt.Errorf("chunk %d column %s block %d: %w", c.ID, ColRaw, i, errCorrupt)
+		}
+		p += k
+		cb.nulls[r] = l == 0
+		cb.starts[r] = total
+		if l > 0 {
+			total += int(l) - 1
+		}
+		cb.ends[r] = uint32(total)
+	}
+	for j := range cb.offs {
+		o, k := binary.Uvarint(payload[p:])
+		if k <= 0 || o > uint64(maxColumnBytes) {
+			return fmt.Errorf("chunk %d column %s block %d: %w", c.ID, ColRaw, i, errCorrupt)
+		}
+		cb.offs[j], p = int(o)-1, p+k
+	}
+	if len(payload)-p != total {
+		return fmt.Errorf("chunk %d column %s block %d: %w", c.ID, ColRaw, i, errCorrupt)
+	}
+	cb.text = payload[p:]
+	return nil
+}
+
+// Text returns the rows' remaining texts back to back; Ends says where
+// each row's ends.
+func (cb *CutBlock) Text() string { return bytesString(cb.text) }
+
+// Ends returns where each row's remaining text ends in Text.
+func (cb *CutBlock) Ends() []uint32 { return cb.ends }
+
+// AppendRow appends row k's whole text (the cut values put back) to dst.
+func (cb *CutBlock) AppendRow(k int, dst []byte) ([]byte, error) {
+	dicts, vals, err := cb.c.cutValues(cb.d)
+	if err != nil {
+		return dst, err
+	}
+	ncut := len(cb.d.cuts)
+	dst, err = putBack(dst, cb.text[cb.starts[k]:cb.ends[k]], cb.offs[k*ncut:(k+1)*ncut], dicts, vals, cb.bl.first+k)
+	if err != nil {
+		return dst, fmt.Errorf("chunk %d column %s: %w", cb.c.ID, ColRaw, err)
+	}
+	return dst, nil
+}
+
+// putBack appends a row's whole text: its remaining text with the cut
+// values (of chunk row r) put back at their offsets.
+func putBack(dst, text []byte, offs []int, dicts []*Dict, vals [][]string, r int) ([]byte, error) {
+	// The row's cut values by offset (few: an insertion sort).
+	var at [maxCuts]int
+	m := 0
+	for j, off := range offs {
+		if off < 0 {
+			continue
+		}
+		k := m
+		for ; k > 0 && offs[at[k-1]] > off; k-- {
+			at[k] = at[k-1]
+		}
+		at[k] = j
+		m++
+	}
+	full, pos := 0, 0 // the row's length so far, and what of text is used
+	for _, j := range at[:m] {
+		code := dicts[j].Code(r)
+		if code == 0 {
+			return dst, errCorrupt
+		}
+		v := vals[j][code]
+		if v == "" {
+			dv := dicts[j].Value(code)
+			if dv.K != KindString || dv.S == "" {
+				return dst, errCorrupt // (values cut are never empty)
+			}
+			v, vals[j][code] = dv.S, dv.S
+		}
+		gap := offs[j] - full
+		if gap < 0 || pos+gap > len(text) {
+			return dst, errCorrupt // overlapping cuts
+		}
+		dst = append(dst, text[pos:pos+gap]...)
+		dst = append(dst, v...)
+		pos += gap
+		full += gap + len(v)
+	}
+	return append(dst, text[pos:]...), nil
+}
+
+// RawCutValues calls fn with each value of the fields cut out of the
+// chunk's _raw (field is its index in RawCuts, code its code in the
+// field's dictionary), until fn returns false.
+func (c *Chunk) RawCutValues(fn func(field, code int, v string) bool) error {
+	d, err := c.rawDir()
+	if err != nil || d == nil || len(d.cuts) == 0 {
+		return err
+	}
+	dicts, vals, err := c.cutValues(d)
+	if err != nil {
+		return fmt.Errorf("chunk %d column %s: %w", c.ID, ColRaw, err)
+	}
+	for j, dict := range dicts {
+		for code := 1; code <= dict.Len(); code++ {
+			v := vals[j][code]
+			if v == "" {
+				dv := dict.Value(uint16(code))
+				if dv.K != KindString || dv.S == "" {
+					return fmt.Errorf("chunk %d column %s: %w", c.ID, ColRaw, errCorrupt)
+				}
+				v, vals[j][code] = dv.S, dv.S
+			}
+			if !fn(j, code, v) {
+				return nil
+			}
+		}
+	}
+	return nil
+}
+
+// Code returns the code of row k's value of cut field j (0: none).
+func (cb *CutBlock) Code(j, k int) int {
+	if cb.offs[k*len(cb.d.cuts)+j] < 0 {
+		return 0 // not cut from this row: its value is not in the text
+	}
+	dicts, _, err := cb.c.cutValues(cb.d)
+	if err != nil {
+		return 0
+	}
+	return int(dicts[j].Code(cb.bl.first + k))
 }
