@@ -80,6 +80,13 @@ func Open(path string, opt OpenOptions) (db *DB, err error) {
 	}
 	bo := &bolt.Options{ReadOnly: opt.ReadOnly, Timeout: 200 * time.Millisecond,
 		FreelistType: bolt.FreelistMapType, NoFreelistSync: true}
+	if !opt.ReadOnly {
+		// Map room to grow into from the start: each time bbolt maps the
+		// file anew it first copies every value of the pending write out
+		// of the old map (a tenth of the time of writing chunks). Address
+		// space only; pages come as the file grows.
+		bo.InitialMmapSize = 1 << 30
+	}
 	b, err := bolt.Open(path, 0o600, bo)
 	if errors.Is(err, bolterrors.ErrTimeout) {
 		if opt.OnWait != nil {
