@@ -75,6 +75,9 @@ type colBuilder struct {
 	index    map[string]uint16
 	last     string // the last value added, and its code (0: none)
 	lastCode uint16
+	// inRaw rows have their value within _raw, inRawBytes bytes in all
+	// (for rawCuts).
+	inRaw, inRawBytes int
 	// intMode: the values are ints or null so far, kept in ints (nulls
 	// marks the null rows, nil while there is none); see coded.go.
 	intMode bool

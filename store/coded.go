@@ -44,7 +44,12 @@ func (c *colBuilder) addCoded(v Value, raw string) bool {
 		c.last, c.lastCode = v.S, code
 	}
 	c.codes = append(c.codes, code)
-	c.offs = append(c.offs, offsetIn(v.S, raw))
+	off := offsetIn(v.S, raw)
+	c.offs = append(c.offs, off)
+	if off >= 0 {
+		c.inRaw++
+		c.inRawBytes += len(v.S)
+	}
 	c.kinds |= 1 << KindString
 	return true
 }
@@ -113,6 +118,7 @@ func (c *colBuilder) resetCoded() {
 	}
 	clear(c.index)
 	c.last, c.lastCode = "", 0
+	c.inRaw, c.inRawBytes = 0, 0
 }
 
 // encodeCoded appends the dictionary encoding (encoding 3, as

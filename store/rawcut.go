@@ -32,13 +32,7 @@ func (b *ChunkBuilder) rawCuts(rows int) []*colBuilder {
 		if !c.coded || len(c.offs) != rows || len(c.codes) != rows || len(c.strs) == 0 || len(c.strs) > dictLimit(rows) {
 			continue
 		}
-		in, size := 0, 0
-		for r, code := range c.codes {
-			if code != 0 && c.offs[r] >= 0 {
-				in++
-				size += len(c.strs[code-1])
-			}
-		}
+		in, size := c.inRaw, c.inRawBytes
 		if in > 0 && in >= rows/2 && size >= minCutLen*in && len(out) < maxCuts {
 			out = append(out, c)
 		}
