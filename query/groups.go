@@ -57,15 +57,21 @@ type group struct {
 // one by field are keyed by the value itself; several by fields by an
 // encoding of the values.
 type groupTable struct {
-	specs     []aggSpec
-	by        []string
-	single    map[store.Value]*group
-	strs      map[string]*group // single string keys: hashing the text alone is faster
-	multi     map[string]*group
-	n         int
-	opt       *Options
-	maxGroups int
-	keyBuf    []byte
+	specs  []aggSpec
+	by     []string
+	single map[store.Value]*group
+	strs   map[string]*group // single string keys: hashing the text alone is faster
+	multi  map[string]*group
+	// pairs holds the groups of two by-values: by the first, then by an
+	// encoding of the second (lookupPair); lastPair is the first value's
+	// groups of the last lookup.
+	pairs       map[string]map[string]*group
+	lastPair    map[string]*group
+	lastPairKey string
+	n           int
+	opt         *Options
+	maxGroups   int
+	keyBuf      []byte
 	// keepNull groups rows whose by-values are null (timechart's NULL
 	// series); otherwise such rows are left out, as in Splunk's stats.
 	keepNull bool
@@ -118,7 +124,7 @@ const groupOverhead = 160
 
 func newGroupTable(specs []aggSpec, by []string, opt *Options) *groupTable {
 	return &groupTable{specs: specs, by: by, single: map[store.Value]*group{}, strs: map[string]*group{},
-		multi: map[string]*group{}, opt: opt, maxGroups: opt.MaxGroups, budget: newMemBudget(opt.MaxAggBytes)}
+		multi: map[string]*group{}, pairs: map[string]map[string]*group{}, opt: opt, maxGroups: opt.MaxGroups, budget: newMemBudget(opt.MaxAggBytes)}
 }
 
 // spare returns an empty table for the same aggregation that shares g's
@@ -232,6 +238,9 @@ func (g *groupTable) lookup(vals []store.Value) (*group, error) {
 		}
 		return gr, err
 	}
+	if len(vals) == 2 {
+		return g.lookupPair(vals)
+	}
 	g.keyBuf = g.keyBuf[:0]
 	for _, v := range vals {
 		g.keyBuf = appendKey(g.keyBuf, normKey(v))
@@ -242,6 +251,32 @@ func (g *groupTable) lookup(vals []store.Value) (*group, error) {
 	gr, err := g.newGroup(g.keyCopy(vals))
 	if err == nil {
 		g.multi[g.keyString(g.keyBuf)] = gr
+	}
+	return gr, err
+}
+
+// lookupPair finds or makes the group of two by-values in two steps: the
+// groups of the first value (a time bucket), then the second among them.
+// Rows come in runs of the first value, whose few groups stay in cache;
+// one map of tens of thousands of groups missed it at every row.
+func (g *groupTable) lookupPair(vals []store.Value) (*group, error) {
+	// Keys are encoded as for multi, so the same values make a group.
+	g.keyBuf = appendKey(g.keyBuf[:0], normKey(vals[0]))
+	m := g.lastPair
+	if m == nil || string(g.keyBuf) != g.lastPairKey {
+		if m = g.pairs[string(g.keyBuf)]; m == nil {
+			m = map[string]*group{}
+			g.pairs[string(g.keyBuf)] = m
+		}
+		g.lastPair, g.lastPairKey = m, string(g.keyBuf)
+	}
+	g.keyBuf = appendKey(g.keyBuf[:0], normKey(vals[1]))
+	if gr, ok := m[string(g.keyBuf)]; ok {
+		return gr, nil
+	}
+	gr, err := g.newGroup(g.keyCopy(vals))
+	if err == nil {
+		m[g.keyString(g.keyBuf)] = gr
 	}
 	return gr, err
 }

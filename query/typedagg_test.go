@@ -293,3 +293,40 @@ func TestNoMatchFreshArena(t *testing.T) {
 		}
 	}
 }
+
+// TestLookupPair: groups by two values, found first by the first value,
+// are the groups of the two values' encodings (10 and "10" apart, 2.0 and
+// 2 together), whether rows come in runs of the first value or not.
+func TestLookupPair(t *testing.T) {
+	opt := &Options{MaxGroups: 1000, MaxAggBytes: 1 << 20}
+	firsts := []store.Value{store.Time(5e9), store.Int(10), store.Str("10"), store.Float(2), store.Int(2), store.Str("a")}
+	seconds := []store.Value{store.Str("root"), store.Int(7), store.Str("7"), store.Float(7), store.Str("")}
+	r := rand.New(rand.NewPCG(31, 32))
+	for _, runs := range []bool{true, false} {
+		g := newGroupTable([]aggSpec{{fn: "count", out: "count"}}, []string{"a", "b"}, opt)
+		want := map[string]int64{}
+		for i := range 3000 {
+			v0 := firsts[r.IntN(len(firsts))]
+			if runs {
+				v0 = firsts[i*len(firsts)/3000]
+			}
+			v1 := seconds[r.IntN(len(seconds))]
+			b := &Batch{Fields: []string{"a", "b"}, Cols: [][]store.Value{{v0}, {v1}}, Len: 1}
+			if err := g.add(b); err != nil {
+				t.Fatal(err)
+			}
+			want[string(appendKey(appendKey(nil, normKey(v0)), normKey(v1)))]++
+		}
+		got := map[string]int64{}
+		for _, gr := range g.groups() {
+			k := string(appendKey(appendKey(nil, normKey(gr.key[0])), normKey(gr.key[1])))
+			if _, dup := got[k]; dup {
+				t.Fatalf("runs %v: two groups for %v", runs, gr.key)
+			}
+			got[k] = gr.states[0].result().I
+		}
+		if fmt.Sprint(got) != fmt.Sprint(want) {
+			t.Fatalf("runs %v: groups %v\nwant %v", runs, got, want)
+		}
+	}
+}
