@@ -681,7 +681,7 @@ func (p *plan) loadRows(rows *chunkRows) (*Batch, error) {
 		n = len(sel)
 	}
 	b := &Batch{Len: n}
-	if times != nil {
+	if times != nil && p.partial == nil { // (the order merges streams; an aggregation in the workers needs none)
 		b.Order = make([]int64, n)
 		for i := range n {
 			b.Order[i] = times[lo+rowAt(sel, i)]
@@ -692,8 +692,10 @@ func (p *plan) loadRows(rows *chunkRows) (*Batch, error) {
 		var err error
 		if name == store.ColTime {
 			vals = make([]store.Value, n)
-			for i, t := range b.Order {
-				vals[i] = store.Time(t)
+			for i := range vals {
+				if times != nil {
+					vals[i] = store.Time(times[lo+rowAt(sel, i)])
+				}
 			}
 		} else if vals, err = cc.gather(name, sel); err != nil {
 			return nil, err
