@@ -330,3 +330,56 @@ func TestLookupPair(t *testing.T) {
 		}
 	}
 }
+
+// TestSortedUnionBig: a union of tens of thousands of groups gives what
+// one table given every row gives, in key order, with keys in several
+// tables and keys that sort alike but group apart (10 and "10").
+func TestSortedUnionBig(t *testing.T) {
+	opt := &Options{MaxGroups: 1 << 20, MaxAggBytes: 1 << 30}
+	specs := []aggSpec{{fn: "count", out: "count"}, {fn: "sum", field: "x", out: "sum"}}
+	r := rand.New(rand.NewPCG(41, 42))
+	one := newGroupTable(specs, []string{"k"}, opt)
+	var tables []*groupTable
+	for range 3 {
+		tables = append(tables, one.spare())
+	}
+	for range 40000 {
+		n := int64(r.IntN(12000))
+		k := store.Int(n)
+		if r.IntN(3) == 0 {
+			k = store.Str(fmt.Sprint(n))
+		}
+		b := &Batch{Fields: []string{"k", "x"}, Cols: [][]store.Value{{k}, {store.Int(n % 7)}}, Len: 1}
+		if err := one.add(b); err != nil {
+			t.Fatal(err)
+		}
+		if err := tables[r.IntN(len(tables))].add(b); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got, err := sortedUnion(tables)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := one.sorted()
+	if len(got) != len(want) || len(got) < 10000 {
+		t.Fatalf("%d groups, want %d", len(got), len(want))
+	}
+	// The same groups with the same states, in key order (groups whose
+	// keys sort alike, 10 and "10", may come in either order).
+	states := func(gs []*group) map[string]string {
+		m := map[string]string{}
+		for _, g := range gs {
+			m[string(appendKeys(nil, g.key))] = fmt.Sprint(g.states[0].result(), g.states[1].result())
+		}
+		return m
+	}
+	if g, w := states(got), states(want); fmt.Sprint(g) != fmt.Sprint(w) {
+		t.Fatal("the union's groups or states differ from one table's")
+	}
+	for i := 1; i < len(got); i++ {
+		if compareValues(got[i-1].key[0], got[i].key[0]) > 0 {
+			t.Fatalf("group %d (%v) after %v", i, got[i].key[0], got[i-1].key[0])
+		}
+	}
+}
