@@ -74,13 +74,33 @@ func TestSortedUnion(t *testing.T) {
 	specs := []aggSpec{{fn: "count", out: "count"}, {fn: "sum", field: "x", out: "sum"}}
 	keys := []store.Value{store.Int(10), store.Str("10"), store.Str("a"), store.Int(3), store.Null, store.Str("b"), store.Float(2.5)}
 	r := rand.New(rand.NewPCG(1, 2))
+	got, want := unionAndOne(t, specs, opt, r, 500, func() (store.Value, store.Value) {
+		return keys[r.IntN(len(keys))], store.Int(r.Int64N(100))
+	})
+	show := func(gs []*group) []string {
+		var out []string
+		for _, g := range gs {
+			out = append(out, fmt.Sprintf("%v(%d)=%v/%v", g.key[0], g.key[0].K, g.states[0].result(), g.states[1].result()))
+		}
+		return out
+	}
+	if g, w := show(got), show(want); !slices.Equal(g, w) {
+		t.Errorf("union %v\n want %v", g, w)
+	}
+}
+
+// unionAndOne adds rows (a key k and a value x each) to one table and to
+// one of three workers' tables at random, and returns the workers' sorted
+// union and the one table's groups sorted.
+func unionAndOne(t *testing.T, specs []aggSpec, opt *Options, r *rand.Rand, rows int, row func() (k, x store.Value)) (got, want []*group) {
+	t.Helper()
 	one := newGroupTable(specs, []string{"k"}, opt)
 	var tables []*groupTable
 	for range 3 {
 		tables = append(tables, one.spare())
 	}
-	for range 500 {
-		k, x := keys[r.IntN(len(keys))], store.Int(r.Int64N(100))
+	for range rows {
+		k, x := row()
 		b := &Batch{Fields: []string{"k", "x"}, Cols: [][]store.Value{{k}, {x}}, Len: 1}
 		if err := one.add(b); err != nil {
 			t.Fatal(err)
@@ -93,17 +113,7 @@ func TestSortedUnion(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := one.sorted()
-	show := func(gs []*group) []string {
-		var out []string
-		for _, g := range gs {
-			out = append(out, fmt.Sprintf("%v(%d)=%v/%v", g.key[0], g.key[0].K, g.states[0].result(), g.states[1].result()))
-		}
-		return out
-	}
-	if g, w := show(got), show(want); !slices.Equal(g, w) {
-		t.Errorf("union %v\n want %v", g, w)
-	}
+	return got, one.sorted()
 }
 
 // TestSortSortables checks the sort of groups that sorts only the runs of
@@ -338,30 +348,13 @@ func TestSortedUnionBig(t *testing.T) {
 	opt := &Options{MaxGroups: 1 << 20, MaxAggBytes: 1 << 30}
 	specs := []aggSpec{{fn: "count", out: "count"}, {fn: "sum", field: "x", out: "sum"}}
 	r := rand.New(rand.NewPCG(41, 42))
-	one := newGroupTable(specs, []string{"k"}, opt)
-	var tables []*groupTable
-	for range 3 {
-		tables = append(tables, one.spare())
-	}
-	for range 40000 {
+	got, want := unionAndOne(t, specs, opt, r, 40000, func() (store.Value, store.Value) {
 		n := int64(r.IntN(12000))
-		k := store.Int(n)
 		if r.IntN(3) == 0 {
-			k = store.Str(fmt.Sprint(n))
+			return store.Str(fmt.Sprint(n)), store.Int(n % 7)
 		}
-		b := &Batch{Fields: []string{"k", "x"}, Cols: [][]store.Value{{k}, {store.Int(n % 7)}}, Len: 1}
-		if err := one.add(b); err != nil {
-			t.Fatal(err)
-		}
-		if err := tables[r.IntN(len(tables))].add(b); err != nil {
-			t.Fatal(err)
-		}
-	}
-	got, err := sortedUnion(tables)
-	if err != nil {
-		t.Fatal(err)
-	}
-	want := one.sorted()
+		return store.Int(n), store.Int(n % 7)
+	})
 	if len(got) != len(want) || len(got) < 10000 {
 		t.Fatalf("%d groups, want %d", len(got), len(want))
 	}
