@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"math/bits"
 	"slices"
-	"sync"
 
 	"github.com/klauspost/compress/zstd"
 )
@@ -326,11 +325,11 @@ func (c *Chunk) RawBlockAppend(i int, dst []byte, ends []uint32) (out []byte, be
 	start := len(dst)
 	if len(d.cuts) > 0 {
 		// Decode the block aside and put the cut values back into dst.
-		sc := cutScratches.Get().(*cutScratch)
-		if err = sc.decode(bl); err == nil {
-			dst, err = c.appendCutRows(d, bl, sc, dst, ends, nil)
+		cb := cutBlocks.Get().(*CutBlock)
+		if err = cb.decode(c, d, i); err == nil {
+			dst, err = cb.appendCutRows(dst, ends, nil)
 		}
-		cutScratches.Put(sc)
+		cutBlocks.Put(cb)
 		if err != nil {
 			return dst[:start], 0, fmt.Errorf("chunk %d column %s block %d: %w", c.ID, ColRaw, i, err)
 		}
@@ -409,7 +408,7 @@ func (c *Chunk) decodeRawBlock(i int, out []Value) error {
 	d := c.rawDirCache
 	var err error
 	if len(d.cuts) > 0 {
-		err = c.decodeCutBlock(d, &d.blocks[i], out)
+		err = c.decodeCutBlock(d, i, out)
 	} else {
 		var b []byte
 		if b, err = c.rawBlockBytes(&d.blocks[i]); err == nil {
@@ -422,19 +421,19 @@ func (c *Chunk) decodeRawBlock(i int, out []Value) error {
 	return nil
 }
 
-// decodeCutBlock sets out to the rows of a block with cut fields, in
-// fresh memory.
-func (c *Chunk) decodeCutBlock(d *rawDir, bl *rawBlock, out []Value) error {
-	sc := cutScratches.Get().(*cutScratch)
-	defer cutScratches.Put(sc)
-	if err := sc.decode(bl); err != nil {
+// decodeCutBlock sets out to the rows of block i, which has cut fields,
+// in fresh memory.
+func (c *Chunk) decodeCutBlock(d *rawDir, i int, out []Value) error {
+	cb := cutBlocks.Get().(*CutBlock)
+	defer cutBlocks.Put(cb)
+	if err := cb.decode(c, d, i); err != nil {
 		return err
 	}
 	if c.decoded != nil {
-		c.decoded.Add(int64(bl.rawLen))
+		c.decoded.Add(int64(d.blocks[i].rawLen))
 	}
 	ends, nulls := make([]uint32, len(out)), make([]bool, len(out))
-	text, err := c.appendCutRows(d, bl, sc, make([]byte, 0, bl.textLen), ends, nulls)
+	text, err := cb.appendCutRows(make([]byte, 0, d.blocks[i].textLen), ends, nulls)
 	if err != nil {
 		return err
 	}
@@ -447,32 +446,6 @@ func (c *Chunk) decodeCutBlock(d *rawDir, bl *rawBlock, out []Value) error {
 		}
 		start = int(ends[i])
 	}
-	return nil
-}
-
-// cutScratch is memory for decoding a block with cut fields, reused from
-// block to block.
-type cutScratch struct {
-	payload    []byte
-	lens, offs []int
-}
-
-var cutScratches = sync.Pool{New: func() any { return new(cutScratch) }}
-
-// decode decodes a block's payload into the scratch's.
-func (sc *cutScratch) decode(bl *rawBlock) error {
-	if bl.comp == compNone {
-		if len(bl.payload) != bl.rawLen {
-			return errCorrupt
-		}
-		sc.payload = append(sc.payload[:0], bl.payload...)
-		return nil
-	}
-	out, err := decoder.DecodeAll(bl.payload, sc.payload[:0])
-	if err != nil || len(out) != bl.rawLen {
-		return errCorrupt
-	}
-	sc.payload = out
 	return nil
 }
 

@@ -179,62 +179,30 @@ func (c *Chunk) ReleaseScratch() {
 	}
 }
 
-// appendCutRows puts a block's cut values back: from its decoded payload
-// (see appendCutBlock) it appends each row's whole text to dst and sets
-// ends[i] to where row i ends in dst.
-// A null row is empty, and nulls[i] set when nulls is not nil.
-func (c *Chunk) appendCutRows(d *rawDir, bl *rawBlock, sc *cutScratch, dst []byte, ends []uint32, nulls []bool) ([]byte, error) {
-	payload := sc.payload
-	dicts, vals, err := c.cutValues(d)
+// appendCutRows appends the whole text of each row of the decoded block
+// cb to dst (the cut values put back) and sets ends[i] to where row i
+// ends in dst. A null row is empty, and nulls[i] set when nulls is not
+// nil.
+func (cb *CutBlock) appendCutRows(dst []byte, ends []uint32, nulls []bool) ([]byte, error) {
+	dicts, vals, err := cb.c.cutValues(cb.d)
 	if err != nil {
 		return dst, err
 	}
-	n, ncut := bl.nrows, len(d.cuts)
-	// The sections: lengths, then offsets, then texts.
-	p := 0
-	sc.lens = growInts(sc.lens, n)
-	lens := sc.lens
-	for i := range lens {
-		l, k := binary.Uvarint(payload[p:])
-		if k <= 0 || l > uint64(len(payload)) {
-			return dst, errCorrupt
-		}
-		lens[i], p = int(l)-1, p+k
-	}
-	sc.offs = growInts(sc.offs, n*ncut)
-	offs := sc.offs
-	for i := range offs {
-		o, k := binary.Uvarint(payload[p:])
-		if k <= 0 || o > uint64(maxColumnBytes) {
-			return dst, errCorrupt
-		}
-		offs[i], p = int(o)-1, p+k
-	}
-	texts := payload[p:]
-	start := len(dst)
-	for i := range n {
-		r := bl.first + i
-		if lens[i] < 0 { // null: an empty row
-			ends[i] = uint32(len(dst))
+	start, ncut := len(dst), len(cb.d.cuts)
+	for k := range cb.bl.nrows {
+		if cb.nulls[k] {
 			if nulls != nil {
-				nulls[i] = true
+				nulls[k] = true
 			}
-			continue
-		}
-		if lens[i] > len(texts) {
-			return dst, errCorrupt
-		}
-		text := texts[:lens[i]]
-		texts = texts[lens[i]:]
-		if dst, err = putBack(dst, text, offs[i*ncut:(i+1)*ncut], dicts, vals, r); err != nil {
+		} else if dst, err = putBack(dst, cb.text[cb.starts[k]:cb.ends[k]], cb.offs[k*ncut:(k+1)*ncut], dicts, vals, cb.bl.first+k); err != nil {
 			return dst, err
 		}
-		if len(dst)-start > bl.textLen {
+		if len(dst)-start > cb.bl.textLen {
 			return dst, errCorrupt
 		}
-		ends[i] = uint32(len(dst))
+		ends[k] = uint32(len(dst))
 	}
-	if len(texts) != 0 || len(dst)-start != bl.textLen {
+	if len(dst)-start != cb.bl.textLen {
 		return dst, errCorrupt
 	}
 	return dst, nil
@@ -262,17 +230,20 @@ func (c *Chunk) RawCuts() []string {
 // of (see RawCuts) scans the remaining texts, and puts back only the rows
 // where the phrase may be. Its memory is reused by the next Decode.
 type CutBlock struct {
-	c          *Chunk
-	d          *rawDir
-	bl         *rawBlock
-	sc         cutScratch
-	starts     []int    // where each row's remaining text starts in text
-	ends       []uint32 // and ends
-	text       []byte   // the remaining texts back to back
-	offs       []int    // per row and cut field: where its value was, or -1
-	nulls      []bool
-	rowsParsed bool
+	c       *Chunk
+	d       *rawDir
+	bl      *rawBlock
+	payload []byte   // the block decoded
+	starts  []int    // where each row's remaining text starts in text
+	ends    []uint32 // and ends
+	text    []byte   // the remaining texts back to back
+	offs    []int    // per row and cut field: where its value was, or -1
+	nulls   []bool
 }
+
+// cutBlocks holds CutBlocks for reading whole blocks, reused from block to
+// block.
+var cutBlocks = sync.Pool{New: func() any { return new(CutBlock) }}
 
 // DecodeCutBlock decodes block i of the chunk's _raw, which must have cut
 // fields, into cb.
@@ -284,22 +255,41 @@ func (c *Chunk) DecodeCutBlock(i int, cb *CutBlock) error {
 	if d == nil || len(d.cuts) == 0 || i < 0 || i >= len(d.blocks) {
 		return fmt.Errorf("chunk %d: no _raw block %d with cut fields", c.ID, i)
 	}
-	cb.c, cb.d, cb.bl = c, d, &d.blocks[i]
 	if c.decoded != nil {
-		c.decoded.Add(int64(cb.bl.rawLen))
+		c.decoded.Add(int64(d.blocks[i].rawLen))
 	}
-	if err := cb.sc.decode(cb.bl); err != nil {
+	if err := cb.decode(c, d, i); err != nil {
 		return fmt.Errorf("chunk %d column %s block %d: %w", c.ID, ColRaw, i, err)
 	}
-	// The sections: lengths, then offsets, then texts (appendCutBlock).
-	payload, n, ncut := cb.sc.payload, cb.bl.nrows, len(d.cuts)
+	return nil
+}
+
+// decode decodes block i of the chunk's blocked _raw with cut fields: its
+// payload (see appendCutBlock) and the sections in it.
+func (cb *CutBlock) decode(c *Chunk, d *rawDir, i int) error {
+	cb.c, cb.d, cb.bl = c, d, &d.blocks[i]
+	bl := cb.bl
+	switch {
+	case bl.comp == compNone && len(bl.payload) == bl.rawLen:
+		cb.payload = append(cb.payload[:0], bl.payload...)
+	case bl.comp == compZstd:
+		out, err := decoder.DecodeAll(bl.payload, cb.payload[:0])
+		if err != nil || len(out) != bl.rawLen {
+			return errCorrupt
+		}
+		cb.payload = out
+	default:
+		return errCorrupt
+	}
+	// The sections: lengths, then offsets, then texts.
+	payload, n, ncut := cb.payload, bl.nrows, len(d.cuts)
 	cb.starts, cb.ends = growInts(cb.starts, n), slices.Grow(cb.ends[:0], n)[:n]
 	cb.offs, cb.nulls = growInts(cb.offs, n*ncut), slices.Grow(cb.nulls[:0], n)[:n]
 	p, total := 0, 0
 	for r := range n {
 		l, k := binary.Uvarint(payload[p:])
 		if k <= 0 || l > uint64(len(payload)) {
-			return fmt.Errorf("chunk %d column %s block %d: %w", c.ID, ColRaw, i, errCorrupt)
+			return errCorrupt
 		}
 		p += k
 		cb.nulls[r] = l == 0
@@ -312,12 +302,12 @@ func (c *Chunk) DecodeCutBlock(i int, cb *CutBlock) error {
 	for j := range cb.offs {
 		o, k := binary.Uvarint(payload[p:])
 		if k <= 0 || o > uint64(maxColumnBytes) {
-			return fmt.Errorf("chunk %d column %s block %d: %w", c.ID, ColRaw, i, errCorrupt)
+			return errCorrupt
 		}
 		cb.offs[j], p = int(o)-1, p+k
 	}
 	if len(payload)-p != total {
-		return fmt.Errorf("chunk %d column %s block %d: %w", c.ID, ColRaw, i, errCorrupt)
+		return errCorrupt
 	}
 	cb.text = payload[p:]
 	return nil
@@ -333,11 +323,10 @@ func (cb *CutBlock) Ends() []uint32 { return cb.ends }
 // AppendRow appends row k's whole text (the cut values put back) to dst.
 func (cb *CutBlock) AppendRow(k int, dst []byte) ([]byte, error) {
 	dicts, vals, err := cb.c.cutValues(cb.d)
-	if err != nil {
-		return dst, err
+	if err == nil {
+		ncut := len(cb.d.cuts)
+		dst, err = putBack(dst, cb.text[cb.starts[k]:cb.ends[k]], cb.offs[k*ncut:(k+1)*ncut], dicts, vals, cb.bl.first+k)
 	}
-	ncut := len(cb.d.cuts)
-	dst, err = putBack(dst, cb.text[cb.starts[k]:cb.ends[k]], cb.offs[k*ncut:(k+1)*ncut], dicts, vals, cb.bl.first+k)
 	if err != nil {
 		return dst, fmt.Errorf("chunk %d column %s: %w", cb.c.ID, ColRaw, err)
 	}
@@ -367,13 +356,9 @@ func putBack(dst, text []byte, offs []int, dicts []*Dict, vals [][]string, r int
 		if code == 0 {
 			return dst, errCorrupt
 		}
-		v := vals[j][code]
-		if v == "" {
-			dv := dicts[j].Value(code)
-			if dv.K != KindString || dv.S == "" {
-				return dst, errCorrupt // (values cut are never empty)
-			}
-			v, vals[j][code] = dv.S, dv.S
+		v, err := cutValue(dicts[j], vals[j], code)
+		if err != nil {
+			return dst, err
 		}
 		gap := offs[j] - full
 		if gap < 0 || pos+gap > len(text) {
@@ -385,6 +370,21 @@ func putBack(dst, text []byte, offs []int, dicts []*Dict, vals [][]string, r int
 		full += gap + len(v)
 	}
 	return append(dst, text[pos:]...), nil
+}
+
+// cutValue returns the text of a cut field's code, decoded from its
+// dictionary on first use and kept in vals ("" until then: cut values are
+// never empty).
+func cutValue(dict *Dict, vals []string, code uint16) (string, error) {
+	if v := vals[code]; v != "" {
+		return v, nil
+	}
+	dv := dict.Value(code)
+	if dv.K != KindString || dv.S == "" {
+		return "", errCorrupt
+	}
+	vals[code] = dv.S
+	return dv.S, nil
 }
 
 // RawCutValues calls fn with each value of the fields cut out of the
@@ -401,13 +401,9 @@ func (c *Chunk) RawCutValues(fn func(field, code int, v string) bool) error {
 	}
 	for j, dict := range dicts {
 		for code := 1; code <= dict.Len(); code++ {
-			v := vals[j][code]
-			if v == "" {
-				dv := dict.Value(uint16(code))
-				if dv.K != KindString || dv.S == "" {
-					return fmt.Errorf("chunk %d column %s: %w", c.ID, ColRaw, errCorrupt)
-				}
-				v, vals[j][code] = dv.S, dv.S
+			v, err := cutValue(dict, vals[j], uint16(code))
+			if err != nil {
+				return fmt.Errorf("chunk %d column %s: %w", c.ID, ColRaw, err)
 			}
 			if !fn(j, code, v) {
 				return nil
