@@ -333,6 +333,7 @@ func (cc *chunkCols) cutSearchable(phrase string) (bool, error) {
 	for len(a.touching) < len(cuts) {
 		a.touching = append(a.touching, nil)
 	}
+	a.touching = a.touching[:len(cuts)] // (the arena's last chunk may have cut more fields)
 	for j := range a.touching {
 		a.touching[j] = a.touching[j][:0]
 	}

@@ -193,12 +193,14 @@ func boolByte(b bool) byte {
 // out (a web log's address and agent) count what MatchPhrase finds in
 // each whole line: phrases inside a cut value, across its edges, across
 // where a value was cut (which the remaining text joins), next to it,
-// and in another case: rows found in the remaining texts and rows whose
-// cut values can meet the phrase are put back and tested.
+// and in another case, with an empty agent in the field's dictionary, and
+// chunks that cut two fields and chunks that cut one in one store: rows
+// found in the remaining texts and rows whose cut values can meet the
+// phrase are put back and tested.
 func TestCutSearchMatchesRows(t *testing.T) {
 	s := newTestStore(t)
 	r := rand.New(rand.NewPCG(21, 22))
-	agents := []string{"Mozilla/5.0 (X11; Linux x86_64) Firefox/121.0", "curl/8.1.2-wp", "Go-http-client/1.1"}
+	agents := []string{"Mozilla/5.0 (X11; Linux x86_64) Firefox/121.0", "curl/8.1.2-wp", "Go-http-client/1.1", ""} // "": an empty value in the dictionary
 	paths := []string{"/wp-login.php", "/index.html", "/api/v1/login", "/static/app.js"}
 	var raws []string
 	evs := make([]store.Event, 6000)
@@ -209,9 +211,21 @@ func TestCutSearchMatchesRows(t *testing.T) {
 		a0 := strings.LastIndexByte(raw[:len(raw)-1], '"') + 1
 		evs[i] = store.Event{Time: base + int64(i)*1e9, Raw: raw, Fields: []store.Field{
 			{Name: "clientip", Value: store.Str(raw[:len(ip)])}, {Name: "agent", Value: store.Str(raw[a0 : len(raw)-1])}}}
+		if i%2 == 1 { // a second source whose chunks cut the address only
+			evs[i].Fields = evs[i].Fields[:1]
+		}
 		raws = append(raws, raw)
 	}
-	s.add("web", evs, 2000)
+	var web, web2 []store.Event
+	for i := range evs {
+		if i%2 == 0 {
+			web = append(web, evs[i])
+		} else {
+			web2 = append(web2, evs[i])
+		}
+	}
+	s.add("web", web, 1000)
+	s.add("web2", web2, 1000)
 	phrases := []string{"wp-login", "wp", "WP-LOGIN.php", "login", "GET /api", "404", "Firefox", "x86_64) firefox",
 		"\" \"Mozilla", "2.-wp", "wp\"", "- - [", "HTTP/1.1\" 200 512 \"curl", "10.1", ".12", "nothing-here"}
 	for range 60 { // pieces of random lines, edges and all

@@ -357,8 +357,8 @@ func putBack(dst, text []byte, offs []int, dicts []*Dict, vals [][]string, r int
 			return dst, errCorrupt
 		}
 		v, err := cutValue(dicts[j], vals[j], code)
-		if err != nil {
-			return dst, err
+		if err != nil || v == "" { // (values cut are never empty)
+			return dst, errCorrupt
 		}
 		gap := offs[j] - full
 		if gap < 0 || pos+gap > len(text) {
@@ -373,22 +373,22 @@ func putBack(dst, text []byte, offs []int, dicts []*Dict, vals [][]string, r int
 }
 
 // cutValue returns the text of a cut field's code, decoded from its
-// dictionary on first use and kept in vals ("" until then: cut values are
-// never empty).
+// dictionary on first use and kept in vals ("" until then). A dictionary
+// may hold "" (some row's empty value), which is never cut out of a line.
 func cutValue(dict *Dict, vals []string, code uint16) (string, error) {
 	if v := vals[code]; v != "" {
 		return v, nil
 	}
 	dv := dict.Value(code)
-	if dv.K != KindString || dv.S == "" {
+	if dv.K != KindString {
 		return "", errCorrupt
 	}
 	vals[code] = dv.S
 	return dv.S, nil
 }
 
-// RawCutValues calls fn with each value of the fields cut out of the
-// chunk's _raw (field is its index in RawCuts, code its code in the
+// RawCutValues calls fn with each (non-empty) value of the fields cut out
+// of the chunk's _raw (field is its index in RawCuts, code its code in the
 // field's dictionary), until fn returns false.
 func (c *Chunk) RawCutValues(fn func(field, code int, v string) bool) error {
 	d, err := c.rawDir()
@@ -404,6 +404,9 @@ func (c *Chunk) RawCutValues(fn func(field, code int, v string) bool) error {
 			v, err := cutValue(dict, vals[j], uint16(code))
 			if err != nil {
 				return fmt.Errorf("chunk %d column %s: %w", c.ID, ColRaw, err)
+			}
+			if v == "" {
+				continue // never cut
 			}
 			if !fn(j, code, v) {
 				return nil
