@@ -260,26 +260,16 @@ func (b *ChunkBuilder) Encode() *EncodedChunk {
 func (b *ChunkBuilder) addColumn(h *header, data []byte, name string, enc byte, raw []byte, kinds uint8, nulls int) []byte {
 	b.buf = raw[:0] // keep the grown buffer for the next column
 	ci := ColumnInfo{Name: name, Enc: enc, RawLen: len(raw), Off: len(data), Kinds: kinds, Nulls: nulls}
-	data, ci.Comp = b.appendPacked(data, raw)
+	data, ci.Comp = appendPacked(b.enc, data, raw, 5)
 	ci.Len = len(data) - ci.Off
 	h.cols = append(h.cols, ci)
 	return data
 }
 
-// appendPacked appends raw to dst, zstd-compressed when that saves a
-// fifth (plain bytes read several times faster), and says which it did.
-func (b *ChunkBuilder) appendPacked(dst, raw []byte) ([]byte, byte) {
-	return b.appendPackedWith(b.enc, dst, raw, 5)
-}
-
-// appendPackedIf is appendPacked compressing when that saves at least
-// 1/worth of raw.
-func (b *ChunkBuilder) appendPackedIf(dst, raw []byte, worth int) ([]byte, byte) {
-	return b.appendPackedWith(b.enc, dst, raw, worth)
-}
-
-// appendPackedWith is appendPackedIf with the given encoder.
-func (b *ChunkBuilder) appendPackedWith(enc *zstd.Encoder, dst, raw []byte, worth int) ([]byte, byte) {
+// appendPacked appends raw to dst, compressed by enc when that saves at
+// least 1/worth of it (plain bytes read several times faster), and says
+// which it did. Columns and _raw blocks compress when that saves a fifth.
+func appendPacked(enc *zstd.Encoder, dst, raw []byte, worth int) ([]byte, byte) {
 	start := len(dst)
 	if len(raw) >= minCompress {
 		if dst = enc.EncodeAll(raw, dst); len(dst)-start <= len(raw)-len(raw)/worth {
@@ -314,7 +304,7 @@ func (b *ChunkBuilder) addDict(h *header, data []byte, name string, raw []byte, 
 // appendSection appends one section of an encDictSplit column: zstd when
 // that saves at least 1/worth of it.
 func (b *ChunkBuilder) appendSection(data, sec []byte, worth int) []byte {
-	payload, comp := b.appendPackedIf(b.sec[:0], sec, worth)
+	payload, comp := appendPacked(b.enc, b.sec[:0], sec, worth)
 	b.sec = payload
 	data = append(data, comp)
 	data = binary.AppendUvarint(data, uint64(len(sec)))

@@ -271,22 +271,12 @@ func (c *Chunk) TimesInto(dst []int64, scratch []byte) ([]int64, []byte, error) 
 	if c.decoded != nil {
 		c.decoded.Add(int64(ci.RawLen))
 	}
-	switch ci.Comp {
-	case compNone:
-		if len(src) != ci.RawLen {
-			return dst, scratch, fmt.Errorf("chunk %d column %s: %w", c.ID, ci.Name, errCorrupt)
-		}
-	case compZstd:
-		out, err := decoder.DecodeAll(src, scratch[:0])
-		if err != nil || len(out) != ci.RawLen {
-			return dst, out, fmt.Errorf("chunk %d column %s: %w", c.ID, ci.Name, errCorrupt)
-		}
-		src, scratch = out, out
-	default:
-		return dst, scratch, fmt.Errorf("chunk %d column %s: %w", c.ID, ci.Name, errCorrupt)
+	src, err := storedIn(ci.Comp, src, ci.RawLen, &scratch)
+	if err != nil {
+		return dst, scratch, fmt.Errorf("chunk %d column %s: %w", c.ID, ci.Name, err)
 	}
-	dst, err := appendTimes(dst, src, c.Rows)
-	return dst, scratch, err
+	dst, err = appendTimes(dst, src, c.Rows)
+	return dst, scratch[:0], err
 }
 
 // Values returns the values of the named column, row by row: a column of
@@ -454,23 +444,8 @@ func (c *Chunk) dictIn(ci *ColumnInfo, buf *[]byte) (*Dict, error) {
 // decodeDictIn decodes a dictionary column's stored bytes in place when
 // they are not compressed, else into *buf's spare room.
 func decodeDictIn(ci *ColumnInfo, src []byte, rows int, buf *[]byte) (*Dict, error) {
-	in := func(comp byte, stored []byte, size int) ([]byte, error) {
-		if comp == compNone && len(stored) == size {
-			return stored, nil
-		}
-		if comp != compZstd {
-			return nil, errCorrupt
-		}
-		start := len(*buf)
-		out, err := decoder.DecodeAll(stored, slices.Grow(*buf, size+zstdSlack))
-		if err != nil || len(out)-start != size {
-			return nil, errCorrupt
-		}
-		*buf = out
-		return out[start:], nil
-	}
 	if ci.Enc == encDict {
-		b, err := in(ci.Comp, src, ci.RawLen)
+		b, err := storedIn(ci.Comp, src, ci.RawLen, buf)
 		if err != nil {
 			return nil, err
 		}
@@ -482,7 +457,7 @@ func decodeDictIn(ci *ColumnInfo, src []byte, rows int, buf *[]byte) (*Dict, err
 		if err != nil {
 			return nil, err
 		}
-		if secs[i], err = in(comp, stored, rawLen); err != nil {
+		if secs[i], err = storedIn(comp, stored, rawLen, buf); err != nil {
 			return nil, err
 		}
 		src = rest
@@ -519,6 +494,26 @@ func sectionHeader(src []byte) (comp byte, rawLen int, stored, rest []byte, err 
 		return 0, 0, nil, nil, errCorrupt
 	}
 	return comp, int(raw), r.b[:n], r.b[n:], nil
+}
+
+// storedIn returns stored bytes decoded: the stored bytes themselves when
+// they are not compressed, else decompressed into *buf's spare room (grown
+// as needed; the caller reuses *buf once it is done with them).
+func storedIn(comp byte, stored []byte, size int, buf *[]byte) ([]byte, error) {
+	switch comp {
+	case compNone:
+		if len(stored) == size {
+			return stored, nil
+		}
+	case compZstd:
+		start := len(*buf)
+		out, err := decoder.DecodeAll(stored, slices.Grow(*buf, size+zstdSlack))
+		if err == nil && len(out)-start == size {
+			*buf = out
+			return out[start:], nil
+		}
+	}
+	return nil, errCorrupt
 }
 
 // decodeStored returns stored bytes decoded, size bytes of fresh memory

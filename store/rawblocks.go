@@ -139,7 +139,7 @@ func (b *ChunkBuilder) encodeRawBlocks(dst []byte, raws []Value) ([]byte, int, b
 		total += len(b.buf)
 		start := len(payload)
 		var comp byte
-		payload, comp = b.appendPackedWith(zenc, payload, b.buf, 5)
+		payload, comp = appendPacked(zenc, payload, b.buf, 5)
 		dst = append(dst, comp)
 		dst = binary.AppendUvarint(dst, uint64(len(b.buf)))
 		dst = binary.AppendUvarint(dst, uint64(len(payload)-start))

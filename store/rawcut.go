@@ -230,15 +230,15 @@ func (c *Chunk) RawCuts() []string {
 // of (see RawCuts) scans the remaining texts, and puts back only the rows
 // where the phrase may be. Its memory is reused by the next Decode.
 type CutBlock struct {
-	c       *Chunk
-	d       *rawDir
-	bl      *rawBlock
-	payload []byte   // the block decoded
-	starts  []int    // where each row's remaining text starts in text
-	ends    []uint32 // and ends
-	text    []byte   // the remaining texts back to back
-	offs    []int    // per row and cut field: where its value was, or -1
-	nulls   []bool
+	c      *Chunk
+	d      *rawDir
+	bl     *rawBlock
+	buf    []byte   // the block decoded, when it is compressed
+	starts []int    // where each row's remaining text starts in text
+	ends   []uint32 // and ends
+	text   []byte   // the remaining texts back to back
+	offs   []int    // per row and cut field: where its value was, or -1
+	nulls  []bool
 }
 
 // cutBlocks holds CutBlocks for reading whole blocks, reused from block to
@@ -269,20 +269,13 @@ func (c *Chunk) DecodeCutBlock(i int, cb *CutBlock) error {
 func (cb *CutBlock) decode(c *Chunk, d *rawDir, i int) error {
 	cb.c, cb.d, cb.bl = c, d, &d.blocks[i]
 	bl := cb.bl
-	switch {
-	case bl.comp == compNone && len(bl.payload) == bl.rawLen:
-		cb.payload = append(cb.payload[:0], bl.payload...)
-	case bl.comp == compZstd:
-		out, err := decoder.DecodeAll(bl.payload, cb.payload[:0])
-		if err != nil || len(out) != bl.rawLen {
-			return errCorrupt
-		}
-		cb.payload = out
-	default:
-		return errCorrupt
+	cb.buf = cb.buf[:0]
+	payload, err := storedIn(bl.comp, bl.payload, bl.rawLen, &cb.buf)
+	if err != nil {
+		return err
 	}
 	// The sections: lengths, then offsets, then texts.
-	payload, n, ncut := cb.payload, bl.nrows, len(d.cuts)
+	n, ncut := bl.nrows, len(d.cuts)
 	cb.starts, cb.ends = growInts(cb.starts, n), slices.Grow(cb.ends[:0], n)[:n]
 	cb.offs, cb.nulls = growInts(cb.offs, n*ncut), slices.Grow(cb.nulls[:0], n)[:n]
 	p, total := 0, 0
