@@ -97,8 +97,11 @@ func TestKillResume(t *testing.T) {
 	logPath := filepath.Join(dir, "access.log")
 	lines := writeAccessLog(t, logPath, 1200000)
 	r := rand.New(rand.NewPCG(7, 7))
-	took := timeIngest(t, bin, logPath) // kills land within it
-	partial := map[int]bool{}           // event counts seen after kills
+	// Kills land within one ingest's time. That time was measured once and
+	// the machine's speed drifts (other tests share its cores): a kill that
+	// found the ingest already done shortens the later delays.
+	took := timeIngest(t, bin, logPath)
+	partial := map[int]bool{} // event counts seen after kills
 	for round := 0; round < 20; round++ {
 		db := filepath.Join(dir, fmt.Sprintf("kill%d.db", round))
 		for kill := 0; kill < 2; kill++ {
@@ -109,7 +112,11 @@ func TestKillResume(t *testing.T) {
 			time.Sleep(time.Duration(r.Int64N(int64(took))))
 			cmd.Process.Signal(syscall.SIGKILL)
 			cmd.Wait()
-			partial[checkStore(t, db, lines, false)] = true
+			n := checkStore(t, db, lines, false)
+			partial[n] = true
+			if n == len(lines) {
+				took = took * 3 / 4
+			}
 		}
 		out, err := exec.Command(bin, "--db", db, "ingest", logPath).CombinedOutput()
 		if err != nil {
@@ -122,9 +129,18 @@ func TestKillResume(t *testing.T) {
 		}
 		os.Remove(db)
 	}
-	t.Logf("%d distinct store states after 40 kills", len(partial))
-	if len(partial) < 4 {
-		t.Errorf("kills left only %d distinct store states; the test did not exercise resumes", len(partial))
+	t.Logf("%d distinct store states after 40 kills: %v (took %v at the end)", len(partial), partial, took)
+	// The writer commits every 16 chunks (524,288 events), so the store can
+	// only be empty, hold one or two commits, or be whole: at least one kill
+	// must have left a partial store, else no resume was exercised.
+	between := 0
+	for n := range partial {
+		if n > 0 && n < len(lines) {
+			between++
+		}
+	}
+	if between == 0 {
+		t.Errorf("no kill left a partial store (%v); the test did not exercise resumes", partial)
 	}
 }
 
