@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"sync"
 	"testing"
 
 	"gopkg.in/yaml.v3"
@@ -251,7 +252,44 @@ func regressionCases(t *testing.T) []regressionCase {
 	return out
 }
 
-func loadAllRules(t *testing.T) *Set {
+var (
+	rulesOnce sync.Once
+	rulesSet  *Set
+	rulesErr  error
+)
+
+// cachedRules loads the SigmaHQ rules once for all tests.
+func cachedRules(t *testing.T) *Set {
+	t.Helper()
+	sigmaDir(t, "rules")
+	rulesOnce.Do(func() { rulesSet, rulesErr = loadAllRulesErr() })
+	if rulesErr != nil {
+		t.Fatal(rulesErr)
+	}
+	return rulesSet
+}
+
+func loadAllRules(t *testing.T) *Set { return cachedRules(t) }
+
+func loadAllRulesErr() (*Set, error) {
+	base := ""
+	for _, b := range []string{"../../shared/datasets/sigma", "../../../shared/datasets/sigma", "/work/shared/datasets/sigma"} {
+		if _, err := os.Stat(filepath.Join(b, "rules")); err == nil {
+			base = b
+			break
+		}
+	}
+	var dirs []string
+	for _, d := range []string{"rules", "rules-emerging-threats", "rules-threat-hunting", "rules-dfir"} {
+		p := filepath.Join(base, d)
+		if _, err := os.Stat(p); err == nil {
+			dirs = append(dirs, p)
+		}
+	}
+	return Load(Options{}, dirs...)
+}
+
+func oldLoadAllRules(t *testing.T) *Set {
 	base := sigmaDir(t, "rules")
 	var dirs []string
 	for _, d := range []string{"rules", "rules-emerging-threats", "rules-threat-hunting", "rules-dfir"} {

@@ -132,6 +132,9 @@ func required(t *TokenExpr) []string {
 		}
 		common = slices.DeleteFunc(common, func(tok string) bool { return !slices.Contains(r, tok) })
 	}
+	if len(common) == 0 {
+		return nil
+	}
 	return common
 }
 
