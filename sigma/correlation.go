@@ -298,3 +298,14 @@ func (c *Correlation) Extract(i int, ev Event) (group []string, value string, ha
 	}
 	return group, value, hasValue, true
 }
+
+// SourceIndex returns the index in Rules of the rule or correlation
+// named ref (its id, name or title, or the reference as written), or -1.
+func (c *Correlation) SourceIndex(ref string) int {
+	for i := range c.Rules {
+		if c.Rules[i] == ref || i < len(c.Sources) && c.Sources[i] != nil && c.sourceIs(i, ref) {
+			return i
+		}
+	}
+	return -1
+}

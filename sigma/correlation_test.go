@@ -53,3 +53,14 @@ func TestCorrelationProblems(t *testing.T) {
 		}
 	}
 }
+
+func TestSourceIndex(t *testing.T) {
+	set := NewSet(Parse("chain.yml", []byte(specChain), Options{}))
+	top := set.Lookup("b180ead8-d58f-40b2-ae54-c8940995b9b6").(*Correlation)
+	for ref, want := range map[string]int{"multiple_failed_login": 0, "a8418a5a-5fc4-46b5-b23b-6c73beb19d41": 0,
+		"successful_login": 1, "4d0a2c83-c62c-4ed4-b475-c7e23a9269b8": 1, "failed_login": -1} {
+		if got := top.SourceIndex(ref); got != want {
+			t.Errorf("%s: %d, want %d", ref, got, want)
+		}
+	}
+}

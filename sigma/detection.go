@@ -2,7 +2,6 @@ package sigma
 
 import (
 	"fmt"
-	"sort"
 	"strings"
 
 	"gopkg.in/yaml.v3"
@@ -186,14 +185,4 @@ func (c *compiler) compileMap(m *yaml.Node) Node {
 		return args[0]
 	}
 	return &And{Args: args}
-}
-
-// identNames lists search identifiers in order, for messages.
-func identNames(idents map[string]Node) []string {
-	names := make([]string, 0, len(idents))
-	for n := range idents {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	return names
 }

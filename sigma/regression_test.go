@@ -289,22 +289,6 @@ func loadAllRulesErr() (*Set, error) {
 	return Load(Options{}, dirs...)
 }
 
-func oldLoadAllRules(t *testing.T) *Set {
-	base := sigmaDir(t, "rules")
-	var dirs []string
-	for _, d := range []string{"rules", "rules-emerging-threats", "rules-threat-hunting", "rules-dfir"} {
-		p := filepath.Join(filepath.Dir(base), d)
-		if _, err := os.Stat(p); err == nil {
-			dirs = append(dirs, p)
-		}
-	}
-	set, err := Load(Options{}, dirs...)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return set
-}
-
 // TestRegressionJSON matches each of SigmaHQ's regression samples (the
 // JSON rendering; the .raw sample for the one raw test) against the rule
 // its info.yml names. Every case must pass.
