@@ -17,7 +17,72 @@ type Node interface{ node() }
 type And struct{ Args []Node }
 
 // Or matches when any argument matches (no arguments: false).
-type Or struct{ Args []Node }
+type Or struct {
+	Args []Node
+
+	// set by prepareTree when every argument is a case-insensitive string
+	// test of one field (or of the raw text), so that the value is read
+	// and folded once for all of them
+	shared sharedInput
+}
+
+type sharedInput uint8
+
+const (
+	sharedNone sharedInput = iota
+	sharedField
+	sharedRaw
+)
+
+// prepareTree marks the Or nodes whose arguments can share one folded
+// input (see Or). It is idempotent.
+func prepareTree(n Node) {
+	switch n := n.(type) {
+	case *And:
+		for _, a := range n.Args {
+			prepareTree(a)
+		}
+	case *Not:
+		prepareTree(n.Arg)
+	case *Or:
+		for _, a := range n.Args {
+			prepareTree(a)
+		}
+		n.shared = sharedKind(n.Args)
+	}
+}
+
+func sharedKind(args []Node) sharedInput {
+	if len(args) < 2 {
+		return sharedNone
+	}
+	kind, field := sharedNone, ""
+	for _, a := range args {
+		var t *Test
+		k := sharedNone
+		switch x := a.(type) {
+		case *FieldTest:
+			if kind == sharedField && x.Field != field {
+				return sharedNone
+			}
+			t, k, field = &x.Test, sharedField, x.Field
+		case *Keyword:
+			t, k = &x.Test, sharedRaw
+		default:
+			return sharedNone
+		}
+		if kind != sharedNone && k != kind || t.Cased || t.Numeric {
+			return sharedNone
+		}
+		switch t.Op {
+		case OpEq, OpPrefix, OpSuffix, OpContains, OpGlob:
+		default:
+			return sharedNone
+		}
+		kind = k
+	}
+	return kind
+}
 
 // Not matches when its argument does not.
 type Not struct{ Arg Node }

@@ -46,6 +46,7 @@ func parseFilter(file string, doc *yaml.Node, opts Options) *Filter {
 		c.problem(rules, KindBadValue, "filter rules must be a list of rule ids or names")
 	}
 	if n, _ := c.compileDetection(sec, map[string]bool{"rules": true}); n != nil && len(c.problems) == 0 {
+		prepareTree(n)
 		f.Expr = n
 	}
 	f.Problems = c.problems

@@ -28,6 +28,9 @@ func Eval(n Node, ev Event) bool {
 		}
 		return true
 	case *Or:
+		if n.shared != sharedNone {
+			return evalShared(n, ev)
+		}
 		for _, a := range n.Args {
 			if Eval(a, ev) {
 				return true
@@ -57,6 +60,33 @@ func Eval(n Node, ev Event) bool {
 		return t.match(v, true)
 	}
 	panic("BUG: unknown sigma node")
+}
+
+// evalShared evaluates an Or of case-insensitive string tests of one
+// input, reading and folding the input once.
+func evalShared(n *Or, ev Event) bool {
+	var v string
+	if n.shared == sharedRaw {
+		v = ev.Raw()
+	} else {
+		var ok bool
+		if v, ok = ev.Get(n.Args[0].(*FieldTest).Field); !ok {
+			return false
+		}
+	}
+	s := fold(v) // one copy, then the standard library's fast searches
+	for _, a := range n.Args {
+		var t *Test
+		if ft, ok := a.(*FieldTest); ok {
+			t = &ft.Test
+		} else {
+			t = &a.(*Keyword).Test
+		}
+		if matchOp(t.Op, s, t.folded, t.foldedParts, false) {
+			return true
+		}
+	}
+	return false
 }
 
 // match applies the test to a field's value (present reports whether

@@ -157,6 +157,7 @@ func parseRule(file string, doc *yaml.Node, opts Options) *Rule {
 	if det := mapGet(doc, "detection"); det == nil {
 		c.problem(doc, KindMissing, "rule has no detection")
 	} else if n, _ := c.compileDetection(det, nil); n != nil && len(c.problems) == 0 {
+		prepareTree(n)
 		r.Detection, r.Expr = n, n
 	}
 	r.Problems = c.problems

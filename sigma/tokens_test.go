@@ -104,3 +104,68 @@ func TestTokenPlanOracle(t *testing.T) {
 		t.Errorf("only %d matches checked", checked)
 	}
 }
+
+// evalPlain is Eval without the shared-input fast path of Or.
+func evalPlain(n Node, e Event) bool {
+	switch n := n.(type) {
+	case *And:
+		for _, a := range n.Args {
+			if !evalPlain(a, e) {
+				return false
+			}
+		}
+		return true
+	case *Or:
+		for _, a := range n.Args {
+			if evalPlain(a, e) {
+				return true
+			}
+		}
+		return false
+	case *Not:
+		return !evalPlain(n.Arg, e)
+	}
+	return Eval(n, e)
+}
+
+// TestSharedOrOracle checks the Or fast path against the plain
+// evaluation: every SigmaHQ rule on every regression sample, and on
+// variants of each sample's values (upper-cased, with non-ASCII).
+func TestSharedOrOracle(t *testing.T) {
+	set := cachedRules(t)
+	root := sigmaDir(t, "regression_data")
+	var events []*jsonEvent
+	filepath.WalkDir(root, func(p string, d os.DirEntry, err error) error {
+		if err == nil && strings.HasSuffix(p, ".json") {
+			events = append(events, readJSONEvents(t, p)...)
+		}
+		return nil
+	})
+	var variants []*jsonEvent
+	for _, e := range events[:min(len(events), 15)] {
+		for _, f := range []func(string) string{strings.ToUpper, func(s string) string { return "É" + s + "ß" }} {
+			v := &jsonEvent{fields: map[string]string{}, order: e.order}
+			for k, x := range e.fields {
+				v.fields[k] = f(x)
+			}
+			variants = append(variants, v)
+		}
+	}
+	events = append(events, variants...)
+	matches := 0
+	for _, e := range events {
+		for _, r := range set.Rules {
+			if !r.CanRun() {
+				continue
+			}
+			got, want := Eval(r.Expr, e), evalPlain(r.Expr, e)
+			if got != want {
+				t.Fatalf("rule %s: fast path %v, plain %v", r.Ref(), got, want)
+			}
+			if got {
+				matches++
+			}
+		}
+	}
+	t.Logf("%d events x %d rules, %d matches, fast path equal", len(events), len(set.Rules), matches)
+}
