@@ -99,9 +99,9 @@ func TestSpecCorrelationExamples(t *testing.T) {
 		hits  int
 		value float64
 	}{
-		{"event_count.yml", series(100, 35, 0, host, nil), 1, 100},         // 100 in 57m45s
-		{"event_count.yml", series(99, 35, 0, host, nil), 0, 0},            // 99
-		{"event_count.yml", series(100, 37, 0, host, nil), 0, 0},           // 100 over 61 minutes
+		{"event_count.yml", series(100, 35, 0, host, nil), 1, 100}, // 100 in 57m45s
+		{"event_count.yml", series(99, 35, 0, host, nil), 0, 0},    // 99
+		{"event_count.yml", series(100, 37, 0, host, nil), 0, 0},   // 100 over 61 minutes
 		{"value_count.yml", series(100, 60, 0, []string{"dc1", "ws1"}, func(i int) string { return fmt.Sprint("u", i) }), 1, 100},
 		{"value_count.yml", series(100, 60, 0, []string{"dc1", "ws1"}, func(i int) string { return fmt.Sprint("u", i%99) }), 0, 0},
 		{"temporal.yml", []in{{0, 2, hostUser, ""}, {60, 0, hostUser, ""}, {240, 1, hostUser, ""}}, 1, 3},
