@@ -260,6 +260,9 @@ func (c *Correlation) fieldFor(name string, i int) string {
 }
 
 func (c *Correlation) sourceIs(i int, ref string) bool {
+	if i >= len(c.Sources) {
+		return i < len(c.Rules) && ref == c.Rules[i] // not linked into a Set
+	}
 	switch s := c.Sources[i].(type) {
 	case *Rule:
 		return ref == s.ID || ref == s.Name || ref == s.Title

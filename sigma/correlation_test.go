@@ -64,3 +64,17 @@ func TestSourceIndex(t *testing.T) {
 		}
 	}
 }
+
+// TestExtractUnlinked: a correlation parsed alone (no Set) extracts its
+// inputs with aliases by the rule references as written.
+func TestExtractUnlinked(t *testing.T) {
+	col := Parse("a.yml", []byte(aliasChain), Options{})
+	c := col.Correlations[0]
+	g, _, _, ok := c.Extract(1, ev("source.ip", "10.0.0.1", "destination.ip", "192.0.2.9"))
+	if !ok || g[0] != "10.0.0.1" || g[1] != "192.0.2.9" {
+		t.Fatalf("%v %v", g, ok)
+	}
+	if _, _, _, ok := c.Extract(0, ev("source.ip", "10.0.0.1")); ok {
+		t.Fatal("an event without the group-by field took part")
+	}
+}
