@@ -1,0 +1,2 @@
+// Package evtx reads Windows XML Event Log (EVTX) files.
+package evtx
