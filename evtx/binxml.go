@@ -219,10 +219,8 @@ func (p *parser) element(tok byte) (node, error) {
 	}
 	defer func() { p.depth-- }()
 	p.pos++
-	if !p.noDep {
-		if _, err := p.u16(); err != nil {
-			return node{}, err
-		}
+	if p.hasDep() {
+		p.pos += 2
 	}
 	if _, err := p.u32(); err != nil { // data size
 		return node{}, err
@@ -285,6 +283,26 @@ func (p *parser) element(tok byte) (node, error) {
 		}
 		n.children = append(n.children, c)
 	}
+}
+
+// hasDep reports whether the element start at p.pos (after its token) has
+// the 2-byte dependency identifier: not in BinXML substitution values
+// (libevtx), yes elsewhere. The layout whose name offset is plausible (the
+// name right after it, or one earlier in the chunk) wins, the expected one
+// first, since writers are known to differ.
+func (p *parser) hasDep() bool {
+	plausible := func(at int) bool {
+		if at+4 > p.end {
+			return false
+		}
+		off := int(binary.LittleEndian.Uint32(p.c.data[at:]))
+		return off == at+4 || (off >= chunkHeaderSize && off < at)
+	}
+	withDep, without := plausible(p.pos+6), plausible(p.pos+4)
+	if p.noDep {
+		return !without && withDep
+	}
+	return withDep || !without
 }
 
 // attribute parses an attribute's name and value parts (text, substitutions,

@@ -162,7 +162,7 @@ func (e *expander) binxml(rv rawValue, out []xnode) ([]xnode, error) {
 	if e.depth > maxDepth {
 		return nil, fmt.Errorf("binxml values nested deeper than %d", maxDepth)
 	}
-	p := parser{c: e.c, pos: rv.off, end: rv.off + rv.size, depth: e.depth}
+	p := parser{c: e.c, pos: rv.off, end: rv.off + rv.size, depth: e.depth, noDep: true}
 	ns, err := p.stream()
 	if err != nil {
 		return nil, fmt.Errorf("binxml value: %w", err)
