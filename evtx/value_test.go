@@ -97,7 +97,9 @@ func TestDecodeValue(t *testing.T) {
 		{"evthandle as hex", TypeEvtHandle, []byte{1, 2}, "0102", nil},
 		{"null", TypeNull, nil, "", nil},
 		{"string array", TypeString | ArrayFlag, cat(utf16le("a"), le16(0), utf16le("bc"), le16(0)), "a, bc",
-			func(v Value) bool { return len(v.Items) == 2 && v.Items[1].Text == "bc" && v.Items[1].Type == TypeString }},
+			func(v Value) bool {
+				return len(v.Items) == 2 && v.Items[1].Text == "bc" && v.Items[1].Type == TypeString
+			}},
 		{"string array with empty item", TypeString | ArrayFlag, cat(le16(0), utf16le("b"), le16(0)), ", b", nil},
 		{"ansi array", TypeAnsi | ArrayFlag, []byte("x\x00yz\x00"), "x, yz", nil},
 		{"uint16 array", TypeUint16 | ArrayFlag, le16(1, 2, 3), "1, 2, 3",
