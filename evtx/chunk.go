@@ -123,6 +123,9 @@ func (c *chunk) name(off uint32) (string, int, error) {
 		return "", 0, fmt.Errorf("name offset 0x%x outside the chunk", off)
 	}
 	n := int(binary.LittleEndian.Uint16(c.data[o+6:]))
+	if n == 0 {
+		return "", 0, fmt.Errorf("empty name at 0x%x", off)
+	}
 	size := 8 + 2*n + 2
 	if o+size > len(c.data) {
 		return "", 0, fmt.Errorf("name at 0x%x of %d characters runs past the chunk", off, n)

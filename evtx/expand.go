@@ -6,10 +6,16 @@ import (
 	"strings"
 )
 
-// maxRecordText bounds the text one record may expand to. A template can
-// refer to one large value many times and values can nest, so crafted input
-// could otherwise render gigabytes from one 64 KiB chunk.
+// maxRecordText bounds the work of expanding one record: the text it
+// produces, plus nodeCost per node made, plus the bytes of values decoded
+// and of BinXML values parsed. A template can refer to one large value many
+// times and values can nest, so crafted input could otherwise render
+// gigabytes from one 64 KiB chunk.
 const maxRecordText = 4 << 20
+
+// nodeCost is what each expanded node counts against maxRecordText, about
+// its size in memory.
+const nodeCost = 64
 
 // xnode is a node of the expanded event: templates applied, substitutions
 // replaced by their values.
@@ -52,11 +58,17 @@ func (e *expander) spend(n int) error {
 }
 
 func (e *expander) newScope(inst *instance) (*scope, error) {
+	if err := e.spend(nodeCost * len(inst.vals)); err != nil {
+		return nil, err
+	}
 	s := &scope{raw: inst.vals, vals: make([]Value, len(inst.vals))}
 	for i, rv := range inst.vals {
 		if rv.t == TypeBinXML {
 			s.vals[i] = Value{Type: TypeBinXML}
 			continue
+		}
+		if err := e.spend(rv.size); err != nil {
+			return nil, err
 		}
 		v, err := decodeValue(rv.t, e.c.data[rv.off:rv.off+rv.size])
 		if err != nil {
@@ -89,12 +101,12 @@ func (e *expander) node(n *node, s *scope, item int, out []xnode) ([]xnode, erro
 	case nodeSubst:
 		return e.subst(n, s, item, out)
 	case nodeText:
-		if err := e.spend(len(n.text)); err != nil {
+		if err := e.spend(nodeCost + len(n.text)); err != nil {
 			return nil, err
 		}
 		return append(out, xnode{kind: nodeText, val: Value{Type: TypeString, Text: n.text}}), nil
 	default:
-		if err := e.spend(len(n.name) + len(n.text) + 8); err != nil {
+		if err := e.spend(nodeCost + len(n.name) + len(n.text) + 8); err != nil {
 			return nil, err
 		}
 		return append(out, xnode{kind: n.kind, name: n.name, ch: n.id, text: n.text}), nil
@@ -142,7 +154,7 @@ func (e *expander) subst(n *node, s *scope, item int, out []xnode) ([]xnode, err
 	case TypeBinXML:
 		return e.binxml(s.raw[n.id], out)
 	}
-	if err := e.spend(len(v.Text)); err != nil {
+	if err := e.spend(nodeCost + len(v.Text)); err != nil {
 		return nil, err
 	}
 	return append(out, xnode{kind: nodeText, val: v}), nil
@@ -161,6 +173,9 @@ func (e *expander) binxml(rv rawValue, out []xnode) ([]xnode, error) {
 	defer func() { e.depth-- }()
 	if e.depth > maxDepth {
 		return nil, fmt.Errorf("binxml values nested deeper than %d", maxDepth)
+	}
+	if err := e.spend(rv.size); err != nil {
+		return nil, err
 	}
 	p := parser{c: e.c, pos: rv.off, end: rv.off + rv.size, depth: e.depth, noDep: true}
 	ns, err := p.stream()
@@ -215,7 +230,7 @@ func arrayLen(n *node, s *scope) int {
 }
 
 func (e *expander) elementOnce(n *node, s *scope, item int, out []xnode) ([]xnode, error) {
-	if err := e.spend(2*len(n.name) + 5); err != nil {
+	if err := e.spend(nodeCost + 2*len(n.name) + 5); err != nil {
 		return nil, err
 	}
 	x := xnode{kind: nodeElement, name: n.name}
@@ -225,7 +240,7 @@ func (e *expander) elementOnce(n *node, s *scope, item int, out []xnode) ([]xnod
 			return nil, fmt.Errorf("attribute %s of %s: %w", a.name, n.name, err)
 		}
 		if keep {
-			if err := e.spend(len(a.name) + 4); err != nil {
+			if err := e.spend(nodeCost + len(a.name) + 4); err != nil {
 				return nil, err
 			}
 			x.attrs = append(x.attrs, xattr{name: a.name, val: v})

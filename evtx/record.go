@@ -79,7 +79,6 @@ func (c *chunk) decodeRecord(off, size int) (*Record, error) {
 		return r, fmt.Errorf("no event element")
 	}
 	var sb strings.Builder
-	sb.Grow(maxRecordText - e.budget + 256)
 	writeXML(&sb, xs)
 	r.XML = sb.String()
 	r.Fields = flatten(event)
