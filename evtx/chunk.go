@@ -69,6 +69,7 @@ type chunk struct {
 	hdr       ChunkHeader
 	names     map[uint32]nameEntry
 	templates map[uint32]*template
+	work      int // expansion work left for the chunk's records
 }
 
 type nameEntry struct {
@@ -81,6 +82,7 @@ func newChunk() *chunk {
 		data:      make([]byte, chunkSize),
 		names:     map[uint32]nameEntry{},
 		templates: map[uint32]*template{},
+		work:      maxChunkWork,
 	}
 }
 
@@ -88,6 +90,7 @@ func newChunk() *chunk {
 func (c *chunk) reset() {
 	clear(c.names)
 	clear(c.templates)
+	c.work = maxChunkWork
 }
 
 // check validates the header read into c.data; errChunkData is returned

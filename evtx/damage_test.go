@@ -291,3 +291,30 @@ func TestTemplateCycle(t *testing.T) {
 		t.Fatalf("records %d, damage %v", len(recs), errs)
 	}
 }
+
+// TestChunkWorkBound: records that each stay within maxRecordText but
+// together expand a chunk past maxChunkWork are reported, not expanded.
+func TestChunkWorkBound(t *testing.T) {
+	subs := make([]bn, 10000)
+	for i := range subs {
+		subs[i] = sub{0, TypeString, false}
+	}
+	value := vStr(strings.Repeat("v", 150))
+	ch := newChunkB()
+	tmpl := &tinst{def: []bn{el{name: "E", kids: subs}}, vals: []tval{value}}
+	ch.record(1, tmpl)
+	for id := uint64(2); id <= 20; id++ {
+		ch.record(id, &tinst{ref: tmpl, vals: []tval{value}})
+	}
+	recs, errs := decodeBytes(t, evtxFile(21, ch.bytes()))
+	perRecord := 10000 * (nodeCost + 150)
+	wantOK := maxChunkWork / perRecord
+	if len(recs) != wantOK || len(errs) != 20-wantOK {
+		t.Fatalf("%d records and %d reports, want %d and %d", len(recs), len(errs), wantOK, 20-wantOK)
+	}
+	for _, err := range errs {
+		if !strings.Contains(err.Error(), "chunk expands to more than") {
+			t.Errorf("report %v", err)
+		}
+	}
+}

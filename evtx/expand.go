@@ -13,6 +13,12 @@ import (
 // gigabytes from one 64 KiB chunk.
 const maxRecordText = 4 << 20
 
+// maxChunkWork bounds the same work over all the records of a chunk: a
+// chunk holds up to about 2000 records, each of which may refer to
+// templates defined earlier. The real files seen need at most 1.6 MB per
+// chunk (65 KB per record).
+const maxChunkWork = 32 << 20
+
 // nodeCost is what each expanded node counts against maxRecordText, about
 // its size in memory.
 const nodeCost = 64
@@ -38,9 +44,10 @@ type xattr struct {
 // maxRecordText and the nesting of templates and BinXML values against
 // maxDepth.
 type expander struct {
-	c      *chunk
-	budget int
-	depth  int
+	c       *chunk
+	budget  int
+	byChunk bool // the chunk's remaining work, not maxRecordText, sets budget
+	depth   int
 }
 
 // scope is a template instance's decoded values.
@@ -52,6 +59,9 @@ type scope struct {
 func (e *expander) spend(n int) error {
 	e.budget -= n
 	if e.budget < 0 {
+		if e.byChunk {
+			return fmt.Errorf("chunk expands to more than %d bytes of text", maxChunkWork)
+		}
 		return fmt.Errorf("record expands to more than %d bytes of text", maxRecordText)
 	}
 	return nil

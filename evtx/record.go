@@ -17,6 +17,8 @@ type Record struct {
 	Time   time.Time
 	Fields []Field // see the package documentation for the naming
 	XML    string  // the event as XML text
+
+	work int // expansion work spent (see maxRecordText)
 }
 
 // Get returns the value of the named field.
@@ -61,8 +63,11 @@ func (c *chunk) decodeRecord(off, size int) (*Record, error) {
 	if err != nil {
 		return r, err
 	}
-	e := expander{c: c, budget: maxRecordText}
+	budget := min(maxRecordText, c.work)
+	e := expander{c: c, budget: budget, byChunk: c.work < maxRecordText}
 	xs, err := e.nodes(ns, nil, nil)
+	r.work = budget - max(e.budget, 0)
+	c.work -= r.work
 	if err != nil {
 		return r, err
 	}
