@@ -318,3 +318,27 @@ func TestChunkWorkBound(t *testing.T) {
 		}
 	}
 }
+
+// TestRecordsStopEarly: leaving the loop at a record or at a damage report
+// stops the iterator (calling yield again would panic).
+func TestRecordsStopEarly(t *testing.T) {
+	b, rec := threeChunks()
+	b[rec[2]+4] += 8 // a damaged record in chunk 1
+	fixDataCRC(b, 1)
+	for stopAt := 1; stopAt <= 6; stopAt++ {
+		f, err := Open(strings.NewReader(string(b)), int64(len(b)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		n := 0
+		for range f.Records() {
+			n++
+			if n == stopAt {
+				break
+			}
+		}
+		if n != stopAt {
+			t.Errorf("stopped after %d items, want %d", n, stopAt)
+		}
+	}
+}

@@ -14,26 +14,49 @@ type Field struct {
 
 // fieldSet collects fields in order and makes names unique: a name already
 // taken gets _1, _2, ... (as evtx_dump names repeated sibling elements).
+// Events have a few dozen fields: names are looked up by a scan until there
+// are many.
 type fieldSet struct {
 	fields []Field
-	seen   map[string]bool
+	seen   map[string]bool // built past manyFields
+}
+
+const manyFields = 64
+
+func (f *fieldSet) taken(name string) bool {
+	if f.seen != nil {
+		return f.seen[name]
+	}
+	for i := range f.fields {
+		if f.fields[i].Name == name {
+			return true
+		}
+	}
+	return false
 }
 
 func (f *fieldSet) add(name string, v Value) {
-	if f.seen == nil {
-		f.seen = make(map[string]bool, 32)
-	}
-	if f.seen[name] {
+	if f.taken(name) {
 		for i := 1; ; i++ {
 			n := name + "_" + strconv.Itoa(i)
-			if !f.seen[n] {
+			if !f.taken(n) {
 				name = n
 				break
 			}
 		}
 	}
-	f.seen[name] = true
+	if f.fields == nil {
+		f.fields = make([]Field, 0, 32)
+	}
 	f.fields = append(f.fields, Field{Name: name, Value: v})
+	if f.seen != nil {
+		f.seen[name] = true
+	} else if len(f.fields) > manyFields {
+		f.seen = make(map[string]bool, 2*len(f.fields))
+		for _, fl := range f.fields {
+			f.seen[fl.Name] = true
+		}
+	}
 }
 
 // flatten turns the expanded Event element into fields.
