@@ -30,9 +30,10 @@ type xnode struct {
 	name  string
 	attrs []xattr
 	kids  []xnode
-	val   Value  // text: literal text is a string, a substitution keeps its type
-	ch    uint16 // character reference
-	text  string // CDATA or PI data
+	// val is a text node's value (literal text is a string, a substitution
+	// keeps its type), CDATA or PI data in val.Text, a character reference
+	// in val.bits.
+	val Value
 }
 
 type xattr struct {
@@ -119,7 +120,7 @@ func (e *expander) node(n *node, s *scope, item int, out []xnode) ([]xnode, erro
 		if err := e.spend(nodeCost + len(n.name) + len(n.text) + 8); err != nil {
 			return nil, err
 		}
-		return append(out, xnode{kind: n.kind, name: n.name, ch: n.id, text: n.text}), nil
+		return append(out, xnode{kind: n.kind, name: n.name, val: Value{Text: n.text, bits: uint64(n.id)}}), nil
 	}
 }
 
@@ -244,6 +245,12 @@ func (e *expander) elementOnce(n *node, s *scope, item int, out []xnode) ([]xnod
 		return nil, err
 	}
 	x := xnode{kind: nodeElement, name: n.name}
+	if len(n.attrs) > 0 {
+		x.attrs = make([]xattr, 0, len(n.attrs))
+	}
+	if len(n.children) > 0 {
+		x.kids = make([]xnode, 0, len(n.children))
+	}
 	for _, a := range n.attrs {
 		v, keep, err := e.attrValue(a.parts, s, item)
 		if err != nil {
@@ -269,6 +276,17 @@ func (e *expander) elementOnce(n *node, s *scope, item int, out []xnode) ([]xnod
 // value type; anything else becomes a string. An attribute whose only parts
 // are null optional substitutions is left out, as Windows does.
 func (e *expander) attrValue(parts []node, s *scope, item int) (Value, bool, error) {
+	if len(parts) == 1 && parts[0].kind == nodeText {
+		return Value{Type: TypeString, Text: parts[0].text}, true, e.spend(len(parts[0].text))
+	}
+	if p := &parts[0]; len(parts) == 1 && p.kind == nodeSubst {
+		if v, ok := s.value(p.id, item); ok && v.Type != TypeBinXML {
+			if v.Type == TypeNull {
+				return Value{Type: TypeString}, !p.optional, nil
+			}
+			return v, true, e.spend(len(v.Text))
+		}
+	}
 	var xs []xnode
 	for i := range parts {
 		var err error
@@ -304,9 +322,9 @@ func (x *xnode) appendText(sb *strings.Builder) {
 	case nodeText:
 		sb.WriteString(x.val.Text)
 	case nodeCDATA:
-		sb.WriteString(x.text)
+		sb.WriteString(x.val.Text)
 	case nodeCharRef:
-		sb.WriteRune(rune(x.ch))
+		sb.WriteRune(rune(x.val.bits))
 	case nodeEntityRef:
 		if s, ok := entities[x.name]; ok {
 			sb.WriteString(s)

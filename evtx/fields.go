@@ -46,7 +46,7 @@ func (f *fieldSet) add(name string, v Value) {
 		}
 	}
 	if f.fields == nil {
-		f.fields = make([]Field, 0, 32)
+		f.fields = make([]Field, 0, 48)
 	}
 	f.fields = append(f.fields, Field{Name: name, Value: v})
 	if f.seen != nil {

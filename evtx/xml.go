@@ -36,7 +36,7 @@ func (x *xnode) writeXML(sb *strings.Builder) {
 	case nodeText:
 		escape(sb, x.val.Text, false)
 	case nodeCharRef:
-		sb.WriteString(charRef(x.ch))
+		sb.WriteString(charRef(uint16(x.val.bits)))
 	case nodeEntityRef:
 		sb.WriteByte('&')
 		sb.WriteString(x.name)
@@ -44,14 +44,14 @@ func (x *xnode) writeXML(sb *strings.Builder) {
 	case nodeCDATA:
 		sb.WriteString("<![CDATA[")
 		// "]]>" cannot appear inside a CDATA section: split it.
-		sb.WriteString(strings.ReplaceAll(x.text, "]]>", "]]]]><![CDATA[>"))
+		sb.WriteString(strings.ReplaceAll(x.val.Text, "]]>", "]]]]><![CDATA[>"))
 		sb.WriteString("]]>")
 	case nodePI:
 		sb.WriteString("<?")
 		sb.WriteString(x.name)
-		if x.text != "" {
+		if x.val.Text != "" {
 			sb.WriteByte(' ')
-			sb.WriteString(x.text)
+			sb.WriteString(x.val.Text)
 		}
 		sb.WriteString("?>")
 	}
