@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"hash/crc32"
+	"strings"
+	"unicode/utf8"
 )
 
 const (
@@ -126,16 +128,30 @@ func (c *chunk) name(off uint32) (string, int, error) {
 		return "", 0, fmt.Errorf("name offset 0x%x outside the chunk", off)
 	}
 	n := int(binary.LittleEndian.Uint16(c.data[o+6:]))
-	if n == 0 {
-		return "", 0, fmt.Errorf("empty name at 0x%x", off)
-	}
 	size := 8 + 2*n + 2
 	if o+size > len(c.data) {
 		return "", 0, fmt.Errorf("name at 0x%x of %d characters runs past the chunk", off, n)
 	}
 	s := utf16String(c.data[o+8 : o+8+2*n])
+	if !validName(s) {
+		return "", 0, fmt.Errorf("invalid name %q at 0x%x", s, off)
+	}
 	c.names[off] = nameEntry{s, size}
 	return s, size, nil
+}
+
+// validName reports whether s can be an XML name as EVTX files use them:
+// not empty, no white space, control characters or XML punctuation.
+func validName(s string) bool {
+	if s == "" {
+		return false
+	}
+	for _, r := range s {
+		if r <= ' ' || r == 0x7f || r == utf8.RuneError || strings.ContainsRune(`<>&"'=/`, r) {
+			return false
+		}
+	}
+	return true
 }
 
 // template returns the template defined at a chunk offset: a next-template

@@ -261,7 +261,13 @@ func TestLimits(t *testing.T) {
 		}, "name offset 0xfffc outside the chunk"},
 		{"empty name", func(ch *chunkB) {
 			ch.record(1, raw(cat([]byte{tokOpenStart, 0xff, 0xff}, le32(0), le32(0xfff0), []byte{tokCloseEmpty})))
-		}, "empty name at 0xfff0"},
+		}, `invalid name "" at 0xfff0`},
+		{"name of a NUL", func(ch *chunkB) {
+			ch.record(1, el{name: "\x00"})
+		}, `invalid name ""`},
+		{"name with a space", func(ch *chunkB) {
+			ch.record(1, el{name: "a b"})
+		}, `invalid name "a b"`},
 		{"template offset past the chunk", func(ch *chunkB) {
 			ch.record(1, raw(cat([]byte{tokTemplate, 1}, le32(0), le32(0xfffff), le32(0))))
 		}, "template offset 0xfffff outside the chunk"},
