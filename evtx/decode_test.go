@@ -93,6 +93,15 @@ func TestRecordsThroughTemplates(t *testing.T) {
 			fields: "X=x (string)\nX_Mixed=v3\" (string)\nX_Typed=0xff (hexint32)\n",
 		},
 		{
+			name: "attributes: no value, a normal null substitution",
+			data: []bn{el{name: "Data", attrs: []at{
+				{"Name", []bn{tx("Y")}}, {"Bare", nil}, {"Null", []bn{sub{6, TypeString, false}}},
+			}}},
+			vals:   []tval{vNull()},
+			xml:    `<EventData><Data Name="Y" Bare="" Null=""/></EventData>`,
+			fields: "Y_Bare= (string)\nY_Null= (string)\n",
+		},
+		{
 			name:   "an array repeats its element, an empty array gives one empty element",
 			data:   []bn{dataEl("Port", 6, TypeUint16|ArrayFlag), dataEl("Names", 7, TypeString|ArrayFlag)},
 			vals:   []tval{{t: TypeUint16 | ArrayFlag, b: le16(80, 443)}, {t: TypeString | ArrayFlag}},

@@ -276,15 +276,17 @@ func (e *expander) elementOnce(n *node, s *scope, item int, out []xnode) ([]xnod
 // value type; anything else becomes a string. An attribute whose only parts
 // are null optional substitutions is left out, as Windows does.
 func (e *expander) attrValue(parts []node, s *scope, item int) (Value, bool, error) {
-	if len(parts) == 1 && parts[0].kind == nodeText {
-		return Value{Type: TypeString, Text: parts[0].text}, true, e.spend(len(parts[0].text))
-	}
-	if p := &parts[0]; len(parts) == 1 && p.kind == nodeSubst {
-		if v, ok := s.value(p.id, item); ok && v.Type != TypeBinXML {
-			if v.Type == TypeNull {
-				return Value{Type: TypeString}, !p.optional, nil
+	if len(parts) == 1 { // the usual cases, without a node list
+		switch p := &parts[0]; p.kind {
+		case nodeText:
+			return Value{Type: TypeString, Text: p.text}, true, e.spend(len(p.text))
+		case nodeSubst:
+			if v, ok := s.value(p.id, item); ok && v.Type != TypeBinXML {
+				if v.Type == TypeNull {
+					return Value{Type: TypeString}, !p.optional, nil
+				}
+				return v, true, e.spend(len(v.Text))
 			}
-			return v, true, e.spend(len(v.Text))
 		}
 	}
 	var xs []xnode
@@ -295,6 +297,9 @@ func (e *expander) attrValue(parts []node, s *scope, item int) (Value, bool, err
 		}
 	}
 	if len(xs) == 0 {
+		if len(parts) == 0 {
+			return Value{Type: TypeString}, true, nil
+		}
 		for _, p := range parts {
 			if p.kind != nodeSubst || !p.optional {
 				return Value{Type: TypeString}, true, nil
