@@ -320,7 +320,10 @@ func (g *groupTable) add(b *Batch) error {
 		}
 	}
 	byCode := g.codeGroups(b)
-	var prev *group // the group of the previous row: sorted keys come in runs
+	// prev is the group of row r-1, nil when that row had none (a null
+	// by-value): sorted keys come in runs, and a row with the same
+	// by-values as the row before it is in the same group, or in none.
+	var prev *group
 	for r := 0; r < b.Len; r++ {
 		gr := only
 		if byCode != nil {
@@ -335,13 +338,14 @@ func (g *groupTable) add(b *Batch) error {
 			gr = prev
 		}
 		if gr == nil {
+			prev = nil
 			null := false
 			for i, c := range byCols {
 				key[i] = c[r]
 				null = null || c[r].K == store.KindNull
 			}
 			if null && !g.keepNull {
-				continue
+				continue // as in Splunk: a row without a by-value is in no group
 			}
 			var err error
 			if gr, err = g.lookup(key); err != nil {
