@@ -63,7 +63,8 @@ func (c *StreamstatsCmd) operator(p *plan, next operator) (operator, error) {
 
 // streamstatsOp adds running aggregates to each row, in time order
 // (oldest first): over all earlier rows of its by group and itself, or
-// over the last Window rows, or the rows within TimeWindow of it.
+// over the last Window rows, or the rows within TimeWindow of it. A row
+// with a null by-value is in no group: its results are null.
 type streamstatsOp struct {
 	ctx     context.Context
 	cmd     *StreamstatsCmd
@@ -108,8 +109,13 @@ func (s *streamstatsOp) push(b *Batch) error {
 		if r%256 == 0 && s.ctx.Err() != nil {
 			return s.ctx.Err() // windows can make a batch slow
 		}
+		null := false
 		for i, c := range byCols {
 			key[i] = c[r]
+			null = null || c[r].K == store.KindNull
+		}
+		if null {
+			continue // as stats and eventstats: in no group, its results null
 		}
 		g, err := s.groups.lookup(key)
 		if err != nil {

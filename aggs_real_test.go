@@ -1,0 +1,169 @@
+package main
+
+import (
+	"bufio"
+	"fmt"
+	"math"
+	"os"
+	"path/filepath"
+	"regexp"
+	"runtime"
+	"slices"
+	"strings"
+	"testing"
+)
+
+// secrepoAuth returns the path of the SecRepo auth.log, skipping the test
+// when the shared data sets are absent.
+func secrepoAuth(t *testing.T) string {
+	t.Helper()
+	path := filepath.Join(shared, "datasets", "authlog", "secrepo_auth.log")
+	if _, err := os.Stat(path); err != nil {
+		t.Skipf("SecRepo auth.log not available: %v", err)
+	}
+	return path
+}
+
+// rexLines applies re to every line of path, as rex does to _raw: the
+// named groups of the first match, "" for a group that did not take part.
+func rexLines(t *testing.T, path string, re *regexp.Regexp) []map[string]string {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	var out []map[string]string
+	sc := bufio.NewScanner(f)
+	sc.Buffer(nil, 1<<20)
+	for sc.Scan() {
+		row := map[string]string{}
+		if m := re.FindStringSubmatchIndex(sc.Text()); m != nil {
+			for i, name := range re.SubexpNames() {
+				if name != "" && m[2*i] >= 0 {
+					row[name] = sc.Text()[m[2*i]:m[2*i+1]]
+				}
+			}
+		}
+		out = append(out, row)
+	}
+	if err := sc.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// queryAtProcs runs a query at GOMAXPROCS 1, 2 and 8 (the scan workers
+// and their tables), wants the same CSV from each, and returns it.
+func queryAtProcs(t *testing.T, db, q string) [][]string {
+	t.Helper()
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(0))
+	var first [][]string
+	for i, p := range []int{1, 2, 8} {
+		runtime.GOMAXPROCS(p)
+		got := loghuntCSV(t, db, "query", "--format", "csv", q)
+		if i == 0 {
+			first = got
+		} else if !slices.EqualFunc(got, first, slices.Equal) {
+			t.Errorf("%s: GOMAXPROCS %d gives other rows than 1", q, p)
+		}
+	}
+	return first
+}
+
+// TestRealAuthLogGroupsAgainstMaps groups the SecRepo auth.log by fields
+// rex extracts from some lines only (so most rows have a null by-value)
+// and compares with counts a map makes of the same regex over the file's
+// lines: stats by one and two fields, count(f), top's counts and percent.
+// A null row once took the group of the row before it: admin had 12,475
+// invalid-user attempts instead of 1,912.
+func TestRealAuthLogGroupsAgainstMaps(t *testing.T) {
+	path := secrepoAuth(t)
+	db := filepath.Join(t.TempDir(), "auth.db")
+	loghuntCSV(t, db, "ingest", "--year", "2015", path)
+	const rex = `Invalid user (?<user>\S+) from (?<ip>\S+)|Too many authentication failures for (?<fuser>\S+)|` +
+		`Received disconnect from (?<rip>[\d.]+): (?<code>\d+)`
+	lines := rexLines(t, path, regexp.MustCompile(rex))
+	q := `* | rex "` + strings.ReplaceAll(rex, `"`, `\"`) + `" | `
+	count := func(by []string, of string) map[string]string {
+		n, nOf := map[string]int{}, map[string]int{}
+		for _, row := range lines {
+			var key []string
+			for _, f := range by {
+				key = append(key, row[f])
+			}
+			if slices.Contains(key, "") {
+				continue
+			}
+			k := strings.Join(key, "|")
+			n[k]++
+			if row[of] != "" {
+				nOf[k]++
+			}
+		}
+		out := map[string]string{}
+		for k := range n {
+			out[k] = fmt.Sprintf("%d|%d", n[k], nOf[k])
+		}
+		return out
+	}
+	keyed := func(rows [][]string, n int) map[string]string {
+		m := map[string]string{}
+		for _, row := range rows[min(1, len(rows)):] { // (no group: not even a header)
+			m[strings.Join(row[:n], "|")] = strings.Join(row[n:], "|")
+		}
+		return m
+	}
+	for _, c := range []struct {
+		stats  string
+		by     []string
+		of     string
+		groups int // at least, in the file
+	}{
+		{"stats count, count(ip) by user", []string{"user"}, "ip", 500},
+		{"stats count, count(user) by fuser", []string{"fuser"}, "user", 1},
+		{"stats count, count(user) by user, ip", []string{"user", "ip"}, "user", 5000},
+		{"stats count, count(code) by rip, code", []string{"rip", "code"}, "code", 1000},
+		// No line has both: no group at all.
+		{"stats count, count(rip) by code, fuser", []string{"code", "fuser"}, "rip", 0},
+	} {
+		got, want := keyed(queryAtProcs(t, db, q+c.stats), len(c.by)), count(c.by, c.of)
+		if len(want) < c.groups || (c.groups == 0 && len(want) > 0) {
+			t.Fatalf("%s: %d groups in the file, want %d", c.stats, len(want), c.groups)
+		}
+		if fmt.Sprint(got) != fmt.Sprint(want) {
+			for k, w := range want {
+				if got[k] != w {
+					t.Errorf("%s: %s has %q, want %q", c.stats, k, got[k], w)
+					break
+				}
+			}
+			if len(got) != len(want) {
+				t.Errorf("%s: %d groups, want %d", c.stats, len(got), len(want))
+			}
+		}
+		if c.by[0] == "user" && len(c.by) == 1 && got["admin"] != "1912|1912" {
+			t.Errorf("admin: %s invalid-user attempts, want 1912", got["admin"])
+		}
+	}
+	// top: the count of each user and its percent of the lines that have one.
+	users := count([]string{"user"}, "user")
+	total := 0
+	for _, v := range users {
+		var n int
+		fmt.Sscanf(v, "%d|", &n)
+		total += n
+	}
+	top := queryAtProcs(t, db, q+"top limit=0 user")
+	if len(top)-1 != len(users) {
+		t.Fatalf("top: %d users, want %d", len(top)-1, len(users))
+	}
+	for _, row := range top[1:] {
+		var n int
+		fmt.Sscanf(users[row[0]], "%d|", &n)
+		pct := fmt.Sprint(math.Round(10000*float64(n)/float64(total)) / 100)
+		if row[1] != fmt.Sprint(n) || row[2] != pct {
+			t.Errorf("top: %v, want count %d percent %s", row, n, pct)
+		}
+	}
+}
