@@ -167,3 +167,85 @@ func TestRealAuthLogGroupsAgainstMaps(t *testing.T) {
 		}
 	}
 }
+
+// numberText is an independent statement of what text is a number: the
+// decimal forms only.
+var numberText = regexp.MustCompile(`^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$`)
+
+// TestNumberTextIngestedAndReal: CSV and JSON fields "nan", "inf" and
+// "0x1f" are text after ingest and in queries (sort, sum, where), and on
+// the SecRepo auth.log, whose invalid users include "nan", sorting the
+// user names puts the numbers first in numeric order and sum() adds only
+// the names that are numbers.
+func TestNumberTextIngestedAndReal(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "n.db")
+	csvPath, jsonPath := filepath.Join(dir, "users.csv"), filepath.Join(dir, "users.json")
+	names := []string{"nan", "12", "inf", "0x1f", "-3", "Infinity", "2.5", "NaN"}
+	var csvText, jsonText strings.Builder
+	csvText.WriteString("time,user,n\n")
+	for i, u := range names {
+		fmt.Fprintf(&csvText, "2025-03-06T00:00:%02dZ,%s,%s\n", i, u, u)
+		fmt.Fprintf(&jsonText, `{"time":"2025-03-06T01:00:%02dZ","user":%q,"n":%q}`+"\n", i, u, u)
+	}
+	if err := os.WriteFile(csvPath, []byte(csvText.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(jsonPath, []byte(jsonText.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	loghuntCSV(t, db, "ingest", csvPath, jsonPath)
+	for _, c := range []struct{ q, want string }{
+		{"* | stats sum(user) as s, count(user) as c by sourcetype", "[[sourcetype s c] [csv 11.5 8] [json 11.5 8]]"},
+		{"sourcetype=csv | sort n | table n", "[[n] [-3] [2.5] [12] [0x1f] [Infinity] [NaN] [inf] [nan]]"},
+		{"sourcetype=json | sort n | table n", "[[n] [-3] [2.5] [12] [0x1f] [Infinity] [NaN] [inf] [nan]]"},
+		{`* | where n = "nan" | stats count`, "[[count] [2]]"},
+		{"* | eval t = typeof(user) | stats count by t", "[[t count] [float 1] [int 2] [string 13]]"},
+	} {
+		if got := fmt.Sprint(loghuntCSV(t, db, "query", "--format", "csv", c.q)); got != c.want {
+			t.Errorf("%s\n got %s\nwant %s", c.q, got, c.want)
+		}
+	}
+
+	path := secrepoAuth(t)
+	db = filepath.Join(dir, "auth.db")
+	loghuntCSV(t, db, "ingest", "--year", "2015", path)
+	users := map[string]bool{}
+	sum := 0.0
+	for _, row := range rexLines(t, path, regexp.MustCompile(`Invalid user (?<user>\S+) from`)) {
+		if u := row["user"]; u != "" && !users[u] {
+			users[u] = true
+			if numberText.MatchString(u) {
+				var f float64
+				fmt.Sscan(u, &f)
+				sum += f
+			}
+		}
+	}
+	if !users["nan"] {
+		t.Fatal("SecRepo has no invalid user nan")
+	}
+	q := `"Invalid user" | rex "Invalid user (?<user>\S+) from" | stats count by user | `
+	rows := queryAtProcs(t, db, q+"sort user | table user")[1:]
+	if len(rows) != len(users) {
+		t.Fatalf("%d users, want %d", len(rows), len(users))
+	}
+	seenText := false
+	prev := math.Inf(-1)
+	for _, row := range rows {
+		if !numberText.MatchString(row[0]) {
+			seenText = true
+			continue
+		}
+		var f float64
+		fmt.Sscan(row[0], &f)
+		if seenText || f < prev {
+			t.Fatalf("sort user: %s out of order (after text: %v)", row[0], seenText)
+		}
+		prev = f
+	}
+	got := queryAtProcs(t, db, q+"stats sum(user) as s")
+	if want := fmt.Sprint(sum); got[1][0] != want {
+		t.Errorf("sum of the numeric user names: %s, want %s", got[1][0], want)
+	}
+}

@@ -1,6 +1,7 @@
 package query
 
 import (
+	"cmp"
 	"math"
 	"slices"
 	"strings"
@@ -320,15 +321,11 @@ func compareValues(a, b store.Value) int {
 	}
 	switch ra {
 	case 1:
+		// cmp.Compare orders a NaN (a float a store may hold) before
+		// every number, so sorts stay consistent.
 		fa, _ := a.Number()
 		fb, _ := b.Number()
-		switch {
-		case fa < fb:
-			return -1
-		case fa > fb:
-			return 1
-		}
-		return 0
+		return cmp.Compare(fa, fb)
 	case 2:
 		return strings.Compare(a.S, b.S)
 	}
