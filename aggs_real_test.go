@@ -146,6 +146,23 @@ func TestRealAuthLogGroupsAgainstMaps(t *testing.T) {
 			t.Errorf("admin: %s invalid-user attempts, want 1912", got["admin"])
 		}
 	}
+	// values(): every distinct user (541, past the 100 it once stopped
+	// at, in an order that changed from run to run), sorted by bytes.
+	distinct := map[string]bool{}
+	for _, row := range lines {
+		if row["user"] != "" {
+			distinct[row["user"]] = true
+		}
+	}
+	var sorted []string
+	for u := range distinct {
+		sorted = append(sorted, u)
+	}
+	slices.Sort(sorted)
+	got := queryAtProcs(t, db, q+"stats values(user) as v, dc(user) as d")
+	if want := []string{strings.Join(sorted, ", "), fmt.Sprint(len(sorted))}; len(sorted) <= 100 || !slices.Equal(got[1], want) {
+		t.Errorf("values(user): %d users, dc %s; want %d", len(strings.Split(got[1][0], ", ")), got[1][1], len(sorted))
+	}
 	// top: the count of each user and its percent of the lines that have one.
 	users := count([]string{"user"}, "user")
 	total := 0

@@ -138,6 +138,9 @@ func (s *streamstatsOp) push(b *Batch) error {
 		}
 		s.step(w, vals, t, outs, r)
 	}
+	if err := s.groups.budget.err(s.by); err != nil {
+		return err // the running values of dc, values and perc
+	}
 	for i, sp := range s.specs {
 		copy(b.Column(sp.out), outs[i])
 	}
@@ -149,7 +152,9 @@ func (s *streamstatsOp) step(w *window, vals []store.Value, t int64, outs [][]st
 	if s.cmd.Window == 0 && s.cmd.TimeWindow == 0 {
 		if w.states == nil {
 			for _, sp := range s.specs {
-				w.states = append(w.states, newAggState(sp.fn, sp.perc, sp.field != ""))
+				st := newAggState(sp.fn, sp.perc, sp.field != "")
+				setBudget(st, s.groups.budget)
+				w.states = append(w.states, st)
 			}
 		}
 		for i, st := range w.states {

@@ -203,3 +203,36 @@ func TestAggregatesExactAgainstBig(t *testing.T) {
 		}
 	}
 }
+
+// TestValuesMemoryBound: values() keeps every distinct value, within the
+// aggregation's memory bound: past it the query stops with the error that
+// says how to narrow it, on every path (workers, ordered stream,
+// eventstats, streamstats).
+func TestValuesMemoryBound(t *testing.T) {
+	s := newTestStore(t)
+	s.add("a", randomEvents(rand.New(rand.NewPCG(61, 62)), 3000), 300)
+	for _, c := range []struct{ q, want string }{
+		{"* | stats values(_raw)", "the aggregation would take more than"},
+		{"* | head 100000 | stats values(_raw) by user", "the groups by user would take more than"},
+		{"* | eventstats values(_raw) as v by user", "the groups by user would take more than"},
+		{"* | streamstats values(_raw) as v by user", "the groups by user would take more than"},
+	} {
+		pq, err := Parse(c.q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = Run(context.Background(), s.DB, pq, Options{MaxAggBytes: 100 << 10}, func(*Batch) error { return nil })
+		if err == nil || !strings.Contains(err.Error(), c.want) || !strings.Contains(err.Error(), "narrow the search") {
+			t.Errorf("%s: %v, want an error with %q", c.q, err, c.want)
+		}
+		// Within the bound, every distinct value.
+		got := s.run(strings.Replace(c.q, "_raw", "bytes", 1) + " | head 1")
+		if len(got) < 2 {
+			t.Errorf("%s on bytes: no rows", c.q)
+		}
+	}
+	got := s.run("* | stats values(bytes) as v, dc(bytes) as d")
+	if n := len(strings.Split(got[1][0], ", ")); fmt.Sprint(n) != got[1][1] || n <= 100 {
+		t.Errorf("values(bytes) has %d values, dc %s", n, got[1][1])
+	}
+}
