@@ -236,3 +236,26 @@ func TestValuesMemoryBound(t *testing.T) {
 		t.Errorf("values(bytes) has %d values, dc %s", n, got[1][1])
 	}
 }
+
+// TestSumPastInt64: a sum of ints past the int64 range goes on exactly in
+// floats, on the typed path, the general one and the ordered stream, and
+// one that fits stays an int; it once wrapped around.
+func TestSumPastInt64(t *testing.T) {
+	s := newTestStore(t)
+	var evs []store.Event
+	for i := range 8 {
+		evs = append(evs, store.Event{Time: base + int64(i)*1e9, Raw: "x", Fields: []store.Field{
+			{Name: "big", Value: store.Int(1 << 62)}, {Name: "neg", Value: store.Int(-1 << 62)},
+			{Name: "g", Value: store.Str("a")}, {Name: "small", Value: store.Int(int64(i))}}})
+	}
+	s.add("a", evs, 3)
+	for _, q := range []string{"* | stats sum(big) as b, sum(neg) as n, avg(big) as a, sum(small) as s by g",
+		"* | where true | stats sum(big) as b, sum(neg) as n, avg(big) as a, sum(small) as s by g",
+		"* | head 100 | stats sum(big) as b, sum(neg) as n, avg(big) as a, sum(small) as s by g"} {
+		got := runOn(t, s.DB, q)
+		want := "1:a,3:36893488147419103000,3:-36893488147419103000,3:4611686018427388000,2:28"
+		if len(got) != 2 || got[1] != want {
+			t.Errorf("%s: %v, want %s", q, got, want)
+		}
+	}
+}

@@ -3,49 +3,63 @@ package query
 import (
 	"math"
 	"math/big"
+	"slices"
 )
 
-// exactSum adds floats without rounding error (Shewchuk's algorithm, as
-// Python's math.fsum): it keeps the exact sum as a few non-overlapping
-// partials, and its value is the exact sum rounded once. So the sum does
-// not depend on the order of the values: the scan workers fold chunks in
+// exactSum adds floats without rounding error, so the sum does not
+// depend on the order of the values: the scan workers fold chunks in
 // whatever order they get them, and a query gives the same sums at any
-// core count, run after run.
+// core count, run after run. The exact sum is hi + lo + the partials p:
+// each value goes into hi and lo by two error-free additions (TwoSum),
+// and only when lo cannot take the error exactly does that error go to
+// the partials (Shewchuk's algorithm, as Python's math.fsum). The value
+// is the exact sum rounded once.
 type exactSum struct {
-	p []float64 // partials, by increasing magnitude
-	// special is the sum of the values that are not finite, and of the
-	// partial that overflowed (a sum past ±1.8e308): such a sum is ±Inf
-	// (or NaN), whatever the order.
+	hi, lo float64
+	p      []float64 // partials, by increasing magnitude
+	// special is the sum of the values that are not finite, and of a sum
+	// that overflowed (past ±1.8e308): such a sum is ±Inf (or NaN),
+	// whatever the order.
 	special float64
 }
 
 func (s *exactSum) add(x float64) {
-	if math.IsInf(x, 0) || math.IsNaN(x) {
+	if x-x != 0 { // ±Inf or NaN
 		s.special += x
 		return
 	}
-	if s.p == nil {
-		s.p = make([]float64, 0, 4)
+	a := s.hi + x
+	if a > math.MaxFloat64 || a < -math.MaxFloat64 {
+		s.special += a
+		return
 	}
+	b := a - s.hi
+	e := (s.hi - (a - b)) + (x - b) // a + e == hi + x exactly
+	t := s.lo + e
+	b = t - s.lo
+	f := (s.lo - (t - b)) + (e - b) // t + f == lo + e exactly
+	s.hi, s.lo = a, t
+	if f != 0 {
+		s.p = addPartial(s.p, f)
+	}
+}
+
+// addPartial adds x to the exact sum of the partials p (Shewchuk).
+func addPartial(p []float64, x float64) []float64 {
 	i := 0
-	for _, y := range s.p {
+	for _, y := range p {
 		if math.Abs(x) < math.Abs(y) {
 			x, y = y, x
 		}
 		hi := x + y
-		if math.IsInf(hi, 0) {
-			s.special += hi
-			x = 0
-			continue
-		}
 		lo := y - (hi - x)
 		if lo != 0 {
-			s.p[i] = lo
+			p[i] = lo
 			i++
 		}
 		x = hi
 	}
-	s.p = append(s.p[:i], x)
+	return append(p[:i], x)
 }
 
 // addInt adds an int64 exactly: as two halves that floats hold exactly.
@@ -57,6 +71,8 @@ func (s *exactSum) addInt(n int64) {
 
 // merge adds another sum's value into s.
 func (s *exactSum) merge(o *exactSum) {
+	s.add(o.hi)
+	s.add(o.lo)
 	for _, x := range o.p {
 		s.add(x)
 	}
@@ -68,11 +84,11 @@ func (s *exactSum) value() float64 {
 	if s.special != 0 || math.IsNaN(s.special) {
 		return s.special
 	}
-	p := s.p
-	n := len(p)
-	if n == 0 {
-		return 0
+	if len(s.p) == 0 && s.lo == 0 {
+		return s.hi
 	}
+	p := addPartial(addPartial(slices.Clone(s.p), s.lo), s.hi)
+	n := len(p)
 	// As CPython's math_fsum: add the partials from the largest down
 	// until one addition is inexact, then round that half-way case right.
 	hi := p[n-1]
@@ -100,7 +116,7 @@ func (s *exactSum) value() float64 {
 // big is the exact sum as a big.Float (finite sums only).
 func (s *exactSum) big() *big.Float {
 	f := new(big.Float).SetPrec(exactPrec)
-	for _, x := range s.p {
+	for _, x := range append([]float64{s.hi, s.lo}, s.p...) {
 		f.Add(f, new(big.Float).SetFloat64(x))
 	}
 	return f
