@@ -77,7 +77,21 @@ func (a *dcAgg) add(v store.Value, _ int64) {
 		a.budget.charge(int64(len(k.S)) + 64)
 	}
 }
-func (a *dcAgg) result() store.Value { return store.Int(int64(len(a.seen))) }
+// result counts the distinct values as text, as values() lists them and
+// as Splunk counts: the number 10 and the text "10" (a field typed in one
+// source and not in another) are one value, "1" and "1.0" two.
+func (a *dcAgg) result() store.Value {
+	n := 0
+	for k := range a.seen {
+		if k.K != store.KindString {
+			if _, dup := a.seen[store.Str(k.String())]; dup {
+				continue
+			}
+		}
+		n++
+	}
+	return store.Int(int64(n))
+}
 
 // normKey makes values that users see as equal (a NaN aside) one map key.
 func normKey(v store.Value) store.Value {

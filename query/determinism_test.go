@@ -160,7 +160,7 @@ func TestAggregatesExactAgainstBig(t *testing.T) {
 	for _, e := range evs {
 		byG[e.Get("g").S] = append(byG[e.Get("g").S], e)
 	}
-	got := s.run("* | stats values(w) as v, sum(f) as s, avg(f) as a, var(f) as va, stdevp(f) as sd, values(k) as vk by g")
+	got := s.run("* | stats values(w) as v, sum(f) as s, avg(f) as a, var(f) as va, stdevp(f) as sd, values(k) as vk, dc(k) as dk by g")
 	if len(got) != 4 {
 		t.Fatalf("%d rows", len(got))
 	}
@@ -192,7 +192,7 @@ func TestAggregatesExactAgainstBig(t *testing.T) {
 			return strings.Join(out, ", ")
 		}
 		want := []string{row[0], sorted(words), fmt.Sprint(store.Float(exact)), fmt.Sprint(store.Float(exact / float64(len(group)))),
-			fmt.Sprint(store.Float(sampleVar)), fmt.Sprint(store.Float(math.Sqrt(popVar))), sorted(ks)}
+			fmt.Sprint(store.Float(sampleVar)), fmt.Sprint(store.Float(math.Sqrt(popVar))), sorted(ks), fmt.Sprint(len(ks))}
 		if len(words) <= 100 {
 			t.Fatalf("group %s: only %d distinct words", row[0], len(words))
 		}

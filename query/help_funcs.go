@@ -47,7 +47,7 @@ var functionHelp = []HelpEntry{
 
 var aggregateHelp = []HelpEntry{
 	aggregate("count", "count | count(f)", "the number of rows, or of rows where f is not null", "stats count by status"),
-	aggregate("dc", "dc(f)", "the number of distinct non-null values of f (also distinct_count)", "stats dc(src_ip) as ips by user"),
+	aggregate("dc", "dc(f)", "the number of distinct non-null values of f, as text as values() lists them (also distinct_count)", "stats dc(src_ip) as ips by user"),
 	aggregate("sum", "sum(f)", "the sum of the numeric values of f, added exactly (the same in every run)", "stats sum(bytes) by clientip"),
 	aggregate("avg", "avg(f)", "the mean of the numeric values of f (also mean)", "stats avg(bytes)"),
 	aggregate("mean", "mean(f)", "the same as avg", "stats mean(latency)"),
