@@ -77,6 +77,7 @@ func (a *dcAgg) add(v store.Value, _ int64) {
 		a.budget.charge(int64(len(k.S)) + 64)
 	}
 }
+
 // result counts the distinct values as text, as values() lists them and
 // as Splunk counts: the number 10 and the text "10" (a field typed in one
 // source and not in another) are one value, "1" and "1.0" two.
