@@ -82,9 +82,9 @@ var stageHelp = []HelpEntry{
 	stage("sort", "sort [-]f, [-]g", "sort rows, stably; - is descending; numbers as numbers; nulls first (last with -); followed by head N it keeps only N rows, so it works on any amount of data", "sort -count, clientip"),
 	stage("head", "head [N]", "keep the first N rows (default 10)", "head 20"),
 	stage("tail", "tail [N]", "keep the last N rows (default 10)", "tail 5"),
-	stage("dedup", "dedup f, g", "keep the first row of each combination of values", "dedup user, src_ip"),
-	stage("top", "top [N] f [by g] | top limit=N f", "the N most common values of f (default 10) with count and percent", "top 5 clientip by status"),
-	stage("rare", "rare [N] f [by g] | rare limit=N f", "the N least common values of f (default 10) with count and percent", "rare useragent"),
+	stage("dedup", "dedup f, g", "keep the first row of each combination of values; rows without one of the fields are dropped", "dedup user, src_ip"),
+	stage("top", "top [N] f [by g] | top limit=N f", "the N most common values of f (default 10) with count and percent (of the rows that have f and g)", "top 5 clientip by status"),
+	stage("rare", "rare [N] f [by g] | rare limit=N f", "the N least common values of f (default 10) with count and percent (of the rows that have f and g)", "rare useragent"),
 	stage("lookup", "lookup FILE.csv key [as field] [OUTPUT f, g]", "add columns of the CSV row whose key column equals the row's field (key, or the as field)", "lookup threat_intel.csv ip as src_ip OUTPUT threat, actor"),
 	stage("anomalies", "anomalies [f1, f2, ...] [by entity] [contamination=0.01|auto] [trees=100] [sample=256] [seed=N] [method=iforest|mad] [save=NAME | model=NAME]",
 		"fit an Isolation Forest on the rows (or score them with a saved model) and add anomaly_score, is_anomaly and anomaly_reason to every row, in order; "+

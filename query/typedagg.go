@@ -142,7 +142,7 @@ func (t *typedAgg) chunk(p *plan, c *store.Chunk) (bool, error) {
 		if s.field == "" {
 			continue
 		}
-		if !fitsSums(c, s.field, rows.hi-rows.lo) {
+		if (s.fn == "sum" || s.fn == "avg" || s.fn == "mean") && !fitsSums(c, s.field, rows.hi-rows.lo) {
 			return false, nil
 		}
 		col, ok, err := t.intColumn(rows, s.field)
