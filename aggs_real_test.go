@@ -14,9 +14,12 @@ import (
 )
 
 // secrepoAuth returns the path of the SecRepo auth.log, skipping the test
-// when the shared data sets are absent.
+// when the shared data sets are absent (and with -short).
 func secrepoAuth(t *testing.T) string {
 	t.Helper()
+	if testing.Short() {
+		t.Skip("slow: ingests and queries the SecRepo auth.log many times")
+	}
 	path := filepath.Join(shared, "datasets", "authlog", "secrepo_auth.log")
 	if _, err := os.Stat(path); err != nil {
 		t.Skipf("SecRepo auth.log not available: %v", err)
