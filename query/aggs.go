@@ -1,6 +1,7 @@
 package query
 
 import (
+	"cmp"
 	"math"
 	"slices"
 	"strings"
@@ -39,7 +40,7 @@ func newAggState(fn string, p float64, hasField bool) aggState {
 	case "perc":
 		return &percAgg{p: p}
 	case "values":
-		return &valuesAgg{seen: map[store.Value]struct{}{}}
+		return &valuesAgg{seen: map[string]struct{}{}}
 	case "earliest", "first":
 		return &timeAgg{latest: false}
 	case "latest", "last":
@@ -76,7 +77,22 @@ func (a *dcAgg) add(v store.Value, _ int64) {
 		a.budget.charge(int64(len(k.S)) + 64)
 	}
 }
-func (a *dcAgg) result() store.Value { return store.Int(int64(len(a.seen))) }
+
+// result counts the distinct values as text, as values() lists them and
+// as Splunk counts: the number 10 and the text "10" (a field typed in one
+// source and not in another) are one value, "1" and "1.0" two.
+func (a *dcAgg) result() store.Value {
+	n := 0
+	for k := range a.seen {
+		if k.K != store.KindString {
+			if _, dup := a.seen[store.Str(k.String())]; dup {
+				continue
+			}
+		}
+		n++
+	}
+	return store.Int(int64(n))
+}
 
 // normKey makes values that users see as equal (a NaN aside) one map key.
 func normKey(v store.Value) store.Value {
@@ -86,29 +102,56 @@ func normKey(v store.Value) store.Value {
 	return v
 }
 
-// sumAgg adds numbers; it stays an integer while every input is one.
+// sumAgg adds numbers; it stays an integer while every input is one and
+// the sum fits in an int64. Floats are added exactly (exactSum), so the
+// sum is the same whatever order the workers fold the rows in.
 type sumAgg struct {
 	isum   int64
-	fsum   float64
+	fsum   exactSum
 	n      int
-	floats bool
+	floats bool // the sum is a float: fsum holds all of it
 }
 
 func (a *sumAgg) add(v store.Value, _ int64) {
-	if v.K == store.KindInt && !a.floats {
-		a.isum += v.I
-		a.n++
+	if v.K == store.KindInt {
+		a.addInts(v.I, 1)
 		return
 	}
 	f, ok := number(v)
 	if !ok {
 		return
 	}
-	if !a.floats {
-		a.floats, a.fsum = true, float64(a.isum)
-	}
-	a.fsum += f
+	a.toFloats()
+	a.fsum.add(f)
 	a.n++
+}
+
+// addInts adds the sum of n ints.
+func (a *sumAgg) addInts(sum int64, n int) {
+	a.n += n
+	if !a.floats {
+		if s, ok := addInt64(a.isum, sum); ok {
+			a.isum = s
+			return
+		}
+		a.toFloats() // past an int64: on in floats
+	}
+	a.fsum.addInt(sum)
+}
+
+// toFloats moves the integer sum into the float sum.
+func (a *sumAgg) toFloats() {
+	if !a.floats {
+		a.floats = true
+		a.fsum.addInt(a.isum)
+		a.isum = 0
+	}
+}
+
+// addInt64 is a+b, and false when that overflows.
+func addInt64(a, b int64) (int64, bool) {
+	s := a + b
+	return s, (s > a) == (b > 0)
 }
 
 func (a *sumAgg) result() store.Value {
@@ -116,7 +159,7 @@ func (a *sumAgg) result() store.Value {
 	case a.n == 0:
 		return store.Null
 	case a.floats:
-		return store.Float(a.fsum)
+		return store.Float(a.fsum.value())
 	}
 	return store.Int(a.isum)
 }
@@ -129,14 +172,18 @@ func number(v store.Value) (float64, bool) {
 	return v.Number()
 }
 
+// avgAgg is the exact sum (see sumAgg) over the count.
 type avgAgg struct {
-	sum float64
+	sum exactSum
 	n   int
 }
 
 func (a *avgAgg) add(v store.Value, _ int64) {
-	if f, ok := number(v); ok {
-		a.sum += f
+	if v.K == store.KindInt {
+		a.sum.addInt(v.I) // as the typed path adds a chunk's int sum
+		a.n++
+	} else if f, ok := number(v); ok {
+		a.sum.add(f)
 		a.n++
 	}
 }
@@ -145,11 +192,13 @@ func (a *avgAgg) result() store.Value {
 	if a.n == 0 {
 		return store.Null
 	}
-	return store.Float(a.sum / float64(a.n))
+	return store.Float(a.sum.value() / float64(a.n))
 }
 
 // minMaxAgg keeps the smallest or largest value: numbers compare as
-// numbers, and any number sorts before any text (as in Splunk).
+// numbers, and any number sorts before any text (as in Splunk); of values
+// that compare equal (10 and "10") the same one whatever the row order
+// (compareTotal).
 type minMaxAgg struct {
 	max bool
 	v   store.Value
@@ -160,7 +209,7 @@ func (a *minMaxAgg) add(v store.Value, _ int64) {
 	if v.K == store.KindNull {
 		return
 	}
-	c := compareValues(v, a.v)
+	c := compareTotal(v, a.v)
 	if !a.set || (a.max && c > 0) || (!a.max && c < 0) {
 		a.v, a.set = v, true
 	}
@@ -191,11 +240,13 @@ func (a *rangeAgg) result() store.Value {
 	return numberValue(a.hi - a.lo)
 }
 
-// varAgg is Welford's running variance: sample (n-1) by default.
+// varAgg is the variance from the exact sums of the values and of their
+// squares (exactVariance): sample (n-1) by default. Welford's running
+// mean gave sums that depended on the order the workers merged in.
 type varAgg struct {
 	stdev, population bool
-	n                 int
-	mean, m2          float64
+	n                 int64
+	sum, squares      exactSum
 }
 
 func (a *varAgg) add(v store.Value, _ int64) {
@@ -204,20 +255,15 @@ func (a *varAgg) add(v store.Value, _ int64) {
 		return
 	}
 	a.n++
-	d := f - a.mean
-	a.mean += d / float64(a.n)
-	a.m2 += d * (f - a.mean)
+	a.sum.add(f)
+	a.squares.addSquare(f)
 }
 
 func (a *varAgg) result() store.Value {
-	den := float64(a.n - 1)
-	if a.population {
-		den = float64(a.n)
-	}
-	if a.n == 0 || den <= 0 {
+	if a.n == 0 || (a.n == 1 && !a.population) {
 		return store.Null
 	}
-	v := a.m2 / den
+	v := exactVariance(&a.sum, &a.squares, a.n, a.population)
 	if a.stdev {
 		v = math.Sqrt(v)
 	}
@@ -263,36 +309,41 @@ func numberValue(f float64) store.Value {
 	return store.Float(f)
 }
 
-// valuesAgg lists the distinct values, sorted, as one string joined by
-// ", " (loghunt has no multi-value fields). It keeps at most maxValues.
+// valuesAgg lists the distinct values as text, sorted by their bytes
+// (lexicographic, as Splunk's values(): "10" before "9"), joined by ", "
+// (loghunt has no multi-value fields). It keeps every one, charged to the
+// aggregation's memory budget (which stops the query with an error past
+// its bound), so the list does not depend on the order rows came in.
 type valuesAgg struct {
-	seen map[store.Value]struct{}
+	seen   map[string]struct{}
+	budget *memBudget
 }
 
-// maxValues bounds values() so one group cannot hold the whole store.
-const maxValues = 100
-
 func (a *valuesAgg) add(v store.Value, _ int64) {
-	if v.K != store.KindNull && len(a.seen) < maxValues {
-		a.seen[v] = struct{}{}
+	if v.K != store.KindNull {
+		a.addText(v.String())
+	}
+}
+
+func (a *valuesAgg) addText(s string) {
+	if _, ok := a.seen[s]; !ok {
+		a.seen[s] = struct{}{}
+		a.budget.charge(int64(len(s)) + 64)
 	}
 }
 
 func (a *valuesAgg) result() store.Value {
-	vals := make([]store.Value, 0, len(a.seen))
+	vals := make([]string, 0, len(a.seen))
 	for v := range a.seen {
 		vals = append(vals, v)
 	}
-	slices.SortFunc(vals, compareValues)
-	parts := make([]string, len(vals))
-	for i, v := range vals {
-		parts[i] = v.String()
-	}
-	return store.Str(strings.Join(parts, ", "))
+	slices.Sort(vals)
+	return store.Str(strings.Join(vals, ", "))
 }
 
-// timeAgg keeps the value of the earliest or latest row by _time (the
-// first such row when times tie).
+// timeAgg keeps the value of the earliest or latest row by _time. Of rows
+// at the same time, earliest keeps the smallest value and latest the
+// largest (compareTotal): the same whatever order the rows came in.
 type timeAgg struct {
 	latest bool
 	v      store.Value
@@ -304,7 +355,8 @@ func (a *timeAgg) add(v store.Value, t int64) {
 	if v.K == store.KindNull {
 		return
 	}
-	if !a.set || (a.latest && t >= a.t) || (!a.latest && t < a.t) {
+	if !a.set || (a.latest && (t > a.t || (t == a.t && compareTotal(v, a.v) > 0))) ||
+		(!a.latest && (t < a.t || (t == a.t && compareTotal(v, a.v) < 0))) {
 		a.v, a.t, a.set = v, t, true
 	}
 }
@@ -320,19 +372,40 @@ func compareValues(a, b store.Value) int {
 	}
 	switch ra {
 	case 1:
+		// cmp.Compare orders a NaN (a float a store may hold) before
+		// every number, so sorts stay consistent.
 		fa, _ := a.Number()
 		fb, _ := b.Number()
-		switch {
-		case fa < fb:
-			return -1
-		case fa > fb:
-			return 1
-		}
-		return 0
+		return cmp.Compare(fa, fb)
 	case 2:
 		return strings.Compare(a.S, b.S)
 	}
 	return 0
+}
+
+// compareTotal orders values as compareValues does, and values that it
+// finds equal but that differ (10 and "10", "1" and "1.0") by kind, then
+// by text or bits: a total order, so ties come out the same whatever the
+// order of the rows.
+func compareTotal(a, b store.Value) int {
+	if c := compareValues(a, b); c != 0 {
+		return c
+	}
+	return compareIdentity(a, b)
+}
+
+// compareIdentity orders values by kind, then text, bits or integer.
+func compareIdentity(a, b store.Value) int {
+	if a.K != b.K {
+		return cmp.Compare(a.K, b.K)
+	}
+	switch a.K {
+	case store.KindString:
+		return strings.Compare(a.S, b.S)
+	case store.KindFloat:
+		return cmp.Compare(math.Float64bits(a.F), math.Float64bits(b.F))
+	}
+	return cmp.Compare(a.I, b.I)
 }
 
 func sortRank(v store.Value) int {
@@ -363,22 +436,17 @@ func mergeAgg(a, b aggState) {
 		if o.n == 0 {
 			return
 		}
-		if a.floats || o.floats {
-			if !a.floats {
-				a.floats, a.fsum = true, float64(a.isum)
-			}
-			if o.floats {
-				a.fsum += o.fsum
-			} else {
-				a.fsum += float64(o.isum)
-			}
+		if o.floats {
+			a.toFloats()
+			a.fsum.merge(&o.fsum)
+			a.n += o.n
 		} else {
-			a.isum += o.isum
+			a.addInts(o.isum, o.n)
 		}
-		a.n += o.n
 	case *avgAgg:
 		o := b.(*avgAgg)
-		a.sum, a.n = a.sum+o.sum, a.n+o.n
+		a.sum.merge(&o.sum)
+		a.n += o.n
 	case *minMaxAgg:
 		if o := b.(*minMaxAgg); o.set {
 			a.add(o.v, 0)
@@ -392,19 +460,14 @@ func mergeAgg(a, b aggState) {
 		}
 	case *varAgg:
 		o := b.(*varAgg)
-		if o.n == 0 {
-			return
-		}
-		n := a.n + o.n
-		d := o.mean - a.mean
-		a.m2 += o.m2 + d*d*float64(a.n)*float64(o.n)/float64(n)
-		a.mean += d * float64(o.n) / float64(n)
-		a.n = n
+		a.n += o.n
+		a.sum.merge(&o.sum)
+		a.squares.merge(&o.squares)
 	case *percAgg:
 		a.vals = append(a.vals, b.(*percAgg).vals...)
 	case *valuesAgg:
 		for v := range b.(*valuesAgg).seen {
-			a.add(v, 0)
+			a.addText(v)
 		}
 	case *timeAgg:
 		if o := b.(*timeAgg); o.set {
@@ -415,11 +478,13 @@ func mergeAgg(a, b aggState) {
 	}
 }
 
-// setBudget makes the aggregates that keep values (dc, perc, median)
-// charge them to b.
+// setBudget makes the aggregates that keep values (dc, values, perc,
+// median) charge them to b.
 func setBudget(st aggState, b *memBudget) {
 	switch a := st.(type) {
 	case *dcAgg:
+		a.budget = b
+	case *valuesAgg:
 		a.budget = b
 	case *percAgg:
 		a.budget = b

@@ -7,7 +7,7 @@ import (
 )
 
 // DedupCmd keeps the first row of each combination of the fields (rows
-// where any of them is null are kept).
+// where any of them is null are dropped, as Splunk's default keepempty=false).
 type DedupCmd struct {
 	Pos    lexer.Position
 	Fields []*Field `parser:"'dedup':Stage @@ ( ','? @@ )*"`

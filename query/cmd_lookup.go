@@ -144,13 +144,19 @@ func loadLookup(path, key string, outputs []string) (*lookupTable, error) {
 	return t, nil
 }
 
-// typedValue reads a CSV cell as an int, a float, or a string.
+// typedValue reads a CSV cell as ingest reads a field: an int when it is
+// a decimal integer without leading zeros (which would be lost), a float
+// when it is other decimal number text (store.ParseNumber: not "nan",
+// "inf" or "0x1f"), else the string.
 func typedValue(s string) store.Value {
-	if i, err := strconv.ParseInt(s, 10, 64); err == nil {
-		return store.Int(i)
-	}
-	if f, err := strconv.ParseFloat(s, 64); err == nil {
-		return store.Float(f)
+	digits := strings.TrimLeft(s, "+-")
+	if len(digits) < 2 || digits[0] != '0' || strings.ContainsAny(digits, ".eE") {
+		if i, err := strconv.ParseInt(s, 10, 64); err == nil {
+			return store.Int(i)
+		}
+		if f, ok := store.ParseNumber(s); ok {
+			return store.Float(f)
+		}
 	}
 	return store.Str(s)
 }

@@ -63,7 +63,8 @@ func (c *StreamstatsCmd) operator(p *plan, next operator) (operator, error) {
 
 // streamstatsOp adds running aggregates to each row, in time order
 // (oldest first): over all earlier rows of its by group and itself, or
-// over the last Window rows, or the rows within TimeWindow of it.
+// over the last Window rows, or the rows within TimeWindow of it. A row
+// with a null by-value is in no group: its results are null.
 type streamstatsOp struct {
 	ctx     context.Context
 	cmd     *StreamstatsCmd
@@ -108,8 +109,13 @@ func (s *streamstatsOp) push(b *Batch) error {
 		if r%256 == 0 && s.ctx.Err() != nil {
 			return s.ctx.Err() // windows can make a batch slow
 		}
+		null := false
 		for i, c := range byCols {
 			key[i] = c[r]
+			null = null || c[r].K == store.KindNull
+		}
+		if null {
+			continue // as stats and eventstats: in no group, its results null
 		}
 		g, err := s.groups.lookup(key)
 		if err != nil {
@@ -132,6 +138,9 @@ func (s *streamstatsOp) push(b *Batch) error {
 		}
 		s.step(w, vals, t, outs, r)
 	}
+	if err := s.groups.budget.err(s.by); err != nil {
+		return err // the running values of dc, values and perc
+	}
 	for i, sp := range s.specs {
 		copy(b.Column(sp.out), outs[i])
 	}
@@ -143,7 +152,9 @@ func (s *streamstatsOp) step(w *window, vals []store.Value, t int64, outs [][]st
 	if s.cmd.Window == 0 && s.cmd.TimeWindow == 0 {
 		if w.states == nil {
 			for _, sp := range s.specs {
-				w.states = append(w.states, newAggState(sp.fn, sp.perc, sp.field != ""))
+				st := newAggState(sp.fn, sp.perc, sp.field != "")
+				setBudget(st, s.groups.budget)
+				w.states = append(w.states, st)
 			}
 		}
 		for i, st := range w.states {

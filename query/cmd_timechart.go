@@ -136,7 +136,10 @@ func (t *timechartOp) finish() error {
 	if err := t.mergeSpare(); err != nil {
 		return err
 	}
-	groups := t.table.groups()
+	// In key order, not in the order the workers' chunks came in: the
+	// series totals and the buckets are then added up the same way in
+	// every run.
+	groups := t.table.sorted()
 	if len(groups) == 0 || (len(groups) == 1 && groups[0].key == nil) {
 		return t.next.finish()
 	}
@@ -222,7 +225,7 @@ func (t *timechartOp) series(groups []*group) ([]string, func(store.Value) int) 
 		if c := cmp.Compare(totals[b], totals[a]); c != 0 {
 			return c
 		}
-		return compareValues(a, b)
+		return compareTotal(a, b)
 	})
 	other := t.limit > 0 && len(vals) > t.limit
 	if other {

@@ -272,8 +272,8 @@ func fnToNumber(v []store.Value) store.Value {
 	if base != 10 {
 		return store.Null
 	}
-	f, err := strconv.ParseFloat(s, 64)
-	if err != nil {
+	f, ok := store.ParseNumber(s) // decimal number text: not "nan", "inf" or "1_000"
+	if !ok {
 		return store.Null
 	}
 	return floatOrNull(f)

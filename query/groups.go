@@ -48,9 +48,8 @@ func aggFields(specs []aggSpec) []string {
 
 // group is the state of one combination of by-values.
 type group struct {
-	key    []store.Value
+	key    []store.Value // normalized (normKey): 10.0 is kept as 10
 	states []aggState
-	first  int // order of first appearance
 }
 
 // groupTable aggregates rows by the values of the by fields. Groups with
@@ -148,7 +147,7 @@ func (g *groupTable) newGroup(key []store.Value) (*group, error) {
 	}
 	gr := &g.slab.groups[0]
 	g.slab.groups = g.slab.groups[1:]
-	gr.key, gr.first = key, g.n
+	gr.key = key
 	g.order = append(g.order, gr)
 	gr.states, g.slab.states = g.slab.states[:len(g.specs):len(g.specs)], g.slab.states[len(g.specs):]
 	size := int64(groupOverhead)
@@ -186,14 +185,18 @@ const slabSize = 256
 
 // keyCopy returns a copy of the by-values of a new group, texts included
 // (a key must not pin the memory of the chunk it came from, which may be
-// reused), from slabs.
+// reused), from slabs. The values are normalized as the group's map key
+// is (a whole float as an int): whichever of 10 and 10.0 a worker saw
+// first, the group's key is the same.
 func (g *groupTable) keyCopy(vals []store.Value) []store.Value {
 	if len(g.slab.keys) < len(vals) {
 		g.slab.keys = make([]store.Value, slabSize*len(vals))
 	}
 	k := g.slab.keys[:len(vals):len(vals)]
 	g.slab.keys = g.slab.keys[len(vals):]
-	copy(k, vals)
+	for i, v := range vals {
+		k[i] = normKey(v)
+	}
 	for i := range k {
 		if k[i].S != "" {
 			k[i].S = g.keyString([]byte(k[i].S))
@@ -320,7 +323,10 @@ func (g *groupTable) add(b *Batch) error {
 		}
 	}
 	byCode := g.codeGroups(b)
-	var prev *group // the group of the previous row: sorted keys come in runs
+	// prev is the group of row r-1, nil when that row had none (a null
+	// by-value): sorted keys come in runs, and a row with the same
+	// by-values as the row before it is in the same group, or in none.
+	var prev *group
 	for r := 0; r < b.Len; r++ {
 		gr := only
 		if byCode != nil {
@@ -335,13 +341,14 @@ func (g *groupTable) add(b *Batch) error {
 			gr = prev
 		}
 		if gr == nil {
+			prev = nil
 			null := false
 			for i, c := range byCols {
 				key[i] = c[r]
 				null = null || c[r].K == store.KindNull
 			}
 			if null && !g.keepNull {
-				continue
+				continue // as in Splunk: a row without a by-value is in no group
 			}
 			var err error
 			if gr, err = g.lookup(key); err != nil {
@@ -383,7 +390,8 @@ func (g *groupTable) merge(o *groupTable) error {
 	return nil
 }
 
-// groups returns the groups in order of first appearance.
+// groups returns the groups in order of first appearance (which depends
+// on the order the workers' chunks came in: see sorted).
 func (g *groupTable) groups() []*group {
 	if len(g.by) == 0 && len(g.order) == 0 {
 		// No rows at all: one group, so that `stats count` says 0.
@@ -474,13 +482,19 @@ func compareSortKeys(a, b []sortKey) int {
 	return 0
 }
 
-// compareSortables orders by key, then (keys that compare equal, 10 and
-// "10") by first appearance.
+// compareSortables orders by key, then keys that compare equal but are
+// two groups (10 and "10") by kind and bits (compareIdentity), so they
+// come out in the same order whichever worker saw which first.
 func compareSortables(a, b sortable) int {
 	if c := compareSortKeys(a.keys, b.keys); c != 0 {
 		return c
 	}
-	return a.g.first - b.g.first
+	for i := range a.g.key {
+		if c := compareIdentity(a.g.key[i], b.g.key[i]); c != 0 {
+			return c
+		}
+	}
+	return 0
 }
 
 // sorted returns the groups sorted by their key values.

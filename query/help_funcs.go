@@ -26,7 +26,7 @@ var functionHelp = []HelpEntry{
 	function("rtrim", `rtrim(s[, "chars"])`, "s without trailing whitespace (or chars)", `eval p = rtrim(path, "/")`),
 	function("match", `match(s, "regex")`, "whether the regex matches somewhere in s", `where match(useragent, "(?i)curl|python")`),
 	function("cidrmatch", `cidrmatch("cidr", ip)`, "whether ip is in the CIDR block (IPv4 or IPv6)", `where NOT cidrmatch("10.0.0.0/8", clientip)`),
-	function("tonumber", "tonumber(s[, base])", "s as a number (base 2 to 36, default 10), null when it is not one", `eval n = tonumber(hex, 16)`),
+	function("tonumber", "tonumber(s[, base])", "s as a number: decimal number text (not nan, inf or 0x1f), or digits in base 2 to 36 (\"0x\" allowed with 16); null when it is not one", `eval n = tonumber(hex, 16)`),
 	function("tostring", `tostring(x[, "hex"|"commas"|"duration"])`, "x as a string; hex, thousands separators, or seconds as [D+]HH:MM:SS", `eval took = tostring(secs, "duration")`),
 	function("round", "round(x[, n])", "x rounded half away from zero to n decimals (default 0)", "eval kb = round(bytes / 1024, 2)"),
 	function("floor", "floor(x)", "the largest whole number <= x", "eval b = floor(bytes / 1000)"),
@@ -47,8 +47,8 @@ var functionHelp = []HelpEntry{
 
 var aggregateHelp = []HelpEntry{
 	aggregate("count", "count | count(f)", "the number of rows, or of rows where f is not null", "stats count by status"),
-	aggregate("dc", "dc(f)", "the number of distinct non-null values of f (also distinct_count)", "stats dc(src_ip) as ips by user"),
-	aggregate("sum", "sum(f)", "the sum of the numeric values of f", "stats sum(bytes) by clientip"),
+	aggregate("dc", "dc(f)", "the number of distinct non-null values of f, as text as values() lists them (also distinct_count)", "stats dc(src_ip) as ips by user"),
+	aggregate("sum", "sum(f)", "the sum of the numeric values of f, added exactly (the same in every run)", "stats sum(bytes) by clientip"),
 	aggregate("avg", "avg(f)", "the mean of the numeric values of f (also mean)", "stats avg(bytes)"),
 	aggregate("mean", "mean(f)", "the same as avg", "stats mean(latency)"),
 	aggregate("min", "min(f)", "the smallest value of f (numbers as numbers)", "stats min(_time) as first_seen by user"),
@@ -59,8 +59,8 @@ var aggregateHelp = []HelpEntry{
 	aggregate("var", "var(f)", "the sample variance of f (n - 1); varp is the population one", "stats var(bytes)"),
 	aggregate("stdevp", "stdevp(f)", "the population standard deviation of f (n)", "stats stdevp(bytes)"),
 	aggregate("varp", "varp(f)", "the population variance of f (n)", "stats varp(bytes)"),
-	aggregate("values", "values(f)", "the distinct values of f, sorted, joined by \", \" (at most 100)", "stats values(user) by src_ip"),
-	aggregate("earliest", "earliest(f)", "the value of f in the row with the earliest _time (also first)", "stats earliest(path) by session"),
-	aggregate("latest", "latest(f)", "the value of f in the row with the latest _time (also last)", "stats latest(status) by host"),
+	aggregate("values", "values(f)", "every distinct value of f as text, sorted by bytes as in Splunk (\"10\" before \"9\"), joined by \", \"; they count toward the aggregation's memory bound", "stats values(user) by src_ip"),
+	aggregate("earliest", "earliest(f)", "the value of f in the row with the earliest _time (also first); of rows at that time, the smallest value", "stats earliest(path) by session"),
+	aggregate("latest", "latest(f)", "the value of f in the row with the latest _time (also last); of rows at that time, the largest value", "stats latest(status) by host"),
 	aggregate("range", "range(f)", "max(f) - min(f)", "stats range(_time) as duration by session"),
 }

@@ -196,7 +196,7 @@ func toExprNum(v store.Value) (exprNum, bool) {
 		if i, err := strconv.ParseInt(s, 10, 64); err == nil {
 			return exprNum{i: i, f: float64(i), isInt: true}, true
 		}
-		if f, err := strconv.ParseFloat(s, 64); err == nil {
+		if f, ok := store.ParseNumber(s); ok { // not "nan", "inf" or "0x1f"
 			return exprNum{f: f}, true
 		}
 	}

@@ -1,9 +1,10 @@
 package query
 
 import (
-	"strconv"
 	"strings"
 	"time"
+
+	"loghunt/store"
 
 	"github.com/alecthomas/participle/v2/lexer"
 )
@@ -184,7 +185,6 @@ func (b termBuilder) compare(c *SearchCmp, top bool) (*Term, *posError) {
 	return t, nil
 }
 
-func parseNum(s string) (float64, bool) {
-	f, err := strconv.ParseFloat(s, 64)
-	return f, err == nil
-}
+// parseNum reads a search value as a number: decimal number text only
+// (store.ParseNumber), so user=nan and port=0x1f compare as text.
+func parseNum(s string) (float64, bool) { return store.ParseNumber(s) }

@@ -1,6 +1,8 @@
 package query
 
 import (
+	"math"
+
 	"loghunt/store"
 )
 
@@ -79,8 +81,7 @@ type slots struct {
 
 type slotAgg struct {
 	n        int64 // non-null values
-	sum      int64
-	fsum     float64 // the sum in floats, row by row, as avg adds
+	sum      int64 // (cannot overflow: see fitsSums)
 	min, max int64
 }
 
@@ -115,7 +116,6 @@ func (s *slots) add(i, r int) {
 		}
 		a.n++
 		a.sum += v
-		a.fsum += float64(v)
 	}
 }
 
@@ -141,6 +141,9 @@ func (t *typedAgg) chunk(p *plan, c *store.Chunk) (bool, error) {
 	for i, s := range t.specs {
 		if s.field == "" {
 			continue
+		}
+		if (s.fn == "sum" || s.fn == "avg" || s.fn == "mean") && !fitsSums(c, s.field, rows.hi-rows.lo) {
+			return false, nil
 		}
 		col, ok, err := t.intColumn(rows, s.field)
 		if !ok || err != nil {
@@ -263,6 +266,17 @@ func (t *typedAgg) intColumn(rows *chunkRows, name string) (*intCol, bool, error
 	return col, true, nil
 }
 
+// fitsSums reports whether no sum of up to n values of the field's chunk
+// column can overflow an int64, as the slots add them: by the column's
+// range (a column without one goes the general way, which checks).
+func fitsSums(c *store.Chunk, name string, n int) bool {
+	ci := c.Column(name)
+	if ci == nil {
+		return true
+	}
+	return ci.HasRange && max(math.Abs(ci.Min), math.Abs(ci.Max))*float64(n) < 1<<62
+}
+
 func trues(n int) []bool {
 	b := make([]bool, n)
 	for i := range b {
@@ -298,17 +312,11 @@ func (t *typedAgg) fold(g *groupTable, key store.Value, s *slots, i int) error {
 				st.n += a.n
 			}
 		case *sumAgg:
-			if a.n == 0 {
-				continue
+			if a.n > 0 {
+				st.addInts(a.sum, int(a.n))
 			}
-			if st.floats {
-				st.fsum += a.fsum
-			} else {
-				st.isum += a.sum
-			}
-			st.n += int(a.n)
 		case *avgAgg:
-			st.sum += a.fsum
+			st.sum.addInt(a.sum) // exact, as avgAgg adds each int
 			st.n += int(a.n)
 		case *minMaxAgg:
 			if a.n > 0 {

@@ -125,11 +125,17 @@ func TestSortSortables(t *testing.T) {
 	firsts := []store.Value{store.Time(5e9), store.Time(6e9), store.Int(10), store.Str("10"), store.Str("a"), store.Null, store.Float(7.5)}
 	seconds := []store.Value{store.Str("root"), store.Str("admin"), store.Int(2), store.Str("2"), store.Null}
 	for round := range 300 {
-		n := r.IntN(40)
-		groups := make([]group, n)
-		for i := range groups {
-			groups[i] = group{key: []store.Value{firsts[r.IntN(len(firsts))], seconds[r.IntN(len(seconds))]}, first: i}
+		// Distinct keys, as a table's groups have.
+		var groups []group
+		seen := map[string]bool{}
+		for range r.IntN(40) {
+			key := []store.Value{firsts[r.IntN(len(firsts))], seconds[r.IntN(len(seconds))]}
+			if k := string(appendKeys(nil, key)); !seen[k] {
+				seen[k] = true
+				groups = append(groups, group{key: key})
+			}
 		}
+		n := len(groups)
 		mk := func() []sortable {
 			dec := make([]sortable, n)
 			for i := range groups {
@@ -358,16 +364,22 @@ func TestSortedUnionBig(t *testing.T) {
 	if len(got) != len(want) || len(got) < 10000 {
 		t.Fatalf("%d groups, want %d", len(got), len(want))
 	}
-	// The same groups with the same states, in key order (groups whose
-	// keys sort alike, 10 and "10", may come in either order).
-	states := func(gs []*group) map[string]string {
-		m := map[string]string{}
+	// The same groups with the same states, in the same order: groups
+	// whose keys sort alike (10 and "10") too, whichever table saw which
+	// first.
+	states := func(gs []*group) []string {
+		var out []string
 		for _, g := range gs {
-			m[string(appendKeys(nil, g.key))] = fmt.Sprint(g.states[0].result(), g.states[1].result())
+			out = append(out, fmt.Sprintf("%d:%v=%v/%v", g.key[0].K, g.key[0], g.states[0].result(), g.states[1].result()))
 		}
-		return m
+		return out
 	}
-	if g, w := states(got), states(want); fmt.Sprint(g) != fmt.Sprint(w) {
+	if g, w := states(got), states(want); !slices.Equal(g, w) {
+		for i := range min(len(g), len(w)) {
+			if g[i] != w[i] {
+				t.Fatalf("group %d of the union is %s, one table's %s", i, g[i], w[i])
+			}
+		}
 		t.Fatal("the union's groups or states differ from one table's")
 	}
 	for i := 1; i < len(got); i++ {

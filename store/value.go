@@ -3,7 +3,6 @@ package store
 import (
 	"math"
 	"strconv"
-	"strings"
 	"time"
 )
 
@@ -68,7 +67,8 @@ func Time(ns int64) Value { return Value{K: KindTime, I: ns} }
 func (v Value) IsNull() bool { return v.K == KindNull }
 
 // Number returns v as a float64 and whether it is numeric: ints, floats,
-// bools, times (Unix seconds) and strings that parse as numbers.
+// bools, times (Unix seconds) and strings written as decimal numbers (see
+// ParseNumber: "nan", "inf" and "0x1f" are text).
 func (v Value) Number() (float64, bool) {
 	switch v.K {
 	case KindInt, KindBool:
@@ -78,46 +78,9 @@ func (v Value) Number() (float64, bool) {
 	case KindTime:
 		return float64(v.I) / 1e9, true
 	case KindString:
-		if !mayBeNumber(v.S) {
-			return 0, false
-		}
-		f, err := strconv.ParseFloat(v.S, 64)
-		return f, err == nil
+		return ParseNumber(v.S)
 	}
 	return 0, false
-}
-
-// mayBeNumber rules out most text that is no number without calling
-// strconv, whose error for it allocates: sorting or comparing thousands
-// of IP addresses or words spent most of its time there.
-func mayBeNumber(s string) bool {
-	if s == "" {
-		return false
-	}
-	t := s
-	if t[0] == '+' || t[0] == '-' {
-		t = t[1:]
-	}
-	if t == "" {
-		return false
-	}
-	switch c := t[0]; {
-	case c >= '0' && c <= '9', c == '.':
-	case c == 'i', c == 'I', c == 'n', c == 'N':
-		// The only numbers that start with a letter.
-		return strings.EqualFold(t, "inf") || strings.EqualFold(t, "infinity") || strings.EqualFold(t, "nan")
-	default:
-		return false
-	}
-	dots := 0
-	for i := 0; i < len(s); i++ {
-		if s[i] == '.' {
-			if dots++; dots > 1 {
-				return false // an IP address or a version
-			}
-		}
-	}
-	return true
 }
 
 // Truthy reports whether v counts as true in a condition.
