@@ -66,7 +66,7 @@ func stage(name, syntax, summary, example string) HelpEntry {
 }
 
 var stageHelp = []HelpEntry{
-	stage("search", "search TERMS", "keep events matching the terms: words (whole tokens of _raw, * wildcards), \"phrases\" (case-insensitive, starting and ending at word boundaries), field=value, != < <= > >=, f IN (a, b), AND (implicit), OR, NOT, parentheses, earliest=T, latest=T",
+	stage("search", "search TERMS", "keep events matching the terms: words (whole tokens of _raw, * wildcards), \"phrases\" (case-insensitive, starting and ending at word boundaries), field=value, != < <= > >=, f IN (a, b), AND (implicit), OR, NOT, parentheses, earliest=T, latest=T. As in Splunk's search, NOT applies to the one term after it and OR binds tighter than AND: a b OR c is a AND (b OR c), and NOT a OR b is (NOT a) OR b; write (a b) OR c for the other grouping (in where and eval, AND binds tighter than OR)",
 		`search "Failed password" host=web* NOT user IN (root, admin) earliest=-24h`),
 	stage("where", "where EXPR", "keep rows where the expression is true (null is false)", `where status >= 500 AND cidrmatch("10.0.0.0/8", clientip)`),
 	stage("eval", "eval f = EXPR [, g = EXPR]", "set fields to computed values, left to right", `eval kb = round(bytes / 1024, 1), day = strftime(_time, "%F")`),
