@@ -25,6 +25,59 @@ func Threshold(scores []float64, contamination float64) float64 {
 	return Percentile(sorted, 100*(1-contamination))
 }
 
+// Cut decides which scores are anomalies for a contamination.
+type Cut struct {
+	// Threshold is numpy's (1 − contamination) quantile, as Threshold
+	// returns it.
+	Threshold float64
+	// Inclusive is set when rows tie at Threshold and some of them are
+	// among the top contamination fraction: a score equal to Threshold is
+	// then flagged too, since nothing tells the tied rows apart.
+	Inclusive bool
+	// Tied is, when Inclusive, the number of rows that score exactly
+	// Threshold (all flagged).
+	Tied int
+	// Wanted is the number of rows above the quantile's position, what
+	// the contamination asks for.
+	Wanted int
+}
+
+// Flag reports whether a score is an anomaly under the cut.
+func (c Cut) Flag(score float64) bool {
+	return score > c.Threshold || c.Inclusive && score == c.Threshold
+}
+
+// ContaminationCut is Threshold with ties settled: when the rows above
+// the quantile's position include rows whose score equals the threshold,
+// scikit-learn's rule (score > threshold) would flag none of them, and a
+// block of equally extreme rows at the top would flag nothing at all.
+// Instead every row tied at the threshold is flagged and counted in Tied,
+// so more rows than the contamination asks for may be flagged. When all
+// rows tie nothing stands out and nothing is flagged. scores is not
+// modified.
+func ContaminationCut(scores []float64, contamination float64) Cut {
+	cut := Cut{Threshold: Threshold(scores, contamination)}
+	n := len(scores)
+	if n == 0 || !(contamination > 0) {
+		return cut
+	}
+	sorted := slices.Clone(scores)
+	slices.Sort(sorted)
+	lo, _ := virtualIndex(n, 100*(1-min(contamination, 1)))
+	top := lo + 1 // the first row above the quantile's position
+	cut.Wanted = n - top
+	if top >= n || sorted[top] != cut.Threshold || sorted[0] == cut.Threshold {
+		return cut
+	}
+	first, _ := slices.BinarySearch(sorted, cut.Threshold)
+	last := first
+	for last < n && sorted[last] == cut.Threshold {
+		last++
+	}
+	cut.Inclusive, cut.Tied = true, last-first
+	return cut
+}
+
 // Percentile returns the p-th percentile (p in [0, 100], clipped) of an
 // ascending slice, interpolating linearly between neighbours as numpy's
 // default method does, including its rounding. It returns NaN for an empty

@@ -130,3 +130,47 @@ func TestThresholdFlagsLoginBurst(t *testing.T) {
 		}
 	}
 }
+
+// Rows tied at the threshold: when the tie reaches into the top fraction,
+// all the tied rows are flagged (and counted), for no score can tell
+// them apart; otherwise the cut is numpy's, score > threshold.
+func TestContaminationCut(t *testing.T) {
+	rep := func(v float64, n int) []float64 { return slices.Repeat([]float64{v}, n) }
+	tests := []struct {
+		name          string
+		scores        []float64
+		contamination float64
+		flagged, tied int
+	}{
+		{"distinct", []float64{0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1}, 0.1, 1, 0},
+		// 46 clients scored 1, as MAD once saturated: none was flagged.
+		{"top tie", append(rep(0.2, 1711), rep(1, 46)...), 0.005, 46, 46},
+		// An Isolation Forest tying 4 rows at the top.
+		{"four at top", append(rep(0.4, 96), rep(0.75, 4)...), 0.01, 4, 4},
+		// The tie straddles the cut below two higher rows.
+		{"tie below top", append(append(rep(0.3, 90), rep(0.6, 8)...), 0.8, 0.9), 0.05, 10, 8},
+		// Ties below the cut do not matter.
+		{"tie under cut", append(rep(0.3, 95), 0.5, 0.6, 0.7, 0.8, 0.9), 0.05, 5, 0},
+		// Everything tied: nothing stands out, nothing is flagged.
+		{"all tied", rep(0.5, 50), 0.1, 0, 0},
+		{"zero contamination", append(rep(0.2, 9), 1), 0, 0, 0},
+		{"empty", nil, 0.1, 0, 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cut := ContaminationCut(tt.scores, tt.contamination)
+			n := 0
+			for _, s := range tt.scores {
+				if cut.Flag(s) {
+					n++
+				}
+			}
+			if n != tt.flagged || cut.Tied != tt.tied {
+				t.Errorf("flagged %d, tied %d; want %d, %d (cut %+v)", n, cut.Tied, tt.flagged, tt.tied, cut)
+			}
+			if th := Threshold(tt.scores, tt.contamination); !(th == cut.Threshold || math.IsNaN(th) && math.IsNaN(cut.Threshold)) {
+				t.Errorf("threshold %v, want numpy's %v", cut.Threshold, th)
+			}
+		})
+	}
+}
