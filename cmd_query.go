@@ -32,6 +32,7 @@ type queryFlags struct {
 	earliest, latest string
 	stats            bool
 	plot             string
+	where            string // in a script, "FILE:LINE" of the query, for its warnings
 }
 
 func (q *queryFlags) register(fs *flag.FlagSet) {
@@ -100,7 +101,7 @@ func (e *env) runQuery(ctx context.Context, db *store.DB, q *query.Query, text s
 	p := newResultPrinter(e.stdout, e.stderr, format)
 	p.chart = e.chartOptions()
 	p.plotPath = qf.plot
-	opt := query.Options{Earliest: qf.earliest, Latest: qf.latest, Models: db}
+	opt := query.Options{Earliest: qf.earliest, Latest: qf.latest, Models: db, Warn: e.queryWarner(qf.where)}
 	st, err := query.Run(ctx, db, q, opt, p.add)
 	if err != nil {
 		return queryError(err, text)
@@ -114,6 +115,15 @@ func (e *env) runQuery(ctx context.Context, db *store.DB, q *query.Query, text s
 			humanBytes(st.BytesDecoded), st.RowsOut, st.Elapsed.Seconds())
 	}
 	return nil
+}
+
+// queryWarner prints a query's warnings to stderr, after where (a script
+// line) when set.
+func (e *env) queryWarner(where string) func(string) {
+	if where != "" {
+		where += ": "
+	}
+	return func(msg string) { fmt.Fprintf(e.stderr, "loghunt: %swarning: %s\n", where, msg) }
 }
 
 // queryError makes a query's syntax or validation error a usage error
@@ -187,6 +197,7 @@ func (e *env) runScript(ctx context.Context, name, src string, qf *queryFlags, f
 			fmt.Fprintln(e.stdout)
 		}
 		fmt.Fprintf(e.stdout, "# %s:%d\n# %s\n", name, sq.Line, strings.ReplaceAll(sq.Text, "\n", "\n# "))
+		qf.where = fmt.Sprintf("%s:%d", name, sq.Line)
 		if err := e.runQuery(ctx, db, parsed[i], sq.Text, qf, format); err != nil {
 			return scriptError(name, sq, err)
 		}

@@ -30,16 +30,19 @@ type Cut struct {
 	// Threshold is numpy's (1 − contamination) quantile, as Threshold
 	// returns it.
 	Threshold float64
-	// Inclusive is set when rows tie at Threshold and some of them are
-	// among the top contamination fraction: a score equal to Threshold is
-	// then flagged too, since nothing tells the tied rows apart.
+	// Inclusive is set when the top rows tie at Threshold (no row scores
+	// higher), some rows score lower and Threshold is above
+	// AutoThreshold: a score equal to Threshold is then flagged too, since
+	// nothing tells the tied rows apart.
 	Inclusive bool
-	// Tied is, when Inclusive, the number of rows that score exactly
-	// Threshold (all flagged).
+	// Tied is the number of rows that score exactly Threshold when some of
+	// them are among the top contamination fraction (flagged when
+	// Inclusive, else not); 0 when no tie reaches into the top.
 	Tied int
 	// Wanted is the number of rows above the quantile's position, what
-	// the contamination asks for.
-	Wanted int
+	// the contamination asks for; Flagged is the number of the scores
+	// that Flag flags.
+	Wanted, Flagged int
 }
 
 // Flag reports whether a score is an anomaly under the cut.
@@ -47,13 +50,17 @@ func (c Cut) Flag(score float64) bool {
 	return score > c.Threshold || c.Inclusive && score == c.Threshold
 }
 
-// ContaminationCut is Threshold with ties settled: when the rows above
-// the quantile's position include rows whose score equals the threshold,
-// scikit-learn's rule (score > threshold) would flag none of them, and a
-// block of equally extreme rows at the top would flag nothing at all.
-// Instead every row tied at the threshold is flagged and counted in Tied,
-// so more rows than the contamination asks for may be flagged. When all
-// rows tie nothing stands out and nothing is flagged. scores is not
+// ContaminationCut is Threshold with ties settled. scikit-learn's rule,
+// score > threshold, flags nothing at all when the top rows tie (equally
+// extreme rows: 46 clients far above the rest, four processes seen once
+// each). So when the rows of the top score reach below the quantile's
+// position, their score is above AutoThreshold (anomalous by the
+// detector's own cut-off: for MAD |z| > 3.5) and some row scores lower,
+// all of them are flagged (Inclusive), more than the contamination asks
+// for. A tie below rows that score higher stays unflagged, as does a tie
+// of ordinary rows (score 0.5 or less) or of every row: then fewer rows
+// than asked for are flagged. Tied counts the rows of a tie that reaches
+// into the top fraction either way, for a warning. scores is not
 // modified.
 func ContaminationCut(scores []float64, contamination float64) Cut {
 	cut := Cut{Threshold: Threshold(scores, contamination)}
@@ -66,15 +73,19 @@ func ContaminationCut(scores []float64, contamination float64) Cut {
 	lo, _ := virtualIndex(n, 100*(1-min(contamination, 1)))
 	top := lo + 1 // the first row above the quantile's position
 	cut.Wanted = n - top
-	if top >= n || sorted[top] != cut.Threshold || sorted[0] == cut.Threshold {
-		return cut
-	}
 	first, _ := slices.BinarySearch(sorted, cut.Threshold)
 	last := first
 	for last < n && sorted[last] == cut.Threshold {
 		last++
 	}
-	cut.Inclusive, cut.Tied = true, last-first
+	cut.Flagged = n - last
+	if top >= n || sorted[top] != cut.Threshold {
+		return cut // no tie reaches into the top
+	}
+	cut.Tied = last - first
+	if last == n && first > 0 && cut.Threshold > AutoThreshold {
+		cut.Inclusive, cut.Flagged = true, n-first
+	}
 	return cut
 }
 

@@ -50,12 +50,18 @@ func (c *collectOp) finish() error       { return nil }
 // in batches of 1000, and returns its output.
 func runAnomalies(t testing.TB, args string, in *Batch, ms ModelStore) (*Batch, error) {
 	t.Helper()
+	return runAnomaliesOpt(t, args, in, &Options{Models: ms})
+}
+
+func runAnomaliesOpt(t testing.TB, args string, in *Batch, opt *Options) (*Batch, error) {
+	t.Helper()
 	q, err := Parse("| anomalies " + args)
 	if err != nil {
 		t.Fatalf("parse %q: %v", args, err)
 	}
 	out := &collectOp{}
-	op, err := q.Stages[1].(*AnomaliesCmd).operator(&plan{opt: &Options{Models: ms, MaxRows: DefaultMaxRows}}, out)
+	opt.MaxRows = DefaultMaxRows
+	op, err := q.Stages[1].(*AnomaliesCmd).operator(&plan{opt: opt}, out)
 	if err != nil {
 		return nil, err
 	}

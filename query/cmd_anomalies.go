@@ -151,7 +151,7 @@ func (c *AnomaliesCmd) inputFields(after fieldSet) fieldSet {
 }
 
 func (c *AnomaliesCmd) operator(p *plan, next operator) (operator, error) {
-	op := &anomaliesOp{cmd: c, models: p.opt.Models, next: next, max: p.opt.MaxRows}
+	op := &anomaliesOp{cmd: c, models: p.opt.Models, next: next, max: p.opt.MaxRows, opt: p.opt}
 	if c.Method == "mad" && (c.Save != "" || c.Model != "") {
 		return nil, fmt.Errorf("anomalies: method=mad keeps no model; save= and model= work with method=iforest")
 	}
@@ -217,6 +217,7 @@ type anomaliesOp struct {
 	cmd    *AnomaliesCmd
 	model  *savedModel // model=, loaded when the plan was built
 	models ModelStore
+	opt    *Options // for warnings
 	rows   rowBuffer
 	next   operator
 	max    int
@@ -243,11 +244,15 @@ type anomalyResult struct {
 	flag     []bool
 	reason   []string
 	baseline []string
+	// round is the scale scores are rounded to: 1e4 (four decimals) for
+	// Isolation Forest, 1e6 for MAD, whose scores of far outliers lie
+	// close together below 1.
+	round float64
 }
 
 func newAnomalyResult(n int) *anomalyResult {
 	r := &anomalyResult{score: make([]float64, n), flag: make([]bool, n),
-		reason: make([]string, n), baseline: make([]string, n)}
+		reason: make([]string, n), baseline: make([]string, n), round: 1e4}
 	for i := range r.score {
 		r.score[i] = math.NaN()
 	}
@@ -265,7 +270,7 @@ func (r *anomalyResult) write(b *Batch, withBaseline bool) {
 		for i := lo; i < hi; i++ {
 			score[i], reason[i] = store.Null, store.Null
 			if !math.IsNaN(r.score[i]) {
-				score[i] = store.Float(math.Round(r.score[i]*1e4) / 1e4)
+				score[i] = store.Float(math.Round(r.score[i]*r.round) / r.round)
 			}
 			flag[i] = store.Bool(r.flag[i])
 			if r.reason[i] != "" {

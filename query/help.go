@@ -93,7 +93,8 @@ var stageHelp = []HelpEntry{
 			"anomaly_reason names the features that isolated a flagged row (or one above 0.6), largest share first, with its value and the typical 5th–95th percentile range, e.g. attempts=53 (typical 2–8); "+
 			"features: the listed fields (a text field is encoded by how rare its value is) or every numeric field but _time; a row whose numeric feature is null or not finite is not scored (null score, reason says why); "+
 			"by entity: a baseline per value with at least 32 rows, the others scored by a baseline of all rows, named in anomaly_baseline; "+
-			"method=mad: robust z-score of one feature (reason: median and z); save=NAME stores the model, model=NAME scores new rows with it without refitting (list them with loghunt models); holds the rows",
+			"when the top rows tie at the threshold with a score above 0.5 they are all flagged; a tie at the threshold gets a warning; "+
+			"method=mad: robust z-score of one feature (reason: median and z), scored 1 − 1/(1 + log2(1 + |z|/3.5)): 0.5 at |z| = 3.5, 0.89 at 1000, keeping the order of |z|; save=NAME stores the model, model=NAME scores new rows with it without refitting (list them with loghunt models); holds the rows",
 		"anomalies attempts, users by src_ip contamination=0.01"),
 	stage("patterns", "patterns [field=F]", "mine log templates (Drain) from the text of _raw or F and add pattern (the template, variables as <*>) and pattern_id (a hash of it, the same in every query) to every row, in order; "+
 		"numbers, IPv4 with port, dates and times, 0x hex, UUIDs, hex ids, MAC/IPv6 and month/day names count as variables; holds the rows; for messages only, rex them into a field first",
