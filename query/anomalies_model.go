@@ -94,6 +94,13 @@ func (o *anomaliesOp) save(feats []feature, bases []*baseline, rows int) error {
 	if err != nil {
 		return fmt.Errorf("save=%s: %w", c.Save, err)
 	}
+	if !c.Replace {
+		// Checked when the plan was made; again here, for a model saved
+		// meanwhile by an earlier stage of the same query.
+		if err := refuseReplace(o.models, c.Save); err != nil {
+			return err
+		}
+	}
 	if err := o.models.PutModel(c.Save, blob); err != nil {
 		return fmt.Errorf("save=%s: %w", c.Save, err)
 	}

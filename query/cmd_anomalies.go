@@ -29,6 +29,7 @@ type AnomaliesCmd struct {
 	Seed          int64   // seed=N, default 1
 	Method        string  // method=iforest (default) or mad
 	Save          string  // save=NAME: store the fitted model
+	Replace       bool    // replace=true: save= may replace a saved model of that name
 	Model         string  // model=NAME: score with a stored model
 }
 
@@ -81,6 +82,18 @@ func (c *AnomaliesCmd) check() *posError {
 	c.Save, c.Model = opts.text("save", ""), opts.text("model", "")
 	if c.Save != "" && c.Model != "" {
 		return errorfAt(opts["model"].Pos.Offset, "give either save= or model=, not both")
+	}
+	if o := opts["replace"]; o != nil {
+		switch strings.ToLower(string(o.Value)) {
+		case "true":
+			c.Replace = true
+		case "false":
+		default:
+			return errorfAt(o.valueOffset(), "replace must be true or false, not %q", o.Value)
+		}
+		if c.Save == "" {
+			return errorfAt(o.Pos.Offset, "replace= goes with save=NAME")
+		}
 	}
 	if c.Method == "mad" && len(c.Features) > 1 {
 		return errorAtPos(c.Features[1].Pos, "method=mad scores a single feature, not %d; use method=iforest for several", len(c.Features))
@@ -158,6 +171,11 @@ func (c *AnomaliesCmd) operator(p *plan, next operator) (operator, error) {
 	if c.Save != "" && op.models == nil {
 		return nil, fmt.Errorf("anomalies save=%s: this run has no database to save models in", c.Save)
 	}
+	if c.Save != "" && !c.Replace {
+		if err := refuseReplace(op.models, c.Save); err != nil {
+			return nil, err
+		}
+	}
 	if c.Model != "" {
 		m, err := loadModel(p.opt.Models, c.Model)
 		if err != nil {
@@ -169,6 +187,19 @@ func (c *AnomaliesCmd) operator(p *plan, next operator) (operator, error) {
 		op.model = m
 	}
 	return op, nil
+}
+
+// refuseReplace fails when a model of that name is saved: save= replaces
+// one only with replace=true.
+func refuseReplace(ms ModelStore, name string) error {
+	_, ok, err := ms.Model(name)
+	if err != nil {
+		return fmt.Errorf("anomalies save=%s: %w", name, err)
+	}
+	if ok {
+		return fmt.Errorf("anomalies save=%s: a model named %s is saved already; add replace=true to replace it, or delete it with loghunt models delete %s", name, name, name)
+	}
+	return nil
 }
 
 // checkModel rejects options that contradict the stored model: they were
