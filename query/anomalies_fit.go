@@ -173,13 +173,14 @@ func (o *anomaliesOp) fitMAD(b *baseline, X [][]float64, t *featureTable, res *a
 // cut says which scores are anomalies: those above the (1 − C) quantile
 // of the training scores, and the top rows when they tie at it (see
 // detect.ContaminationCut), or those above 0.5 with contamination=auto. A
-// tie that reaches into the top C gets a warning, flagged or not.
+// tie that reaches into the top C gets a warning, flagged or not, unless
+// every row ties.
 func (o *anomaliesOp) cut(b *baseline, scores []float64) detect.Cut {
 	if o.cmd.Auto {
 		return detect.Cut{Threshold: detect.AutoThreshold}
 	}
 	cut := detect.ContaminationCut(scores, o.cmd.Contamination)
-	if cut.Tied > 0 {
+	if cut.Tied > 0 && cut.Tied < len(scores) { // when every row ties, nothing stands out
 		of, verdict := "", "are not flagged"
 		if o.cmd.By != nil {
 			of = " of baseline " + quoteIfNeeded(b.label)

@@ -101,6 +101,9 @@ func Run(ctx context.Context, st Store, q *Query, opt Options, out func(*Batch) 
 	if err != nil {
 		return stats, err
 	}
+	if err := warnUnknownFields(st, q, p.opt); err != nil {
+		return stats, err
+	}
 	p.ctx = ctx
 	sink := &sinkOp{ctx: ctx, out: out, rows: &stats.RowsOut}
 	ops, err := p.build(sink)

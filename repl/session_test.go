@@ -167,3 +167,19 @@ func TestRunDotCommands(t *testing.T) {
 		t.Errorf("a query after .quit, or before a bad command, ran:\n%s", out)
 	}
 }
+
+// TestWarningsShown: the REPL shows a query's warnings (a field no event
+// has), before its row count.
+func TestWarningsShown(t *testing.T) {
+	out := session(t, testDB(t, 30), &fakeReader{lines: []string{
+		"| stats count by stauts",
+		"| eval s = status | stats count by s | head 1",
+	}}, nil)
+	want := "warning: field \"stauts\" in by of stats: no event has it (did you mean \"status\"?)\n0 rows in "
+	if !strings.Contains(out, want) {
+		t.Errorf("output lacks %q:\n%s", want, out)
+	}
+	if strings.Count(out, "warning:") != 1 {
+		t.Errorf("want one warning:\n%s", out)
+	}
+}
