@@ -7,11 +7,11 @@ import (
 	"fmt"
 	"os"
 	"runtime/debug"
-	"slices"
 	"strings"
 
 	"loghunt/query"
 	"loghunt/render"
+	"loghunt/repl"
 	"loghunt/store"
 )
 
@@ -32,6 +32,7 @@ type queryFlags struct {
 	earliest, latest string
 	stats            bool
 	plot             string
+	where            string // in a script, "FILE:LINE" of the query, for its warnings
 }
 
 func (q *queryFlags) register(fs *flag.FlagSet) {
@@ -100,7 +101,7 @@ func (e *env) runQuery(ctx context.Context, db *store.DB, q *query.Query, text s
 	p := newResultPrinter(e.stdout, e.stderr, format)
 	p.chart = e.chartOptions()
 	p.plotPath = qf.plot
-	opt := query.Options{Earliest: qf.earliest, Latest: qf.latest, Models: db}
+	opt := query.Options{Earliest: qf.earliest, Latest: qf.latest, Models: db, Warn: e.queryWarner(qf.where)}
 	st, err := query.Run(ctx, db, q, opt, p.add)
 	if err != nil {
 		return queryError(err, text)
@@ -114,6 +115,15 @@ func (e *env) runQuery(ctx context.Context, db *store.DB, q *query.Query, text s
 			humanBytes(st.BytesDecoded), st.RowsOut, st.Elapsed.Seconds())
 	}
 	return nil
+}
+
+// queryWarner prints a query's warnings to stderr, after where (a script
+// line) when set.
+func (e *env) queryWarner(where string) func(string) {
+	if where != "" {
+		where += ": "
+	}
+	return func(msg string) { fmt.Fprintf(e.stderr, "loghunt: %swarning: %s\n", where, msg) }
 }
 
 // queryError makes a query's syntax or validation error a usage error
@@ -133,8 +143,13 @@ const runUsage = `usage: loghunt [--db FILE] run [flags] SCRIPT.lhq
 
 Runs the queries of a script in order, printing each result under its
 query. Queries are separated by ';' at the end of a line or by blank lines;
-'#' starts a comment; a line ending in '|' continues the query. The first
-error stops the script, naming its line.
+'#' starts a comment; a line ending in '|' continues the query. A line
+starting with '.' between queries is a dot-command, as in the REPL:
+'.format json' sets the format of the queries after it, '.run OTHER.lhq'
+runs another script, '.quit' ends, '.sources', '.fields', '.models',
+'.ingest PATH' and '.help' print what they print in the REPL. Every query
+and command is checked first; the first error stops the script, naming
+its line.
 
 flags:
 `
@@ -161,40 +176,106 @@ func (e *env) run(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	return e.runScript(ctx, pos[0], string(src), &qf, format)
+	db, err := e.open(true) // a missing database fails before any output
+	if err != nil {
+		return err
+	}
+	db.Close()
+	err = e.runScript(ctx, pos[0], string(src), &qf, format)
+	if errors.Is(err, errQuitScript) {
+		return nil
+	}
+	return err
 }
 
-// runScript parses every query first, so a typo on the last line stops
-// the script before the first query runs, then runs them in order.
+// runScript parses every query and checks every dot-command first, so a
+// typo on the last line stops the script before the first query runs,
+// then runs them in order. Dot-commands (.format json, .sources, .ingest
+// PATH, ...) do what they do in the REPL; .run runs another script as
+// this one runs, and .quit ends the script. The database is open only
+// while a query runs, so a .ingest between queries can write to it.
 func (e *env) runScript(ctx context.Context, name, src string, qf *queryFlags, format render.Format) error {
+	return e.runScriptDepth(ctx, name, src, qf, &format, 0)
+}
+
+func (e *env) runScriptDepth(ctx context.Context, name, src string, qf *queryFlags, format *render.Format, depth int) error {
+	if depth > repl.MaxScriptDepth {
+		return fmt.Errorf("%s: scripts run each other more than %d deep", name, repl.MaxScriptDepth)
+	}
 	queries, err := query.SplitScript(src)
 	if err != nil {
 		return usagef("%s: %v", name, err)
 	}
 	parsed := make([]*query.Query, len(queries))
 	for i, sq := range queries {
+		if sq.Dot {
+			if err := repl.CheckDot(sq.Text); err != nil {
+				return scriptError(name, sq, usageError{err.Error()})
+			}
+			continue
+		}
 		if parsed[i], err = query.Parse(sq.Text); err != nil {
 			return scriptError(name, sq, queryError(err, sq.Text))
 		}
 	}
-	db, err := e.open(!slices.ContainsFunc(parsed, (*query.Query).SavesModel)) // save= writes a model
-	if err != nil {
-		return err
-	}
-	defer db.Close()
+	var commands *repl.REPL // for dot-commands, made at the first
 	for i, sq := range queries {
 		if i > 0 {
 			fmt.Fprintln(e.stdout)
 		}
 		fmt.Fprintf(e.stdout, "# %s:%d\n# %s\n", name, sq.Line, strings.ReplaceAll(sq.Text, "\n", "\n# "))
-		if err := e.runQuery(ctx, db, parsed[i], sq.Text, qf, format); err != nil {
+		if sq.Dot {
+			if repl.IsQuit(sq.Text) {
+				return errQuitScript
+			}
+			if script, ok := repl.IsRun(sq.Text); ok {
+				src, err := os.ReadFile(script)
+				if err == nil {
+					err = e.runScriptDepth(ctx, script, string(src), qf, format, depth+1)
+				}
+				if err != nil {
+					return scriptError(name, sq, err)
+				}
+				continue
+			}
+			if commands == nil {
+				if commands, err = repl.New(repl.Config{DB: e.db, Stdout: e.stdout, Stderr: e.stderr,
+					Format: *format, NewWriter: e.newResultWriter}); err != nil {
+					return scriptError(name, sq, err)
+				}
+			}
+			if _, err := commands.Dot(ctx, sq.Text); err != nil {
+				return scriptError(name, sq, err)
+			}
+			*format = commands.Format()
+			continue
+		}
+		qf.where = fmt.Sprintf("%s:%d", name, sq.Line)
+		if err := e.runOne(ctx, parsed[i], sq.Text, qf, *format); err != nil {
 			return scriptError(name, sq, err)
 		}
 	}
 	return nil
 }
 
+// errQuitScript is how .quit ends a script (and scripts that .run it).
+var errQuitScript = errors.New("quit")
+
+// runOne opens the database for one query of a script (for writing when
+// it saves a model) and runs it.
+func (e *env) runOne(ctx context.Context, q *query.Query, text string, qf *queryFlags, format render.Format) error {
+	db, err := e.open(!q.SavesModel()) // save= writes the model
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	return e.runQuery(ctx, db, q, text, qf, format)
+}
+
 func scriptError(name string, sq query.ScriptQuery, err error) error {
+	if errors.Is(err, errQuitScript) {
+		return err
+	}
 	var ue usageError
 	if errors.As(err, &ue) {
 		return usageError{fmt.Sprintf("%s:%d: %s", name, sq.Line, ue.msg)}

@@ -17,13 +17,17 @@ import (
 // 1.2533 ≈ √(π/2) being the factor that makes MeanAD estimate a normal
 // standard deviation. When all values are equal every z is 0.
 //
-// The anomaly score maps |z| monotonically into [0, 1):
+// The anomaly score maps |z| strictly increasingly into [0, 1):
 //
-//	s = 1 − 2^(−|z|/3.5)
+//	s = 1 − 1 / (1 + log2(1 + |z|/3.5))
 //
 // so that |z| = 3.5, Iglewicz and Hoaglin's outlier cut-off, scores 0.5
 // like Isolation Forest's default cut-off, and Threshold works on it the
-// same way. z keeps its sign (below or above the median).
+// same way; |z| = 10 scores 0.66, 100 scores 0.83, 1,000 scores 0.89. The
+// logarithm keeps far outliers apart: the score never reaches 1 (not even
+// in floating point, s ≤ 1 − 1/1025), so rows with different |z| keep
+// their order where 1 − 2^(−|z|/3.5) rounded every |z| above ~190 to 1.
+// z keeps its sign (below or above the median).
 // Empty x gives ErrNoRows; a NaN or infinity is reported by its zero-based
 // row index.
 func MAD(x []float64) (scores, z []float64, err error) {
@@ -58,7 +62,15 @@ func MAD(x []float64) (scores, z []float64, err error) {
 	}
 	for i, v := range x {
 		z[i] = (v - med) / scale
-		scores[i] = 1 - math.Exp2(-math.Abs(z[i])/3.5)
+		scores[i] = madScore(z[i])
 	}
 	return scores, z, nil
+}
+
+// madScore maps a robust z-score to the anomaly score (see MAD).
+func madScore(z float64) float64 {
+	if math.IsInf(z, 0) { // a deviation over a scale of almost 0
+		return math.Nextafter(1, 0)
+	}
+	return 1 - 1/(1+math.Log2(1+math.Abs(z)/3.5))
 }

@@ -29,7 +29,7 @@ func TestMAD(t *testing.T) {
 				if math.Abs(z[i]-tt.wantZ[i]) > 1e-9 {
 					t.Errorf("z[%d] = %v, want %v", i, z[i], tt.wantZ[i])
 				}
-				if want := 1 - math.Exp2(-math.Abs(tt.wantZ[i])/3.5); math.Abs(scores[i]-want) > 1e-9 {
+				if want := 1 - 1/(1+math.Log2(1+math.Abs(tt.wantZ[i])/3.5)); math.Abs(scores[i]-want) > 1e-9 {
 					t.Errorf("score[%d] = %v, want %v", i, scores[i], want)
 				}
 				if scores[i] < 0 || scores[i] >= 1 {
@@ -51,6 +51,34 @@ func TestMADCutoffScoresHalf(t *testing.T) {
 	}
 	if math.Abs(scores[5]-0.5) > 1e-12 || math.Abs(scores[6]-0.5) > 1e-12 {
 		t.Fatalf("scores at |z| = 3.5: %v, %v; want 0.5", scores[5], scores[6])
+	}
+}
+
+// The score keeps the order of |z| however far out: the exfiltration
+// hunt's clients, z from 50 to over 1,000, once all scored 1.
+func TestMADScoreKeepsOrder(t *testing.T) {
+	prev := -1.0
+	for _, z := range []float64{0, 0.1, 1, 3.5, 10, 53, 82.3, 262, 282, 349, 444, 698, 708, 1080, 1e4, 1e6, 1e9, 1e12, 1e100, math.MaxFloat64, math.Inf(1)} {
+		s := madScore(z)
+		if !(s > prev) || s >= 1 {
+			t.Errorf("score(|z| = %g) = %v after %v: want increasing and below 1", z, s, prev)
+		}
+		if madScore(-z) != s {
+			t.Errorf("score(-%g) = %v, score(%g) = %v", z, madScore(-z), z, s)
+		}
+		prev = s
+	}
+	// Distinct values far in the tail still get distinct scores in the
+	// order of their values.
+	x := []float64{0, 0.1, 0.1, 0.2, 0.1, 0, 0.3, 12.3, 41.9, 51.8, 66, 103.6, 105, 155.4, 160.3}
+	scores, _, err := MAD(x)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 8; i < len(x); i++ {
+		if !(scores[i] > scores[i-1]) || scores[i] >= 1 {
+			t.Errorf("x=%v scores %v, x=%v scores %v", x[i-1], scores[i-1], x[i], scores[i])
+		}
 	}
 }
 

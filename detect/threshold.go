@@ -25,6 +25,70 @@ func Threshold(scores []float64, contamination float64) float64 {
 	return Percentile(sorted, 100*(1-contamination))
 }
 
+// Cut decides which scores are anomalies for a contamination.
+type Cut struct {
+	// Threshold is numpy's (1 − contamination) quantile, as Threshold
+	// returns it.
+	Threshold float64
+	// Inclusive is set when the top rows tie at Threshold (no row scores
+	// higher), some rows score lower and Threshold is above
+	// AutoThreshold: a score equal to Threshold is then flagged too, since
+	// nothing tells the tied rows apart.
+	Inclusive bool
+	// Tied is the number of rows that score exactly Threshold when some of
+	// them are among the top contamination fraction (flagged when
+	// Inclusive, else not); 0 when no tie reaches into the top.
+	Tied int
+	// Wanted is the number of rows above the quantile's position, what
+	// the contamination asks for; Flagged is the number of the scores
+	// that Flag flags.
+	Wanted, Flagged int
+}
+
+// Flag reports whether a score is an anomaly under the cut.
+func (c Cut) Flag(score float64) bool {
+	return score > c.Threshold || c.Inclusive && score == c.Threshold
+}
+
+// ContaminationCut is Threshold with ties settled. scikit-learn's rule,
+// score > threshold, flags nothing at all when the top rows tie (equally
+// extreme rows: 46 clients far above the rest, four processes seen once
+// each). So when the rows of the top score reach below the quantile's
+// position, their score is above AutoThreshold (anomalous by the
+// detector's own cut-off: for MAD |z| > 3.5) and some row scores lower,
+// all of them are flagged (Inclusive), more than the contamination asks
+// for. A tie below rows that score higher stays unflagged, as does a tie
+// of ordinary rows (score 0.5 or less) or of every row: then fewer rows
+// than asked for are flagged. Tied counts the rows of a tie that reaches
+// into the top fraction either way, for a warning. scores is not
+// modified.
+func ContaminationCut(scores []float64, contamination float64) Cut {
+	cut := Cut{Threshold: Threshold(scores, contamination)}
+	n := len(scores)
+	if n == 0 || !(contamination > 0) {
+		return cut
+	}
+	sorted := slices.Clone(scores)
+	slices.Sort(sorted)
+	lo, _ := virtualIndex(n, 100*(1-min(contamination, 1)))
+	top := lo + 1 // the first row above the quantile's position
+	cut.Wanted = n - top
+	first, _ := slices.BinarySearch(sorted, cut.Threshold)
+	last := first
+	for last < n && sorted[last] == cut.Threshold {
+		last++
+	}
+	cut.Flagged = n - last
+	if top >= n || sorted[top] != cut.Threshold {
+		return cut // no tie reaches into the top
+	}
+	cut.Tied = last - first
+	if last == n && first > 0 && cut.Threshold > AutoThreshold {
+		cut.Inclusive, cut.Flagged = true, n-first
+	}
+	return cut
+}
+
 // Percentile returns the p-th percentile (p in [0, 100], clipped) of an
 // ascending slice, interpolating linearly between neighbours as numpy's
 // default method does, including its rounding. It returns NaN for an empty

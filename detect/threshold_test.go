@@ -130,3 +130,54 @@ func TestThresholdFlagsLoginBurst(t *testing.T) {
 		}
 	}
 }
+
+// Rows tied at the threshold: when the top rows tie at a score above
+// 0.5 and reach into the top fraction, all of them are flagged, for no
+// score can tell them apart; otherwise the cut is numpy's, score >
+// threshold. Tied counts a tie that reaches into the top either way.
+func TestContaminationCut(t *testing.T) {
+	rep := func(v float64, n int) []float64 { return slices.Repeat([]float64{v}, n) }
+	tests := []struct {
+		name          string
+		scores        []float64
+		contamination float64
+		flagged, tied int
+		inclusive     bool
+	}{
+		{"distinct", []float64{0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1}, 0.1, 1, 0, false},
+		// 46 clients scored 1, as MAD once saturated: none was flagged.
+		{"top tie", append(rep(0.2, 1711), rep(1, 46)...), 0.005, 46, 46, true},
+		// An Isolation Forest tying 4 rows at the top.
+		{"four at top", append(rep(0.4, 96), rep(0.75, 4)...), 0.01, 4, 4, true},
+		// A tie under rows that score higher is not flagged: small counts
+		// (2 errors on 2 paths) tie often, far below the real outliers.
+		{"tie below top", append(append(rep(0.3, 90), rep(0.6, 8)...), 0.8, 0.9), 0.05, 2, 8, false},
+		// A tie of ordinary rows (score at most 0.5) under one outlier.
+		{"ordinary tie", append(append(rep(0.2, 150), rep(0.27, 49)...), 0.8), 0.01, 1, 49, false},
+		{"ordinary tie at top", append(rep(0.2, 150), rep(0.27, 50)...), 0.01, 0, 50, false},
+		{"tie at 0.5", append(rep(0.2, 150), rep(0.5, 50)...), 0.01, 0, 50, false},
+		// Ties below the cut do not matter.
+		{"tie under cut", append(rep(0.3, 95), 0.5, 0.6, 0.7, 0.8, 0.9), 0.05, 5, 0, false},
+		// Everything tied: nothing stands out, nothing is flagged.
+		{"all tied", rep(0.7, 50), 0.1, 0, 50, false},
+		{"zero contamination", append(rep(0.2, 9), 1), 0, 0, 0, false},
+		{"empty", nil, 0.1, 0, 0, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cut := ContaminationCut(tt.scores, tt.contamination)
+			n := 0
+			for _, s := range tt.scores {
+				if cut.Flag(s) {
+					n++
+				}
+			}
+			if n != tt.flagged || cut.Tied != tt.tied || cut.Inclusive != tt.inclusive || cut.Flagged != n {
+				t.Errorf("flagged %d, tied %d, inclusive %v; want %d, %d, %v (cut %+v)", n, cut.Tied, cut.Inclusive, tt.flagged, tt.tied, tt.inclusive, cut)
+			}
+			if th := Threshold(tt.scores, tt.contamination); !(th == cut.Threshold || math.IsNaN(th) && math.IsNaN(cut.Threshold)) {
+				t.Errorf("threshold %v, want numpy's %v", cut.Threshold, th)
+			}
+		})
+	}
+}

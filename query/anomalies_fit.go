@@ -5,6 +5,7 @@ import (
 	"math"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"unsafe"
 
@@ -23,15 +24,15 @@ const baselineAll = "all"
 // rows' median) with the encodings of its text features and the score
 // above which a row is an anomaly.
 type baseline struct {
-	label     string // the entity value, or "all"
-	all       bool
-	train     []int // held rows it is fitted on (none with model=)
-	scored    []int // held rows it scores
-	enc       []*rarity
-	forest    *detect.Forest
-	threshold float64
-	median    float64 // method=mad
-	rows      int     // rows it was fitted on
+	label  string // the entity value, or "all"
+	all    bool
+	train  []int // held rows it is fitted on (none with model=)
+	scored []int // held rows it scores
+	enc    []*rarity
+	forest *detect.Forest
+	cut    detect.Cut // which scores are anomalies
+	median float64    // method=mad
+	rows   int        // rows it was fitted on
 }
 
 // score fits the baselines on the held rows and scores them: a baseline
@@ -51,6 +52,9 @@ func (o *anomaliesOp) score(all *Batch) (*anomalyResult, error) {
 	}
 	t := readFeatures(all, feats)
 	res := newAnomalyResult(all.Len)
+	if c.Method == "mad" {
+		res.round = 1e6
+	}
 	res.notScored(t)
 	bases := o.partition(all, t)
 	for _, b := range bases {
@@ -129,7 +133,7 @@ func (o *anomaliesOp) fit(b *baseline, t *featureTable, res *anomalyResult) erro
 	if err != nil {
 		return err
 	}
-	b.threshold = o.threshold(scores)
+	b.cut = o.cut(b, scores)
 	if !slices.Equal(b.scored, b.train) {
 		X = t.matrix(b.enc, b.scored)
 		if scores, err = f.Score(X); err != nil {
@@ -150,7 +154,7 @@ func (o *anomaliesOp) fitMAD(b *baseline, X [][]float64, t *featureTable, res *a
 	if err != nil {
 		return err
 	}
-	b.threshold = o.threshold(scores)
+	b.cut = o.cut(b, scores)
 	slices.Sort(x)
 	b.median = detect.Percentile(x, 50)
 	// The scored rows are among the training rows: look them up.
@@ -166,13 +170,29 @@ func (o *anomaliesOp) fitMAD(b *baseline, X [][]float64, t *featureTable, res *a
 	return nil
 }
 
-// threshold is the score above which a row is an anomaly: the (1 − C)
-// quantile of the training scores, or 0.5 with contamination=auto.
-func (o *anomaliesOp) threshold(scores []float64) float64 {
+// cut says which scores are anomalies: those above the (1 − C) quantile
+// of the training scores, and the top rows when they tie at it (see
+// detect.ContaminationCut), or those above 0.5 with contamination=auto. A
+// tie that reaches into the top C gets a warning, flagged or not, unless
+// every row ties.
+func (o *anomaliesOp) cut(b *baseline, scores []float64) detect.Cut {
 	if o.cmd.Auto {
-		return detect.AutoThreshold
+		return detect.Cut{Threshold: detect.AutoThreshold}
 	}
-	return detect.Threshold(scores, o.cmd.Contamination)
+	cut := detect.ContaminationCut(scores, o.cmd.Contamination)
+	if cut.Tied > 0 && cut.Tied < len(scores) { // when every row ties, nothing stands out
+		of, verdict := "", "are not flagged"
+		if o.cmd.By != nil {
+			of = " of baseline " + quoteIfNeeded(b.label)
+		}
+		if cut.Inclusive {
+			verdict = "are all flagged"
+		}
+		o.opt.warn("anomalies: %d rows%s tie at the threshold score %s and %s: %d flagged where contamination=%s asks for %d",
+			cut.Tied, of, formatNumber(cut.Threshold), verdict, cut.Flagged,
+			strconv.FormatFloat(o.cmd.Contamination, 'g', -1, 64), cut.Wanted)
+	}
+	return cut
 }
 
 // reasonScore is the score above which a row that is not flagged still
@@ -187,7 +207,7 @@ func (b *baseline) emit(res *anomalyResult, t *featureTable, rows []int, X [][]f
 	for i, r := range rows {
 		s := scores[i]
 		res.score[r], res.baseline[r] = s, b.label
-		res.flag[r] = s > b.threshold
+		res.flag[r] = b.cut.Flag(s)
 		if !res.flag[r] && !(s > reasonScore) {
 			continue
 		}

@@ -56,7 +56,8 @@ type savedBaseline struct {
 	All       bool      `json:"all,omitempty"`
 	Rows      int       `json:"rows"`
 	Threshold float64   `json:"threshold"`
-	Encodings []*rarity `json:"encodings"` // per feature; null for numeric ones
+	Inclusive bool      `json:"inclusive,omitempty"` // a score equal to Threshold is flagged too (rows tied at it when fitted)
+	Encodings []*rarity `json:"encodings"`           // per feature; null for numeric ones
 }
 
 func (m *savedModel) contamination() string {
@@ -83,7 +84,7 @@ func (o *anomaliesOp) save(feats []feature, bases []*baseline, rows int) error {
 	}
 	for _, b := range bases {
 		m.Baselines = append(m.Baselines, savedBaseline{Entity: b.label, All: b.all, Rows: b.rows,
-			Threshold: b.threshold, Encodings: b.enc})
+			Threshold: b.cut.Threshold, Inclusive: b.cut.Inclusive, Encodings: b.enc})
 		m.forests = append(m.forests, b.forest)
 	}
 	if c.By == nil {
@@ -92,6 +93,13 @@ func (o *anomaliesOp) save(feats []feature, bases []*baseline, rows int) error {
 	blob, err := m.MarshalBinary()
 	if err != nil {
 		return fmt.Errorf("save=%s: %w", c.Save, err)
+	}
+	if !c.Replace {
+		// Checked when the plan was made; again here, for a model saved
+		// meanwhile by an earlier stage of the same query.
+		if err := refuseReplace(o.models, c.Save); err != nil {
+			return err
+		}
 	}
 	if err := o.models.PutModel(c.Save, blob); err != nil {
 		return fmt.Errorf("save=%s: %w", c.Save, err)
@@ -274,7 +282,7 @@ func (m *savedModel) baselines() ([]*baseline, map[string]*baseline) {
 	index := map[string]*baseline{}
 	for i, sb := range m.Baselines {
 		b := &baseline{label: baselineAll, all: sb.All, enc: sb.Encodings, forest: m.forests[i],
-			threshold: sb.Threshold, rows: sb.Rows}
+			cut: detect.Cut{Threshold: sb.Threshold, Inclusive: sb.Inclusive}, rows: sb.Rows}
 		key := baselineAll
 		if !sb.All {
 			b.label, key = sb.Entity, "="+sb.Entity

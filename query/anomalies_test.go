@@ -50,12 +50,18 @@ func (c *collectOp) finish() error       { return nil }
 // in batches of 1000, and returns its output.
 func runAnomalies(t testing.TB, args string, in *Batch, ms ModelStore) (*Batch, error) {
 	t.Helper()
+	return runAnomaliesOpt(t, args, in, &Options{Models: ms})
+}
+
+func runAnomaliesOpt(t testing.TB, args string, in *Batch, opt *Options) (*Batch, error) {
+	t.Helper()
 	q, err := Parse("| anomalies " + args)
 	if err != nil {
 		t.Fatalf("parse %q: %v", args, err)
 	}
 	out := &collectOp{}
-	op, err := q.Stages[1].(*AnomaliesCmd).operator(&plan{opt: &Options{Models: ms, MaxRows: DefaultMaxRows}}, out)
+	opt.MaxRows = DefaultMaxRows
+	op, err := q.Stages[1].(*AnomaliesCmd).operator(&plan{opt: opt}, out)
 	if err != nil {
 		return nil, err
 	}
@@ -275,6 +281,34 @@ func TestAnomaliesSaveAndLoad(t *testing.T) {
 	if _, err := runAnomalies(t, "f0 save=x", fitRows, nil); err == nil || !strings.Contains(err.Error(), "no database") {
 		t.Errorf("save without a store: %v", err)
 	}
+}
+
+// TestAnomaliesSaveRefusesToReplace: save=NAME once overwrote a saved
+// model of that name without a word; now it needs replace=true.
+func TestAnomaliesSaveRefusesToReplace(t *testing.T) {
+	ms := newMemModels()
+	mustAnomalies(t, "count save=m", spikeCounts(1), ms)
+	first := slices.Clone(ms.blobs["m"])
+	_, err := runAnomalies(t, "count trees=7 save=m", spikeCounts(2), ms)
+	if err == nil || !strings.Contains(err.Error(), "a model named m is saved already; add replace=true") {
+		t.Errorf("save over a saved model: %v", err)
+	}
+	if !slices.Equal(ms.blobs["m"], first) || ms.puts != 1 {
+		t.Fatal("the saved model changed")
+	}
+	mustAnomalies(t, "count trees=7 save=m replace=true", spikeCounts(2), ms)
+	if slices.Equal(ms.blobs["m"], first) || ms.puts != 2 {
+		t.Error("replace=true did not replace the model")
+	}
+	for _, tc := range []struct{ args, want string }{
+		{"count replace=true", "replace= goes with save="},
+		{"count save=m replace=yes", "replace must be true or false"},
+	} {
+		if _, err := Parse("| anomalies " + tc.args); err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%s: %v, want %q", tc.args, err, tc.want)
+		}
+	}
+	mustAnomalies(t, "count save=new replace=false", spikeCounts(1), ms)
 }
 
 func TestAnomaliesDamagedModel(t *testing.T) {

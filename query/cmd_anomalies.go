@@ -29,6 +29,7 @@ type AnomaliesCmd struct {
 	Seed          int64   // seed=N, default 1
 	Method        string  // method=iforest (default) or mad
 	Save          string  // save=NAME: store the fitted model
+	Replace       bool    // replace=true: save= may replace a saved model of that name
 	Model         string  // model=NAME: score with a stored model
 }
 
@@ -81,6 +82,18 @@ func (c *AnomaliesCmd) check() *posError {
 	c.Save, c.Model = opts.text("save", ""), opts.text("model", "")
 	if c.Save != "" && c.Model != "" {
 		return errorfAt(opts["model"].Pos.Offset, "give either save= or model=, not both")
+	}
+	if o := opts["replace"]; o != nil {
+		switch strings.ToLower(string(o.Value)) {
+		case "true":
+			c.Replace = true
+		case "false":
+		default:
+			return errorfAt(o.valueOffset(), "replace must be true or false, not %q", o.Value)
+		}
+		if c.Save == "" {
+			return errorfAt(o.Pos.Offset, "replace= goes with save=NAME")
+		}
 	}
 	if c.Method == "mad" && len(c.Features) > 1 {
 		return errorAtPos(c.Features[1].Pos, "method=mad scores a single feature, not %d; use method=iforest for several", len(c.Features))
@@ -151,12 +164,17 @@ func (c *AnomaliesCmd) inputFields(after fieldSet) fieldSet {
 }
 
 func (c *AnomaliesCmd) operator(p *plan, next operator) (operator, error) {
-	op := &anomaliesOp{cmd: c, models: p.opt.Models, next: next, max: p.opt.MaxRows}
+	op := &anomaliesOp{cmd: c, models: p.opt.Models, next: next, max: p.opt.MaxRows, opt: p.opt}
 	if c.Method == "mad" && (c.Save != "" || c.Model != "") {
 		return nil, fmt.Errorf("anomalies: method=mad keeps no model; save= and model= work with method=iforest")
 	}
 	if c.Save != "" && op.models == nil {
 		return nil, fmt.Errorf("anomalies save=%s: this run has no database to save models in", c.Save)
+	}
+	if c.Save != "" && !c.Replace {
+		if err := refuseReplace(op.models, c.Save); err != nil {
+			return nil, err
+		}
 	}
 	if c.Model != "" {
 		m, err := loadModel(p.opt.Models, c.Model)
@@ -169,6 +187,19 @@ func (c *AnomaliesCmd) operator(p *plan, next operator) (operator, error) {
 		op.model = m
 	}
 	return op, nil
+}
+
+// refuseReplace fails when a model of that name is saved: save= replaces
+// one only with replace=true.
+func refuseReplace(ms ModelStore, name string) error {
+	_, ok, err := ms.Model(name)
+	if err != nil {
+		return fmt.Errorf("anomalies save=%s: %w", name, err)
+	}
+	if ok {
+		return fmt.Errorf("anomalies save=%s: a model named %s is saved already; add replace=true to replace it, or delete it with loghunt models delete %s", name, name, name)
+	}
+	return nil
 }
 
 // checkModel rejects options that contradict the stored model: they were
@@ -217,6 +248,7 @@ type anomaliesOp struct {
 	cmd    *AnomaliesCmd
 	model  *savedModel // model=, loaded when the plan was built
 	models ModelStore
+	opt    *Options // for warnings
 	rows   rowBuffer
 	next   operator
 	max    int
@@ -243,11 +275,15 @@ type anomalyResult struct {
 	flag     []bool
 	reason   []string
 	baseline []string
+	// round is the scale scores are rounded to: 1e4 (four decimals) for
+	// Isolation Forest, 1e6 for MAD, whose scores of far outliers lie
+	// close together below 1.
+	round float64
 }
 
 func newAnomalyResult(n int) *anomalyResult {
 	r := &anomalyResult{score: make([]float64, n), flag: make([]bool, n),
-		reason: make([]string, n), baseline: make([]string, n)}
+		reason: make([]string, n), baseline: make([]string, n), round: 1e4}
 	for i := range r.score {
 		r.score[i] = math.NaN()
 	}
@@ -265,7 +301,7 @@ func (r *anomalyResult) write(b *Batch, withBaseline bool) {
 		for i := lo; i < hi; i++ {
 			score[i], reason[i] = store.Null, store.Null
 			if !math.IsNaN(r.score[i]) {
-				score[i] = store.Float(math.Round(r.score[i]*1e4) / 1e4)
+				score[i] = store.Float(math.Round(r.score[i]*r.round) / r.round)
 			}
 			flag[i] = store.Bool(r.flag[i])
 			if r.reason[i] != "" {

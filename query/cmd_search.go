@@ -13,7 +13,7 @@ import (
 // stage. See Term for the meaning of each term.
 type SearchCmd struct {
 	Pos    lexer.Position
-	Expr   *SearchOr `parser:"( 'search':Stage | Start ) @@?"`
+	Expr   *SearchAnd `parser:"( 'search':Stage | Start ) @@?"`
 	EndPos lexer.Position
 
 	// Term is Expr as a plain tree; nil when the search matches every
@@ -43,7 +43,7 @@ func (c *SearchCmd) check() *posError {
 	if c.Expr == nil {
 		return nil
 	}
-	t, err := termBuilder{}.or(c.Expr, true)
+	t, err := termBuilder{}.and(c.Expr, true)
 	if err != nil {
 		return err
 	}

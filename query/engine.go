@@ -37,6 +37,17 @@ type Options struct {
 	// MaxAggBytes bounds the memory of one aggregation; 0 means
 	// DefaultMaxAggBytes.
 	MaxAggBytes int64
+	// Warn receives what the user should know about a result that is not
+	// an error (rows tied at an anomaly threshold, a field no event has);
+	// nil discards it. It may be called from the goroutine of Run only.
+	Warn func(msg string)
+}
+
+// warn passes msg to Options.Warn, if set.
+func (o *Options) warn(format string, args ...any) {
+	if o.Warn != nil {
+		o.Warn(fmt.Sprintf(format, args...))
+	}
 }
 
 // Limits that keep a query from exhausting memory.
@@ -88,6 +99,9 @@ func Run(ctx context.Context, st Store, q *Query, opt Options, out func(*Batch) 
 	var stats Stats
 	p, err := newPlan(st, q, &opt)
 	if err != nil {
+		return stats, err
+	}
+	if err := warnUnknownFields(st, q, p.opt); err != nil {
 		return stats, err
 	}
 	p.ctx = ctx

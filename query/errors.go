@@ -89,6 +89,10 @@ func newError(q string, off int, msg string) *Error {
 
 // didYouMean returns ` (did you mean "x"?)` for the candidate nearest to
 // name, or "" when none is near.
+// DidYouMean returns ` (did you mean "x"?)` for the candidate nearest to
+// name, or "" when none is near.
+func DidYouMean(name string, candidates []string) string { return didYouMean(name, candidates) }
+
 func didYouMean(name string, candidates []string) string {
 	if s := suggest(name, candidates); s != "" {
 		return fmt.Sprintf(" (did you mean %q?)", s)

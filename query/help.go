@@ -66,7 +66,7 @@ func stage(name, syntax, summary, example string) HelpEntry {
 }
 
 var stageHelp = []HelpEntry{
-	stage("search", "search TERMS", "keep events matching the terms: words (whole tokens of _raw, * wildcards), \"phrases\" (case-insensitive, starting and ending at word boundaries), field=value, != < <= > >=, f IN (a, b), AND (implicit), OR, NOT, parentheses, earliest=T, latest=T",
+	stage("search", "search TERMS", "keep events matching the terms: words (whole tokens of _raw, * wildcards), \"phrases\" (case-insensitive, starting and ending at word boundaries), field=value, != < <= > >=, f IN (a, b), AND (implicit), OR, NOT, parentheses, earliest=T, latest=T. As in Splunk's search, NOT applies to the one term after it and OR binds tighter than AND: a b OR c is a AND (b OR c), and NOT a OR b is (NOT a) OR b; write (a b) OR c for the other grouping (in where and eval, AND binds tighter than OR)",
 		`search "Failed password" host=web* NOT user IN (root, admin) earliest=-24h`),
 	stage("where", "where EXPR", "keep rows where the expression is true (null is false)", `where status >= 500 AND cidrmatch("10.0.0.0/8", clientip)`),
 	stage("eval", "eval f = EXPR [, g = EXPR]", "set fields to computed values, left to right", `eval kb = round(bytes / 1024, 1), day = strftime(_time, "%F")`),
@@ -86,14 +86,15 @@ var stageHelp = []HelpEntry{
 	stage("top", "top [N] f [by g] | top limit=N f", "the N most common values of f (default 10) with count and percent (of the rows that have f and g)", "top 5 clientip by status"),
 	stage("rare", "rare [N] f [by g] | rare limit=N f", "the N least common values of f (default 10) with count and percent (of the rows that have f and g)", "rare useragent"),
 	stage("lookup", "lookup FILE.csv key [as field] [OUTPUT f, g]", "add columns of the CSV row whose key column equals the row's field (key, or the as field)", "lookup threat_intel.csv ip as src_ip OUTPUT threat, actor"),
-	stage("anomalies", "anomalies [f1, f2, ...] [by entity] [contamination=0.01|auto] [trees=100] [sample=256] [seed=N] [method=iforest|mad] [save=NAME | model=NAME]",
+	stage("anomalies", "anomalies [f1, f2, ...] [by entity] [contamination=0.01|auto] [trees=100] [sample=256] [seed=N] [method=iforest|mad] [save=NAME [replace=true] | model=NAME]",
 		"fit an Isolation Forest on the rows (or score them with a saved model) and add anomaly_score, is_anomaly and anomaly_reason to every row, in order; "+
 			"anomaly_score is 0 to 1: about 0.5 or less is normal, above 0.6 worth a look, above 0.7 strongly isolated; "+
 			"is_anomaly is true for scores above the (1 − C) quantile of the fitted rows' scores, so about a fraction C=contamination (default 0.01) is flagged, or with contamination=auto above 0.5 (too many on large data); "+
 			"anomaly_reason names the features that isolated a flagged row (or one above 0.6), largest share first, with its value and the typical 5th–95th percentile range, e.g. attempts=53 (typical 2–8); "+
 			"features: the listed fields (a text field is encoded by how rare its value is) or every numeric field but _time; a row whose numeric feature is null or not finite is not scored (null score, reason says why); "+
 			"by entity: a baseline per value with at least 32 rows, the others scored by a baseline of all rows, named in anomaly_baseline; "+
-			"method=mad: robust z-score of one feature (reason: median and z); save=NAME stores the model, model=NAME scores new rows with it without refitting (list them with loghunt models); holds the rows",
+			"when the top rows tie at the threshold with a score above 0.5 they are all flagged; a tie at the threshold gets a warning; "+
+			"method=mad: robust z-score of one feature (reason: median and z), scored 1 − 1/(1 + log2(1 + |z|/3.5)): 0.5 at |z| = 3.5, 0.89 at 1000, keeping the order of |z|; save=NAME stores the model (replace=true replaces one of that name), model=NAME scores new rows with it without refitting (list them with loghunt models); holds the rows",
 		"anomalies attempts, users by src_ip contamination=0.01"),
 	stage("patterns", "patterns [field=F]", "mine log templates (Drain) from the text of _raw or F and add pattern (the template, variables as <*>) and pattern_id (a hash of it, the same in every query) to every row, in order; "+
 		"numbers, IPv4 with port, dates and times, 0x hex, UUIDs, hex ids, MAC/IPv6 and month/day names count as variables; holds the rows; for messages only, rex them into a field first",

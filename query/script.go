@@ -9,6 +9,7 @@ import (
 type ScriptQuery struct {
 	Text string // the query; its line k is line Line+k-1 of the script
 	Line int    // 1-based
+	Dot  bool   // Text is a dot-command line (.format json), not a query
 }
 
 // SplitScript splits a .lhq script into its queries (SPEC §5):
@@ -17,7 +18,10 @@ type ScriptQuery struct {
 //     string or backquoted name;
 //   - a `;` at the end of a line (after comments are removed) ends a query;
 //   - a blank (or comment-only) line ends a query, unless the query so far
-//     ends with `|`, which continues it.
+//     ends with `|`, which continues it;
+//   - a line starting with `.` is a dot-command (`.format json`), as in the
+//     REPL, unless the query so far ends with `|`; it ends the query
+//     before it.
 //
 // Comments are blanked, not removed, so an error's line within Text maps
 // to the script line Line+line-1. An unclosed quote is an error naming the
@@ -42,6 +46,7 @@ func SplitScript(src string) ([]ScriptQuery, error) {
 		if quote == 0 {
 			qline = n
 		}
+		inQuote := quote != 0 // the line starts inside a quoted string
 		code, q := stripComment(strings.TrimRight(line, "\r"), quote)
 		if q != 0 && quote == 0 {
 			qline = n
@@ -54,6 +59,11 @@ func SplitScript(src string) ([]ScriptQuery, error) {
 			} else if len(cur) > 0 {
 				cur = append(cur, "")
 			}
+			continue
+		}
+		if !inQuote && quote == 0 && strings.HasPrefix(trimmed, ".") && !continues(cur) {
+			flush()
+			out = append(out, ScriptQuery{Text: strings.TrimSuffix(trimmed, ";"), Line: n, Dot: true})
 			continue
 		}
 		if len(cur) == 0 {
@@ -71,6 +81,11 @@ func SplitScript(src string) ([]ScriptQuery, error) {
 	}
 	flush()
 	return out, nil
+}
+
+// continues reports whether the lines of a query so far end with '|'.
+func continues(cur []string) bool {
+	return strings.HasSuffix(strings.TrimSpace(strings.Join(cur, "\n")), "|")
 }
 
 // stripComment blanks a # comment outside quotes; quote is the quote open

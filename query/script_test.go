@@ -44,3 +44,36 @@ error | head 5; # two queries
 		t.Errorf("apostrophe: %+v", got)
 	}
 }
+
+// A line starting with '.' between queries is a dot-command, as in the
+// REPL; inside a query that continues (a line ending in '|') it is not.
+func TestSplitScriptDotCommands(t *testing.T) {
+	src := `.format json   # machine-readable from here
+* | stats count
+.format csv
+error
+| head 1;
+  .sources
+* |
+.x
+
+"a
+.b"
+`
+	got, err := SplitScript(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []ScriptQuery{
+		{Text: ".format json", Line: 1, Dot: true},
+		{Text: "* | stats count", Line: 2},
+		{Text: ".format csv", Line: 3, Dot: true},
+		{Text: "error\n| head 1", Line: 4},
+		{Text: ".sources", Line: 6, Dot: true},
+		{Text: "* |\n.x", Line: 7},
+		{Text: "\"a\n.b\"", Line: 10},
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("SplitScript:\n got %+v\nwant %+v", got, want)
+	}
+}

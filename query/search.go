@@ -6,21 +6,24 @@ import (
 	"github.com/alecthomas/participle/v2/lexer"
 )
 
-// The search-term grammar, by precedence: OR binds loosest, then AND
-// (implicit between terms), then NOT. SearchCmd.Term holds the same terms
-// as a plain *Term tree for the engine.
+// The search-term grammar follows Splunk's search command, by
+// precedence: parentheses, then NOT (on the one term after it), then OR,
+// then AND (implicit between terms, or written), so `a b OR c` is
+// `a AND (b OR c)`. (Expressions in where and eval bind AND tighter than
+// OR, as Splunk's do.) SearchCmd.Term holds the same terms as a plain
+// *Term tree for the engine.
+
+// SearchAnd is `A [AND] B ...`: the whole search.
+type SearchAnd struct {
+	Pos    lexer.Position
+	Or     []*SearchOr `parser:"@@ ( 'AND':Keyword? @@ )*"`
+	EndPos lexer.Position
+}
 
 // SearchOr is `A OR B OR ...`.
 type SearchOr struct {
 	Pos    lexer.Position
-	And    []*SearchAnd `parser:"@@ ( 'OR':Keyword @@ )*"`
-	EndPos lexer.Position
-}
-
-// SearchAnd is `A [AND] B ...`.
-type SearchAnd struct {
-	Pos    lexer.Position
-	Not    []*SearchNot `parser:"@@ ( 'AND':Keyword? @@ )*"`
+	Not    []*SearchNot `parser:"@@ ( 'OR':Keyword @@ )*"`
 	EndPos lexer.Position
 }
 
@@ -37,7 +40,7 @@ type SearchNot struct {
 // list ("logged in"); and, or and not are always operators.
 type SearchAtom struct {
 	Pos    lexer.Position
-	Group  *SearchOr  `parser:"  '(' @@ ')'"`
+	Group  *SearchAnd `parser:"  '(' @@ ')'"`
 	In     *SearchIn  `parser:"| @@"`
 	Cmp    *SearchCmp `parser:"| @@"`
 	Phrase *Text      `parser:"| @String"`
@@ -62,20 +65,20 @@ type SearchCmp struct {
 	EndPos lexer.Position
 }
 
-func (s *SearchOr) String() string {
-	parts := make([]string, len(s.And))
-	for i, a := range s.And {
-		parts[i] = a.String()
+func (s *SearchAnd) String() string {
+	parts := make([]string, len(s.Or))
+	for i, o := range s.Or {
+		parts[i] = o.String()
 	}
-	return strings.Join(parts, " OR ")
+	return strings.Join(parts, " ")
 }
 
-func (s *SearchAnd) String() string {
+func (s *SearchOr) String() string {
 	parts := make([]string, len(s.Not))
 	for i, n := range s.Not {
 		parts[i] = n.String()
 	}
-	return strings.Join(parts, " ")
+	return strings.Join(parts, " OR ")
 }
 
 func (s *SearchNot) String() string {

@@ -93,18 +93,18 @@ func (t *Term) groupString() string {
 // termBuilder turns the search grammar into a Term tree.
 type termBuilder struct{}
 
-func (b termBuilder) or(s *SearchOr, top bool) (*Term, *posError) {
-	if len(s.And) == 1 {
-		return b.and(s.And[0], top)
+func (b termBuilder) and(s *SearchAnd, top bool) (*Term, *posError) {
+	if len(s.Or) == 1 {
+		return b.or(s.Or[0], top)
 	}
-	return b.list(TermOr, s.Pos, len(s.And), func(i int) (*Term, *posError) { return b.and(s.And[i], false) })
+	return b.list(TermAnd, s.Pos, len(s.Or), func(i int) (*Term, *posError) { return b.or(s.Or[i], top) })
 }
 
-func (b termBuilder) and(s *SearchAnd, top bool) (*Term, *posError) {
+func (b termBuilder) or(s *SearchOr, top bool) (*Term, *posError) {
 	if len(s.Not) == 1 {
 		return b.not(s.Not[0], top)
 	}
-	return b.list(TermAnd, s.Pos, len(s.Not), func(i int) (*Term, *posError) { return b.not(s.Not[i], top) })
+	return b.list(TermOr, s.Pos, len(s.Not), func(i int) (*Term, *posError) { return b.not(s.Not[i], false) })
 }
 
 // list builds an AND or OR of n terms, flattening nested ones of the same kind.
@@ -138,7 +138,7 @@ func (b termBuilder) not(s *SearchNot, top bool) (*Term, *posError) {
 func (b termBuilder) atom(s *SearchAtom, top bool) (*Term, *posError) {
 	switch {
 	case s.Group != nil:
-		return b.or(s.Group, top)
+		return b.and(s.Group, top)
 	case s.In != nil:
 		t := &Term{Pos: s.Pos, Kind: TermIn, Field: string(s.In.Field)}
 		for _, v := range s.In.Values {

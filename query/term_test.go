@@ -28,9 +28,30 @@ func TestTermTree(t *testing.T) {
 		{`user=adm*`, &Term{Kind: TermCompare, Field: "user", Op: "=", Value: "adm*", Wildcard: true}},
 		{`status>=500`, &Term{Kind: TermCompare, Field: "status", Op: ">=", Value: "500", num: 500, isNum: true}},
 		{`x IN (a, "b*")`, &Term{Kind: TermIn, Field: "x", Values: []string{"a", "b*"}, Wildcard: true}},
-		{`a b OR c`, &Term{Kind: TermOr, Args: []*Term{
+		// Splunk's search: NOT binds tightest, then OR, then AND (implicit
+		// or written), so OR joins the two terms beside it.
+		{`a b OR c`, &Term{Kind: TermAnd, Args: []*Term{
+			{Kind: TermWord, Value: "a"},
+			{Kind: TermOr, Args: []*Term{{Kind: TermWord, Value: "b"}, {Kind: TermWord, Value: "c"}}}}}},
+		{`a AND b OR c`, &Term{Kind: TermAnd, Args: []*Term{
+			{Kind: TermWord, Value: "a"},
+			{Kind: TermOr, Args: []*Term{{Kind: TermWord, Value: "b"}, {Kind: TermWord, Value: "c"}}}}}},
+		{`a OR b c`, &Term{Kind: TermAnd, Args: []*Term{
+			{Kind: TermOr, Args: []*Term{{Kind: TermWord, Value: "a"}, {Kind: TermWord, Value: "b"}}},
+			{Kind: TermWord, Value: "c"}}}},
+		{`(a b) OR c`, &Term{Kind: TermOr, Args: []*Term{
 			{Kind: TermAnd, Args: []*Term{{Kind: TermWord, Value: "a"}, {Kind: TermWord, Value: "b"}}},
 			{Kind: TermWord, Value: "c"}}}},
+		{`NOT a OR b`, &Term{Kind: TermOr, Args: []*Term{
+			{Kind: TermNot, Args: []*Term{{Kind: TermWord, Value: "a"}}},
+			{Kind: TermWord, Value: "b"}}}},
+		{`a OR b NOT c OR d`, &Term{Kind: TermAnd, Args: []*Term{
+			{Kind: TermOr, Args: []*Term{{Kind: TermWord, Value: "a"}, {Kind: TermWord, Value: "b"}}},
+			{Kind: TermOr, Args: []*Term{
+				{Kind: TermNot, Args: []*Term{{Kind: TermWord, Value: "c"}}},
+				{Kind: TermWord, Value: "d"}}}}}},
+		{`a OR b OR c`, &Term{Kind: TermOr, Args: []*Term{
+			{Kind: TermWord, Value: "a"}, {Kind: TermWord, Value: "b"}, {Kind: TermWord, Value: "c"}}}},
 		{`a (b c)`, &Term{Kind: TermAnd, Args: []*Term{
 			{Kind: TermWord, Value: "a"}, {Kind: TermWord, Value: "b"}, {Kind: TermWord, Value: "c"}}}},
 		{`NOT a`, &Term{Kind: TermNot, Args: []*Term{{Kind: TermWord, Value: "a"}}}},
@@ -90,6 +111,7 @@ func TestTermMatch(t *testing.T) {
 		{`status=404`, true}, {`status>=400`, true}, {`status<400`, false}, {`bytes>999`, true}, {`bytes<=1500`, true},
 		{`status IN (200, 404)`, true}, {`user IN (root, admin)`, true}, {`user IN (ro*)`, false},
 		{`failed AND root`, true}, {`failed OR nothing`, true}, {`nothing OR nowhere`, false},
+		{`nothing failed OR root`, false}, {`failed nothing OR root`, true}, {`(nothing failed) OR root`, true},
 		{`NOT nothing`, true}, {`NOT failed`, false}, {`failed NOT (root OR admin)`, false},
 		{`* earliest=-1d`, true}, {`ip=10.0.*`, true},
 	}
@@ -111,7 +133,8 @@ func TestRequiredTokens(t *testing.T) {
 		{`wp-login`, []string{"login", "wp"}},
 		{`10.0.*`, []string{"0", "10"}},
 		{`"Failed password for"`, []string{"failed", "for", "password"}},
-		{`a b OR a c`, []string{"a"}},
+		{`(a b) OR (a c)`, []string{"a"}},
+		{`a b OR a c`, []string{"a", "c"}},
 		{`a NOT b host=x`, []string{"a"}},
 	}
 	for _, c := range cases {

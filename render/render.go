@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 
@@ -163,21 +164,46 @@ func (rw *Writer) table(rows [][]store.Value) {
 	}
 }
 
-// Text is a value as printed: invalid UTF-8 is shown with U+FFFD, whole
-// floats without a fraction, other floats in their shortest exact form.
+// Text is a value as printed: invalid UTF-8 is shown with U+FFFD, floats
+// with at most FloatDigits significant digits (whole ones without a
+// fraction).
 func Text(v store.Value) string {
 	switch v.K {
 	case store.KindFloat:
-		if !math.IsInf(v.F, 0) && !math.IsNaN(v.F) && v.F == math.Trunc(v.F) && math.Abs(v.F) < 1e15 {
-			return fmt.Sprintf("%.0f", v.F)
-		}
-		return store.FormatFloat(v.F)
+		return formatFloat(v.F)
 	case store.KindString:
 		if !utf8.ValidString(v.S) {
 			return strings.ToValidUTF8(v.S, "\uFFFD")
 		}
 	}
 	return v.String()
+}
+
+// FloatDigits is how many significant digits a float prints with at most:
+// every decimal of 15 digits survives the trip through a float64, so sums
+// of decimals read as decimals (20.1795, not 20.179499999999997).
+const FloatDigits = 15
+
+// formatFloat prints f rounded to FloatDigits significant digits, in the
+// shortest form of that rounding, without an exponent for ordinary
+// magnitudes; infinities and NaN as store prints them.
+func formatFloat(f float64) string {
+	if math.IsInf(f, 0) || math.IsNaN(f) {
+		return store.FormatFloat(f)
+	}
+	r, err := strconv.ParseFloat(strconv.FormatFloat(f, 'g', FloatDigits, 64), 64)
+	if err != nil {
+		// Rounded up past the largest float: cut the digits instead.
+		e := strconv.FormatFloat(f, 'e', FloatDigits+2, 64) // d.ddd…e+308
+		mant, exp, _ := strings.Cut(e, "e")
+		if r, err = strconv.ParseFloat(mant[:len(mant)-3]+"e"+exp, 64); err != nil {
+			return store.FormatFloat(f)
+		}
+	}
+	if r == math.Trunc(r) && math.Abs(r) < 1e15 {
+		return strconv.FormatFloat(r, 'f', 0, 64)
+	}
+	return store.FormatFloat(r)
 }
 
 // cut shortens s to n runes, ending with "…" (starting with it for a
@@ -214,7 +240,7 @@ func jsonValue(v store.Value) []byte {
 		if math.IsNaN(v.F) || math.IsInf(v.F, 0) {
 			x = v.String()
 		} else {
-			x = v.F
+			return []byte(formatFloat(v.F)) // a JSON number
 		}
 	case store.KindBool:
 		return []byte(v.String())

@@ -1,9 +1,13 @@
 package render
 
 import (
+	"encoding/json"
+	"math"
 	"strings"
 	"testing"
 	"unicode/utf8"
+
+	"loghunt/store"
 )
 
 // TestCutKeepsTheEndOfPaths: a path cut for a table keeps its end, which
@@ -20,5 +24,58 @@ func TestCutKeepsTheEndOfPaths(t *testing.T) {
 	}
 	if got := cut("https://example.com/a/very/long/path/of/a/web/page.html", 20); !strings.HasSuffix(got, "…") {
 		t.Errorf("URL cut to %q", got)
+	}
+}
+
+// TestFloatDigits: floats print with at most 15 significant digits in
+// every format, so sums of decimals read as decimals (20.1795, not
+// 20.179499999999997), and the JSON stays a number.
+func TestFloatDigits(t *testing.T) {
+	cases := []struct {
+		f    float64
+		want string
+	}{
+		{20.179499999999997, "20.1795"},
+		{0.1 + 0.2, "0.3"},
+		{1.0 / 3, "0.333333333333333"},
+		{-2.0 / 3, "-0.666666666666667"},
+		{123456.789, "123456.789"},
+		{0.8843, "0.8843"},
+		{42, "42"},
+		{1e15 + 0.3, "1000000000000000"},
+		{1234567890123456789, "1234567890123460000"},
+		{1e-7, "1e-07"},
+		{1.0000000000000002e-7, "1e-07"},
+		{3e21, "3e+21"},
+		{math.MaxFloat64, "1.79769313486231e+308"},
+		{-math.MaxFloat64, "-1.79769313486231e+308"},
+		{5e-324, "5e-324"},
+		{0, "0"},
+		{math.Inf(1), "inf"},
+	}
+	for _, c := range cases {
+		v := store.Float(c.f)
+		if got := Text(v); got != c.want {
+			t.Errorf("Text(%v) = %q, want %q", c.f, got, c.want)
+		}
+		for _, format := range []Format{Table, CSV, JSON} {
+			var b strings.Builder
+			w := New(&b, format, []string{"x"})
+			w.Write([][]store.Value{{v}})
+			w.Flush()
+			lines := strings.Split(strings.TrimSuffix(b.String(), "\n"), "\n")
+			got, want := strings.TrimSpace(lines[len(lines)-1]), c.want
+			if format == JSON {
+				got = strings.TrimSuffix(strings.TrimPrefix(got, `{"x":`), "}")
+				if math.IsInf(c.f, 0) {
+					want = `"` + want + `"`
+				} else if err := json.Unmarshal([]byte(got), new(float64)); err != nil {
+					t.Errorf("json of %v: %q is not a number: %v", c.f, got, err)
+				}
+			}
+			if got != want {
+				t.Errorf("%s of %v: %q, want %q", format, c.f, got, want)
+			}
+		}
 	}
 }

@@ -15,13 +15,57 @@ var (
 )
 
 // WordCompleter is liner's word completer: it completes the word that
-// ends at pos.
+// ends at pos. Liner replaces the word with the candidates' longest
+// common prefix, which is case-sensitive: "p" with path and PID would
+// become "", deleting what was typed. keepTyped makes sure the prefix
+// always starts with the typed word.
 func (r *REPL) WordCompleter(line string, pos int) (head string, completions []string, tail string) {
 	if pos > len(line) {
 		pos = len(line)
 	}
 	head, completions = r.Complete(line[:pos])
-	return head, completions, line[pos:]
+	return head, keepTyped(line[len(head):pos], completions), line[pos:]
+}
+
+// keepTyped returns candidates whose common prefix starts with word:
+// those that start with it as typed, when some do (the typed case
+// decides between path and PID); else every candidate with its first
+// len(word) bytes written as typed (US completes to USer).
+func keepTyped(word string, cands []string) []string {
+	if len(cands) < 2 || strings.HasPrefix(commonPrefix(cands), word) {
+		return cands
+	}
+	var exact []string
+	for _, c := range cands {
+		if strings.HasPrefix(c, word) {
+			exact = append(exact, c)
+		}
+	}
+	if len(exact) > 0 {
+		return exact
+	}
+	var out []string
+	for _, c := range cands {
+		if len(c) >= len(word) && strings.EqualFold(c[:len(word)], word) {
+			c = word + c[len(word):]
+		}
+		if !slices.Contains(out, c) {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// commonPrefix is the longest prefix of every string, byte for byte, as
+// liner computes it.
+func commonPrefix(strs []string) string {
+	p := strs[0]
+	for _, s := range strs[1:] {
+		for !strings.HasPrefix(s, p) {
+			p = p[:len(p)-1]
+		}
+	}
+	return p
 }
 
 // Complete returns the candidates for the word at the end of before, and

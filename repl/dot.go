@@ -59,23 +59,88 @@ func DotCommandNames() []string {
 	return names
 }
 
-// dot runs a dot-command line.
-func (r *REPL) dot(ctx context.Context, line string) (quit bool, err error) {
+// lookupDot finds the dot-command a line starts with.
+func lookupDot(line string) (*dotCommand, []string, error) {
 	words := strings.Fields(line)
+	if len(words) == 0 {
+		return nil, nil, fmt.Errorf("empty command")
+	}
 	name := strings.ToLower(words[0])
 	if name == ".exit" || name == ".q" {
 		name = ".quit"
 	}
-	for _, c := range dotCommands {
-		if c.name == name {
-			err := c.run(r, ctx, words[1:])
-			if err == errQuit {
-				return true, nil
-			}
-			return false, err
+	for i := range dotCommands {
+		if dotCommands[i].name == name {
+			return &dotCommands[i], words[1:], nil
 		}
 	}
-	return false, fmt.Errorf("unknown command %s (try .help)", words[0])
+	hint := query.DidYouMean(words[0], DotCommandNames())
+	if hint == "" {
+		hint = " (.help lists the commands)"
+	}
+	return nil, nil, fmt.Errorf("unknown command %s%s", words[0], hint)
+}
+
+// CheckDot reports whether line is a dot-command the REPL knows, with
+// the arguments it needs (a format .format knows, a script for .run, a
+// path for .ingest), so a script can be checked before it runs.
+func CheckDot(line string) error {
+	c, args, err := lookupDot(line)
+	if err != nil {
+		return err
+	}
+	switch c.name {
+	case ".format":
+		if len(args) > 0 {
+			_, err = render.ParseFormat(args[0])
+		}
+	case ".run":
+		if len(args) != 1 {
+			err = fmt.Errorf("usage: .run SCRIPT.lhq")
+		}
+	case ".ingest":
+		if len(args) == 0 {
+			err = fmt.Errorf("usage: .ingest PATH...")
+		}
+	}
+	return err
+}
+
+// IsQuit reports whether line is .quit (or .exit, .q).
+func IsQuit(line string) bool {
+	c, _, err := lookupDot(line)
+	return err == nil && c.name == ".quit"
+}
+
+// IsRun returns the script of a .run line.
+func IsRun(line string) (script string, ok bool) {
+	c, args, err := lookupDot(line)
+	if err != nil || c.name != ".run" || len(args) != 1 {
+		return "", false
+	}
+	return args[0], true
+}
+
+// Dot runs a dot-command line as the REPL does and reports whether it
+// was .quit.
+func (r *REPL) Dot(ctx context.Context, line string) (quit bool, err error) { return r.dot(ctx, line) }
+
+// Format is the output format, which .format changes.
+func (r *REPL) Format() render.Format { return r.format }
+
+// dot runs a dot-command line.
+func (r *REPL) dot(ctx context.Context, line string) (quit bool, err error) {
+	c, args, err := lookupDot(line)
+	if err != nil {
+		return false, err
+	}
+	if err := c.run(r, ctx, args); err != nil {
+		if err == errQuit {
+			return true, nil
+		}
+		return false, err
+	}
+	return false, nil
 }
 
 func (r *REPL) help(_ context.Context, args []string) error {
@@ -228,12 +293,21 @@ func (r *REPL) ingest(ctx context.Context, paths []string) error {
 	return r.loadFields()
 }
 
+// MaxScriptDepth bounds scripts that .run scripts (one that runs itself).
+const MaxScriptDepth = 8
+
 // runScriptFile runs a .lhq script as `loghunt run` does: every query is
-// parsed first, then they run in order until one fails.
+// parsed and every dot-command checked first, then they run in order
+// until one fails; .quit ends the script.
 func (r *REPL) runScriptFile(ctx context.Context, args []string) error {
 	if len(args) != 1 {
 		return fmt.Errorf("usage: .run SCRIPT.lhq")
 	}
+	if r.depth >= MaxScriptDepth {
+		return fmt.Errorf(".run %s: scripts run each other more than %d deep", args[0], MaxScriptDepth)
+	}
+	r.depth++
+	defer func() { r.depth-- }()
 	src, err := os.ReadFile(args[0])
 	if err != nil {
 		return err
@@ -243,6 +317,12 @@ func (r *REPL) runScriptFile(ctx context.Context, args []string) error {
 		return fmt.Errorf("%s: %w", args[0], err)
 	}
 	for _, sq := range queries {
+		if sq.Dot {
+			if err := CheckDot(sq.Text); err != nil {
+				return fmt.Errorf("%s:%d: %w", args[0], sq.Line, err)
+			}
+			continue
+		}
 		if _, err := query.Parse(sq.Text); err != nil {
 			fmt.Fprintf(r.cfg.Stderr, "%s:%d:\n", args[0], sq.Line)
 			return withQuery(err, sq.Text)
@@ -253,6 +333,16 @@ func (r *REPL) runScriptFile(ctx context.Context, args []string) error {
 			fmt.Fprintln(r.cfg.Stdout)
 		}
 		fmt.Fprintf(r.cfg.Stdout, "# %s:%d\n# %s\n", args[0], sq.Line, strings.ReplaceAll(sq.Text, "\n", "\n# "))
+		if sq.Dot {
+			quit, err := r.dot(ctx, sq.Text)
+			if err != nil {
+				return fmt.Errorf("%s:%d: %w", args[0], sq.Line, err)
+			}
+			if quit {
+				return nil
+			}
+			continue
+		}
 		if err := r.runQuery(ctx, sq.Text); err != nil {
 			fmt.Fprintf(r.cfg.Stderr, "%s:%d:\n", args[0], sq.Line)
 			return err

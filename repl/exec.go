@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"sync"
 	"time"
 
 	"loghunt/query"
@@ -37,7 +38,8 @@ func (r *REPL) runQuery(ctx context.Context, text string) error {
 		page = PageRows
 	}
 	s := &sink{ctx: ctx, w: r.cfg.Stdout, format: r.format, page: page, newWriter: r.cfg.NewWriter}
-	err = awaitQuery(ctx, db, q, s)
+	warn := &warnings{}
+	err = awaitQuery(ctx, db, q, s, warn)
 	elapsed := time.Since(start).Seconds()
 	if ctx.Err() != nil {
 		return fmt.Errorf("query cancelled after %.3fs: %w", elapsed, context.Canceled)
@@ -45,6 +47,7 @@ func (r *REPL) runQuery(ctx context.Context, text string) error {
 	if err == nil {
 		err = s.close()
 	}
+	warn.print(r.cfg.Stderr)
 	if err != nil {
 		return withQuery(err, text)
 	}
@@ -60,7 +63,7 @@ const stopWait = 500 * time.Millisecond
 // ends. Once ctx is cancelled it waits at most stopWait: a stage that does
 // not notice the cancellation soon then finishes in the background, with
 // its output discarded, and the user has the prompt back.
-func awaitQuery(ctx context.Context, db DB, q *query.Query, s *sink) error {
+func awaitQuery(ctx context.Context, db DB, q *query.Query, s *sink, warn *warnings) error {
 	done := make(chan error, 1)
 	go func() {
 		defer db.Close()
@@ -69,7 +72,7 @@ func awaitQuery(ctx context.Context, db DB, q *query.Query, s *sink) error {
 				done <- fmt.Errorf("internal error (please report it): %v", p)
 			}
 		}()
-		_, err := query.Run(ctx, db, q, query.Options{Models: db}, s.add)
+		_, err := query.Run(ctx, db, q, query.Options{Models: db, Warn: warn.add}, s.add)
 		done <- err
 	}()
 	select {
@@ -83,6 +86,33 @@ func awaitQuery(ctx context.Context, db DB, q *query.Query, s *sink) error {
 	case <-time.After(stopWait):
 		return ctx.Err()
 	}
+}
+
+// warnings collects a query's warnings from the goroutine that runs it,
+// to print once it is done.
+type warnings struct {
+	mu   sync.Mutex
+	msgs []string
+	done bool
+}
+
+func (w *warnings) add(msg string) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if !w.done {
+		w.msgs = append(w.msgs, msg)
+	}
+}
+
+// print prints the warnings so far; later ones (from a cancelled query
+// still finishing) are dropped.
+func (w *warnings) print(out io.Writer) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	for _, m := range w.msgs {
+		fmt.Fprintf(out, "warning: %s\n", m)
+	}
+	w.msgs, w.done = nil, true
 }
 
 // withQuery gives a query error the query text for its caret rendering.

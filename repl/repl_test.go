@@ -130,7 +130,7 @@ func TestTranscript(t *testing.T) {
 		"source", "access.log", "apache", "30",
 		"clientip    string      30",
 		"format: csv\nstatus,count\n200,10\n1 row in ",
-		"error: unknown command .nope (try .help)",
+		"error: unknown command .nope (.help lists the commands)",
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("output lacks %q:\n%s", want, out)
@@ -194,6 +194,42 @@ func TestComplete(t *testing.T) {
 	}
 	if _, got := r.Complete("| stats c"); !slices.Contains(got, "count") || !slices.Contains(got, "clientip") {
 		t.Errorf("| stats c: %q lacks count or clientip", got)
+	}
+}
+
+// TestCompleteKeepsTypedText: liner puts the candidates' longest common
+// prefix (case-sensitive) in place of the word, so "p" with fields path
+// and PID once became "", deleting what was typed. After any completion
+// the line still starts with what was typed before the cursor.
+func TestCompleteKeepsTypedText(t *testing.T) {
+	r, err := New(Config{DB: testDB(t, 3), Stdout: io.Discard, Stderr: io.Discard})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.fields = dedupSorted(append(r.fields, "PID", "path", "User", "user", "USER_AGENT", "Count", "src_IP", "src_ip"))
+	lines := []string{"| table p", "| table P", "| table pa", "| table u", "| table U", "| table Us", "| table US", "| table uS",
+		"| stats co", "| stats Co", "| stats CO", "| table src_i", "| table SRC", "| ST", "| St", ".FO", ".help ST", "| where LE"}
+	for _, line := range lines {
+		for _, tail := range []string{"", " | head"} {
+			full := line + tail
+			head, cands, rest := r.WordCompleter(full, len(line))
+			if len(cands) == 0 {
+				continue
+			}
+			// What liner shows: the one candidate, or the common prefix.
+			got := head + commonPrefix(cands) + rest
+			if len(got) < len(line) || !strings.EqualFold(got[:len(line)], line) || !strings.HasSuffix(got, tail) {
+				t.Errorf("Tab on %q with candidates %q gives %q: the typed text is lost", full, cands, got)
+			}
+		}
+	}
+	// The typed case picks between names that differ only in it; when
+	// none has it, the typed text stays as typed.
+	if _, got, _ := r.WordCompleter("| table p", 9); !slices.Equal(got, []string{"path", "protocol"}) {
+		t.Errorf("| table p: %q, want [path protocol]", got)
+	}
+	if _, got, _ := r.WordCompleter("| table uS", 10); !slices.Equal(got, []string{"uSER_AGENT", "uSer", "uSeragent"}) {
+		t.Errorf("| table uS: %q, want [uSER_AGENT uSer uSeragent]", got)
 	}
 }
 

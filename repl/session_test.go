@@ -138,3 +138,48 @@ func TestSaveModel(t *testing.T) {
 		t.Errorf(".models does not list the saved model:\n%s", out)
 	}
 }
+
+// TestRunDotCommands: .run obeys the dot-commands of the script as the
+// REPL does (.format csv), checks them all before running any query, and
+// stops at .quit.
+func TestRunDotCommands(t *testing.T) {
+	dbPath := testDB(t, 30)
+	dir := t.TempDir()
+	script := filepath.Join(dir, "hunt.lhq")
+	if err := os.WriteFile(script, []byte(".format csv\nstatus=404 | stats count\n.quit\n| stats count as never\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	typo := filepath.Join(dir, "typo.lhq")
+	if err := os.WriteFile(typo, []byte("| stats count as first\n\n.fromat csv\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out := session(t, dbPath, &fakeReader{lines: []string{".run " + script, ".format table", ".run " + typo}}, nil)
+	for _, want := range []string{
+		"# " + script + ":1\n# .format csv\nformat: csv\n",
+		"# " + script + ":2\n# status=404 | stats count\ncount\n10\n1 row in ",
+		"error: " + typo + ":3: unknown command .fromat (did you mean \".format\"?)",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+	if strings.Contains(out, "never") || strings.Contains(out, "first") {
+		t.Errorf("a query after .quit, or before a bad command, ran:\n%s", out)
+	}
+}
+
+// TestWarningsShown: the REPL shows a query's warnings (a field no event
+// has), before its row count.
+func TestWarningsShown(t *testing.T) {
+	out := session(t, testDB(t, 30), &fakeReader{lines: []string{
+		"| stats count by stauts",
+		"| eval s = status | stats count by s | head 1",
+	}}, nil)
+	want := "warning: field \"stauts\" in by of stats: no event has it (did you mean \"status\"?)\n0 rows in "
+	if !strings.Contains(out, want) {
+		t.Errorf("output lacks %q:\n%s", want, out)
+	}
+	if strings.Count(out, "warning:") != 1 {
+		t.Errorf("want one warning:\n%s", out)
+	}
+}
