@@ -230,7 +230,7 @@ func (e *env) ingest(ctx context.Context, args []string) error {
 	fs.StringVar(&cfg.Format, "format", "auto", "the format of every input: auto, "+strings.Join(ingestFormats(), ", "))
 	fs.StringVar(&cfg.Source, "source", "", "the source field value (default: the file's path)")
 	fs.StringVar(&tz, "tz", "UTC", "time zone of timestamps that carry none, e.g. Europe/Berlin")
-	fs.IntVar(&cfg.Year, "year", 0, "year of yearless (syslog) timestamps (default: from the file's modification time)")
+	fs.IntVar(&cfg.Year, "year", 0, "year of the first yearless (syslog) timestamp of each input, later ones rolling over at New Year (default: guessed so that the file's latest line is not after its modification time)")
 	fs.Usage = func() { fmt.Fprint(e.stderr, ingestUsage); fs.PrintDefaults() }
 	paths, err := parseInterleaved(fs, args)
 	if err != nil {

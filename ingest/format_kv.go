@@ -48,6 +48,14 @@ type kvParser struct {
 	clock clock
 }
 
+func (p *kvParser) clone() Parser { c := *p; return &c }
+
+func (p *kvParser) setYear(y int) { p.clock.eventYear = y }
+
+func (p *kvParser) classifyDate(line []byte) (LineKind, int, int) {
+	return classifyStampedDate(trimCRBytes(line))
+}
+
 func (p *kvParser) Classify(line []byte) LineKind {
 	return classifyStamped(trimCRBytes(line))
 }

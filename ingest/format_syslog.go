@@ -45,6 +45,14 @@ type syslogParser struct {
 	clock clock
 }
 
+func (p *syslogParser) clone() Parser { c := *p; return &c }
+
+func (p *syslogParser) setYear(y int) { p.clock.eventYear = y }
+
+func (p *syslogParser) classifyDate(line []byte) (LineKind, int, int) {
+	return classifyStampedDate(trimCRBytes(line))
+}
+
 // Classify: a line that starts with a timestamp starts an event; any
 // other non-empty line continues the one before.
 func (p *syslogParser) Classify(line []byte) LineKind {
@@ -54,17 +62,29 @@ func (p *syslogParser) Classify(line []byte) LineKind {
 // classifyStamped is Classify for the formats whose events start with a
 // timestamp at the start of the line (after an optional <PRI>).
 func classifyStamped(line []byte) LineKind {
+	k, _, _ := classifyStampedDate(line)
+	return k
+}
+
+// classifyStampedDate is classifyStamped that also returns the month and
+// day of an event's timestamp when it carries no year (else 0, 0), as
+// clock.at reads it.
+func classifyStampedDate(line []byte) (LineKind, int, int) {
 	if len(line) == 0 {
-		return LineSkip
+		return LineSkip, 0, 0
 	}
 	if isSpace(line[0]) {
-		return LineContinue
+		return LineContinue, 0, 0
 	}
 	s := bstr(line)
-	if st, _, ok := scanStamp(s, skipPRI(s)); ok && st.hasClock {
-		return LineEvent
+	st, _, ok := scanStamp(s, skipPRI(s))
+	switch {
+	case !ok || !st.hasClock:
+		return LineContinue, 0, 0
+	case st.yearless:
+		return LineEvent, st.month, st.day
 	}
-	return LineContinue
+	return LineEvent, 0, 0
 }
 
 var errNoTimestamp = errors.New("no timestamp at the start of the line")

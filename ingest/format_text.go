@@ -39,6 +39,28 @@ type textParser struct {
 	joinLines bool // lines without a timestamp continue the event before
 }
 
+func (p *textParser) clone() Parser { c := *p; return &c }
+
+func (p *textParser) setYear(y int) { p.clock.eventYear = y }
+
+// classifyDate is Classify with the month and day of a yearless
+// timestamp, found as clock.leading finds it.
+func (p *textParser) classifyDate(line []byte) (LineKind, int, int) {
+	line = trimCRBytes(line)
+	if len(line) == 0 {
+		return LineSkip, 0, 0
+	}
+	st, _, ok := scanLeading(bstr(line))
+	kind := LineEvent
+	if p.joinLines && (isSpace(line[0]) || !ok) {
+		kind = LineContinue
+	}
+	if !ok || !st.yearless {
+		return kind, 0, 0
+	}
+	return kind, st.month, st.day
+}
+
 func (p *textParser) Classify(line []byte) LineKind {
 	line = trimCRBytes(line)
 	if len(line) == 0 {

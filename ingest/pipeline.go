@@ -189,12 +189,23 @@ func ingestOne(ctx context.Context, db *store.DB, cfg *Config, in *input, progre
 	if in.stdin != nil {
 		opt.ModTime = time.Now()
 	}
-	parser, err := format.NewParser(sampleLines(o.head, 200), opt)
+	head := sampleLines(o.head, 200)
+	parser, err := format.NewParser(head, opt)
 	if err != nil {
 		return fs, fmt.Errorf("%s: %w", format.Name(), err)
 	}
 	sp := newSplitter(o.r, parser.Classify, rec.Offset, rec.Lines)
-	return run(ctx, db, cfg, rec, sp, parser, opt.ModTime.UnixNano(), o, progress)
+	yearWarning, err := planYears(ctx, cfg, in, parser, head, rec.Offset, opt.ModTime, sp)
+	if err != nil {
+		return fs, err
+	}
+	fs, err = run(ctx, db, cfg, rec, sp, parser, opt.ModTime.UnixNano(), o, progress)
+	if yearWarning != nil && !isStoreError(err) {
+		if w := yearWarning(); w != "" {
+			cfg.Warn(w)
+		}
+	}
+	return fs, err
 }
 
 // resumePoint returns the source record to continue and how many bytes of
@@ -323,9 +334,16 @@ func parseBlock(blk *block, p Parser, b *store.ChunkBuilder, fallback int64) chu
 	data := unsafe.String(unsafe.SliceData(blk.data), len(blk.data))
 	var ev store.Event
 	prev := fallback
+	ys, _ := p.(yearStamper)
+	if blk.years == nil {
+		ys = nil
+	}
 	for i, end := range blk.ends {
 		raw := data[blk.start(i):end] // the splitter stripped each line's \r
 		ev = store.Event{Raw: raw, Fields: ev.Fields[:0]}
+		if ys != nil {
+			ys.setYear(int(blk.years[i]))
+		}
 		hasTime, err := p.Parse(raw, &ev)
 		if !hasTime {
 			ev.Time = prev

@@ -29,6 +29,7 @@ type block struct {
 	ends      []int32 // end of each event in data
 	lines     []int64 // line number of each event's first line
 	truncated []bool  // per event: a piece of an over-long line (nil if none)
+	years     []int32 // per event: the year of its yearless timestamp, 0 if none (nil unless years are tracked)
 	endOffset int64   // input offset just after the block
 	lines0    int64   // lines consumed up to the end of the block
 }
@@ -48,6 +49,12 @@ type splitter struct {
 	// buf, which is safe because the next block takes it before reading.
 	pending *pendingLine
 	free    chan *block // parsed blocks, for reuse
+	// evLen is the length of the event open at the last line, -1 if none.
+	evLen int
+	// With years set, the splitter gives each event that starts with a
+	// yearless timestamp (as stamper finds it) its year, in file order.
+	years   *yearSeq
+	stamper yearStamper
 }
 
 // recycle hands a block back once nothing refers to its memory.
@@ -58,15 +65,51 @@ func (s *splitter) recycle(b *block) {
 	}
 }
 
+// pendingLine is a line with what the splitter decided about it.
 type pendingLine struct {
 	line []byte
 	cut  bool
 	end  int64
+	kind LineKind
+	year int32 // for an event line with a yearless timestamp and years tracked
 }
 
 func newSplitter(r io.Reader, classify func([]byte) LineKind, offset, line int64) *splitter {
 	return &splitter{r: r, classify: classify, buf: make([]byte, 0, readSize), offset: offset, line: line,
-		free: make(chan *block, 8)}
+		free: make(chan *block, 8), evLen: -1}
+}
+
+// step reads the next line and decides its kind: a line that would
+// continue no event, or make one longer than MaxEvent, starts one. It
+// returns ok=false at the end of input.
+func (s *splitter) step() (pendingLine, bool) {
+	line, cut, end, ok := s.nextLine()
+	if !ok {
+		return pendingLine{}, false
+	}
+	kind := LineEvent
+	month, day := 0, 0
+	switch {
+	case cut:
+	case s.years != nil:
+		kind, month, day = s.stamper.classifyDate(line)
+	default:
+		kind = s.classify(line)
+	}
+	if kind == LineContinue && (s.evLen < 0 || s.evLen+len(line) >= MaxEvent) {
+		kind = LineEvent
+	}
+	pl := pendingLine{line: line, cut: cut, end: end, kind: kind}
+	switch kind {
+	case LineContinue:
+		s.evLen += 1 + len(line)
+	case LineEvent:
+		s.evLen = len(line)
+		if month != 0 {
+			pl.year = int32(s.years.next(month, day))
+		}
+	}
+	return pl, true
 }
 
 // nextLine returns the next line without its end of line, whether it was
@@ -137,7 +180,7 @@ func (s *splitter) next() *block {
 	var b *block
 	select {
 	case b = <-s.free:
-		*b = block{data: b.data[:0], ends: b.ends[:0], lines: b.lines[:0]}
+		*b = block{data: b.data[:0], ends: b.ends[:0], lines: b.lines[:0], years: b.years[:0]}
 	default:
 		b = &block{
 			data:  make([]byte, 0, blockBytes+blockBytes/8),
@@ -149,50 +192,49 @@ func (s *splitter) next() *block {
 	cur := -1 // index of the open event, -1 if none
 	consumed := false
 	for {
-		var line []byte
-		var cut, ok bool
-		var end int64
+		var pl pendingLine
 		if p := s.pending; p != nil {
-			line, cut, end, ok = p.line, p.cut, p.end, true
+			pl = *p
 			s.pending = nil
 		} else {
-			line, cut, end, ok = s.nextLine()
+			var ok bool
+			if pl, ok = s.step(); !ok {
+				break
+			}
 		}
-		if !ok {
-			break
+		if pl.kind == LineContinue && cur < 0 {
+			// A block starts with an event (the line that ended the
+			// last block); this is only for safety.
+			pl.kind = LineEvent
 		}
-		kind := LineEvent
-		if !cut {
-			kind = s.classify(line)
-		}
-		if kind == LineContinue && (cur < 0 || len(b.data)-b.start(cur)+len(line) >= MaxEvent) {
-			kind = LineEvent
-		}
-		if kind == LineEvent && (len(b.ends) >= blockEvents || len(b.data) >= blockBytes) {
-			s.pending = &pendingLine{line, cut, end} // leave it for the next block
+		if pl.kind == LineEvent && (len(b.ends) >= blockEvents || len(b.data) >= blockBytes) {
+			s.pending = &pl // leave it for the next block
 			break
 		}
 		consumed = true
 		s.line++
-		switch kind {
+		switch pl.kind {
 		case LineSkip:
 		case LineContinue:
 			b.data = append(b.data, '\n')
-			b.data = append(b.data, line...)
+			b.data = append(b.data, pl.line...)
 			b.ends[cur] = int32(len(b.data))
 		default:
-			b.data = append(b.data, line...)
+			b.data = append(b.data, pl.line...)
 			b.ends = append(b.ends, int32(len(b.data)))
 			b.lines = append(b.lines, s.line)
-			if cut || b.truncated != nil {
+			if s.years != nil {
+				b.years = append(b.years, pl.year)
+			}
+			if pl.cut || b.truncated != nil {
 				if b.truncated == nil {
 					b.truncated = make([]bool, len(b.ends)-1, cap(b.ends))
 				}
-				b.truncated = append(b.truncated, cut)
+				b.truncated = append(b.truncated, pl.cut)
 			}
 			cur = len(b.ends) - 1
 		}
-		b.endOffset, b.lines0 = end, s.line
+		b.endOffset, b.lines0 = pl.end, s.line
 	}
 	if !consumed {
 		return nil

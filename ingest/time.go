@@ -8,8 +8,12 @@ import "time"
 // clock turns it into Unix nanoseconds with the file's zone and year rules.
 //
 // Year inference for yearless timestamps (syslog "Jun 14 15:16:01",
-// logcat "03-17 16:13:38.811", Proxifier "[10.30 16:49:06]") is stateless,
-// so that parse workers can run in any order:
+// logcat "03-17 16:13:38.811", Proxifier "[10.30 16:49:06]"): the
+// timestamps that start the events of syslog, kv and text files get their
+// years from the splitter, one sequence per file (see year.go), which the
+// clock is told per event (eventYear). Other yearless times (a CSV or
+// JSON field) follow the clock's own rules, which are stateless, so that
+// parse workers can run in any order:
 //
 //   - With Options.Year = Y: the file's first yearless month M0 (found in
 //     the head lines given to NewParser) is in year Y; a month before M0 is
@@ -59,6 +63,9 @@ type clock struct {
 	firstMonth int // the head's first yearless month, or 0
 	modYear    int
 	modDoy     int // ModTime's day of year in a leap year
+	// eventYear, when set, is the year of the event being parsed, which
+	// the splitter decided (see year.go); it overrides the rules above.
+	eventYear int
 }
 
 // newClock prepares the zone and year rules of opt. head, the file's
@@ -149,6 +156,9 @@ func (c *clock) resolve(st *stamp) int64 {
 
 // yearFor applies the year rules in the comment at the top of this file.
 func (c *clock) yearFor(month, day int) int {
+	if c.eventYear != 0 {
+		return c.eventYear
+	}
 	if c.year != 0 {
 		if c.firstMonth != 0 && month < c.firstMonth {
 			return c.year + 1
