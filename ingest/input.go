@@ -14,6 +14,7 @@ import (
 	"sort"
 	"strings"
 	"sync/atomic"
+	"unicode/utf8"
 )
 
 // fingerprintLen is how much of a file's start identifies it.
@@ -263,23 +264,53 @@ func fingerprint(head []byte, n int64) uint64 {
 	return h.Sum64()
 }
 
-// isBinary reports whether head looks like a binary file rather than text:
-// NUL bytes, or many control bytes, in its first 8 KiB.
+// isBinary reports whether head, a file's first 64 KiB, looks like a
+// binary file rather than text: when most of it is not text. Text is
+// printable ASCII, blanks (tab, newline, CR, form feed, vertical tab), ESC
+// (coloured logs) and valid UTF-8; not text is other control bytes, DEL
+// and bytes that are not valid UTF-8. Runs of NUL bytes, which a crash
+// leaves in a log and the splitter drops, count as neither, so a log with
+// a few NULs or some Latin-1 bytes is a log, but a head of nothing but NULs
+// (a zeroed file) holds no text at all and is binary.
 func isBinary(head []byte) bool {
-	head = head[:min(len(head), 8192)]
-	if len(head) == 0 {
-		return false
-	}
-	nul, ctrl := 0, 0
-	for _, c := range head {
+	head = head[:min(len(head), headLen)]
+	text, other, nuls := 0, 0, 0
+	for i := 0; i < len(head); {
+		c := head[i]
 		switch {
 		case c == 0:
-			nul++
-		case c < 0x20 && c != '\n' && c != '\r' && c != '\t' && c != '\f' && c != 0x1b:
-			ctrl++
+			j := i + 1
+			for j < len(head) && head[j] == 0 {
+				j++
+			}
+			if j-i < minNULRun && i > 0 && head[i-1] != '\n' {
+				other += j - i
+			}
+			nuls += j - i
+			i = j
+			continue
+		case c >= 0x20 && c < 0x7f, c == '\n', c == '\r', c == '\t', c == '\f', c == '\v', c == 0x1b:
+			text++
+		case c < 0x80:
+			other++
+		default:
+			r, n := utf8.DecodeRune(head[i:])
+			if r == utf8.RuneError && n <= 1 {
+				if len(head)-i < utf8.UTFMax && len(head) == headLen {
+					i = len(head) // a character cut by the end of the head
+					continue
+				}
+				other++
+				i++
+				continue
+			}
+			text += n
+			i += n
+			continue
 		}
+		i++
 	}
-	return nul > len(head)/100 || ctrl > len(head)/10
+	return other > text || text == 0 && nuls > 0
 }
 
 // sampleLines returns up to n non-empty lines of head, for detection.

@@ -52,9 +52,15 @@ type Summary struct {
 // ErrNothingRead is returned when no input could be read at all.
 var ErrNothingRead = errors.New("no input could be read")
 
-// Ingest reads every path ("-" is stdin) into db. Unreadable inputs are
-// reported through Warn and counted; the error is ErrNothingRead only when
-// no input could be read, or the first store or context error.
+// ErrAllSkipped is returned, wrapped with the counts, when nothing was
+// ingested because every input was skipped (as not a log) or unreadable,
+// at least one skipped.
+var ErrAllSkipped = errors.New("nothing ingested: every input was skipped")
+
+// Ingest reads every path ("-" is stdin) into db. Unreadable and skipped
+// inputs are reported through Warn and counted; the error is
+// ErrNothingRead when no input could be read, ErrAllSkipped when every
+// input was skipped or unreadable, or the first store or context error.
 func Ingest(ctx context.Context, db *store.DB, cfg Config, paths []string, stdin io.Reader) (Summary, error) {
 	start := time.Now()
 	var sum Summary
@@ -125,7 +131,15 @@ func Ingest(ctx context.Context, db *store.DB, cfg Config, paths []string, stdin
 		}
 	}
 	sum.Elapsed = time.Since(start)
-	if sum.Failed > 0 && sum.Files == 0 && sum.Skipped == 0 {
+	switch {
+	case sum.Files > 0:
+	case sum.Skipped > 0:
+		unreadable := ""
+		if sum.Failed > 0 {
+			unreadable = fmt.Sprintf(", %d unreadable", sum.Failed)
+		}
+		return sum, fmt.Errorf("%w (%d skipped%s; the warnings above say why)", ErrAllSkipped, sum.Skipped, unreadable)
+	case sum.Failed > 0:
 		return sum, ErrNothingRead
 	}
 	return sum, nil
@@ -200,7 +214,13 @@ func ingestOne(ctx context.Context, db *store.DB, cfg *Config, in *input, progre
 		return fs, err
 	}
 	fs, err = run(ctx, db, cfg, rec, sp, parser, opt.ModTime.UnixNano(), o, progress)
-	if yearWarning != nil && !isStoreError(err) {
+	if isStoreError(err) {
+		return fs, err
+	}
+	if w := sp.nulWarning(in.path); w != "" {
+		cfg.Warn(w)
+	}
+	if yearWarning != nil {
 		if w := yearWarning(); w != "" {
 			cfg.Warn(w)
 		}

@@ -99,13 +99,19 @@ func writeFile(t *testing.T, path string, lines []string, appendTo bool) {
 
 func ingestPaths(t *testing.T, db *store.DB, cfg Config, paths ...string) (Summary, []string) {
 	t.Helper()
-	var warns []string
-	cfg.Warn = func(m string) { warns = append(warns, m) }
-	sum, err := Ingest(context.Background(), db, cfg, paths, nil)
+	sum, warns, err := ingestPathsErr(db, cfg, paths...)
 	if err != nil {
 		t.Fatalf("ingest: %v (warnings %q)", err, warns)
 	}
 	return sum, warns
+}
+
+// ingestPathsErr is ingestPaths for an ingest that may fail.
+func ingestPathsErr(db *store.DB, cfg Config, paths ...string) (Summary, []string, error) {
+	var warns []string
+	cfg.Warn = func(m string) { warns = append(warns, m) }
+	sum, err := Ingest(context.Background(), db, cfg, paths, nil)
+	return sum, warns, err
 }
 
 func TestIngestExactlyOnceAndGrowth(t *testing.T) {
@@ -227,7 +233,10 @@ func TestIngestBadInput(t *testing.T) {
 			db := openStore(t)
 			path := filepath.Join(dir, c.name)
 			os.WriteFile(path, c.content, 0o644)
-			sum, warns := ingestPaths(t, db, Config{Format: c.format}, path)
+			sum, warns, err := ingestPathsErr(db, Config{Format: c.format}, path)
+			if skipped := c.name == "binary"; err != nil != skipped || skipped && !errors.Is(err, ErrAllSkipped) {
+				t.Fatalf("ingest: %v (warnings %q)", err, warns)
+			}
 			if c.name != "truncated.gz" && sum.Events != c.events {
 				t.Errorf("events %d, want %d (%+v)", sum.Events, c.events, sum)
 			}
@@ -437,8 +446,8 @@ func TestIngestZipOnlyByName(t *testing.T) {
 	if err := errors.Join(zw.Close(), f.Close()); err != nil {
 		t.Fatal(err)
 	}
-	sum, warns := ingestPaths(t, db, Config{}, path)
-	if sum.Events != 0 || sum.Skipped != 1 || len(warns) != 1 || !strings.Contains(warns[0], "binary") {
-		t.Errorf("summary %+v, warnings %q", sum, warns)
+	sum, warns, err := ingestPathsErr(db, Config{}, path)
+	if !errors.Is(err, ErrAllSkipped) || sum.Events != 0 || sum.Skipped != 1 || len(warns) != 1 || !strings.Contains(warns[0], "binary") {
+		t.Errorf("err %v, summary %+v, warnings %q", err, sum, warns)
 	}
 }

@@ -3,7 +3,9 @@ package ingest
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"io"
+	"strings"
 )
 
 // Limits of the splitter.
@@ -47,7 +49,8 @@ type splitter struct {
 	seq      int
 	// pending is a line read but left for the next block. It points into
 	// buf, which is safe because the next block takes it before reading.
-	pending *pendingLine
+	pending    pendingLine
+	hasPending bool
 	free    chan *block // parsed blocks, for reuse
 	// evLen is the length of the event open at the last line, -1 if none.
 	evLen int
@@ -55,6 +58,16 @@ type splitter struct {
 	// yearless timestamp (as stamper finds it) its year, in file order.
 	years   *yearSeq
 	stamper yearStamper
+	// Runs of NUL bytes dropped (see nextLine): the first few, how many
+	// and how many bytes, where the last ended, and whether the next line
+	// follows one.
+	nuls              []nulRun
+	nulRuns, nulBytes int64
+	nulEnd            int64
+	afterNUL          bool
+	// buf[:nulUntil] may hold NULs; past it there are none, so most
+	// lines need no search for them.
+	nulUntil int
 }
 
 // recycle hands a block back once nothing refers to its memory.
@@ -79,13 +92,15 @@ func newSplitter(r io.Reader, classify func([]byte) LineKind, offset, line int64
 		free: make(chan *block, 8), evLen: -1}
 }
 
-// step reads the next line and decides its kind: a line that would
-// continue no event, or make one longer than MaxEvent, starts one. It
-// returns ok=false at the end of input.
-func (s *splitter) step() (pendingLine, bool) {
+// step reads the next line into pl and decides its kind: a line that
+// would continue no event, or make one longer than MaxEvent, starts one.
+// It returns false at the end of input. (Filling pl in place, rather than
+// returning it, kept the splitter as fast as before it had a year and a
+// kind to hand on.)
+func (s *splitter) step(pl *pendingLine) bool {
 	line, cut, end, ok := s.nextLine()
 	if !ok {
-		return pendingLine{}, false
+		return false
 	}
 	kind := LineEvent
 	month, day := 0, 0
@@ -96,10 +111,13 @@ func (s *splitter) step() (pendingLine, bool) {
 	default:
 		kind = s.classify(line)
 	}
-	if kind == LineContinue && (s.evLen < 0 || s.evLen+len(line) >= MaxEvent) {
-		kind = LineEvent
+	if kind == LineContinue && (s.evLen < 0 || s.evLen+len(line) >= MaxEvent || s.afterNUL) {
+		kind = LineEvent // a run of NULs ends the event before it
 	}
-	pl := pendingLine{line: line, cut: cut, end: end, kind: kind}
+	if kind != LineSkip {
+		s.afterNUL = false
+	}
+	pl.line, pl.cut, pl.end, pl.kind, pl.year = line, cut, end, kind, 0
 	switch kind {
 	case LineContinue:
 		s.evLen += 1 + len(line)
@@ -109,42 +127,142 @@ func (s *splitter) step() (pendingLine, bool) {
 			pl.year = int32(s.years.next(month, day))
 		}
 	}
-	return pl, true
+	return true
 }
 
 // nextLine returns the next line without its end of line, whether it was
 // cut (longer than MaxEvent), and the input offset after it. It returns
 // ok=false at the end of input.
+//
+// Runs of NUL bytes, which a crash leaves in a log (the file grew, its
+// blocks were never written), end a line and are dropped: NULs at the
+// start of a line however few, and minNULRun or more inside one. The
+// line after them starts an event (see step); dropNUL records them.
 func (s *splitter) nextLine() (line []byte, cut bool, end int64, ok bool) {
 	for {
 		window := s.buf[s.start:]
 		if len(window) > MaxEvent {
 			window = window[:MaxEvent+1]
 		}
+		if len(window) > 0 && window[0] == 0 {
+			n := 1
+			for n < len(window) && window[n] == 0 {
+				n++
+			}
+			s.dropNUL(n)
+			continue
+		}
 		if i := bytes.IndexByte(window, '\n'); i >= 0 {
-			line = s.buf[s.start : s.start+i]
-			s.start += i + 1
-			s.offset += int64(i + 1)
+			if z := s.nulRunAt(window[:i]); z >= 0 {
+				return s.take(z, false), false, s.offset, true
+			}
+			line = s.take(i, true)
 			return trimCRBytes(line), false, s.offset, true
 		}
 		pending := len(s.buf) - s.start
 		if pending >= MaxEvent {
-			line = s.buf[s.start : s.start+MaxEvent]
-			s.start += MaxEvent
-			s.offset += MaxEvent
-			return line, true, s.offset, true
+			if z := s.nulRunAt(window[:MaxEvent]); z >= 0 {
+				return s.take(z, false), false, s.offset, true
+			}
+			return s.take(MaxEvent, false), true, s.offset, true
 		}
 		if s.eof {
 			if pending == 0 {
 				return nil, false, s.offset, false
 			}
-			line = s.buf[s.start:]
-			s.start = len(s.buf)
-			s.offset += int64(pending)
-			return trimCRBytes(line), false, s.offset, true
+			if z := s.nulRunAt(window); z >= 0 {
+				return s.take(z, false), false, s.offset, true
+			}
+			return trimCRBytes(s.take(pending, false)), false, s.offset, true
 		}
 		s.fill()
 	}
+}
+
+// take consumes the next n bytes of buf (and a newline after them) and
+// returns them.
+func (s *splitter) take(n int, newline bool) []byte {
+	b := s.buf[s.start : s.start+n]
+	if newline {
+		n++
+	}
+	s.start += n
+	s.offset += int64(n)
+	return b
+}
+
+// minNULRun is the fewest NUL bytes inside a line that end it: a single
+// NUL is kept as part of the text.
+const minNULRun = 4
+
+// nulRunAt returns where the first run of at least minNULRun NUL bytes
+// in b, the unread input from buf[s.start], starts, or -1.
+func (s *splitter) nulRunAt(b []byte) int {
+	if s.start >= s.nulUntil {
+		return -1
+	}
+	for off := 0; ; {
+		i := bytes.IndexByte(b[off:], 0)
+		if i < 0 {
+			return -1
+		}
+		i += off
+		j := i + 1
+		for j < len(b) && b[j] == 0 {
+			j++
+		}
+		if j-i >= minNULRun {
+			return i
+		}
+		off = j
+	}
+}
+
+// maxNULReport is how many runs of NUL bytes the warning lists.
+const maxNULReport = 5
+
+// nulRun is a run of NUL bytes dropped from the input.
+type nulRun struct{ offset, n int64 }
+
+// dropNUL drops the n NUL bytes at the start of the unread input,
+// joining them to the run before when it ends there.
+func (s *splitter) dropNUL(n int) {
+	if s.nulRuns > 0 && s.nulEnd == s.offset {
+		if last := len(s.nuls) - 1; s.nulRuns <= maxNULReport {
+			s.nuls[last].n += int64(n)
+		}
+	} else {
+		s.nulRuns++
+		if len(s.nuls) < maxNULReport {
+			s.nuls = append(s.nuls, nulRun{s.offset, int64(n)})
+		}
+	}
+	s.nulBytes += int64(n)
+	s.start += n
+	s.offset += int64(n)
+	s.nulEnd = s.offset
+	s.afterNUL = true
+}
+
+// nulWarning says what dropNUL dropped from the input at path, or "".
+func (s *splitter) nulWarning(path string) string {
+	if s.nulRuns == 0 {
+		return ""
+	}
+	var at []string
+	for _, r := range s.nuls {
+		at = append(at, fmt.Sprintf("%d (%d bytes)", r.offset, r.n))
+	}
+	more := ""
+	if s.nulRuns > int64(len(s.nuls)) {
+		more = fmt.Sprintf(" and %d more", s.nulRuns-int64(len(s.nuls)))
+	}
+	runs := "a run"
+	if s.nulRuns > 1 {
+		runs = fmt.Sprintf("%d runs", s.nulRuns)
+	}
+	return fmt.Sprintf("%s: dropped %s of NUL bytes (%d bytes, what a crash leaves in a log) at byte offset %s%s; the text after each starts a new event",
+		path, runs, s.nulBytes, strings.Join(at, ", "), more)
 }
 
 // fill reads more input, moving the unread part to the front of buf.
@@ -152,6 +270,7 @@ func (s *splitter) fill() {
 	if s.start > 0 {
 		n := copy(s.buf, s.buf[s.start:])
 		s.buf = s.buf[:n]
+		s.nulUntil = max(s.nulUntil-s.start, 0)
 		s.start = 0
 	}
 	if cap(s.buf)-len(s.buf) < readSize {
@@ -160,6 +279,9 @@ func (s *splitter) fill() {
 		s.buf = nb
 	}
 	n, err := s.r.Read(s.buf[len(s.buf):cap(s.buf)])
+	if bytes.IndexByte(s.buf[len(s.buf):len(s.buf)+n], 0) >= 0 {
+		s.nulUntil = len(s.buf) + n
+	}
 	s.buf = s.buf[:len(s.buf)+n]
 	if err != nil {
 		s.eof = true
@@ -192,15 +314,11 @@ func (s *splitter) next() *block {
 	cur := -1 // index of the open event, -1 if none
 	consumed := false
 	for {
-		var pl pendingLine
-		if p := s.pending; p != nil {
-			pl = *p
-			s.pending = nil
-		} else {
-			var ok bool
-			if pl, ok = s.step(); !ok {
-				break
-			}
+		pl := &s.pending
+		if s.hasPending {
+			s.hasPending = false
+		} else if !s.step(pl) {
+			break
 		}
 		if pl.kind == LineContinue && cur < 0 {
 			// A block starts with an event (the line that ended the
@@ -208,7 +326,7 @@ func (s *splitter) next() *block {
 			pl.kind = LineEvent
 		}
 		if pl.kind == LineEvent && (len(b.ends) >= blockEvents || len(b.data) >= blockBytes) {
-			s.pending = &pl // leave it for the next block
+			s.hasPending = true // leave it for the next block
 			break
 		}
 		consumed = true

@@ -138,7 +138,7 @@ func prescanYears(ctx context.Context, in *input, p Parser, st yearStamper, resu
 		if n%65536 == 0 && ctx.Err() != nil {
 			return nil, nil, ctx.Err()
 		}
-		if _, ok := sp.step(); !ok {
+		if !sp.step(&sp.pending) {
 			break
 		}
 	}
