@@ -51,7 +51,7 @@ type splitter struct {
 	// buf, which is safe because the next block takes it before reading.
 	pending    pendingLine
 	hasPending bool
-	free    chan *block // parsed blocks, for reuse
+	free       chan *block // parsed blocks, for reuse
 	// evLen is the length of the event open at the last line, -1 if none.
 	evLen int
 	// With years set, the splitter gives each event that starts with a
