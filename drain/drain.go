@@ -1,4 +1,9 @@
-package query
+// Package drain mines log templates: lines that differ only in their
+// variable parts (numbers, addresses, ids, times) share one template, as
+// the patterns stage of the query language shows them. It imports nothing
+// of loghunt's, so the miner can be checked and benchmarked on its own
+// (loghub_test.go scores it against logpai's published accuracy).
+package drain
 
 import (
 	"strings"
@@ -12,7 +17,7 @@ import (
 // it, so its grouping accuracy can be checked against the published
 // numbers.
 //
-// A line is masked (drainConfig.Mask), split at white space and routed
+// A line is masked (Config.Mask), split at white space and routed
 // through the tree: first by its token count, then by its first tokens,
 // one tree layer per token; a token with a digit, or one that would give
 // a node more than MaxChild children, goes down the `<*>` branch. At the
@@ -31,16 +36,16 @@ import (
 // tokens per line (the rest of a longer line is its last token) and at
 // most MaxClusters clusters; lines that would start another cluster join
 // the catch-all cluster whose template is `<overflow>`.
-type drain struct {
-	cfg      drainConfig
+type Miner struct {
+	cfg      Config
 	byLen    map[int]*drainNode
 	clusters []drainCluster
 	overflow int // index of the <overflow> cluster, or -1
 	toks     []string
 }
 
-// drainConfig holds a miner's settings; see defaultDrainConfig.
-type drainConfig struct {
+// Config holds a miner's settings; see DefaultConfig.
+type Config struct {
 	// Depth counts the tree's layers as logparser does: the root, the
 	// token-count layer, Depth-3 layers of first tokens, and the leaves.
 	Depth       int
@@ -58,7 +63,7 @@ type drainConfig struct {
 	CountMasked bool
 }
 
-// Drain's settings for the patterns stage. With maskVariables and
+// Drain's settings for the patterns stage. With MaskVariables and
 // CountMasked, depth 5 (two layers of first tokens) and st 0.7 group the
 // sixteen loghub 2k messages with a mean GA of 0.854, against 0.865 for
 // Drain with each dataset's own masks and settings; depths 4 and 6 and
@@ -77,13 +82,13 @@ const (
 
 // Template texts of a variable token and of the overflow cluster.
 const (
-	drainWild     = "<*>"
-	drainOverflow = "<overflow>"
+	Wild     = "<*>"
+	Overflow = "<overflow>"
 )
 
-func defaultDrainConfig() drainConfig {
-	return drainConfig{Depth: drainDepth, Sim: drainSim, MaxChild: drainMaxChild,
-		MaxClusters: drainMaxClusters, MaxTokens: drainMaxTokens, Mask: maskVariables, CountMasked: true}
+func DefaultConfig() Config {
+	return Config{Depth: drainDepth, Sim: drainSim, MaxChild: drainMaxChild,
+		MaxClusters: drainMaxClusters, MaxTokens: drainMaxTokens, Mask: MaskVariables, CountMasked: true}
 }
 
 // drainNode is a node of the parse tree: inner nodes have children by
@@ -99,18 +104,18 @@ type drainCluster struct {
 	size   int
 }
 
-func newDrain(cfg drainConfig) *drain {
+func New(cfg Config) *Miner {
 	cfg.Depth = max(cfg.Depth, 3)
 	cfg.MaxChild = max(cfg.MaxChild, 1)
 	cfg.MaxClusters = max(cfg.MaxClusters, 1)
 	cfg.MaxTokens = max(cfg.MaxTokens, 1)
-	return &drain{cfg: cfg, byLen: map[int]*drainNode{}, overflow: -1}
+	return &Miner{cfg: cfg, byLen: map[int]*drainNode{}, overflow: -1}
 }
 
 // add mines one line and returns the index of its cluster. Indexes are
 // given in order of first appearance; a cluster's template may still
 // change as later lines join it.
-func (d *drain) add(line string) int {
+func (d *Miner) Add(line string) int {
 	if d.cfg.Mask != nil {
 		line = d.cfg.Mask(line)
 	}
@@ -134,28 +139,28 @@ func (d *drain) add(line string) int {
 }
 
 // len returns the number of clusters.
-func (d *drain) len() int { return len(d.clusters) }
+func (d *Miner) Len() int { return len(d.clusters) }
 
 // template returns cluster i's template text, its tokens joined by spaces.
-func (d *drain) template(i int) string { return strings.Join(d.clusters[i].tokens, " ") }
+func (d *Miner) Template(i int) string { return strings.Join(d.clusters[i].tokens, " ") }
 
 // size returns the number of lines in cluster i.
-func (d *drain) size(i int) int { return d.clusters[i].size }
+func (d *Miner) Size(i int) int { return d.clusters[i].size }
 
-func (d *drain) overflowCluster() int {
+func (d *Miner) overflowCluster() int {
 	if d.overflow < 0 {
 		d.overflow = len(d.clusters)
-		d.clusters = append(d.clusters, drainCluster{tokens: []string{drainOverflow}})
+		d.clusters = append(d.clusters, drainCluster{tokens: []string{Overflow}})
 	}
 	d.clusters[d.overflow].size++
 	return d.overflow
 }
 
 // pathLen is the number of first tokens that route a line of n tokens.
-func (d *drain) pathLen(n int) int { return min(d.cfg.Depth-3, n) }
+func (d *Miner) pathLen(n int) int { return min(d.cfg.Depth-3, n) }
 
 // search returns the cluster a line of tokens joins, or -1.
-func (d *drain) search(toks []string) int {
+func (d *Miner) search(toks []string) int {
 	n := d.byLen[len(toks)]
 	if n == nil {
 		return -1
@@ -163,7 +168,7 @@ func (d *drain) search(toks []string) int {
 	for _, t := range toks[:d.pathLen(len(toks))] {
 		c := n.children[t]
 		if c == nil {
-			c = n.children[drainWild]
+			c = n.children[Wild]
 		}
 		if c == nil {
 			return -1
@@ -176,7 +181,7 @@ func (d *drain) search(toks []string) int {
 // bestMatch picks, among the clusters of a leaf, the most similar to the
 // line, preferring more <*> on ties and the older cluster after that, if
 // it is similar enough.
-func (d *drain) bestMatch(ids []int, toks []string) int {
+func (d *Miner) bestMatch(ids []int, toks []string) int {
 	best, bestSim, bestWild := -1, -1.0, -1
 	for _, id := range ids {
 		sim, wild := similarity(d.clusters[id].tokens, toks, d.cfg.CountMasked)
@@ -201,9 +206,9 @@ func similarity(tmpl, toks []string, countMasked bool) (float64, int) {
 	same, wild := 0, 0
 	for i, t := range tmpl {
 		switch {
-		case t == drainWild:
+		case t == Wild:
 			wild++
-			if countMasked && toks[i] == drainWild {
+			if countMasked && toks[i] == Wild {
 				same++
 			}
 		case t == toks[i]:
@@ -214,18 +219,18 @@ func similarity(tmpl, toks []string, countMasked bool) (float64, int) {
 }
 
 // merge adds a line to cluster c: its template gets <*> where they differ.
-func (d *drain) merge(c int, toks []string) {
+func (d *Miner) merge(c int, toks []string) {
 	cl := &d.clusters[c]
 	cl.size++
 	for i, t := range cl.tokens {
 		if t != toks[i] {
-			cl.tokens[i] = drainWild
+			cl.tokens[i] = Wild
 		}
 	}
 }
 
 // insert routes a new cluster into the tree, making the nodes it needs.
-func (d *drain) insert(id int, toks []string) {
+func (d *Miner) insert(id int, toks []string) {
 	n := d.byLen[len(toks)]
 	if n == nil {
 		n = &drainNode{}
@@ -244,11 +249,11 @@ func (d *drain) insert(id int, toks []string) {
 // childFor returns the child of n that a token without a node of its own
 // goes to, making it: the token's own node while n has room, else <*>.
 // Tokens with digits always go to <*>; the last free place is kept for it.
-func (d *drain) childFor(n *drainNode, t string) *drainNode {
+func (d *Miner) childFor(n *drainNode, t string) *drainNode {
 	if n.children == nil {
 		n.children = map[string]*drainNode{}
 	}
-	wild := n.children[drainWild]
+	wild := n.children[Wild]
 	room := len(n.children) < d.cfg.MaxChild
 	if wild == nil {
 		room = len(n.children)+1 < d.cfg.MaxChild
@@ -260,7 +265,7 @@ func (d *drain) childFor(n *drainNode, t string) *drainNode {
 	}
 	if wild == nil {
 		wild = &drainNode{}
-		n.children[drainWild] = wild
+		n.children[Wild] = wild
 	}
 	return wild
 }

@@ -1,4 +1,4 @@
-package query
+package drain
 
 import (
 	"encoding/csv"
@@ -43,8 +43,8 @@ var loghubSettings = []loghubSetting{
 }
 
 // config returns the benchmark's Drain settings for the dataset.
-func (s loghubSetting) config() drainConfig {
-	cfg := defaultDrainConfig()
+func (s loghubSetting) config() Config {
+	cfg := DefaultConfig()
 	cfg.Sim, cfg.Depth, cfg.CountMasked = s.sim, s.depth, false
 	var res []*regexp.Regexp
 	for _, m := range s.masks {
@@ -52,7 +52,7 @@ func (s loghubSetting) config() drainConfig {
 	}
 	cfg.Mask = func(line string) string {
 		for _, re := range res {
-			line = re.ReplaceAllLiteralString(line, drainWild)
+			line = re.ReplaceAllLiteralString(line, Wild)
 		}
 		return line
 	}
@@ -96,15 +96,15 @@ func readLoghub(t testing.TB, name string) (content, truth []string) {
 
 // mineTemplates runs Drain over the lines and returns each line's final
 // template: the predicted group, as logparser names groups by template.
-func mineTemplates(cfg drainConfig, lines []string) []string {
-	d := newDrain(cfg)
+func mineTemplates(cfg Config, lines []string) []string {
+	d := New(cfg)
 	ids := make([]int, len(lines))
 	for i, l := range lines {
-		ids[i] = d.add(l)
+		ids[i] = d.Add(l)
 	}
 	out := make([]string, len(lines))
 	for i, c := range ids {
-		out[i] = d.template(c)
+		out[i] = d.Template(c)
 	}
 	return out
 }
@@ -145,7 +145,7 @@ func groupingAccuracy(pred, truth []string) float64 {
 // TestLoghubGroupingAccuracy checks that Drain with the benchmark's
 // settings groups the loghub 2k samples about as well as the published
 // Drain (within 0.05, or better), and logs the table, with the grouping
-// of the patterns stage's own settings (maskVariables, st 0.4, depth 4)
+// of the patterns stage's own settings (MaskVariables, st 0.4, depth 4)
 // beside it.
 func TestLoghubGroupingAccuracy(t *testing.T) {
 	t.Logf("%-12s %9s %9s %9s", "dataset", "published", "bench", "default")
@@ -153,7 +153,7 @@ func TestLoghubGroupingAccuracy(t *testing.T) {
 	for _, s := range loghubSettings {
 		content, truth := readLoghub(t, s.name)
 		bench := groupingAccuracy(mineTemplates(s.config(), content), truth)
-		def := groupingAccuracy(mineTemplates(defaultDrainConfig(), content), truth)
+		def := groupingAccuracy(mineTemplates(DefaultConfig(), content), truth)
 		t.Logf("%-12s %9.4f %9.4f %9.4f", s.name, s.published, bench, def)
 		sumPub, sumBench, sumDef = sumPub+s.published, sumBench+bench, sumDef+def
 		if bench < s.published-0.05 {
@@ -175,7 +175,7 @@ func TestLoghubSweep(t *testing.T) {
 	}
 	for _, depth := range []int{4, 5, 6} {
 		for _, sim := range []float64{0.4, 0.5, 0.6, 0.7, 0.8} {
-			cfg := defaultDrainConfig()
+			cfg := DefaultConfig()
 			cfg.Sim, cfg.Depth = sim, depth
 			var sum float64
 			var line string
@@ -188,4 +188,27 @@ func TestLoghubSweep(t *testing.T) {
 			t.Logf("depth %d st %.1f: mean %.4f;%s", depth, sim, sum/float64(len(loghubSettings)), line)
 		}
 	}
+}
+
+// BenchmarkDrain mines the loghub 2k messages, all sixteen datasets in
+// turn, with the stage's settings.
+func BenchmarkDrain(b *testing.B) {
+	var lines []string
+	var size int64
+	for _, s := range loghubSettings {
+		content, _ := readLoghub(b, s.name)
+		lines = append(lines, content...)
+	}
+	for _, l := range lines {
+		size += int64(len(l))
+	}
+	b.SetBytes(size)
+	b.ResetTimer()
+	for range b.N {
+		d := New(DefaultConfig())
+		for _, l := range lines {
+			d.Add(l)
+		}
+	}
+	b.ReportMetric(float64(b.N)*float64(len(lines))/b.Elapsed().Seconds(), "lines/s")
 }

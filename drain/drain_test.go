@@ -1,4 +1,4 @@
-package query
+package drain
 
 import (
 	"fmt"
@@ -30,8 +30,8 @@ func TestMaskVariables(t *testing.T) {
 		{"", ""},
 	}
 	for _, c := range cases {
-		if got := maskVariables(c.in); got != c.want {
-			t.Errorf("maskVariables(%q) = %q, want %q", c.in, got, c.want)
+		if got := MaskVariables(c.in); got != c.want {
+			t.Errorf("MaskVariables(%q) = %q, want %q", c.in, got, c.want)
 		}
 	}
 }
@@ -81,12 +81,12 @@ func TestSimilarity(t *testing.T) {
 }
 
 // drainTemplates mines lines and returns each line's final template.
-func drainTemplates(cfg drainConfig, lines ...string) []string {
+func drainTemplates(cfg Config, lines ...string) []string {
 	return mineTemplates(cfg, lines)
 }
 
 func TestDrainTemplates(t *testing.T) {
-	cfg := defaultDrainConfig()
+	cfg := DefaultConfig()
 	got := drainTemplates(cfg,
 		"Failed password for root from 10.0.0.1 port 22 ssh2",
 		"Failed password for admin from 10.0.0.2 port 2222 ssh2",
@@ -113,7 +113,7 @@ func TestDrainTemplates(t *testing.T) {
 }
 
 func TestDrainThreshold(t *testing.T) {
-	cfg := defaultDrainConfig()
+	cfg := DefaultConfig()
 	cfg.Mask, cfg.Sim = nil, 0.5
 	// 2 of 4 tokens agree: 0.5 joins.
 	got := drainTemplates(cfg, "a b c d", "a b x y")
@@ -128,63 +128,63 @@ func TestDrainThreshold(t *testing.T) {
 }
 
 func TestDrainTree(t *testing.T) {
-	cfg := defaultDrainConfig()
+	cfg := DefaultConfig()
 	cfg.Mask, cfg.Sim, cfg.Depth = nil, 0.1, 5
-	d := newDrain(cfg)
+	d := New(cfg)
 	// Different token counts or first tokens never share a cluster,
 	// however similar; tokens with digits route through <*>.
 	ids := []int{
-		d.add("a b c"), d.add("a b c d"), d.add("x b c"),
-		d.add("a1 b c"), d.add("a2 b c"), // both under <*>: one cluster
-		d.add("a y c"), // second layer differs: another leaf
+		d.Add("a b c"), d.Add("a b c d"), d.Add("x b c"),
+		d.Add("a1 b c"), d.Add("a2 b c"), // both under <*>: one cluster
+		d.Add("a y c"), // second layer differs: another leaf
 	}
 	if want := []int{0, 1, 2, 3, 3, 4}; !slices.Equal(ids, want) {
 		t.Errorf("clusters %v, want %v", ids, want)
 	}
-	if got := d.template(3); got != "<*> b c" {
+	if got := d.Template(3); got != "<*> b c" {
 		t.Errorf("template %q", got)
 	}
-	if d.size(3) != 2 || d.len() != 5 {
-		t.Errorf("size %d, clusters %d", d.size(3), d.len())
+	if d.Size(3) != 2 || d.Len() != 5 {
+		t.Errorf("size %d, clusters %d", d.Size(3), d.Len())
 	}
 }
 
 func TestDrainMaxChild(t *testing.T) {
-	cfg := defaultDrainConfig()
+	cfg := DefaultConfig()
 	cfg.Mask, cfg.MaxChild, cfg.Depth, cfg.Sim = nil, 3, 4, 0.5
-	d := newDrain(cfg)
+	d := New(cfg)
 	// Two first tokens get nodes; the third place is kept for <*>, where
 	// every later first token goes.
 	for _, w := range []string{"a", "b", "c", "d", "e"} {
-		d.add(w + " same tail")
+		d.Add(w + " same tail")
 	}
 	root := d.byLen[3]
-	if len(root.children) != 3 || root.children[drainWild] == nil {
+	if len(root.children) != 3 || root.children[Wild] == nil {
 		t.Fatalf("children %v", root.children)
 	}
-	if got := d.template(2); got != "<*> same tail" || d.size(2) != 3 {
-		t.Errorf("template %q size %d", got, d.size(2))
+	if got := d.Template(2); got != "<*> same tail" || d.Size(2) != 3 {
+		t.Errorf("template %q size %d", got, d.Size(2))
 	}
 }
 
 func TestDrainOverflow(t *testing.T) {
-	cfg := defaultDrainConfig()
+	cfg := DefaultConfig()
 	cfg.Mask, cfg.MaxClusters = nil, 3
-	d := newDrain(cfg)
+	d := New(cfg)
 	var ids []int
 	for _, l := range []string{"a", "b c", "d e f", "g h i j", "k l m n o", "a"} {
-		ids = append(ids, d.add(l))
+		ids = append(ids, d.Add(l))
 	}
 	if want := []int{0, 1, 2, 3, 3, 0}; !slices.Equal(ids, want) {
 		t.Errorf("clusters %v, want %v", ids, want)
 	}
-	if d.template(3) != drainOverflow || d.size(3) != 2 {
-		t.Errorf("overflow %q size %d", d.template(3), d.size(3))
+	if d.Template(3) != Overflow || d.Size(3) != 2 {
+		t.Errorf("overflow %q size %d", d.Template(3), d.Size(3))
 	}
 }
 
 func TestDrainMaxTokens(t *testing.T) {
-	cfg := defaultDrainConfig()
+	cfg := DefaultConfig()
 	cfg.MaxTokens = 4
 	long := strings.Repeat("w ", 1000)
 	got := drainTemplates(cfg, long+"x", long+"y", "a b c")
@@ -199,8 +199,8 @@ func TestDrainDeterministic(t *testing.T) {
 	for i := range 2000 {
 		lines = append(lines, fmt.Sprintf("user u%d from 10.0.%d.%d op %s", i%7, i%5, i%250, []string{"read", "write", "delete"}[i%3]))
 	}
-	a := mineTemplates(defaultDrainConfig(), lines)
-	b := mineTemplates(defaultDrainConfig(), lines)
+	a := mineTemplates(DefaultConfig(), lines)
+	b := mineTemplates(DefaultConfig(), lines)
 	if !slices.Equal(a, b) {
 		t.Error("two runs differ")
 	}
@@ -211,17 +211,17 @@ func FuzzDrain(f *testing.F) {
 	f.Add("", " \t ", 1)
 	f.Add("a 1:2:3:4: ff:ff::1 2025-03-06T10:00:00Z", "123e4567-e89b-12d3-a456-426614174000 \xff", 2)
 	f.Fuzz(func(t *testing.T, a, b string, max int) {
-		cfg := defaultDrainConfig()
+		cfg := DefaultConfig()
 		cfg.MaxClusters, cfg.MaxTokens, cfg.MaxChild = max%5, max%7, max%4
-		d := newDrain(cfg)
+		d := New(cfg)
 		for _, l := range []string{a, b, a + " " + b, b, a} {
-			c := d.add(l)
-			if c < 0 || c >= d.len() {
-				t.Fatalf("cluster %d of %d", c, d.len())
+			c := d.Add(l)
+			if c < 0 || c >= d.Len() {
+				t.Fatalf("cluster %d of %d", c, d.Len())
 			}
-			_ = d.template(c)
+			_ = d.Template(c)
 		}
-		if m := maskVariables(a); strings.Count(m, drainWild) == 0 && m != a {
+		if m := MaskVariables(a); strings.Count(m, Wild) == 0 && m != a {
 			t.Fatalf("mask changed %q to %q without a <*>", a, m)
 		}
 	})

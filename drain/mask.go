@@ -1,6 +1,6 @@
-package query
+package drain
 
-// maskVariables replaces the variable parts of a log line with <*> before
+// MaskVariables replaces the variable parts of a log line with <*> before
 // Drain splits it, so lines that differ only in them share a template. A
 // variable starts after a non-word byte (word bytes are ASCII letters and
 // digits, and every byte of a non-ASCII character; so `_`, `=`, `/`, `:`
@@ -23,7 +23,7 @@ package query
 //     stay as they are).
 //   - English month and weekday abbreviations: Jan to Dec, Mon to Sun, as
 //     in syslog and ctime timestamps.
-func maskVariables(s string) string {
+func MaskVariables(s string) string {
 	var out []byte // nil until the first variable
 	last := 0      // s[last:i] is not yet copied to out
 	for i := 0; i < len(s); i++ {
@@ -38,7 +38,7 @@ func maskVariables(s string) string {
 			out = make([]byte, 0, len(s))
 		}
 		out = append(out, s[last:i]...)
-		out = append(out, drainWild...)
+		out = append(out, Wild...)
 		i += n - 1
 		last = i + 1
 	}
