@@ -104,16 +104,16 @@ func MatchWord(word, raw string) bool {
 	if strings.IndexByte(word, '*') < 0 {
 		return MatchPhrase(word, raw) // the same test, with a faster scan
 	}
-	needStart := isTokenByte(word[0])
-	needEnd := isTokenByte(word[len(word)-1])
+	needStart := store.IsTokenByte(word[0])
+	needEnd := store.IsTokenByte(word[len(word)-1])
 	wild := strings.IndexByte(word, '*') >= 0
 	for si := 0; si < len(raw); si++ {
-		if needStart && si > 0 && isTokenByte(raw[si-1]) {
+		if needStart && si > 0 && store.IsTokenByte(raw[si-1]) {
 			continue
 		}
 		if !wild {
 			if si+len(word) <= len(raw) && equalFoldASCII(raw[si:si+len(word)], word) &&
-				(!needEnd || si+len(word) == len(raw) || !isTokenByte(raw[si+len(word)])) {
+				(!needEnd || si+len(word) == len(raw) || !store.IsTokenByte(raw[si+len(word)])) {
 				return true
 			}
 			continue
@@ -122,7 +122,7 @@ func MatchWord(word, raw string) bool {
 			continue
 		}
 		for e := si; e <= len(raw); e++ {
-			if (!needEnd || e == len(raw) || !isTokenByte(raw[e])) && wildMatch(word, raw[si:e], true) {
+			if (!needEnd || e == len(raw) || !store.IsTokenByte(raw[e])) && wildMatch(word, raw[si:e], true) {
 				return true
 			}
 			if e < len(raw) && isSpaceByte(raw[e]) {
@@ -145,15 +145,15 @@ func MatchPhrase(phrase, raw string) bool {
 	if phrase == "" {
 		return true
 	}
-	needStart := isTokenByte(phrase[0])
-	needEnd := isTokenByte(phrase[len(phrase)-1])
+	needStart := store.IsTokenByte(phrase[0])
+	needEnd := store.IsTokenByte(phrase[len(phrase)-1])
 	f := newFoldFinder(phrase, raw)
 	for i := f.next(0); i >= 0; i = f.next(i + 1) {
-		if needStart && i > 0 && isTokenByte(raw[i-1]) {
+		if needStart && i > 0 && store.IsTokenByte(raw[i-1]) {
 			continue
 		}
 		end := i + len(phrase)
-		if needEnd && end < len(raw) && isTokenByte(raw[end]) {
+		if needEnd && end < len(raw) && store.IsTokenByte(raw[end]) {
 			continue
 		}
 		if equalFoldASCII(raw[i:end], phrase) {
@@ -174,8 +174,8 @@ func matchPhraseRows(phrase, text string, ends []int, match []bool) {
 // matchPhraseRowsIn is matchPhraseRows, with bounds false: the phrase as
 // a plain substring, token boundaries or not.
 func matchPhraseRowsIn(phrase, text string, ends []int, match []bool, bounds bool) {
-	needStart := bounds && isTokenByte(phrase[0])
-	needEnd := bounds && isTokenByte(phrase[len(phrase)-1])
+	needStart := bounds && store.IsTokenByte(phrase[0])
+	needEnd := bounds && store.IsTokenByte(phrase[len(phrase)-1])
 	f := newFoldFinder(phrase, text)
 	r, start := 0, 0 // the row at p, and where it starts
 	for p := 0; ; {
@@ -189,8 +189,8 @@ func matchPhraseRowsIn(phrase, text string, ends []int, match []bool, bounds boo
 		}
 		end := q + len(phrase)
 		if end > ends[r] ||
-			needStart && q > start && isTokenByte(text[q-1]) ||
-			needEnd && end < ends[r] && isTokenByte(text[end]) ||
+			needStart && q > start && store.IsTokenByte(text[q-1]) ||
+			needEnd && end < ends[r] && store.IsTokenByte(text[end]) ||
 			!equalFoldASCII(text[q:end], phrase) {
 			p = q + 1
 			continue
@@ -232,10 +232,10 @@ func RequiredTokens(t *Term) []string {
 func requiredTokens(t *Term) map[string]bool {
 	switch t.Kind {
 	case TermWord:
-		return completeTokens(t.Value, isTokenByte(t.Value[0]), isTokenByte(t.Value[len(t.Value)-1]))
+		return completeTokens(t.Value, store.IsTokenByte(t.Value[0]), store.IsTokenByte(t.Value[len(t.Value)-1]))
 	case TermPhrase:
 		v := strings.ReplaceAll(t.Value, "*", " ") // literal in a phrase: no wildcard
-		return completeTokens(v, isTokenByte(t.Value[0]), isTokenByte(t.Value[len(t.Value)-1]))
+		return completeTokens(v, store.IsTokenByte(t.Value[0]), store.IsTokenByte(t.Value[len(t.Value)-1]))
 	case TermAnd:
 		set := map[string]bool{}
 		for _, a := range t.Args {
@@ -265,18 +265,18 @@ func requiredTokens(t *Term) map[string]bool {
 func completeTokens(s string, startOK, endOK bool) map[string]bool {
 	set := map[string]bool{}
 	for i := 0; i < len(s); {
-		if !isTokenByte(s[i]) {
+		if !store.IsTokenByte(s[i]) {
 			i++
 			continue
 		}
 		j := i
-		for j < len(s) && isTokenByte(s[j]) {
+		for j < len(s) && store.IsTokenByte(s[j]) {
 			j++
 		}
 		left := i == 0 && startOK || i > 0 && s[i-1] != '*'
 		right := j == len(s) && endOK || j < len(s) && s[j] != '*'
 		if left && right {
-			Tokens(s[i:j], func(tok string) { set[tok] = true })
+			set[strings.Map(lowerASCIIRune, s[i:j])] = true // one whole token
 		}
 		i = j
 	}
@@ -386,4 +386,55 @@ func byteCommonness(c byte) int {
 		return 50
 	}
 	return 0
+}
+
+// lowerASCIIRune lowers ASCII letters only, as store.TokenHash does:
+// folding other letters would look for a hash the filter never stored.
+func lowerASCIIRune(r rune) rune {
+	if r >= 'A' && r <= 'Z' {
+		return r + 'a' - 'A'
+	}
+	return r
+}
+
+// lowerASCII is c lower-cased when it is an ASCII letter.
+func lowerASCII(c byte) byte {
+	if c >= 'A' && c <= 'Z' {
+		return c + 'a' - 'A'
+	}
+	return c
+}
+
+// MatchWildcard reports whether s matches pattern as a whole, where '*'
+// matches any run of bytes (also empty) and ASCII letters match
+// regardless of case. It is the matcher of field values (`user=adm*`).
+func MatchWildcard(pattern, s string) bool {
+	return wildMatch(pattern, s, false)
+}
+
+// wildMatch matches with '*' greedy-with-backtrack (linear in practice);
+// with noSpace, '*' does not cross whitespace.
+func wildMatch(p, s string, noSpace bool) bool {
+	pi, si := 0, 0
+	starP, starS := -1, 0
+	for si < len(s) {
+		if pi < len(p) && p[pi] == '*' {
+			starP, starS = pi, si
+			pi++
+			continue
+		}
+		if pi < len(p) && lowerASCII(p[pi]) == lowerASCII(s[si]) {
+			pi, si = pi+1, si+1
+			continue
+		}
+		if starP < 0 || noSpace && isSpaceByte(s[starS]) {
+			return false
+		}
+		starS++
+		pi, si = starP+1, starS
+	}
+	for pi < len(p) && p[pi] == '*' {
+		pi++
+	}
+	return pi == len(p)
 }

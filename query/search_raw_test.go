@@ -153,7 +153,7 @@ func TestMatchPhraseBruteForce(t *testing.T) {
 	r := rand.New(rand.NewPCG(7, 7))
 	const alphabet = "aAwWfF d-.Pp@1"
 	for _, phrase := range []string{"Failed password", "wp-login", "a", "W", "@1", "-.", "ppp", "f a"} {
-		needStart, needEnd := isTokenByte(phrase[0]), isTokenByte(phrase[len(phrase)-1])
+		needStart, needEnd := store.IsTokenByte(phrase[0]), store.IsTokenByte(phrase[len(phrase)-1])
 		for range 500 {
 			b := make([]byte, r.IntN(30))
 			for i := range b {
@@ -170,8 +170,8 @@ func TestMatchPhraseBruteForce(t *testing.T) {
 			for i := 0; i+len(phrase) <= len(text) && !want; i++ {
 				end := i + len(phrase)
 				want = equalFoldASCII(text[i:end], phrase) &&
-					!(needStart && i > 0 && isTokenByte(text[i-1])) &&
-					!(needEnd && end < len(text) && isTokenByte(text[end]))
+					!(needStart && i > 0 && store.IsTokenByte(text[i-1])) &&
+					!(needEnd && end < len(text) && store.IsTokenByte(text[end]))
 			}
 			if got := MatchPhrase(phrase, text); got != want {
 				t.Fatalf("MatchPhrase(%q, %q) = %v, want %v", phrase, text, got, want)
