@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
-	"path/filepath"
 	"slices"
 	"sort"
 	"strings"
@@ -13,6 +12,7 @@ import (
 	"time"
 
 	"loghunt/store"
+	"loghunt/store/storetest"
 )
 
 // testStore writes events of one source per call into a store on disk and
@@ -24,17 +24,7 @@ type testStore struct {
 
 func newTestStore(t *testing.T) *testStore {
 	t.Helper()
-	db, err := store.Open(filepath.Join(t.TempDir(), "q.db"), store.OpenOptions{Create: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		if err := db.Check(); err != nil {
-			t.Errorf("Check: %v", err)
-		}
-		db.Close()
-	})
-	return &testStore{db, t}
+	return &testStore{storetest.Open(t), t}
 }
 
 // add stores events as one source, in chunks of per events.
