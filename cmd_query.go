@@ -98,16 +98,18 @@ func tuneGCForQueries() {
 // runQuery runs one parsed query and prints its result.
 func (e *env) runQuery(ctx context.Context, db *store.DB, q *query.Query, text string, qf *queryFlags, format render.Format) error {
 	tuneGCForQueries()
-	p := newResultPrinter(e.stdout, e.stderr, format)
-	p.chart = e.chartOptions()
-	p.plotPath = qf.plot
+	p := render.NewResults(e.stdout, format, render.ResultOptions{Chart: e.chartOptions(), Plot: qf.plot,
+		Note: func(msg string) { fmt.Fprintf(e.stderr, "loghunt: %s\n", msg) }})
 	opt := query.Options{Earliest: qf.earliest, Latest: qf.latest, Models: db, Warn: e.queryWarner(qf.where)}
-	st, err := query.Run(ctx, db, q, opt, p.add)
+	st, err := query.Run(ctx, db, q, opt, p.Add)
 	if err != nil {
 		return queryError(err, text)
 	}
-	if err := p.close(); err != nil {
+	if err := p.Close(); err != nil {
 		return err
+	}
+	if p.Rows() == 0 && (format == render.Table || format == render.Chart) {
+		fmt.Fprintln(e.stderr, "no results") // (CSV and JSON stay empty for scripts)
 	}
 	if qf.stats {
 		fmt.Fprintf(e.stderr, "chunks read %d of %d (skipped: %d by time, %d by token filter, %d by field ranges), rows scanned %d, bytes decoded %s, rows out %d, %.3fs\n",
@@ -240,7 +242,7 @@ func (e *env) runScriptDepth(ctx context.Context, name, src string, qf *queryFla
 			}
 			if commands == nil {
 				if commands, err = repl.New(repl.Config{DB: e.db, Stdout: e.stdout, Stderr: e.stderr,
-					Format: *format, NewWriter: e.newResultWriter}); err != nil {
+					Format: *format, Chart: e.chartOptions()}); err != nil {
 					return scriptError(name, sq, err)
 				}
 			}

@@ -3,10 +3,12 @@ package main
 import (
 	"context"
 	"fmt"
-	"io"
+	"os"
 
 	"loghunt/render"
 	"loghunt/repl"
+
+	"golang.org/x/term"
 )
 
 const replUsage = `usage: loghunt [--db FILE] repl
@@ -32,13 +34,20 @@ func (e *env) repl(ctx context.Context, args []string) error {
 	}
 	return repl.Run(ctx, repl.Config{
 		DB: e.db, Stdin: e.stdin, Stdout: e.stdout, Stderr: e.stderr,
-		Format: e.outFormat(), NewWriter: e.newResultWriter,
+		Format: e.outFormat(), Chart: e.chartOptions(),
 	})
 }
 
-// newResultWriter is render.New with charts fitted to the terminal.
-func (e *env) newResultWriter(w io.Writer, f render.Format, fields []string) *render.Writer {
-	rw := render.New(w, f, fields)
-	rw.ChartOptions = e.chartOptions()
-	return rw
+// chartOptions fit a terminal chart to stdout: its width, and red marks
+// only on a terminal without NO_COLOR.
+func (e *env) chartOptions() render.ChartOptions {
+	opt := render.ChartOptions{Width: 80}
+	if f, ok := e.stdout.(*os.File); ok && isTerminal(e.stdout) {
+		if w, _, err := term.GetSize(int(f.Fd())); err == nil && w > 0 {
+			opt.Width = w
+		}
+		_, noColor := os.LookupEnv("NO_COLOR")
+		opt.Color = !noColor
+	}
+	return opt
 }

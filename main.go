@@ -19,7 +19,6 @@ import (
 
 	"loghunt/ingest"
 	"loghunt/render"
-	"loghunt/repl"
 	"loghunt/store"
 )
 
@@ -309,7 +308,7 @@ func plural(n int) string {
 func (e *env) sources(args []string) error {
 	return e.list("sources", args, func(db *store.DB) ([]string, [][]store.Value, error) {
 		srcs, err := db.Sources()
-		fields, rows := repl.SourcesTable(srcs)
+		fields, rows := render.SourcesTable(srcs)
 		return fields, rows, err
 	})
 }
@@ -317,7 +316,7 @@ func (e *env) sources(args []string) error {
 func (e *env) fields(args []string) error {
 	return e.list("fields", args, func(db *store.DB) ([]string, [][]store.Value, error) {
 		stats, err := db.Fields()
-		fields, rows := repl.FieldsTable(stats)
+		fields, rows := render.FieldsTable(stats)
 		return fields, rows, err
 	})
 }

@@ -217,7 +217,7 @@ func (r *REPL) sources(context.Context, []string) error {
 	if err != nil {
 		return err
 	}
-	return r.table(SourcesTable(srcs))
+	return r.table(render.SourcesTable(srcs))
 }
 
 func (r *REPL) listFields(context.Context, []string) error {
@@ -230,7 +230,7 @@ func (r *REPL) listFields(context.Context, []string) error {
 	if err != nil {
 		return err
 	}
-	return r.table(FieldsTable(fields))
+	return r.table(render.FieldsTable(fields))
 }
 
 func (r *REPL) models(context.Context, []string) error {
@@ -247,7 +247,7 @@ func (r *REPL) models(context.Context, []string) error {
 		fmt.Fprintln(r.cfg.Stdout, "no saved models (save one with | anomalies ... save=NAME)")
 		return nil
 	}
-	return r.table(ModelsTable(names, blobs))
+	return r.table(render.ModelsTable(names, blobs))
 }
 
 func (r *REPL) setFormat(_ context.Context, args []string) error {

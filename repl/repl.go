@@ -62,9 +62,8 @@ type Config struct {
 	Stdin          io.Reader     // read as a script when it is not a terminal
 	Stdout, Stderr io.Writer     // results; everything else
 	Format         render.Format // the initial output format; "" means table
-	// NewWriter makes the writer of one result; nil means render.New. The
-	// command line sets it to fit charts to the terminal.
-	NewWriter func(w io.Writer, f render.Format, fields []string) *render.Writer
+	// Chart fits charts to the terminal (the command line sets it).
+	Chart render.ChartOptions
 }
 
 // REPL is one session.
@@ -91,9 +90,6 @@ func New(cfg Config) (*REPL, error) {
 	}
 	if cfg.Format == "" {
 		cfg.Format = render.Table
-	}
-	if cfg.NewWriter == nil {
-		cfg.NewWriter = render.New
 	}
 	r := &REPL{cfg: cfg, format: cfg.Format, now: time.Now}
 	r.open = func() (DB, error) { return r.openStore(true) }
