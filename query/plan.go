@@ -19,11 +19,11 @@ type plan struct {
 	opt  *Options
 	env  *EvalEnv
 	term *Term
-	// rawTokens are the tokens every matching event's _raw holds.
-	rawTokens []string
-	lo, hi    int64
-	need      fieldSet // columns the chunks must decode
-	pushed    []rowStage
+	// filter is the search, compiled for the store.
+	filter *store.Filter
+	lo, hi int64
+	need   fieldSet // columns the chunks must decode
+	pushed []rowStage
 	// partial, when set, aggregates the rows of each chunk in the scan
 	// workers (the first operator merges what they made).
 	partial partialAggregator
@@ -133,9 +133,7 @@ func newPlan(st Store, q *Query, opt *Options) (*plan, error) {
 		return nil, err
 	}
 	p := &plan{q: q, opt: opt, env: &EvalEnv{Now: now}, term: search.Term, lo: lo, hi: hi}
-	if p.term != nil {
-		p.rawTokens = RequiredTokens(p.term)
-	}
+	p.filter = p.term.filter()
 	if opt.MaxGroups <= 0 {
 		opt.MaxGroups = DefaultMaxGroups
 	}
@@ -247,8 +245,7 @@ type partialResult struct{ state any }
 // scan runs the pushed part in the scan workers and feeds the ordered
 // stream (or the partial aggregation).
 func (p *plan) scan(ctx context.Context, st Store, first operator) (store.ScanStats, error) {
-	spec := store.ScanSpec{Start: p.lo, End: p.hi, Prune: p.prune}
-	spec.Tokens = p.rawTokens
+	spec := store.ScanSpec{Start: p.lo, End: p.hi, Filter: p.filter}
 	m := &merger{next: first}
 	work := func(c *store.Chunk) (any, error) {
 		if p.typed != nil {

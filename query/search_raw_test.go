@@ -35,10 +35,10 @@ func TestRawSearchBlocks(t *testing.T) {
 		search string
 		match  func(raw string) bool
 	}{
-		{`"Failed password"`, func(raw string) bool { return MatchPhrase("Failed password", raw) }},
+		{`"Failed password"`, func(raw string) bool { return store.MatchPhrase("Failed password", raw) }},
 		{`rareword`, func(raw string) bool { return strings.Contains(raw, " rareword") }},
-		{`alpha NOT beta`, func(raw string) bool { return MatchPhrase("alpha", raw) && !MatchPhrase("beta", raw) }},
-		{`"wp-login" OR rareword`, func(raw string) bool { return MatchPhrase("wp-login", raw) || strings.Contains(raw, " rareword") }},
+		{`alpha NOT beta`, func(raw string) bool { return store.MatchPhrase("alpha", raw) && !store.MatchPhrase("beta", raw) }},
+		{`"wp-login" OR rareword`, func(raw string) bool { return store.MatchPhrase("wp-login", raw) || strings.Contains(raw, " rareword") }},
 	} {
 		var want []string
 		counts := map[string]int{}
@@ -68,125 +68,6 @@ func TestRawSearchBlocks(t *testing.T) {
 			}
 		}
 	}
-}
-
-// TestMatchPhraseRows checks the one-scan search of rows back to back
-// against MatchPhrase row by row, with phrases that straddle rows, sit at
-// their edges, and differ in case.
-func TestMatchPhraseRows(t *testing.T) {
-	r := rand.New(rand.NewPCG(5, 5))
-	pieces := []string{"wp", "-login", "Login", "a", " ", "x", "wp-login", ".php", "WP", "", "=", "1"}
-	for _, phrase := range []string{"wp-login", "login", "a wp", "-", "x=1", "WP-LOGIN.php"} {
-		for range 300 {
-			var rows []string
-			for range 1 + r.IntN(12) {
-				var sb strings.Builder
-				for range r.IntN(5) {
-					sb.WriteString(pieces[r.IntN(len(pieces))])
-				}
-				rows = append(rows, sb.String())
-			}
-			ends := make([]int, len(rows))
-			total := 0
-			for i, row := range rows {
-				total += len(row)
-				ends[i] = total
-			}
-			match := make([]bool, len(rows))
-			matchPhraseRows(phrase, strings.Join(rows, ""), ends, match)
-			for i, row := range rows {
-				if match[i] != MatchPhrase(phrase, row) {
-					t.Fatalf("%q in %q (rows %q): %v, MatchPhrase says %v", phrase, row, rows, match[i], !match[i])
-				}
-			}
-		}
-	}
-}
-
-// TestFoldFinder checks the candidates of the phrase scan against every
-// start whose anchor byte matches ignoring case, in texts where both
-// cases of the phrase's letters come and go.
-func TestFoldFinder(t *testing.T) {
-	r := rand.New(rand.NewPCG(6, 6))
-	const alphabet = "aAwWfF d-.Pp@1"
-	for _, phrase := range []string{"Failed password", "wp-login", "a", "W", "@1", "-.", "ppp"} {
-		for range 500 {
-			b := make([]byte, r.IntN(40))
-			for i := range b {
-				b[i] = alphabet[r.IntN(len(alphabet))]
-			}
-			text := string(b)
-			f := newFoldFinder(phrase, text)
-			var got, want []int
-			for i := f.next(0); i >= 0; i = f.next(i + 1 + r.IntN(2)*r.IntN(3)) {
-				got = append(got, i)
-			}
-			// Calls skip ahead by up to 2 more: want the first candidate
-			// at or after each call, as the brute force finds it.
-			f = newFoldFinder(phrase, text)
-			k := f.anchor
-			for i := 0; i+len(phrase) <= len(text); i++ {
-				if lowerASCII(text[i+k]) == lowerASCII(phrase[k]) {
-					want = append(want, i)
-				}
-			}
-			// got must be a subsequence of want that includes want's first
-			// element at or after each call.
-			j := 0
-			for _, g := range got {
-				for j < len(want) && want[j] < g {
-					j++
-				}
-				if j == len(want) || want[j] != g {
-					t.Fatalf("%q in %q: candidate %d is not a start (want %v, got %v)", phrase, text, g, want, got)
-				}
-			}
-			if len(want) > 0 && (len(got) == 0 || got[0] != want[0]) {
-				t.Fatalf("%q in %q: first candidate %v, want %d", phrase, text, got, want[0])
-			}
-		}
-	}
-}
-
-// TestMatchPhraseBruteForce checks MatchPhrase against trying every start.
-func TestMatchPhraseBruteForce(t *testing.T) {
-	r := rand.New(rand.NewPCG(7, 7))
-	const alphabet = "aAwWfF d-.Pp@1"
-	for _, phrase := range []string{"Failed password", "wp-login", "a", "W", "@1", "-.", "ppp", "f a"} {
-		needStart, needEnd := store.IsTokenByte(phrase[0]), store.IsTokenByte(phrase[len(phrase)-1])
-		for range 500 {
-			b := make([]byte, r.IntN(30))
-			for i := range b {
-				b[i] = alphabet[r.IntN(len(alphabet))]
-			}
-			if r.IntN(3) == 0 && len(b) > len(phrase) { // plant it, in some case
-				at := r.IntN(len(b) - len(phrase) + 1)
-				for i := range len(phrase) {
-					b[at+i] = phrase[i] ^ byte(r.IntN(2)*0x20)*boolByte(isLetter(phrase[i]))
-				}
-			}
-			text := string(b)
-			want := false
-			for i := 0; i+len(phrase) <= len(text) && !want; i++ {
-				end := i + len(phrase)
-				want = equalFoldASCII(text[i:end], phrase) &&
-					!(needStart && i > 0 && store.IsTokenByte(text[i-1])) &&
-					!(needEnd && end < len(text) && store.IsTokenByte(text[end]))
-			}
-			if got := MatchPhrase(phrase, text); got != want {
-				t.Fatalf("MatchPhrase(%q, %q) = %v, want %v", phrase, text, got, want)
-			}
-		}
-	}
-}
-
-func isLetter(c byte) bool { return c|0x20 >= 'a' && c|0x20 <= 'z' }
-
-func boolByte(b bool) byte {
-	if b {
-		return 1
-	}
-	return 0
 }
 
 // TestCutSearchMatchesRows: searches of a store whose _raw has fields cut
@@ -243,7 +124,7 @@ func TestCutSearchMatchesRows(t *testing.T) {
 	for _, p := range phrases {
 		want := 0
 		for _, raw := range raws {
-			if MatchPhrase(p, raw) {
+			if store.MatchPhrase(p, raw) {
 				want++
 			}
 		}
@@ -253,39 +134,6 @@ func TestCutSearchMatchesRows(t *testing.T) {
 		}
 		if got := s.run(q); len(got) != 2 || got[1][0] != fmt.Sprint(want) {
 			t.Errorf("%s: %v, want %d", q, got, want)
-		}
-	}
-}
-
-// TestMayTouch checks mayTouch against its definition: some placement of
-// v that overlaps the phrase agrees with it, ASCII case ignored, wherever
-// they overlap.
-func TestMayTouch(t *testing.T) {
-	r := rand.New(rand.NewPCG(23, 24))
-	const alphabet = "abAB-1."
-	word := func(n int) string {
-		b := make([]byte, n)
-		for i := range b {
-			b[i] = alphabet[r.IntN(len(alphabet))]
-		}
-		return string(b)
-	}
-	for range 20000 {
-		p, v := word(1+r.IntN(6)), word(1+r.IntN(6))
-		want := false
-		for o := -(len(v) - 1); o < len(p) && !want; o++ { // v starts at o in p's frame
-			agree := true
-			for i := max(0, o); i < min(len(p), o+len(v)); i++ {
-				agree = agree && lowerASCII(p[i]) == lowerASCII(v[i-o])
-			}
-			want = agree
-		}
-		var in [256]bool
-		for i := range len(p) {
-			in[lowerASCII(p[i])] = true
-		}
-		if got := mayTouch(p, v, &in); got != want {
-			t.Fatalf("mayTouch(%q, %q) = %v, want %v", p, v, got, want)
 		}
 	}
 }

@@ -143,26 +143,3 @@ func TestRequiredTokens(t *testing.T) {
 		}
 	}
 }
-
-func TestCompleteTokensLowerCase(t *testing.T) {
-	got := completeTokens("Failed ROOT* ünïcode_X", true, true)
-	want := map[string]bool{"failed": true, "ünïcode_x": true}
-	if !reflect.DeepEqual(got, want) {
-		t.Errorf("completeTokens = %v, want %v", got, want)
-	}
-}
-
-func TestMatchWildcard(t *testing.T) {
-	cases := []struct {
-		p, s string
-		want bool
-	}{
-		{"adm*", "Admin", true}, {"*min", "admin", true}, {"a*i*n", "admin", true}, {"*", "", true},
-		{"adm", "admin", false}, {"a*z", "admin", false}, {"", "", true}, {"**", "x", true}, {"a?", "a?", true},
-	}
-	for _, c := range cases {
-		if got := MatchWildcard(c.p, c.s); got != c.want {
-			t.Errorf("MatchWildcard(%q, %q) = %v", c.p, c.s, got)
-		}
-	}
-}

@@ -129,12 +129,13 @@ func (s *slots) reset(i int) {
 // returns false, having changed nothing, when c does not fit the path.
 func (t *typedAgg) chunk(p *plan, c *store.Chunk) (bool, error) {
 	// Dictionaries go into reused memory: groups copy their keys.
-	rows, err := p.selectRows(c, t.byTime, true)
+	rows, err := c.Select(p.filter, p.lo, p.hi, store.SelectOptions{Times: t.byTime, Reuse: true})
 	if err != nil {
 		return false, err
 	}
-	defer rows.cc.release()
-	if rows.hi <= rows.lo {
+	defer rows.Release()
+	lo, hi := rows.Range()
+	if hi <= lo {
 		return true, nil
 	}
 	cols := make([]*intCol, len(t.specs))
@@ -142,7 +143,7 @@ func (t *typedAgg) chunk(p *plan, c *store.Chunk) (bool, error) {
 		if s.field == "" {
 			continue
 		}
-		if (s.fn == "sum" || s.fn == "avg" || s.fn == "mean") && !fitsSums(c, s.field, rows.hi-rows.lo) {
+		if (s.fn == "sum" || s.fn == "avg" || s.fn == "mean") && !fitsSums(c, s.field, hi-lo) {
 			return false, nil
 		}
 		col, ok, err := t.intColumn(rows, s.field)
@@ -156,11 +157,11 @@ func (t *typedAgg) chunk(p *plan, c *store.Chunk) (bool, error) {
 		if c.Column(t.by) == nil {
 			return true, nil // every row's by value is null: no group
 		}
-		if dict, err = rows.cc.dict(t.by); dict == nil || err != nil {
+		if dict, err = rows.Dict(t.by); dict == nil || err != nil {
 			return false, err
 		}
 	}
-	n := rows.n()
+	n := rows.Len()
 	return true, t.op.withTable(func(g *groupTable) error {
 		if err := t.groups(g, rows, n, cols, dict); err != nil {
 			return err
@@ -170,12 +171,12 @@ func (t *typedAgg) chunk(p *plan, c *store.Chunk) (bool, error) {
 }
 
 // groups folds the n selected rows into g by their group.
-func (t *typedAgg) groups(g *groupTable, rows *chunkRows, n int, cols []*intCol, dict *store.Dict) error {
+func (t *typedAgg) groups(g *groupTable, rows *store.Rows, n int, cols []*intCol, dict *store.Dict) error {
 	switch {
 	case dict != nil:
 		s := newSlots(cols, dict.Len()+1)
 		for i := range n {
-			r := rowAt(rows.sel, i)
+			r := rows.Row(i)
 			s.add(int(dict.Code(r)), r)
 		}
 		for code := 1; code < len(s.rows); code++ { // code 0: a null by-value, left out
@@ -187,11 +188,13 @@ func (t *typedAgg) groups(g *groupTable, rows *chunkRows, n int, cols []*intCol,
 		}
 	case t.byTime:
 		// Times are sorted in a chunk, so a bucket is one run of rows.
+		times := rows.Times()
+		lo, _ := rows.Range()
 		s := newSlots(cols, 1)
 		var key int64
 		for i := range n {
-			r := rowAt(rows.sel, i)
-			k := rows.times[rows.lo+r]
+			r := rows.Row(i)
+			k := times[lo+r]
 			if t.span > 0 {
 				k = floorDiv(k, t.span) * t.span
 			}
@@ -210,7 +213,7 @@ func (t *typedAgg) groups(g *groupTable, rows *chunkRows, n int, cols []*intCol,
 	default:
 		s := newSlots(cols, 1)
 		for i := range n {
-			s.add(0, rowAt(rows.sel, i))
+			s.add(0, rows.Row(i))
 		}
 		return t.fold(g, store.Null, s, 0)
 	}
@@ -219,28 +222,29 @@ func (t *typedAgg) groups(g *groupTable, rows *chunkRows, n int, cols []*intCol,
 
 // intColumn reads an aggregated field of the rows' range as ints: a
 // column stored as ints, or a dictionary of ints. ok is false otherwise.
-func (t *typedAgg) intColumn(rows *chunkRows, name string) (*intCol, bool, error) {
-	c := rows.cc.c
+func (t *typedAgg) intColumn(rows *store.Rows, name string) (*intCol, bool, error) {
+	c := rows.Chunk()
+	lo, hi := rows.Range()
 	if c.Column(name) == nil {
 		// Every row null: counts and sums of nothing.
-		return &intCol{vals: make([]int64, rows.hi-rows.lo), nulls: trues(rows.hi - rows.lo)}, true, nil
+		return &intCol{vals: make([]int64, hi-lo), nulls: trues(hi - lo)}, true, nil
 	}
 	vals, bm, ok, err := c.Ints(name)
 	if err != nil {
 		return nil, false, err
 	}
 	if ok {
-		col := &intCol{vals: vals[rows.lo:rows.hi]}
+		col := &intCol{vals: vals[lo:hi]}
 		if bm != nil {
-			col.nulls = make([]bool, rows.hi-rows.lo)
+			col.nulls = make([]bool, hi-lo)
 			for i := range col.nulls {
-				r := rows.lo + i
+				r := lo + i
 				col.nulls[i] = bm[r/8]&(1<<(r%8)) != 0
 			}
 		}
 		return col, true, nil
 	}
-	d, err := rows.cc.dict(name)
+	d, err := rows.Dict(name)
 	if d == nil || err != nil {
 		return nil, false, err
 	}

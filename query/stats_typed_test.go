@@ -292,24 +292,6 @@ func TestBorrowedRawMatchesCopied(t *testing.T) {
 	}
 }
 
-// TestNoMatchFreshArena: a search that selects no row of a chunk selects
-// none even when the chunk's arena is new (an empty selection once read
-// as "every row" when the arena had never held one).
-func TestNoMatchFreshArena(t *testing.T) {
-	s := newTestStore(t)
-	r := rand.New(rand.NewPCG(14, 15))
-	s.add("a", randomEvents(r, 500), 500)
-	for _, q := range []string{"status=999 | stats count", "status=999 | where true | stats count",
-		"user=nobody OR status=999 | stats count", "status>900 | stats count by user"} {
-		for len(rawArenas) > 0 {
-			<-rawArenas
-		}
-		if got := s.run(q); len(got) > 1 && got[1][0] != "0" {
-			t.Errorf("%s: %v, want no rows", q, got)
-		}
-	}
-}
-
 // TestLookupPair: groups by two values, found first by the first value,
 // are the groups of the two values' encodings (10 and "10" apart, 2.0 and
 // 2 together), whether rows come in runs of the first value or not.

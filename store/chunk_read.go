@@ -260,9 +260,9 @@ func (c *Chunk) Times() ([]int64, error) {
 	return decodeTimes(b, c.Rows)
 }
 
-// TimesInto is Times decoding into dst's memory, and the column's into
+// timesInto is Times decoding into dst's memory, and the column's into
 // scratch's when it is compressed; it returns both for reuse.
-func (c *Chunk) TimesInto(dst []int64, scratch []byte) ([]int64, []byte, error) {
+func (c *Chunk) timesInto(dst []int64, scratch []byte) ([]int64, []byte, error) {
 	ci := c.Column(ColTime)
 	if ci == nil || ci.Enc != encTime {
 		return dst, scratch, fmt.Errorf("chunk %d: %w: no time column", c.ID, errCorrupt)
@@ -311,7 +311,7 @@ func (c *Chunk) Values(name string) ([]Value, error) {
 	}
 	switch ci.Enc {
 	case encRawBlocks, encRawCut:
-		return c.RawValues(nil)
+		return c.rawValues(nil)
 	case encDictSplit:
 		d, err := c.dict(ci)
 		if err != nil {
@@ -378,12 +378,12 @@ func (c *Chunk) Dict(name string) (*Dict, error) {
 	return d, nil
 }
 
-// DictIn is Dict decoding into buf's spare room instead of fresh
+// dictInto is Dict decoding into buf's spare room instead of fresh
 // memory, and reading stored bytes in place: the dictionary and its
 // values are valid while the chunk's transaction is open and until the
 // caller reuses buf, which it returns (maybe grown) for that. It suits a
 // caller that copies what it keeps of the values.
-func (c *Chunk) DictIn(name string, buf []byte) (*Dict, []byte, error) {
+func (c *Chunk) dictInto(name string, buf []byte) (*Dict, []byte, error) {
 	ci := c.Column(name)
 	if ci == nil || (ci.Enc != encDict && ci.Enc != encDictSplit) {
 		return nil, buf, nil

@@ -28,10 +28,10 @@ func FuzzChunk(f *testing.F) {
 		}
 		c.Times()
 		c.mayContainAll([]uint64{TokenHash("x")})
-		if cand, err := c.RawCandidates([]string{"a", "b"}); err == nil && cand != nil {
-			c.RawValues(cand)
+		if cand, err := c.rawCandidates([]string{"a", "b"}); err == nil && cand != nil {
+			c.rawValues(cand)
 			if d, _ := c.rawDir(); d != nil {
-				c.RawBlockAppend(0, nil, make([]uint32, d.blocks[0].nrows))
+				c.rawBlockAppend(0, nil, make([]uint32, d.blocks[0].nrows))
 			}
 		}
 		for _, ci := range c.Cols {

@@ -245,10 +245,10 @@ func (c *Chunk) mayContainAll(hashes []uint64) bool {
 	return false
 }
 
-// RawCandidates returns, per row, whether its _raw may hold every token
+// rawCandidates returns, per row, whether its _raw may hold every token
 // (lower-case, see Tokens): false means it certainly does not. It returns
 // nil when the chunk cannot tell rows apart (then any row may).
-func (c *Chunk) RawCandidates(tokens []string) ([]bool, error) {
+func (c *Chunk) rawCandidates(tokens []string) ([]bool, error) {
 	if len(tokens) == 0 || len(c.bloom) > 0 {
 		return nil, nil
 	}
@@ -272,9 +272,9 @@ func (c *Chunk) RawCandidates(tokens []string) ([]bool, error) {
 	return out, nil
 }
 
-// RawValues returns the _raw of the chunk's rows, decoding only the blocks
+// rawValues returns the _raw of the chunk's rows, decoding only the blocks
 // with a wanted row (all when want is nil); rows of other blocks are null.
-func (c *Chunk) RawValues(want []bool) ([]Value, error) {
+func (c *Chunk) rawValues(want []bool) ([]Value, error) {
 	d, err := c.rawDir()
 	if err != nil {
 		return nil, err
@@ -295,22 +295,22 @@ func (c *Chunk) RawValues(want []bool) ([]Value, error) {
 	return out, nil
 }
 
-// RawBlockRows returns the rows per block of a blocked _raw (the last
+// rawBlockRows returns the rows per block of a blocked _raw (the last
 // block may have fewer), or 0 when _raw is one piece.
-func (c *Chunk) RawBlockRows() int {
+func (c *Chunk) rawBlockRows() int {
 	if d, err := c.rawDir(); err == nil && d != nil {
 		return d.blockRows
 	}
 	return 0
 }
 
-// RawBlockAppend decodes block i of a blocked _raw by appending the text
+// rawBlockAppend decodes block i of a blocked _raw by appending the text
 // of its rows, back to back, to dst, and sets ends (one per row of the
 // block) to where each row's text ends in dst. It returns the grown dst.
-// With room enough in dst (RawSize), dst is not moved, so a caller can
+// With room enough in dst (rawSize), dst is not moved, so a caller can
 // decode a chunk's blocks into one buffer it reuses from chunk to chunk.
 // The offsets hold no pointers for the collector to scan.
-func (c *Chunk) RawBlockAppend(i int, dst []byte, ends []uint32) (out []byte, begin int, err error) {
+func (c *Chunk) rawBlockAppend(i int, dst []byte, ends []uint32) (out []byte, begin int, err error) {
 	d, err := c.rawDir()
 	if err != nil {
 		return dst, 0, err
@@ -325,7 +325,7 @@ func (c *Chunk) RawBlockAppend(i int, dst []byte, ends []uint32) (out []byte, be
 	start := len(dst)
 	if len(d.cuts) > 0 {
 		// Decode the block aside and put the cut values back into dst.
-		cb := cutBlocks.Get().(*CutBlock)
+		cb := cutBlocks.Get().(*cutBlock)
 		if err = cb.decode(c, d, i); err == nil {
 			dst, err = cb.appendCutRows(dst, ends, nil)
 		}
@@ -390,9 +390,9 @@ func stringEnds(src []byte, base int, ends []uint32) (int, error) {
 	return base + p, nil
 }
 
-// RawSize returns the decoded size of a blocked _raw, and room to leave
+// rawSize returns the decoded size of a blocked _raw, and room to leave
 // after it for the fastest decoding; 0 when _raw is one piece.
-func (c *Chunk) RawSize() int {
+func (c *Chunk) rawSize() int {
 	d, err := c.rawDir()
 	if err != nil || d == nil {
 		return 0
@@ -424,7 +424,7 @@ func (c *Chunk) decodeRawBlock(i int, out []Value) error {
 // decodeCutBlock sets out to the rows of block i, which has cut fields,
 // in fresh memory.
 func (c *Chunk) decodeCutBlock(d *rawDir, i int, out []Value) error {
-	cb := cutBlocks.Get().(*CutBlock)
+	cb := cutBlocks.Get().(*cutBlock)
 	defer cutBlocks.Put(cb)
 	if err := cb.decode(c, d, i); err != nil {
 		return err

@@ -12,11 +12,13 @@ import (
 
 // ScanSpec says which chunks a scan reads.
 type ScanSpec struct {
-	Start, End int64    // time range, inclusive; use math.MinInt64/MaxInt64 for open ends
-	Tokens     []string // every token must be possibly in the chunk's token filter
-	// Prune, when set, may skip a chunk by its header (column ranges,
-	// source): it returns false to skip.
-	Prune func(c *Chunk) bool
+	Start, End int64 // time range, inclusive; use math.MinInt64/MaxInt64 for open ends
+	// Filter, when set, skips the chunks that cannot hold a matching row:
+	// by their token filter (a token every match needs is not in the
+	// chunk) and by their header (a field test on a column the chunk
+	// lacks, or outside its range). The chunks read still hold rows that
+	// do not match: Chunk.Select picks those that do.
+	Filter *Filter
 }
 
 // AllTime is a ScanSpec that reads every chunk.
@@ -28,7 +30,7 @@ type ScanStats struct {
 	ChunksRead    int64 // chunks handed to work
 	SkippedTime   int64 // chunks looked at whose time range did not fit
 	SkippedTokens int64 // chunks skipped by their token filter
-	SkippedPrune  int64 // chunks skipped by Prune
+	SkippedPrune  int64 // chunks skipped by the filter's field tests
 	Rows          int64 // rows of the chunks read
 	BytesDecoded  int64 // decompressed column bytes
 }
@@ -127,7 +129,7 @@ func (db *DB) Scan(ctx context.Context, spec ScanSpec, work func(*Chunk) (any, e
 // that may match. It returns early when send returns false.
 func (db *DB) dispatch(ctx context.Context, b *bolt.Bucket, spec ScanSpec, maxSpan int64, st *ScanStats, send func(*Chunk) bool) error {
 	var hashes []uint64
-	for _, t := range spec.Tokens {
+	for _, t := range spec.Filter.Tokens() {
 		hashes = append(hashes, TokenHash(t))
 	}
 	from := spec.Start
@@ -163,7 +165,7 @@ func (db *DB) dispatch(ctx context.Context, b *bolt.Bucket, spec ScanSpec, maxSp
 			st.SkippedTokens++
 			continue
 		}
-		if spec.Prune != nil && !spec.Prune(c) {
+		if spec.Filter != nil && !spec.Filter.mayMatch(c) {
 			st.SkippedPrune++
 			continue
 		}
