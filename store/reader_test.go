@@ -56,7 +56,9 @@ func cmpInt64(a, b int64) int {
 // randomFilter builds a random filter tree of depth up to d.
 func randomFilter(r *rand.Rand, d int) *Filter {
 	leaves := []func() *Filter{
-		func() *Filter { return Word([]string{"failed", "PASSWORD", "wp-login", "login", "fail*", "*ssion", "x86_64", "nothing"}[r.IntN(8)]) },
+		func() *Filter {
+			return Word([]string{"failed", "PASSWORD", "wp-login", "login", "fail*", "*ssion", "x86_64", "nothing"}[r.IntN(8)])
+		},
 		func() *Filter {
 			return Phrase([]string{"Failed password", "user=root", "wp-login.php", "path=/api", "user=nan path", "=", "opened session"}[r.IntN(7)])
 		},
