@@ -229,20 +229,12 @@ func (t *typedAgg) intColumn(rows *store.Rows, name string) (*intCol, bool, erro
 		// Every row null: counts and sums of nothing.
 		return &intCol{vals: make([]int64, hi-lo), nulls: trues(hi - lo)}, true, nil
 	}
-	vals, bm, ok, err := c.Ints(name)
+	vals, nulls, ok, err := rows.Ints(name)
 	if err != nil {
 		return nil, false, err
 	}
 	if ok {
-		col := &intCol{vals: vals[lo:hi]}
-		if bm != nil {
-			col.nulls = make([]bool, hi-lo)
-			for i := range col.nulls {
-				r := lo + i
-				col.nulls[i] = bm[r/8]&(1<<(r%8)) != 0
-			}
-		}
-		return col, true, nil
+		return &intCol{vals: vals, nulls: nulls}, true, nil
 	}
 	d, err := rows.Dict(name)
 	if d == nil || err != nil {

@@ -317,7 +317,7 @@ func (c *Chunk) Values(name string) ([]Value, error) {
 		if err != nil {
 			return nil, fmt.Errorf("chunk %d column %s: %w", c.ID, name, err)
 		}
-		return d.Expand(), nil
+		return d.expand(), nil
 	}
 	b, err := c.raw(ci)
 	if err != nil {
@@ -334,7 +334,7 @@ func (c *Chunk) Values(name string) ([]Value, error) {
 	case encDict:
 		var d *Dict
 		if d, err = decodeDict(b, c.Rows); err == nil {
-			vals = d.Expand()
+			vals = d.expand()
 		}
 	default:
 		err = fmt.Errorf("unknown encoding %d", ci.Enc)
@@ -345,11 +345,11 @@ func (c *Chunk) Values(name string) ([]Value, error) {
 	return vals, nil
 }
 
-// Ints returns an int column as int64s (0 where null) with its null
+// ints returns an int column as int64s (0 where null) with its null
 // bitmap (bit i set: row i is null; nil when no row is), without making
 // a Value per row. ok is false when the column is absent or not stored
-// as plain ints (a dictionary of ints is read with Dict).
-func (c *Chunk) Ints(name string) (vals []int64, nulls []byte, ok bool, err error) {
+// as plain ints (a dictionary of ints is read with dict).
+func (c *Chunk) ints(name string) (vals []int64, nulls []byte, ok bool, err error) {
 	ci := c.Column(name)
 	if ci == nil || ci.Enc != encInts {
 		return nil, nil, false, nil
@@ -364,9 +364,9 @@ func (c *Chunk) Ints(name string) (vals []int64, nulls []byte, ok bool, err erro
 	return vals, nulls, true, nil
 }
 
-// Dict returns a dictionary-encoded column without expanding it, or nil
-// when the column is absent or not dictionary-encoded.
-func (c *Chunk) Dict(name string) (*Dict, error) {
+// dictNamed returns a dictionary-encoded column without expanding it, or
+// nil when the column is absent or not dictionary-encoded.
+func (c *Chunk) dictNamed(name string) (*Dict, error) {
 	ci := c.Column(name)
 	if ci == nil || (ci.Enc != encDict && ci.Enc != encDictSplit) {
 		return nil, nil

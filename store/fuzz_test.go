@@ -36,8 +36,8 @@ func FuzzChunk(f *testing.F) {
 		}
 		for _, ci := range c.Cols {
 			c.Values(ci.Name)
-			c.Dict(ci.Name)
-			c.Ints(ci.Name)
+			c.dictNamed(ci.Name)
+			c.ints(ci.Name)
 		}
 	})
 }

@@ -398,12 +398,12 @@ func (cc *chunkCols) dict(name string) (*Dict, error) {
 		a := cc.getArena()
 		d, a.dictBuf, err = cc.c.dictInto(name, a.dictBuf)
 	} else {
-		d, err = cc.c.Dict(name)
+		d, err = cc.c.dictNamed(name)
 	}
 	if err != nil || d == nil {
 		return nil, err
 	}
-	d = d.Slice(cc.lo, cc.hi)
+	d = d.slice(cc.lo, cc.hi)
 	cc.dicts[name] = d
 	return d, nil
 }
@@ -417,7 +417,7 @@ func (cc *chunkCols) values(name string) ([]Value, error) {
 		if err != nil {
 			return nil, err
 		}
-		v := d.Expand()
+		v := d.expand()
 		cc.vals[name] = v
 		return v, nil
 	}
@@ -528,6 +528,25 @@ func (r *Rows) Values(name string) ([]Value, error) { return r.cc.gather(name, r
 // store the column as a dictionary.
 func (r *Rows) Dict(name string) (*Dict, error) { return r.cc.dict(name) }
 
+// Ints returns an int column for the rows of the range (not only the
+// selected ones) as int64s, 0 where null, and which rows are null (nil
+// when none), without a Value per row. ok is false when the chunk does
+// not store the column as plain ints (a dictionary is read with Dict).
+func (r *Rows) Ints(name string) (vals []int64, nulls []bool, ok bool, err error) {
+	all, bm, ok, err := r.cc.c.ints(name)
+	if !ok || err != nil {
+		return nil, nil, false, err
+	}
+	if bm != nil {
+		nulls = make([]bool, r.hi-r.lo)
+		for i := range nulls {
+			row := r.lo + i
+			nulls[i] = bm[row/8]&(1<<(row%8)) != 0
+		}
+	}
+	return all[r.lo:r.hi], nulls, true, nil
+}
+
 // SelectedCodes returns a dictionary column's codes of the selected rows,
 // when Values or Dict decoded it as one; else nil.
 func (r *Rows) SelectedCodes(name string) *Dict { return r.cc.selectedCodes(name, r.sel) }
@@ -582,7 +601,7 @@ func (c *Chunk) Select(f *Filter, lo, hi int64, opt SelectOptions) (*Rows, error
 		}
 		if d != nil {
 			a := r.cc.getArena()
-			a.sel = d.AppendMatching(table, a.sel[:0])
+			a.sel = d.appendMatching(table, a.sel[:0])
 			r.sel = a.sel
 			return r, nil
 		}
@@ -697,7 +716,7 @@ func (cc *chunkCols) matchField(f *Filter, n int) ([]bool, error) {
 			return nil, err
 		}
 		if d != nil {
-			d.Match(table, out)
+			d.matchTable(table, out)
 			return out, nil
 		}
 		if cc.c.Column(f.Field) == nil {
@@ -756,7 +775,7 @@ func (cc *chunkCols) selectedCodes(name string, sel []int) *Dict {
 	if sel == nil {
 		return d
 	}
-	return d.Select(sel)
+	return d.selectRows(sel)
 }
 
 // gatherValues returns the values of the selected rows (all when sel is nil).

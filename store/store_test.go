@@ -283,7 +283,7 @@ func TestColumnRoundTrip(t *testing.T) {
 			var dd *Dict
 			dd, err = decodeDict(b, len(vals))
 			if err == nil {
-				got = dd.Expand()
+				got = dd.expand()
 			}
 		}
 		if err != nil {
