@@ -152,7 +152,10 @@ func (b *ChunkBuilder) encodeRawBlocks(dst []byte, raws []Value) ([]byte, int, b
 }
 
 // parseRawDir reads the directory of a blocked _raw column of rows rows.
-func parseRawDir(src []byte, rows int, enc byte) (*rawDir, error) {
+// cutLen returns the decoded size of a cut field's column (-1 when the
+// chunk has no such dictionary column): no cut value is longer, which
+// bounds what a block's rows' texts can add up to.
+func parseRawDir(src []byte, rows int, enc byte, cutLen func(name string) int) (*rawDir, error) {
 	r := &reader{b: src}
 	d := &rawDir{blockRows: int(r.uvarint())}
 	n := r.uvarint()
@@ -168,6 +171,15 @@ func parseRawDir(src []byte, rows int, enc byte) (*rawDir, error) {
 			}
 			d.cuts = append(d.cuts, name)
 		}
+	}
+	// The longest a row's text can grow by the values put back into it.
+	grow := 0
+	for _, name := range d.cuts {
+		n := cutLen(name)
+		if n < 0 {
+			r.fail()
+		}
+		grow = min(grow+max(n, 0), maxColumnBytes)
 	}
 	// Each block takes at least 4 bytes of directory.
 	if r.err != nil || d.blockRows <= 0 || d.blockRows > maxChunkRows || n != uint64((rows+d.blockRows-1)/d.blockRows) ||
@@ -190,7 +202,7 @@ func parseRawDir(src []byte, rows int, enc byte) (*rawDir, error) {
 		bl.nrows = min(d.blockRows, rows-bl.first)
 		off += bl.len
 		if len(bl.bloom) == 0 || bl.comp > compZstd || bl.rawLen < 0 || bl.rawLen > maxColumnBytes || bl.len < 0 || off < 0 ||
-			bl.textLen < 0 || bl.textLen > maxColumnBytes || bl.textLen > 256*bl.rawLen+1<<20 {
+			bl.textLen < 0 || bl.textLen > maxColumnBytes || int64(bl.textLen) > int64(bl.rawLen)+int64(bl.nrows)*int64(grow) {
 			r.fail()
 		}
 	}
@@ -214,7 +226,12 @@ func (c *Chunk) rawDir() (*rawDir, error) {
 	if ci == nil || ci.Enc != encRawBlocks && ci.Enc != encRawCut {
 		return nil, nil
 	}
-	d, err := parseRawDir(c.data[ci.Off:ci.Off+ci.Len], c.Rows, ci.Enc)
+	d, err := parseRawDir(c.data[ci.Off:ci.Off+ci.Len], c.Rows, ci.Enc, func(name string) int {
+		if cc := c.Column(name); cc != nil && (cc.Enc == encDict || cc.Enc == encDictSplit) {
+			return cc.RawLen
+		}
+		return -1
+	})
 	if err != nil {
 		c.rawDirErr = fmt.Errorf("chunk %d column %s: %w", c.ID, ColRaw, err)
 		return nil, c.rawDirErr
@@ -433,7 +450,11 @@ func (c *Chunk) decodeCutBlock(d *rawDir, i int, out []Value) error {
 		c.decoded.Add(int64(d.blocks[i].rawLen))
 	}
 	ends, nulls := make([]uint32, len(out)), make([]bool, len(out))
-	text, err := cb.appendCutRows(make([]byte, 0, d.blocks[i].textLen), ends, nulls)
+	// Room for the texts as the directory says, within reason: a damaged
+	// one cannot claim much more than the block holds (appendCutRows
+	// stops at the claimed size; a real block over this grows).
+	bl := &d.blocks[i]
+	text, err := cb.appendCutRows(make([]byte, 0, min(bl.textLen, 16*bl.rawLen+1<<20)), ends, nulls)
 	if err != nil {
 		return err
 	}
