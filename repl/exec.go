@@ -39,7 +39,7 @@ func (r *REPL) runQuery(ctx context.Context, text string) error {
 	}
 	s := &sink{ctx: ctx, w: r.cfg.Stdout, format: r.format, page: page, newWriter: r.cfg.NewWriter}
 	warn := &warnings{}
-	err = awaitQuery(ctx, db, q, s, warn)
+	err = awaitQuery(ctx, db, q, s, warn, r.cfg.SkipDamaged)
 	elapsed := time.Since(start).Seconds()
 	if ctx.Err() != nil {
 		return fmt.Errorf("query cancelled after %.3fs: %w", elapsed, context.Canceled)
@@ -63,7 +63,7 @@ const stopWait = 500 * time.Millisecond
 // ends. Once ctx is cancelled it waits at most stopWait: a stage that does
 // not notice the cancellation soon then finishes in the background, with
 // its output discarded, and the user has the prompt back.
-func awaitQuery(ctx context.Context, db DB, q *query.Query, s *sink, warn *warnings) error {
+func awaitQuery(ctx context.Context, db DB, q *query.Query, s *sink, warn *warnings, skipDamaged bool) error {
 	done := make(chan error, 1)
 	go func() {
 		defer db.Close()
@@ -72,7 +72,7 @@ func awaitQuery(ctx context.Context, db DB, q *query.Query, s *sink, warn *warni
 				done <- fmt.Errorf("internal error (please report it): %v", p)
 			}
 		}()
-		_, err := query.Run(ctx, db, q, query.Options{Models: db, Warn: warn.add}, s.add)
+		_, err := query.Run(ctx, db, q, query.Options{Models: db, Warn: warn.add, SkipDamaged: skipDamaged}, s.add)
 		done <- err
 	}()
 	select {

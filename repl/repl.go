@@ -65,6 +65,9 @@ type Config struct {
 	// NewWriter makes the writer of one result; nil means render.New. The
 	// command line sets it to fit charts to the terminal.
 	NewWriter func(w io.Writer, f render.Format, fields []string) *render.Writer
+	// SkipDamaged runs queries without the damaged chunks they meet, with
+	// a warning (see query.Options.SkipDamaged).
+	SkipDamaged bool
 }
 
 // REPL is one session.

@@ -3,6 +3,7 @@ package store
 import (
 	"encoding/binary"
 	"fmt"
+	"hash/crc32"
 	"math/bits"
 	"slices"
 
@@ -76,6 +77,20 @@ type rawBlock struct {
 	off, len     int    // place of the stored bytes in the column's payload
 	first, nrows int    // rows of the chunk in the block
 	payload      []byte // the stored bytes
+	sum          uint32 // their CRC-32C (format 4)
+	checked      bool   // sum was found to match
+}
+
+// blockStored returns the stored bytes of block bl of the chunk's _raw,
+// having verified them.
+func (c *Chunk) blockStored(bl *rawBlock) ([]byte, error) {
+	if c.sums && !bl.checked {
+		if crc32.Checksum(bl.payload, crcTable) != bl.sum {
+			return nil, errChecksum
+		}
+		bl.checked = true
+	}
+	return bl.payload, nil
 }
 
 // rawDir is the directory of a blocked _raw column.
@@ -94,9 +109,11 @@ type rawDir struct {
 // size, the number of blocks, (encRawCut) the fields cut out, then per
 // block its token filter, compression, decoded and stored sizes (and
 // encRawCut: its rows' texts' size); then the blocks' bytes (each an
-// encStrings encoding of its rows, or with cut fields appendCutBlock's).
-// It returns dst, the decoded size and the encoding.
-func (b *ChunkBuilder) encodeRawBlocks(dst []byte, raws []Value) ([]byte, int, byte) {
+// encStrings encoding of its rows, or with cut fields appendCutBlock's),
+// and its checksum; then the blocks' bytes. It returns dst, the decoded
+// size, the encoding and the directory's size.
+func (b *ChunkBuilder) encodeRawBlocks(dst []byte, raws []Value) ([]byte, int, byte, int) {
+	dirStart := len(dst)
 	nblocks := (len(raws) + rawBlockRows - 1) / rawBlockRows
 	enc := byte(encRawBlocks)
 	cuts := b.rawCuts(len(raws))
@@ -146,23 +163,26 @@ func (b *ChunkBuilder) encodeRawBlocks(dst []byte, raws []Value) ([]byte, int, b
 		if len(cuts) > 0 {
 			dst = binary.AppendUvarint(dst, uint64(text))
 		}
+		dst = binary.LittleEndian.AppendUint32(dst, crc32.Checksum(payload[start:], crcTable))
 	}
 	b.payload = payload
-	return append(dst, payload...), total, enc
+	dirLen := len(dst) - dirStart
+	return append(dst, payload...), total, enc, dirLen
 }
 
-// parseRawDir reads the directory of a blocked _raw column of rows rows.
-// cutLen returns the decoded size of a cut field's column (-1 when the
-// chunk has no such dictionary column): no cut value is longer, which
-// bounds what a block's rows' texts can add up to.
-func parseRawDir(src []byte, rows int, enc byte, cutLen func(name string) int) (*rawDir, error) {
+// parseRawDir reads the directory of a blocked _raw column of rows rows,
+// with a checksum per block when sums is set (format 4). cutLen returns
+// the decoded size of a cut field's column (-1 when the chunk has no such
+// dictionary column): no cut value is longer, which bounds what a block's
+// rows' texts can add up to. It returns the directory and its size.
+func parseRawDir(src []byte, rows int, enc byte, sums bool, cutLen func(name string) int) (*rawDir, int, error) {
 	r := &reader{b: src}
 	d := &rawDir{blockRows: int(r.uvarint())}
 	n := r.uvarint()
 	if enc == encRawCut {
 		ncut := r.uvarint()
 		if ncut == 0 || ncut > maxCuts {
-			return nil, errCorrupt
+			return nil, 0, errCorrupt
 		}
 		for range ncut {
 			name := string(r.bytes(r.uvarint()))
@@ -184,7 +204,7 @@ func parseRawDir(src []byte, rows int, enc byte, cutLen func(name string) int) (
 	// Each block takes at least 4 bytes of directory.
 	if r.err != nil || d.blockRows <= 0 || d.blockRows > maxChunkRows || n != uint64((rows+d.blockRows-1)/d.blockRows) ||
 		n > uint64(len(r.b)/4) {
-		return nil, errCorrupt
+		return nil, 0, errCorrupt
 	}
 	d.blocks = make([]rawBlock, n)
 	off := 0
@@ -197,6 +217,11 @@ func parseRawDir(src []byte, rows int, enc byte, cutLen func(name string) int) (
 		if enc == encRawCut {
 			bl.textLen = int(r.uvarint())
 		}
+		if sums {
+			if b := r.bytes(4); b != nil {
+				bl.sum = binary.LittleEndian.Uint32(b)
+			}
+		}
 		bl.off = off
 		bl.first = i * d.blockRows
 		bl.nrows = min(d.blockRows, rows-bl.first)
@@ -207,12 +232,12 @@ func parseRawDir(src []byte, rows int, enc byte, cutLen func(name string) int) (
 		}
 	}
 	if r.err != nil || off != len(r.b) {
-		return nil, errCorrupt
+		return nil, 0, errCorrupt
 	}
 	for i := range d.blocks {
 		d.blocks[i].payload = r.b[d.blocks[i].off : d.blocks[i].off+d.blocks[i].len]
 	}
-	return d, nil
+	return d, len(src) - off, nil
 }
 
 // rawDir returns the directory of the chunk's _raw column when it is
@@ -226,12 +251,18 @@ func (c *Chunk) rawDir() (*rawDir, error) {
 	if ci == nil || ci.Enc != encRawBlocks && ci.Enc != encRawCut {
 		return nil, nil
 	}
-	d, err := parseRawDir(c.data[ci.Off:ci.Off+ci.Len], c.Rows, ci.Enc, func(name string) int {
+	src := c.data[ci.Off : ci.Off+ci.Len]
+	d, dirLen, err := parseRawDir(src, c.Rows, ci.Enc, c.sums, func(name string) int {
 		if cc := c.Column(name); cc != nil && (cc.Enc == encDict || cc.Enc == encDictSplit) {
 			return cc.RawLen
 		}
 		return -1
 	})
+	if c.sums && (err != nil || crc32.Checksum(src[:dirLen], crcTable) != ci.sum) {
+		// What the writer wrote parses: a directory that does not is
+		// damaged too.
+		err = errChecksum
+	}
 	if err != nil {
 		c.rawDirErr = fmt.Errorf("chunk %d column %s: %w", c.ID, ColRaw, err)
 		return nil, c.rawDirErr
@@ -352,10 +383,13 @@ func (c *Chunk) RawBlockAppend(i int, dst []byte, ends []uint32) (out []byte, be
 		}
 		return dst, start, nil
 	}
-	if bl.comp == compNone {
-		dst = append(dst, bl.payload...)
-	} else {
-		dst, err = decoder.DecodeAll(bl.payload, dst)
+	payload, err := c.blockStored(bl)
+	switch {
+	case err != nil:
+	case bl.comp == compNone:
+		dst = append(dst, payload...)
+	default:
+		dst, err = decoder.DecodeAll(payload, dst)
 	}
 	if err == nil && len(dst)-start != bl.rawLen {
 		err = errCorrupt
@@ -473,10 +507,14 @@ func (c *Chunk) decodeCutBlock(d *rawDir, i int, out []Value) error {
 // rawBlockBytes returns a block's decoded bytes, fresh memory that strings
 // may view.
 func (c *Chunk) rawBlockBytes(bl *rawBlock) ([]byte, error) {
+	payload, err := c.blockStored(bl)
+	if err != nil {
+		return nil, err
+	}
 	if c.decoded != nil {
 		c.decoded.Add(int64(bl.rawLen))
 	}
-	return decodeStored(bl.comp, bl.payload, bl.rawLen)
+	return decodeStored(bl.comp, payload, bl.rawLen)
 }
 
 // checkRawBlocks checks that every block's filter holds the tokens of its
