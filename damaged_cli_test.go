@@ -170,6 +170,7 @@ func TestDamagedStoreCLI(t *testing.T) {
 		starts[0] + 1_100_000, starts[0] + 1_200_008, starts[1] + 20_000, starts[1] + 200_000}
 	r := rand.New(rand.NewPCG(17, 17))
 	skipLine := regexp.MustCompile(`skipped (\d+) events in 1 damaged chunk`)
+	var readFails string // a store on which "*" fails
 	for _, off := range offsets {
 		name := fmt.Sprintf("at %d", off)
 		bad := append([]byte(nil), orig...)
@@ -206,6 +207,9 @@ func TestDamagedStoreCLI(t *testing.T) {
 				t.Errorf("%s: %s: the error does not name the chunk, source and time range:\n%s", name, q, errs)
 			default:
 				failed++
+				if q == queries[0] && !header {
+					readFails = db
+				}
 			}
 			sout, serrs, scode := loghuntRun(t, bin, "--db", db, "query", "--format", "csv", "--skip-damaged", q)
 			if scode != 0 {
@@ -234,6 +238,21 @@ func TestDamagedStoreCLI(t *testing.T) {
 		}
 		if failed == 0 {
 			t.Errorf("%s: no query met the damage", name)
+		}
+	}
+	// run and repl take --skip-damaged too.
+	script := filepath.Join(dir, "count.lhq")
+	if err := os.WriteFile(script, []byte("* | eval n=len(_raw) | stats count\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, args := range [][]string{{"run", script}, {"run", "--skip-damaged", script}, {"repl"}, {"repl", "--skip-damaged"}} {
+		cmd := exec.Command(bin, append([]string{"--db", readFails}, args...)...)
+		cmd.Stdin = strings.NewReader("* | eval n=len(_raw) | stats count\n")
+		out, err := cmd.CombinedOutput()
+		skip := len(args) > 1 && args[1] == "--skip-damaged"
+		if skip != (err == nil) || skip != strings.Contains(string(out), "warning: skipped") ||
+			!strings.Contains(string(out), "is damaged") && !skip {
+			t.Errorf("%v: %v\n%s", args, err, out)
 		}
 	}
 }

@@ -218,6 +218,10 @@ func (r *REPL) showError(err error) {
 		fmt.Fprintln(r.cfg.Stderr, strings.TrimSuffix(err.Error(), ": "+context.Canceled.Error()))
 	default:
 		fmt.Fprintf(r.cfg.Stderr, "error: %v\n", err)
+		var de *store.DamageError
+		if errors.As(err, &de) && !r.cfg.SkipDamaged {
+			fmt.Fprintln(r.cfg.Stderr, "(loghunt check lists the damage; 'loghunt repl --skip-damaged' runs queries without the damaged chunks)")
+		}
 	}
 }
 
