@@ -29,6 +29,7 @@ type queryFlags struct {
 	earliest, latest string
 	stats            bool
 	plot             string
+	skipDamaged      bool
 	where            string // in a script, "FILE:LINE" of the query, for its warnings
 }
 
@@ -38,6 +39,7 @@ func (q *queryFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&q.earliest, "earliest", "", "only events at or after this time: 2025-03-06, -24h, -1d@d")
 	fs.StringVar(&q.latest, "latest", "", "only events before this time")
 	fs.BoolVar(&q.stats, "stats", false, "print chunks read, rows scanned, bytes decoded and time to stderr")
+	fs.BoolVar(&q.skipDamaged, "skip-damaged", false, "leave out damaged chunks, with a warning saying how many events, instead of failing")
 }
 
 func (e *env) resultFormat(q *queryFlags) (render.Format, error) {
@@ -97,7 +99,8 @@ func (e *env) runQuery(ctx context.Context, db *store.DB, q *query.Query, text s
 	tuneGCForQueries()
 	p := render.NewResults(e.stdout, format, render.ResultOptions{Chart: e.chartOptions(), Plot: qf.plot,
 		Note: func(msg string) { fmt.Fprintf(e.stderr, "loghunt: %s\n", msg) }})
-	opt := query.Options{Earliest: qf.earliest, Latest: qf.latest, Models: db, Warn: e.queryWarner(qf.where)}
+	opt := query.Options{Earliest: qf.earliest, Latest: qf.latest, Models: db, Warn: e.queryWarner(qf.where),
+		SkipDamaged: qf.skipDamaged}
 	st, err := query.Run(ctx, db, q, opt, p.Add)
 	if err != nil {
 		return queryError(err, text)
@@ -134,6 +137,10 @@ func queryError(err error, text string) error {
 			qe.Query = text
 		}
 		return usageError{"query error:\n" + qe.Error()}
+	}
+	var de *store.DamageError
+	if errors.As(err, &de) {
+		return fmt.Errorf("%w\n(loghunt check lists the damage; --skip-damaged runs queries without the damaged chunks)", err)
 	}
 	return err
 }

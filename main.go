@@ -25,9 +25,9 @@ const usage = `loghunt hunts for threats in logs, offline, in one file.
 usage:
   loghunt [--db FILE] ingest [--format F] [--source NAME] [--tz ZONE] [--year Y] PATH... | -
   loghunt [--db FILE] query [--format table|csv|json|chart] [--earliest T] [--latest T]
-                            [--plot FILE.png|.svg] [--stats] 'QUERY'
-  loghunt [--db FILE] run [--format table|csv|json|chart] SCRIPT.lhq
-  loghunt [--db FILE] repl          (also what a bare 'loghunt' starts)
+                            [--plot FILE.png|.svg] [--stats] [--skip-damaged] 'QUERY'
+  loghunt [--db FILE] run [--format table|csv|json|chart] [--skip-damaged] SCRIPT.lhq
+  loghunt [--db FILE] repl [--skip-damaged]   (also what a bare 'loghunt' starts)
   loghunt [--db FILE] sources | fields
   loghunt [--db FILE] models [delete NAME]   (anomaly models saved with save=NAME)
   loghunt [--db FILE] check
@@ -48,7 +48,8 @@ commands:
   models    list the anomaly models saved with '| anomalies ... save=NAME';
             'models delete NAME' deletes one
   check     verify the database: bbolt's page check, then every chunk's
-            checksum, header, columns and the event counts of each source
+            checksums, header, columns and the event counts of each source,
+            which it lists (what a query counts by source)
   demo      generate a day of logs with attacks in it, ingest them, run the
             hunts of hunts/demo.lhq and show what they find
 

@@ -24,13 +24,16 @@ const (
 // block is a run of whole events cut from the input, parsed by one worker
 // and stored as one chunk.
 type block struct {
-	seq       int
-	data      []byte  // the events' bytes, back to back
-	ends      []int32 // end of each event in data
-	lines     []int64 // line number of each event's first line
-	truncated []bool  // per event: a piece of an over-long line (nil if none)
-	endOffset int64   // input offset just after the block
-	lines0    int64   // lines consumed up to the end of the block
+	seq    int
+	data   []byte  // the events' bytes, back to back
+	ends   []int32 // end of each event in data
+	lines  []int64 // line number of each event's first line
+	pieces []uint8 // per event: pieceFirst or pieceCont for a piece of an over-long line (nil if none)
+	// head is the start of the over-long line whose later piece is the
+	// block's first event, for its time (nil otherwise).
+	head      []byte
+	endOffset int64 // input offset just after the block
+	lines0    int64 // lines consumed up to the end of the block
 }
 
 // splitter reads lines and groups them into events and blocks.
@@ -48,7 +51,20 @@ type splitter struct {
 	// buf, which is safe because the next block takes it before reading.
 	pending *pendingLine
 	free    chan *block // parsed blocks, for reuse
+	// inLong: the last line returned was a piece of an over-long line,
+	// which the next one continues; longHead is that line's start.
+	inLong   bool
+	longHead []byte
 }
+
+// The pieces of a line longer than MaxEvent.
+const (
+	pieceFirst = 1 // its first piece
+	pieceCont  = 2 // a later one, which takes the first one's time
+	// longHeadLen is how much of an over-long line a block starting with a
+	// later piece of it keeps, to parse the line's time from.
+	longHeadLen = 4096
+)
 
 // recycle hands a block back once nothing refers to its memory.
 func (s *splitter) recycle(b *block) {
@@ -59,9 +75,9 @@ func (s *splitter) recycle(b *block) {
 }
 
 type pendingLine struct {
-	line []byte
-	cut  bool
-	end  int64
+	line      []byte
+	cut, cont bool
+	end       int64
 }
 
 func newSplitter(r io.Reader, classify func([]byte) LineKind, offset, line int64) *splitter {
@@ -69,10 +85,12 @@ func newSplitter(r io.Reader, classify func([]byte) LineKind, offset, line int64
 		free: make(chan *block, 8)}
 }
 
-// nextLine returns the next line without its end of line, whether it was
-// cut (longer than MaxEvent), and the input offset after it. It returns
-// ok=false at the end of input.
-func (s *splitter) nextLine() (line []byte, cut bool, end int64, ok bool) {
+// nextLine returns the next line without its end of line, whether it is
+// a piece of a line longer than MaxEvent (every piece, the last too),
+// whether it continues the line before (a piece after the first: not a
+// line of its own), and the input offset after it. It returns ok=false at
+// the end of input.
+func (s *splitter) nextLine() (line []byte, cut, cont bool, end int64, ok bool) {
 	for {
 		window := s.buf[s.start:]
 		if len(window) > MaxEvent {
@@ -82,23 +100,26 @@ func (s *splitter) nextLine() (line []byte, cut bool, end int64, ok bool) {
 			line = s.buf[s.start : s.start+i]
 			s.start += i + 1
 			s.offset += int64(i + 1)
-			return trimCRBytes(line), false, s.offset, true
+			cont, s.inLong = s.inLong, false
+			return trimCRBytes(line), cont, cont, s.offset, true
 		}
 		pending := len(s.buf) - s.start
 		if pending >= MaxEvent {
 			line = s.buf[s.start : s.start+MaxEvent]
 			s.start += MaxEvent
 			s.offset += MaxEvent
-			return line, true, s.offset, true
+			cont, s.inLong = s.inLong, true
+			return line, true, cont, s.offset, true
 		}
 		if s.eof {
 			if pending == 0 {
-				return nil, false, s.offset, false
+				return nil, false, false, s.offset, false
 			}
 			line = s.buf[s.start:]
 			s.start = len(s.buf)
 			s.offset += int64(pending)
-			return trimCRBytes(line), false, s.offset, true
+			cont, s.inLong = s.inLong, false
+			return trimCRBytes(line), cont, cont, s.offset, true
 		}
 		s.fill()
 	}
@@ -137,7 +158,7 @@ func (s *splitter) next() *block {
 	var b *block
 	select {
 	case b = <-s.free:
-		*b = block{data: b.data[:0], ends: b.ends[:0], lines: b.lines[:0]}
+		*b = block{data: b.data[:0], ends: b.ends[:0], lines: b.lines[:0], head: b.head[:0]}
 	default:
 		b = &block{
 			data:  make([]byte, 0, blockBytes+blockBytes/8),
@@ -150,13 +171,13 @@ func (s *splitter) next() *block {
 	consumed := false
 	for {
 		var line []byte
-		var cut, ok bool
+		var cut, cont, ok bool
 		var end int64
 		if p := s.pending; p != nil {
-			line, cut, end, ok = p.line, p.cut, p.end, true
+			line, cut, cont, end, ok = p.line, p.cut, p.cont, p.end, true
 			s.pending = nil
 		} else {
-			line, cut, end, ok = s.nextLine()
+			line, cut, cont, end, ok = s.nextLine()
 		}
 		if !ok {
 			break
@@ -169,11 +190,13 @@ func (s *splitter) next() *block {
 			kind = LineEvent
 		}
 		if kind == LineEvent && (len(b.ends) >= blockEvents || len(b.data) >= blockBytes) {
-			s.pending = &pendingLine{line, cut, end} // leave it for the next block
+			s.pending = &pendingLine{line, cut, cont, end} // leave it for the next block
 			break
 		}
 		consumed = true
-		s.line++
+		if !cont {
+			s.line++ // a piece of a long line has its first piece's number
+		}
 		switch kind {
 		case LineSkip:
 		case LineContinue:
@@ -184,11 +207,22 @@ func (s *splitter) next() *block {
 			b.data = append(b.data, line...)
 			b.ends = append(b.ends, int32(len(b.data)))
 			b.lines = append(b.lines, s.line)
-			if cut || b.truncated != nil {
-				if b.truncated == nil {
-					b.truncated = make([]bool, len(b.ends)-1, cap(b.ends))
+			if cut || b.pieces != nil {
+				if b.pieces == nil {
+					b.pieces = make([]uint8, len(b.ends)-1, cap(b.ends))
 				}
-				b.truncated = append(b.truncated, cut)
+				var piece uint8
+				switch {
+				case cont:
+					piece = pieceCont
+					if len(b.ends) == 1 { // the line began in an earlier block
+						b.head = append(b.head[:0], s.longHead...)
+					}
+				case cut:
+					piece = pieceFirst
+					s.longHead = append(s.longHead[:0], line[:min(len(line), longHeadLen)]...)
+				}
+				b.pieces = append(b.pieces, piece)
 			}
 			cur = len(b.ends) - 1
 		}

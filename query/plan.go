@@ -246,6 +246,11 @@ type partialResult struct{ state any }
 // stream (or the partial aggregation).
 func (p *plan) scan(ctx context.Context, st Store, first operator) (store.ScanStats, error) {
 	spec := store.ScanSpec{Start: p.lo, End: p.hi, Filter: p.filter}
+	var damaged []*store.DamageError
+	if p.opt.SkipDamaged {
+		spec.SkipDamaged = func(de *store.DamageError) { damaged = append(damaged, de) }
+		defer func() { warnDamaged(p.opt, damaged) }()
+	}
 	m := &merger{next: first}
 	work := func(c *store.Chunk) (any, error) {
 		if p.typed != nil {
@@ -292,4 +297,49 @@ func (p *plan) scan(ctx context.Context, st Store, first operator) (store.ScanSt
 // partialMerger is the operator side of a partial aggregation.
 type partialMerger interface {
 	mergePartial(state any) error
+}
+
+// maxDamageWarnings bounds the damaged chunks a query names one by one.
+const maxDamageWarnings = 10
+
+// warnDamaged warns of the damaged chunks a query skipped and of the
+// events it left out.
+func warnDamaged(opt *Options, damaged []*store.DamageError) {
+	if len(damaged) == 0 {
+		return
+	}
+	var events int64
+	unknown := 0
+	for i, de := range damaged {
+		if de.Known {
+			events += int64(de.Rows)
+		} else {
+			unknown++
+		}
+		if i < maxDamageWarnings {
+			opt.warn("skipped damaged chunk %d (%s): %s", de.ID, de.Describe(), de.What())
+		}
+	}
+	if len(damaged) > maxDamageWarnings {
+		opt.warn("... and %d more damaged chunks", len(damaged)-maxDamageWarnings)
+	}
+	nchunks := func(n int) string {
+		if n == 1 {
+			return "1 damaged chunk"
+		}
+		return fmt.Sprintf("%d damaged chunks", n)
+	}
+	var msg string
+	if known := len(damaged) - unknown; known > 0 {
+		msg = fmt.Sprintf("skipped %d events in %s", events, nchunks(known))
+		if unknown > 0 {
+			msg += " and"
+		}
+	} else {
+		msg = "skipped"
+	}
+	if unknown > 0 {
+		msg += fmt.Sprintf(" the unknown events of %s with a damaged header", nchunks(unknown))
+	}
+	opt.warn("%s: the result leaves them out (loghunt check lists the damage)", msg)
 }

@@ -38,7 +38,7 @@ func (r *REPL) runQuery(ctx context.Context, text string) error {
 	}
 	warn := &warnings{}
 	s := render.NewResults(r.cfg.Stdout, r.format, render.ResultOptions{Page: page, Chart: r.cfg.Chart, Note: warn.note})
-	err = awaitQuery(ctx, db, q, s, warn)
+	err = awaitQuery(ctx, db, q, s, warn, r.cfg.SkipDamaged)
 	elapsed := time.Since(start).Seconds()
 	if ctx.Err() != nil {
 		return fmt.Errorf("query cancelled after %.3fs: %w", elapsed, context.Canceled)
@@ -62,7 +62,7 @@ const stopWait = 500 * time.Millisecond
 // ends. Once ctx is cancelled it waits at most stopWait: a stage that does
 // not notice the cancellation soon then finishes in the background, with
 // its output discarded, and the user has the prompt back.
-func awaitQuery(ctx context.Context, db DB, q *query.Query, s *render.Results, warn *warnings) error {
+func awaitQuery(ctx context.Context, db DB, q *query.Query, s *render.Results, warn *warnings, skipDamaged bool) error {
 	done := make(chan error, 1)
 	go func() {
 		defer db.Close()
@@ -79,7 +79,7 @@ func awaitQuery(ctx context.Context, db DB, q *query.Query, s *render.Results, w
 			}
 			return s.Add(b)
 		}
-		_, err := query.Run(ctx, db, q, query.Options{Models: db, Warn: warn.add}, add)
+		_, err := query.Run(ctx, db, q, query.Options{Models: db, Warn: warn.add, SkipDamaged: skipDamaged}, add)
 		done <- err
 	}()
 	select {

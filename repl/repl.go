@@ -64,6 +64,9 @@ type Config struct {
 	Format         render.Format // the initial output format; "" means table
 	// Chart fits charts to the terminal (the command line sets it).
 	Chart render.ChartOptions
+	// SkipDamaged runs queries without the damaged chunks they meet, with
+	// a warning (see query.Options.SkipDamaged).
+	SkipDamaged bool
 }
 
 // REPL is one session.
@@ -211,6 +214,10 @@ func (r *REPL) showError(err error) {
 		fmt.Fprintln(r.cfg.Stderr, strings.TrimSuffix(err.Error(), ": "+context.Canceled.Error()))
 	default:
 		fmt.Fprintf(r.cfg.Stderr, "error: %v\n", err)
+		var de *store.DamageError
+		if errors.As(err, &de) && !r.cfg.SkipDamaged {
+			fmt.Fprintln(r.cfg.Stderr, "(loghunt check lists the damage; 'loghunt repl --skip-damaged' runs queries without the damaged chunks)")
+		}
 	}
 }
 

@@ -22,7 +22,7 @@ func FuzzChunk(f *testing.F) {
 	}
 	f.Add(b.Encode().Blob)
 	f.Fuzz(func(t *testing.T, blob []byte) {
-		c, err := parseChunk(1, blob)
+		c, err := parseChunkVerify(1, blob, false)
 		if err != nil {
 			return
 		}

@@ -270,7 +270,11 @@ func (cb *cutBlock) decode(c *Chunk, d *rawDir, i int) error {
 	cb.c, cb.d, cb.bl = c, d, &d.blocks[i]
 	bl := cb.bl
 	cb.buf = cb.buf[:0]
-	payload, err := storedIn(bl.comp, bl.payload, bl.rawLen, &cb.buf)
+	stored, err := c.blockStored(bl)
+	if err != nil {
+		return err
+	}
+	payload, err := storedIn(bl.comp, stored, bl.rawLen, &cb.buf)
 	if err != nil {
 		return err
 	}
