@@ -6,37 +6,6 @@ import (
 	"loghunt/store"
 )
 
-// Match reports whether an event matches the term: raw is its _raw and get
-// returns a field's value (store.Null when absent). Earliest and latest
-// terms match everything: the engine applies SearchCmd.TimeRange.
-func (t *Term) Match(raw string, get func(field string) store.Value) bool {
-	switch t.Kind {
-	case TermWord:
-		return store.MatchWord(t.Value, raw)
-	case TermPhrase:
-		return store.MatchPhrase(t.Value, raw)
-	case TermCompare, TermIn:
-		return t.MatchValue(get(t.Field))
-	case TermAnd:
-		for _, a := range t.Args {
-			if !a.Match(raw, get) {
-				return false
-			}
-		}
-		return true
-	case TermOr:
-		for _, a := range t.Args {
-			if a.Match(raw, get) {
-				return true
-			}
-		}
-		return false
-	case TermNot:
-		return !t.Args[0].Match(raw, get)
-	}
-	return true
-}
-
 // MatchValue reports whether a field value satisfies a TermCompare or
 // TermIn. A null value (a missing field) never matches, not even `!=`.
 // `=` and `!=`: with '*' a case-insensitive wildcard match of the printed

@@ -117,7 +117,7 @@ func TestTermMatch(t *testing.T) {
 	}
 	for _, c := range cases {
 		term := searchTerm(t, c.q)
-		if got := term == nil || term.Match(raw, get); got != c.want {
+		if got := term == nil || term.filter().MatchRow(raw, get); got != c.want {
 			t.Errorf("%s: Match = %v, want %v", c.q, got, c.want)
 		}
 	}
