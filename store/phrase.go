@@ -19,33 +19,79 @@ func MatchWord(word, raw string) bool {
 	if strings.IndexByte(word, '*') < 0 {
 		return MatchPhrase(word, raw) // the same test, with a faster scan
 	}
+	segs := strings.Split(word, "*")
+	if strings.Trim(word, "*") == "" {
+		return true // stars alone: any run, as `*` itself
+	}
 	needStart := IsTokenByte(word[0])
 	needEnd := IsTokenByte(word[len(word)-1])
-	wild := strings.IndexByte(word, '*') >= 0
-	for si := 0; si < len(raw); si++ {
-		if needStart && si > 0 && IsTokenByte(raw[si-1]) {
+	// '*' does not cross whitespace, nor does a word hold any: a match
+	// lies within one run of other bytes.
+	for lo := 0; lo < len(raw); {
+		if isSpaceByte(raw[lo]) {
+			lo++
 			continue
 		}
-		if !wild {
-			if si+len(word) <= len(raw) && equalFoldASCII(raw[si:si+len(word)], word) &&
-				(!needEnd || si+len(word) == len(raw) || !IsTokenByte(raw[si+len(word)])) {
-				return true
-			}
+		hi := lo
+		for hi < len(raw) && !isSpaceByte(raw[hi]) {
+			hi++
+		}
+		if matchWildRun(segs, raw, lo, hi, needStart, needEnd) {
+			return true
+		}
+		lo = hi
+	}
+	return false
+}
+
+// matchWildRun reports whether raw[lo:hi] holds a match of the word cut
+// at its stars into segs, in time linear in the run (times the word): of
+// the places where the first segment fits (at a token start if need be),
+// the first leaves the most room, so it alone is tried; the middle
+// segments are then taken where they first occur, and the last must end
+// at some token end (if need be) after them: the last such place is the
+// one to test.
+func matchWildRun(segs []string, raw string, lo, hi int, needStart, needEnd bool) bool {
+	first, last := segs[0], segs[len(segs)-1]
+	p := -1
+	for s := lo; s+len(first) <= hi; s++ {
+		if needStart && s > 0 && IsTokenByte(raw[s-1]) {
 			continue
 		}
-		if isSpaceByte(raw[si]) && word[0] != '*' {
+		if equalFoldASCII(raw[s:s+len(first)], first) {
+			p = s + len(first)
+			break
+		}
+	}
+	if p < 0 {
+		return false
+	}
+	for _, m := range segs[1 : len(segs)-1] {
+		k := indexFoldASCII(raw[p:hi], m)
+		if k < 0 {
+			return false
+		}
+		p += k + len(m)
+	}
+	for e := hi; e-len(last) >= p; e-- {
+		if needEnd && e < len(raw) && IsTokenByte(raw[e]) {
 			continue
 		}
-		for e := si; e <= len(raw); e++ {
-			if (!needEnd || e == len(raw) || !IsTokenByte(raw[e])) && wildMatch(word, raw[si:e], true) {
-				return true
-			}
-			if e < len(raw) && isSpaceByte(raw[e]) {
-				break
-			}
+		if equalFoldASCII(raw[e-len(last):e], last) {
+			return true
 		}
 	}
 	return false
+}
+
+// indexFoldASCII is the first index of sub in s, ASCII case ignored, or -1.
+func indexFoldASCII(s, sub string) int {
+	for i := 0; i+len(sub) <= len(s); i++ {
+		if equalFoldASCII(s[i:i+len(sub)], sub) {
+			return i
+		}
+	}
+	return -1
 }
 
 // MatchPhrase reports whether raw contains phrase, ignoring ASCII case,
