@@ -4,6 +4,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 )
 
 // FilterKind says what a Filter tests.
@@ -41,6 +42,9 @@ type Filter struct {
 	// numbers only when it has a range.
 	Cmp string
 	Num float64
+
+	tokensOnce sync.Once
+	tokens_    []string
 }
 
 // Word, Phrase, FieldTest, And, Or and Not build filters.
@@ -69,6 +73,12 @@ func (f *Filter) Tokens() []string {
 	if f == nil {
 		return nil
 	}
+	// Worked out once: every chunk of a scan asks.
+	f.tokensOnce.Do(func() { f.tokens_ = f.tokenList() })
+	return f.tokens_
+}
+
+func (f *Filter) tokenList() []string {
 	set := f.tokens()
 	out := make([]string, 0, len(set))
 	for tok := range set {
