@@ -4,7 +4,9 @@ import (
 	"cmp"
 	"math"
 	"slices"
+	"strconv"
 	"strings"
+	"time"
 
 	"loghunt/store"
 )
@@ -94,10 +96,54 @@ func (a *dcAgg) result() store.Value {
 	return store.Int(int64(n))
 }
 
-// normKey makes values that users see as equal (a NaN aside) one map key.
+// normKey makes values that users see as equal one map key: values are
+// the same group (dedup, stats, top and timechart series) when their text
+// is the same, as in Splunk, where every value is text. So 10, 10.0 and
+// "10" are one key (the int 10), and so are true and "true", and a time
+// and its RFC 3339 text; "1.0" and "010" are text of their own. The key
+// prints as the value does (normKey(v).String() == v.String()).
 func normKey(v store.Value) store.Value {
-	if v.K == store.KindFloat && v.F == math.Trunc(v.F) && math.Abs(v.F) < 1<<53 {
-		return store.Int(int64(v.F))
+	switch v.K {
+	case store.KindFloat:
+		if v.F == math.Trunc(v.F) && math.Abs(v.F) < 1<<53 {
+			return store.Int(int64(v.F))
+		}
+	case store.KindString:
+		return normText(v)
+	}
+	return v
+}
+
+// normText is the typed value a string is the text of (see normKey), or
+// the string itself. It is quick on text that is none: most group keys.
+func normText(v store.Value) store.Value {
+	s := v.S
+	if s == "" {
+		return v
+	}
+	switch c := s[0]; {
+	case c >= '0' && c <= '9' || c == '-' || c == '+' || c == '.':
+		if i, err := strconv.ParseInt(s, 10, 64); err == nil {
+			if strconv.FormatInt(i, 10) == s {
+				return store.Int(i)
+			}
+			return v // "+5", "007"
+		}
+		if f, ok := store.ParseNumber(s); ok {
+			if k := normKey(store.Float(f)); k.String() == s {
+				return k
+			}
+			return v
+		}
+		if len(s) >= 20 && s[4] == '-' && s[len(s)-1] == 'Z' {
+			if t, err := time.Parse(time.RFC3339Nano, s); err == nil && store.FormatTime(t.UnixNano()) == s {
+				return store.Time(t.UnixNano())
+			}
+		}
+	case s == "true":
+		return store.Bool(true)
+	case s == "false":
+		return store.Bool(false)
 	}
 	return v
 }

@@ -47,7 +47,11 @@ func aggFields(specs []aggSpec) []string {
 
 // group is the state of one combination of by-values.
 type group struct {
-	key    []store.Value // normalized (normKey): 10.0 is kept as 10
+	key []store.Value // normalized (normKey): 10.0 and "10" are kept as 10
+	// show is the by-values the group's row shows: of the values of the
+	// group's text, the first in compareTotal order (text before numbers),
+	// whichever worker saw which first. It is key when they are the same.
+	show   []store.Value
 	states []aggState
 }
 
@@ -146,7 +150,7 @@ func (g *groupTable) newGroup(key []store.Value) (*group, error) {
 	}
 	gr := &g.slab.groups[0]
 	g.slab.groups = g.slab.groups[1:]
-	gr.key = key
+	gr.key, gr.show = key, key
 	g.order = append(g.order, gr)
 	gr.states, g.slab.states = g.slab.states[:len(g.specs):len(g.specs)], g.slab.states[len(g.specs):]
 	size := int64(groupOverhead)
@@ -204,6 +208,29 @@ func (g *groupTable) keyCopy(vals []store.Value) []store.Value {
 	return k
 }
 
+// newGroupOf makes the group of vals (a row's by-values).
+func (g *groupTable) newGroupOf(vals []store.Value) (*group, error) {
+	gr, err := g.newGroup(g.keyCopy(vals))
+	if err == nil {
+		g.seen(gr, vals)
+	}
+	return gr, err
+}
+
+// seen notes that a row with by-values vals is in gr: a value that comes
+// before the one gr shows (compareTotal) is shown instead.
+func (g *groupTable) seen(gr *group, vals []store.Value) {
+	for i, v := range vals {
+		if w := gr.show[i]; v != w && compareTotal(v, w) < 0 {
+			if &gr.show[0] == &gr.key[0] {
+				gr.show = slices.Clone(gr.key)
+			}
+			v.S = strings.Clone(v.S) // not a view of a chunk
+			gr.show[i] = v
+		}
+	}
+}
+
 // keyString returns the map key of a new multi-value group, from a slab.
 func (g *groupTable) keyString(b []byte) string {
 	if len(b) > 4096 {
@@ -221,20 +248,23 @@ func (g *groupTable) keyString(b []byte) string {
 func (g *groupTable) lookup(vals []store.Value) (*group, error) {
 	if len(vals) == 1 && vals[0].K == store.KindString {
 		if gr, ok := g.strs[vals[0].S]; ok {
-			return gr, nil
+			return gr, nil // all of its values are this very text
 		}
-		gr, err := g.newGroup(g.keyCopy(vals))
-		if err == nil {
-			g.strs[gr.key[0].S] = gr
+		if k := normText(vals[0]); k.K == store.KindString {
+			gr, err := g.newGroupOf(vals)
+			if err == nil {
+				g.strs[gr.key[0].S] = gr
+			}
+			return gr, err
 		}
-		return gr, err
 	}
 	if len(vals) == 1 {
 		k := normKey(vals[0])
 		if gr, ok := g.single[k]; ok {
+			g.seen(gr, vals)
 			return gr, nil
 		}
-		gr, err := g.newGroup(g.keyCopy(vals))
+		gr, err := g.newGroupOf(vals)
 		if err == nil {
 			g.single[normKey(gr.key[0])] = gr
 		}
@@ -248,9 +278,10 @@ func (g *groupTable) lookup(vals []store.Value) (*group, error) {
 		g.keyBuf = appendKey(g.keyBuf, normKey(v))
 	}
 	if gr, ok := g.multi[string(g.keyBuf)]; ok {
+		g.seen(gr, vals)
 		return gr, nil
 	}
-	gr, err := g.newGroup(g.keyCopy(vals))
+	gr, err := g.newGroupOf(vals)
 	if err == nil {
 		g.multi[g.keyString(g.keyBuf)] = gr
 	}
@@ -274,9 +305,10 @@ func (g *groupTable) lookupPair(vals []store.Value) (*group, error) {
 	}
 	g.keyBuf = appendKey(g.keyBuf[:0], normKey(vals[1]))
 	if gr, ok := m[string(g.keyBuf)]; ok {
+		g.seen(gr, vals)
 		return gr, nil
 	}
-	gr, err := g.newGroup(g.keyCopy(vals))
+	gr, err := g.newGroupOf(vals)
 	if err == nil {
 		m[g.keyString(g.keyBuf)] = gr
 	}
@@ -378,7 +410,7 @@ func (g *groupTable) add(b *Batch) error {
 // merge folds another table of the same aggregation into g.
 func (g *groupTable) merge(o *groupTable) error {
 	for _, og := range o.groups() {
-		gr, err := g.lookup(og.key)
+		gr, err := g.lookup(og.show)
 		if err != nil {
 			return err
 		}
@@ -440,7 +472,7 @@ func sortedUnion(tables []*groupTable) ([]*group, error) {
 		head := runs[m][0]
 		runs[m] = runs[m][1:]
 		// The same key in another table is among its groups that compare
-		// equal (10 and "10" sort alike but are two groups).
+		// equal ("1" and "1.0" sort alike but are two groups).
 		keyA = keyA[:0]
 		for i, r := range runs {
 			for j := 0; i != m && j < len(r) && compareSortKeys(r[j].keys, head.keys) == 0; j++ {
@@ -454,6 +486,7 @@ func sortedUnion(tables []*groupTable) ([]*group, error) {
 					for k, st := range head.g.states {
 						mergeAgg(st, r[j].g.states[k])
 					}
+					g.seen(head.g, r[j].g.show)
 					r[j].g = nil
 				}
 			}
@@ -482,7 +515,7 @@ func compareSortKeys(a, b []sortKey) int {
 }
 
 // compareSortables orders by key, then keys that compare equal but are
-// two groups (10 and "10") by kind and bits (compareIdentity), so they
+// two groups ("1" and "1.0") by kind and bits (compareIdentity), so they
 // come out in the same order whichever worker saw which first.
 func compareSortables(a, b sortable) int {
 	if c := compareSortKeys(a.keys, b.keys); c != 0 {
@@ -645,7 +678,7 @@ func (g *groupTable) batch(groups []*group) *Batch {
 	fillParallel(len(groups), func(lo, hi int) {
 		for r, gr := range groups[lo:hi] {
 			for i := range g.by {
-				b.Cols[i][lo+r] = gr.key[i]
+				b.Cols[i][lo+r] = gr.show[i]
 			}
 			for i, st := range gr.states {
 				b.Cols[len(g.by)+i][lo+r] = st.result()
