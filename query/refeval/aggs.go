@@ -4,7 +4,9 @@ import (
 	"math"
 	"math/big"
 	"slices"
+	"strconv"
 	"strings"
+	"time"
 
 	"loghunt/query"
 	"loghunt/store"
@@ -215,19 +217,54 @@ func groupRows(by []string, rows []Row) []*group {
 	return groups
 }
 
-// compareKeys orders group keys by value, then by kind and text.
+// compareKeys orders group keys by the value their text denotes (see
+// denoted), then by kind and text.
 func compareKeys(a, b []store.Value) int {
 	for i := range a {
-		if c := order(a[i], b[i]); c != 0 {
+		if c := order(denoted(a[i]), denoted(b[i])); c != 0 {
 			return c
 		}
 	}
 	for i := range a {
-		if c := totalOrder(a[i], b[i]); c != 0 {
+		if c := totalOrder(denoted(a[i]), denoted(b[i])); c != 0 {
 			return c
 		}
 	}
 	return 0
+}
+
+// denoted is the typed value that prints as v does, where there is one:
+// whole floats and the text of an int are ints, the text of a float its
+// float, "true" and "false" bools, RFC 3339 text that prints back the
+// same a time. Groups are ordered by it, so that a group's order does not
+// depend on which of its values it shows.
+func denoted(v store.Value) store.Value {
+	s := v.String()
+	switch v.K {
+	case store.KindFloat:
+		if v.F == math.Trunc(v.F) && math.Abs(v.F) < 1<<53 {
+			return store.Int(int64(v.F))
+		}
+		return v
+	case store.KindString:
+	default:
+		return v
+	}
+	if i, err := strconv.ParseInt(s, 10, 64); err == nil && strconv.FormatInt(i, 10) == s {
+		return store.Int(i)
+	}
+	if f, ok := textNumber(s); ok {
+		if d := denoted(store.Float(f)); d.String() == s {
+			return d
+		}
+	}
+	if s == "true" || s == "false" {
+		return store.Bool(s == "true")
+	}
+	if t, err := time.Parse(time.RFC3339Nano, s); err == nil && store.FormatTime(t.UnixNano()) == s {
+		return store.Time(t.UnixNano())
+	}
+	return v
 }
 
 // stats makes one row per group: the by fields, then each aggregate.
@@ -332,7 +369,7 @@ func top(fields, by []string, limit int, rare bool, rows []Row) []Row {
 	}
 	slices.SortStableFunc(groups, func(a, b *group) int {
 		for i := 0; i < nb; i++ {
-			if c := order(a.key[i], b.key[i]); c != 0 {
+			if c := order(denoted(a.key[i]), denoted(b.key[i])); c != 0 {
 				return c
 			}
 		}

@@ -637,9 +637,12 @@ func (g *gen) top(s schema) (string, schema) {
 		stage += " limit=" + pickOf(g, []string{"1", "2", "5", "0"})
 	}
 	f := g.field(s)
+	if f == "count" || f == "percent" {
+		f = "nosuch"
+	}
 	fs := []string{f}
 	if g.chance(0.25) {
-		if f2 := g.field(s); f2 != f {
+		if f2 := g.field(s); f2 != f && f2 != "count" && f2 != "percent" {
 			fs = append(fs, f2)
 		}
 	}

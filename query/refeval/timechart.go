@@ -1,6 +1,7 @@
 package refeval
 
 import (
+	"fmt"
 	"math/big"
 	"slices"
 
@@ -15,7 +16,7 @@ import (
 // series with the largest sum of the aggregate's results over the buckets
 // (ties to the smaller value) are columns of their own and the others
 // are aggregated together as OTHER.
-func timechart(c *query.TimechartCmd, rows []Row) []Row {
+func timechart(c *query.TimechartCmd, rows []Row) ([]Row, error) {
 	span := int64(c.Span)
 	bucketOf := func(r Row) (int64, bool) {
 		t := r.Get(store.ColTime)
@@ -70,7 +71,10 @@ func timechart(c *query.TimechartCmd, rows []Row) []Row {
 		s.buckets[b] = append(s.buckets[b], r)
 	}
 	if !any {
-		return nil
+		return nil, nil
+	}
+	if (hi-lo)/span >= 1_000_000 {
+		return nil, fmt.Errorf("%w: timechart would have more than 1000000 buckets", ErrLimit)
 	}
 	cols := order // the series that are columns, in ranking order
 	var other []*series
@@ -87,11 +91,14 @@ func timechart(c *query.TimechartCmd, rows []Row) []Row {
 			if c := b.total.Cmp(a.total); c != 0 {
 				return c
 			}
-			return totalOrder(a.value, b.value)
+			return totalOrder(denoted(a.value), denoted(b.value))
 		})
 		if c.Limit > 0 && len(cols) > c.Limit {
 			cols, other = cols[:c.Limit], cols[c.Limit:]
 		}
+	}
+	if width := len(cols) + 1; int64(width)*((hi-lo)/span+1) > 5_000_000 {
+		return nil, fmt.Errorf("%w: timechart would have more than 5000000 cells", ErrLimit)
 	}
 	var out []Row
 	for b := lo; b <= hi; b += span {
@@ -123,5 +130,5 @@ func timechart(c *query.TimechartCmd, rows []Row) []Row {
 		}
 		out = append(out, r)
 	}
-	return out
+	return out, nil
 }
