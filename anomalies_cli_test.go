@@ -25,7 +25,7 @@ func loghuntCSV(t *testing.T, db string, args ...string) [][]string {
 	t.Helper()
 	var out, errb bytes.Buffer
 	args = append([]string{"--db", db}, args...)
-	if err := run(context.Background(), args, nil, &out, &errb); err != nil {
+	if err := cli(context.Background(), args, nil, &out, &errb); err != nil {
 		t.Fatalf("loghunt %s: %v\n%s", strings.Join(args, " "), err, errb.String())
 	}
 	if args[2] != "query" {

@@ -3,7 +3,7 @@ package main
 import (
 	"flag"
 	"fmt"
-	"loghunt/repl"
+	"loghunt/render"
 	"loghunt/store"
 	"strings"
 )
@@ -34,7 +34,7 @@ func (e *env) models(args []string) error {
 	}
 	return e.list("models", args, func(db *store.DB) ([]string, [][]store.Value, error) {
 		names, blobs, err := db.Models()
-		fields, rows := repl.ModelsTable(names, blobs)
+		fields, rows := render.ModelsTable(names, blobs)
 		return fields, rows, err
 	})
 }

@@ -15,7 +15,7 @@ import (
 // anomalies.
 func TestDemo(t *testing.T) {
 	var out, errb bytes.Buffer
-	if err := run(context.Background(), []string{"demo"}, nil, &out, &errb); err != nil {
+	if err := cli(context.Background(), []string{"demo"}, nil, &out, &errb); err != nil {
 		t.Fatalf("demo: %v\n%s", err, errb.String())
 	}
 	s := out.String()

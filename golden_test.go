@@ -56,13 +56,13 @@ func TestGolden(t *testing.T) {
 			var out, errb bytes.Buffer
 			if len(logs) > 0 {
 				ingestArgs := append(append([]string{"--db", db, "ingest"}, args...), logs...)
-				if err := run(context.Background(), ingestArgs, nil, &out, &errb); err != nil {
+				if err := cli(context.Background(), ingestArgs, nil, &out, &errb); err != nil {
 					t.Fatalf("ingest: %v\n%s", err, errb.String())
 				}
 			}
 			out.Reset()
 			errb.Reset()
-			err = run(context.Background(), []string{"--db", db, "query", "--format", "csv", q}, nil, &out, &errb)
+			err = cli(context.Background(), []string{"--db", db, "query", "--format", "csv", q}, nil, &out, &errb)
 			code := exitCode(err, &errb)
 			gotErr := strings.ReplaceAll(errb.String(), dir+string(filepath.Separator), "")
 			if *update {

@@ -22,7 +22,7 @@ func TestWebHuntsRealLogs(t *testing.T) {
 	db := filepath.Join(t.TempDir(), "web.db")
 	loghuntCSV(t, db, append([]string{"ingest"}, logs...)...)
 	var out, errb bytes.Buffer
-	if err := run(context.Background(), []string{"--db", db, "run", "--format", "csv", filepath.Join("hunts", "web.lhq")}, nil, &out, &errb); err != nil {
+	if err := cli(context.Background(), []string{"--db", db, "run", "--format", "csv", filepath.Join("hunts", "web.lhq")}, nil, &out, &errb); err != nil {
 		t.Fatalf("run hunts/web.lhq: %v\n%s", err, errb.String())
 	}
 	src, _ := os.ReadFile(filepath.Join("hunts", "web.lhq"))

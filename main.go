@@ -11,15 +11,12 @@ import (
 	"io"
 	"os"
 	"os/signal"
-	"strings"
 	"syscall"
 	"time"
 
 	"golang.org/x/term"
 
-	"loghunt/ingest"
 	"loghunt/render"
-	"loghunt/repl"
 	"loghunt/store"
 )
 
@@ -28,9 +25,9 @@ const usage = `loghunt hunts for threats in logs, offline, in one file.
 usage:
   loghunt [--db FILE] ingest [--format F] [--source NAME] [--tz ZONE] [--year Y] PATH... | -
   loghunt [--db FILE] query [--format table|csv|json|chart] [--earliest T] [--latest T]
-                            [--plot FILE.png|.svg] [--stats] 'QUERY'
-  loghunt [--db FILE] run [--format table|csv|json|chart] SCRIPT.lhq
-  loghunt [--db FILE] repl          (also what a bare 'loghunt' starts)
+                            [--plot FILE.png|.svg] [--stats] [--skip-damaged] 'QUERY'
+  loghunt [--db FILE] run [--format table|csv|json|chart] [--skip-damaged] SCRIPT.lhq
+  loghunt [--db FILE] repl [--skip-damaged]   (also what a bare 'loghunt' starts)
   loghunt [--db FILE] sources | fields
   loghunt [--db FILE] models [delete NAME]   (anomaly models saved with save=NAME)
   loghunt [--db FILE] check
@@ -51,7 +48,8 @@ commands:
   models    list the anomaly models saved with '| anomalies ... save=NAME';
             'models delete NAME' deletes one
   check     verify the database: bbolt's page check, then every chunk's
-            checksum, header, columns and the event counts of each source
+            checksums, header, columns and the event counts of each source,
+            which it lists (what a query counts by source)
   demo      generate a day of logs with attacks in it, ingest them, run the
             hunts of hunts/demo.lhq and show what they find
 
@@ -66,7 +64,7 @@ Run 'loghunt COMMAND --help' for a command's flags.
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	err := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
+	err := cli(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
 	stop()
 	os.Exit(exitCode(err, os.Stderr))
 }
@@ -118,8 +116,8 @@ type env struct {
 	stdout, stderr io.Writer
 }
 
-// run is the whole program; tests call it directly.
-func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
+// cli is the whole program; tests call it directly.
+func cli(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	e := &env{stdin: stdin, stdout: stdout, stderr: stderr}
 	fs := flag.NewFlagSet("loghunt", flag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -210,137 +208,11 @@ func (e *env) open(readOnly bool) (*store.DB, error) {
 	}})
 }
 
-const ingestUsage = `usage: loghunt [--db FILE] ingest [flags] PATH... | -
-
-Reads log files, .gz files, .zip archives (each member a source of its own,
-named archive.zip!member), directories (recursively) or - (stdin) into the
-database, creating it if needed. Formats are detected from the first lines:
-syslog, apache, json, csv, tsv, logfmt, zeek, kv, text. A file ingested
-again adds only what was appended since; an interrupted ingest resumes where
-its last commit ended, with no event lost or stored twice.
-
-flags:
-`
-
-func (e *env) ingest(ctx context.Context, args []string) error {
-	fs := flag.NewFlagSet("ingest", flag.ContinueOnError)
-	fs.SetOutput(e.stderr)
-	var cfg ingest.Config
-	var tz string
-	fs.StringVar(&cfg.Format, "format", "auto", "the format of every input: auto, "+strings.Join(ingestFormats(), ", "))
-	fs.StringVar(&cfg.Source, "source", "", "the source field value (default: the file's path)")
-	fs.StringVar(&tz, "tz", "UTC", "time zone of timestamps that carry none, e.g. Europe/Berlin")
-	fs.IntVar(&cfg.Year, "year", 0, "year of the first yearless (syslog) timestamp of each input, later ones rolling over at New Year (default: guessed so that the file's latest line is not after its modification time)")
-	fs.Usage = func() { fmt.Fprint(e.stderr, ingestUsage); fs.PrintDefaults() }
-	paths, err := parseInterleaved(fs, args)
-	if err != nil {
-		return err
-	}
-	if len(paths) == 0 {
-		fs.Usage()
-		return usagef("ingest: no path given")
-	}
-	if cfg.Format != "auto" {
-		if _, ok := ingest.Lookup(cfg.Format); !ok {
-			return usagef("ingest: unknown format %q (known: auto, %s)", cfg.Format, strings.Join(ingestFormats(), ", "))
-		}
-	}
-	if cfg.Loc, err = time.LoadLocation(tz); err != nil {
-		return usagef("ingest: unknown time zone %q", tz)
-	}
-	db, err := store.Open(e.db, store.OpenOptions{Create: true, Wait: 24 * time.Hour, OnWait: func() {
-		fmt.Fprintf(e.stderr, "loghunt: %s is being written by another loghunt process; waiting for it to finish...\n", e.db)
-	}})
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	cfg.Warn = func(msg string) { fmt.Fprintf(e.stderr, "loghunt: warning: %s\n", msg) }
-	var bar *progressBar
-	if isTerminal(e.stderr) {
-		bar = &progressBar{w: e.stderr}
-		cfg.Progress = bar.update
-		warn := cfg.Warn
-		cfg.Warn = func(msg string) { bar.clear(); warn(msg) }
-	}
-	sum, err := ingest.Ingest(ctx, db, cfg, paths, e.stdin)
-	if bar != nil {
-		bar.clear()
-	}
-	printSummary(e.stdout, sum)
-	if errors.Is(err, context.Canceled) {
-		return interrupted{"interrupted: the events above are stored; run the same ingest again to continue where it stopped"}
-	}
-	return err
-}
-
-func ingestFormats() []string {
-	var names []string
-	for _, f := range ingest.Formats() {
-		names = append(names, f.Name())
-	}
-	return names
-}
-
-func printSummary(w io.Writer, s ingest.Summary) {
-	secs := s.Elapsed.Seconds()
-	rate := 0.0
-	if secs > 0 {
-		rate = float64(s.Lines) / secs
-	}
-	fmt.Fprintf(w, "ingested %d file%s: %d lines, %d events (%d flagged), %s in %.2fs (%s lines/s)",
-		s.Files, plural(s.Files), s.Lines, s.Events, s.Flagged, humanBytes(s.Bytes), secs, humanCount(rate))
-	if s.Skipped > 0 {
-		fmt.Fprintf(w, "; %d skipped", s.Skipped)
-	}
-	if s.Failed > 0 {
-		fmt.Fprintf(w, "; %d unreadable", s.Failed)
-	}
-	fmt.Fprintln(w)
-}
-
 func plural(n int) string {
 	if n == 1 {
 		return ""
 	}
 	return "s"
-}
-
-func (e *env) sources(args []string) error {
-	return e.list("sources", args, func(db *store.DB) ([]string, [][]store.Value, error) {
-		srcs, err := db.Sources()
-		fields, rows := repl.SourcesTable(srcs)
-		return fields, rows, err
-	})
-}
-
-func (e *env) fields(args []string) error {
-	return e.list("fields", args, func(db *store.DB) ([]string, [][]store.Value, error) {
-		stats, err := db.Fields()
-		fields, rows := repl.FieldsTable(stats)
-		return fields, rows, err
-	})
-}
-
-// list runs a listing command (sources, fields, models): it parses
-// --format, opens the database read-only and prints what table returns.
-func (e *env) list(cmd string, args []string, table func(*store.DB) ([]string, [][]store.Value, error)) error {
-	format, err := e.listFormat(cmd, args)
-	if err != nil {
-		return err
-	}
-	db, err := e.open(true)
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	fields, rows, err := table(db)
-	if err != nil {
-		return err
-	}
-	out := render.New(e.stdout, format, fields)
-	out.Write(rows)
-	return out.Flush()
 }
 
 // outFormat is table on a terminal, CSV otherwise.
@@ -349,27 +221,4 @@ func (e *env) outFormat() render.Format {
 		return render.Table
 	}
 	return render.CSV
-}
-
-// listFormat parses the one flag of the listing commands (sources,
-// fields): --format table|csv|json.
-func (e *env) listFormat(cmd string, args []string) (render.Format, error) {
-	fs := flag.NewFlagSet(cmd, flag.ContinueOnError)
-	fs.SetOutput(e.stderr)
-	format := fs.String("format", "", "output format: table, csv or json (default: table on a terminal, else csv)")
-	pos, err := parseInterleaved(fs, args)
-	if err != nil {
-		return "", err
-	}
-	if len(pos) > 0 {
-		return "", usagef("%s takes no arguments, only --format", cmd)
-	}
-	if *format == "" {
-		return e.outFormat(), nil
-	}
-	f, err := render.ParseFormat(*format)
-	if err != nil || f == render.Chart {
-		return "", usagef("%s: --format must be table, csv or json", cmd)
-	}
-	return f, nil
 }

@@ -31,7 +31,7 @@ func TestFilesArePrivate(t *testing.T) {
 	logPath := filepath.Join(dir, "a.log")
 	os.WriteFile(logPath, []byte("2025-03-06 08:00:00 hello\n"), 0o644)
 	db := filepath.Join(dir, "p.db")
-	if err := run(t.Context(), []string{"--db", db, "ingest", logPath}, nil, io.Discard, io.Discard); err != nil {
+	if err := cli(t.Context(), []string{"--db", db, "ingest", logPath}, nil, io.Discard, io.Discard); err != nil {
 		t.Fatal(err)
 	}
 	fi, err := os.Stat(db)

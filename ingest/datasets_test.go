@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"compress/gzip"
 	"io"
+	"loghunt/store/storetest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -78,7 +79,7 @@ func TestIngestSharedDatasets(t *testing.T) {
 		}
 		for _, path := range paths {
 			t.Run(filepath.Base(path), func(t *testing.T) {
-				db := openStore(t)
+				db := storetest.Open(t)
 				sum, warns := ingestPaths(t, db, Config{Year: c.year}, path)
 				want := countEventLines(t, path)
 				if sum.Events != want || sum.Flagged != 0 {

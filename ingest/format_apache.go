@@ -4,6 +4,7 @@ import (
 	"errors"
 	"strings"
 
+	"loghunt/monthname"
 	"loghunt/store"
 )
 
@@ -257,7 +258,7 @@ func (p *apacheParser) accessTime(t string) (int64, bool) {
 		sec, ok5 := fixed2(t, 18)
 		oh, ok6 := fixed2(t, 22)
 		om, ok7 := fixed2(t, 24)
-		st := stamp{year: y1*100 + y2, month: monthAbbr(t[3:6]), day: d,
+		st := stamp{year: y1*100 + y2, month: apacheMonth(t[3:]), day: d,
 			hour: h, min: mi, sec: sec, zoned: true, off: oh*3600 + om*60}
 		if t[21] == '-' {
 			st.off = -st.off
@@ -278,34 +279,11 @@ func fixed2(s string, i int) (int, bool) {
 	return int(a)*10 + int(b), a <= 9 && b <= 9
 }
 
-// monthAbbr returns the month of a three-letter English abbreviation in
-// its usual case, or 0.
-func monthAbbr(m string) int {
-	switch m {
-	case "Jan":
-		return 1
-	case "Feb":
-		return 2
-	case "Mar":
-		return 3
-	case "Apr":
-		return 4
-	case "May":
-		return 5
-	case "Jun":
-		return 6
-	case "Jul":
-		return 7
-	case "Aug":
-		return 8
-	case "Sep":
-		return 9
-	case "Oct":
-		return 10
-	case "Nov":
-		return 11
-	case "Dec":
-		return 12
+// apacheMonth returns the month of the three-letter abbreviation that
+// starts s (10/Oct/2000), or 0.
+func apacheMonth(s string) int {
+	if m, n := monthname.At(s); n == 3 {
+		return m
 	}
 	return 0
 }

@@ -12,6 +12,8 @@ import (
 	"strings"
 	"testing"
 	"unicode/utf16"
+
+	"loghunt/store/storetest"
 )
 
 // authLines returns n sshd lines, each unique.
@@ -55,7 +57,7 @@ func TestIngestNULRuns(t *testing.T) {
 	if err := os.WriteFile(path, []byte(b.String()), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	db := openStore(t)
+	db := storetest.Open(t)
 	sum, warns := ingestPaths(t, db, Config{Year: 2025}, path)
 	want := slices.Concat(lines[:700], []string{"Mar  6 09:30:00 bastion sshd[10]: Accepted pass", "word for alice from 10.0.0.7 port 2 ssh2"}, lines[700:])
 	// The fragment after the second run has no timestamp: it is flagged.
@@ -76,7 +78,7 @@ func TestIngestNULRuns(t *testing.T) {
 	// A single NUL inside a line is text and stays.
 	path2 := filepath.Join(t.TempDir(), "one.log")
 	os.WriteFile(path2, []byte("Mar  6 08:00:00 h a: x\x00y\nMar  6 08:00:01 h a: z\x00\x00\x00w\n"), 0o644)
-	db2 := openStore(t)
+	db2 := storetest.Open(t)
 	if sum, warns := ingestPaths(t, db2, Config{Year: 2025}, path2); sum.Events != 2 || len(warns) != 0 {
 		t.Errorf("short NUL runs: %+v %q", sum, warns)
 	}
@@ -94,7 +96,7 @@ func TestIngestNULRunsMany(t *testing.T) {
 	b.Write(make([]byte, 3<<20)) // longer than a read
 	path := filepath.Join(t.TempDir(), "auth.log")
 	os.WriteFile(path, b.Bytes(), 0o644)
-	db := openStore(t)
+	db := storetest.Open(t)
 	sum, warns := ingestPaths(t, db, Config{Year: 2025}, path)
 	if sum.Events != 20 || len(warns) != 1 || !strings.Contains(warns[0], "dropped 20 runs of NUL bytes (3145888 bytes") ||
 		!strings.Contains(warns[0], "and 15 more") {
@@ -157,7 +159,7 @@ func TestIngestSmallLogWithNULsIsALog(t *testing.T) {
 	content := strings.Join(lines[:10], "\n") + "\n" + string(make([]byte, 4096)) + strings.Join(lines[10:], "\n") + "\n"
 	path := filepath.Join(t.TempDir(), "auth.log")
 	os.WriteFile(path, []byte(content), 0o644)
-	db := openStore(t)
+	db := storetest.Open(t)
 	sum, warns := ingestPaths(t, db, Config{Year: 2025}, path)
 	if sum.Events != 20 || sum.Skipped != 0 || len(warns) != 1 || !strings.Contains(warns[0], "NUL") {
 		t.Errorf("%+v %q", sum, warns)
@@ -170,7 +172,7 @@ func TestIngestAllSkipped(t *testing.T) {
 	dir := t.TempDir()
 	bin := filepath.Join(dir, "blob.bin")
 	os.WriteFile(bin, append([]byte("\x7fELF\x02\x01\x01\x00"), bytes.Repeat([]byte{0, 1, 2, 3}, 3000)...), 0o644)
-	db := openStore(t)
+	db := storetest.Open(t)
 	sum, warns, err := ingestPathsErr(db, Config{}, bin, filepath.Join(dir, "missing.log"))
 	if !errors.Is(err, ErrAllSkipped) || !strings.Contains(err.Error(), "1 skipped, 1 unreadable") || sum.Skipped != 1 || len(warns) != 2 {
 		t.Errorf("err %v, %+v, %q", err, sum, warns)

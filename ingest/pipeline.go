@@ -358,13 +358,32 @@ func parseBlock(blk *block, p Parser, b *store.ChunkBuilder, fallback int64) chu
 	if blk.years == nil {
 		ys = nil
 	}
+	if len(blk.head) > 0 {
+		// The block starts inside an over-long line: its pieces here take
+		// the time of the line's start (in the year the splitter gave it).
+		if ys != nil {
+			ys.setYear(int(blk.years[0]))
+		}
+		ev = store.Event{Raw: string(blk.head)}
+		if hasTime, _ := p.Parse(ev.Raw, &ev); hasTime {
+			prev = ev.Time
+		}
+	}
 	for i, end := range blk.ends {
 		raw := data[blk.start(i):end] // the splitter stripped each line's \r
 		ev = store.Event{Raw: raw, Fields: ev.Fields[:0]}
-		if ys != nil {
-			ys.setYear(int(blk.years[i]))
+		piece := uint8(0)
+		if blk.pieces != nil {
+			piece = blk.pieces[i]
 		}
-		hasTime, err := p.Parse(raw, &ev)
+		var err error
+		hasTime := false
+		if piece != pieceCont { // a later piece is no line of its own to parse
+			if ys != nil {
+				ys.setYear(int(blk.years[i]))
+			}
+			hasTime, err = p.Parse(raw, &ev)
+		}
 		if !hasTime {
 			ev.Time = prev
 		}
@@ -376,7 +395,7 @@ func parseBlock(blk *block, p Parser, b *store.ChunkBuilder, fallback int64) chu
 				out.firstProblem = fmt.Sprintf("line %d: %v", blk.lines[i], err)
 			}
 		}
-		if blk.truncated != nil && blk.truncated[i] {
+		if piece != 0 {
 			out.flagged++
 			ev.Fields = append(ev.Fields, store.Field{Name: "truncated", Value: store.Bool(true)})
 			if out.firstProblem == "" {

@@ -16,22 +16,8 @@ import (
 	"time"
 
 	"loghunt/store"
+	"loghunt/store/storetest"
 )
-
-func openStore(t *testing.T) *store.DB {
-	t.Helper()
-	db, err := store.Open(filepath.Join(t.TempDir(), "t.db"), store.OpenOptions{Create: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		if err := db.Check(); err != nil {
-			t.Errorf("Check: %v", err)
-		}
-		db.Close()
-	})
-	return db
-}
 
 type stored struct {
 	time int64
@@ -115,7 +101,7 @@ func ingestPathsErr(db *store.DB, cfg Config, paths ...string) (Summary, []strin
 }
 
 func TestIngestExactlyOnceAndGrowth(t *testing.T) {
-	db := openStore(t)
+	db := storetest.Open(t)
 	path := filepath.Join(t.TempDir(), "access.log")
 	lines := accessLines(0, 50000)
 	writeFile(t, path, lines, false)
@@ -154,7 +140,7 @@ func firstDiff(a, b []string) int {
 }
 
 func TestIngestReplacedFileStartsOver(t *testing.T) {
-	db := openStore(t)
+	db := storetest.Open(t)
 	path := filepath.Join(t.TempDir(), "access.log")
 	writeFile(t, path, accessLines(0, 100), false)
 	ingestPaths(t, db, Config{})
@@ -167,7 +153,7 @@ func TestIngestReplacedFileStartsOver(t *testing.T) {
 }
 
 func TestIngestDirectoryGzipAndStdin(t *testing.T) {
-	db := openStore(t)
+	db := storetest.Open(t)
 	dir := t.TempDir()
 	os.MkdirAll(filepath.Join(dir, "sub"), 0o755)
 	writeFile(t, filepath.Join(dir, "a.log"), accessLines(0, 10), false)
@@ -230,7 +216,7 @@ func TestIngestBadInput(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			db := openStore(t)
+			db := storetest.Open(t)
 			path := filepath.Join(dir, c.name)
 			os.WriteFile(path, c.content, 0o644)
 			sum, warns, err := ingestPathsErr(db, Config{Format: c.format}, path)
@@ -266,7 +252,7 @@ func TestIngestBadInput(t *testing.T) {
 }
 
 func TestIngestUnreadable(t *testing.T) {
-	db := openStore(t)
+	db := storetest.Open(t)
 	missing := filepath.Join(t.TempDir(), "nope.log")
 	var warns []string
 	_, err := Ingest(context.Background(), db, Config{Warn: func(m string) { warns = append(warns, m) }}, []string{missing}, nil)
@@ -276,7 +262,7 @@ func TestIngestUnreadable(t *testing.T) {
 }
 
 func TestIngestMultiline(t *testing.T) {
-	db := openStore(t)
+	db := storetest.Open(t)
 	path := filepath.Join(t.TempDir(), "app.log")
 	writeFile(t, path, []string{
 		"2025-03-06 08:00:00,123 ERROR boom",
@@ -292,7 +278,7 @@ func TestIngestMultiline(t *testing.T) {
 }
 
 func TestIngestCSVWithoutTimeKeepsOrder(t *testing.T) {
-	db := openStore(t)
+	db := storetest.Open(t)
 	path := filepath.Join(t.TempDir(), "x.csv")
 	lines := []string{"f1,f2,label"}
 	for i := 0; i < 3000; i++ {
@@ -314,7 +300,7 @@ func TestIngestCSVWithoutTimeKeepsOrder(t *testing.T) {
 // back whole with its own fields, and the catalog must hold exactly the
 // names the lines use.
 func TestIngestReusesBlocks(t *testing.T) {
-	db := openStore(t)
+	db := storetest.Open(t)
 	path := filepath.Join(t.TempDir(), "app.log")
 	var lines []string
 	for i := range 60000 {
@@ -379,7 +365,7 @@ func must[T any](v T, err error) T {
 // (security datasets come as zips of JSON logs), named archive!member; a
 // second ingest adds nothing; a damaged archive is reported by name.
 func TestIngestZip(t *testing.T) {
-	db := openStore(t)
+	db := storetest.Open(t)
 	dir := t.TempDir()
 	path := filepath.Join(dir, "evidence.zip")
 	f, err := os.Create(path)
@@ -434,7 +420,7 @@ func TestIngestZip(t *testing.T) {
 // TestIngestZipOnlyByName: an office document is a zip too, but not a
 // .zip: it is skipped as a binary file, not read as its XML members.
 func TestIngestZipOnlyByName(t *testing.T) {
-	db := openStore(t)
+	db := storetest.Open(t)
 	path := filepath.Join(t.TempDir(), "report.docx")
 	f, err := os.Create(path)
 	if err != nil {

@@ -26,14 +26,18 @@ const (
 // block is a run of whole events cut from the input, parsed by one worker
 // and stored as one chunk.
 type block struct {
-	seq       int
-	data      []byte  // the events' bytes, back to back
-	ends      []int32 // end of each event in data
-	lines     []int64 // line number of each event's first line
-	truncated []bool  // per event: a piece of an over-long line (nil if none)
-	years     []int32 // per event: the year of its yearless timestamp, 0 if none (nil unless years are tracked)
-	endOffset int64   // input offset just after the block
-	lines0    int64   // lines consumed up to the end of the block
+	seq    int
+	data   []byte  // the events' bytes, back to back
+	ends   []int32 // end of each event in data
+	lines  []int64 // line number of each event's first line
+	pieces []uint8 // per event: pieceFirst or pieceCont for a piece of an over-long line (nil if none)
+	years  []int32 // per event: the year of its yearless timestamp, 0 if none (nil unless years are tracked)
+	// head is the start of the over-long line whose later piece is the
+	// block's first event, for its time (nil otherwise); that piece's
+	// years entry is the line's year.
+	head      []byte
+	endOffset int64 // input offset just after the block
+	lines0    int64 // lines consumed up to the end of the block
 }
 
 // splitter reads lines and groups them into events and blocks.
@@ -68,7 +72,22 @@ type splitter struct {
 	// buf[:nulUntil] may hold NULs; past it there are none, so most
 	// lines need no search for them.
 	nulUntil int
+	// inLong: the last line returned was a piece of an over-long line,
+	// which the next one continues; longHead is that line's start and
+	// longYear the year step gave its first piece.
+	inLong   bool
+	longHead []byte
+	longYear int32
 }
+
+// The pieces of a line longer than MaxEvent.
+const (
+	pieceFirst = 1 // its first piece
+	pieceCont  = 2 // a later one, which takes the first one's time
+	// longHeadLen is how much of an over-long line a block starting with a
+	// later piece of it keeps, to parse the line's time from.
+	longHeadLen = 4096
+)
 
 // recycle hands a block back once nothing refers to its memory.
 func (s *splitter) recycle(b *block) {
@@ -80,11 +99,11 @@ func (s *splitter) recycle(b *block) {
 
 // pendingLine is a line with what the splitter decided about it.
 type pendingLine struct {
-	line []byte
-	cut  bool
-	end  int64
-	kind LineKind
-	year int32 // for an event line with a yearless timestamp and years tracked
+	line      []byte
+	cut, cont bool // a piece of an over-long line; a piece after its first
+	end       int64
+	kind      LineKind
+	year      int32 // for an event line with a yearless timestamp and years tracked
 }
 
 func newSplitter(r io.Reader, classify func([]byte) LineKind, offset, line int64) *splitter {
@@ -98,16 +117,22 @@ func newSplitter(r io.Reader, classify func([]byte) LineKind, offset, line int64
 // returning it, kept the splitter as fast as before it had a year and a
 // kind to hand on.)
 func (s *splitter) step(pl *pendingLine) bool {
-	line, cut, end, ok := s.nextLine()
+	line, cut, cont, end, ok := s.nextLine()
 	if !ok {
 		return false
 	}
+	// Every piece of an over-long line is an event; a later piece is no
+	// line of its own, so it has no date: it takes its line's year.
 	kind := LineEvent
 	month, day := 0, 0
 	switch {
-	case cut:
+	case cont:
 	case s.years != nil:
 		kind, month, day = s.stamper.classifyDate(line)
+		if cut {
+			kind = LineEvent
+		}
+	case cut:
 	default:
 		kind = s.classify(line)
 	}
@@ -117,28 +142,38 @@ func (s *splitter) step(pl *pendingLine) bool {
 	if kind != LineSkip {
 		s.afterNUL = false
 	}
-	pl.line, pl.cut, pl.end, pl.kind, pl.year = line, cut, end, kind, 0
+	pl.line, pl.cut, pl.cont, pl.end, pl.kind, pl.year = line, cut, cont, end, kind, 0
 	switch kind {
 	case LineContinue:
 		s.evLen += 1 + len(line)
 	case LineEvent:
 		s.evLen = len(line)
-		if month != 0 {
+		switch {
+		case cont:
+			pl.year = s.longYear
+		case month != 0:
 			pl.year = int32(s.years.next(month, day))
+		}
+		if cut && !cont {
+			s.longYear = pl.year
 		}
 	}
 	return true
 }
 
-// nextLine returns the next line without its end of line, whether it was
-// cut (longer than MaxEvent), and the input offset after it. It returns
-// ok=false at the end of input.
+// nextLine returns the next line without its end of line, whether it is
+// a piece of a line longer than MaxEvent (every piece, the last too),
+// whether it continues the line before (a piece after the first: not a
+// line of its own), and the input offset after it. It returns ok=false at
+// the end of input.
 //
 // Runs of NUL bytes, which a crash leaves in a log (the file grew, its
 // blocks were never written), end a line and are dropped: NULs at the
-// start of a line however few, and minNULRun or more inside one. The
-// line after them starts an event (see step); dropNUL records them.
-func (s *splitter) nextLine() (line []byte, cut bool, end int64, ok bool) {
+// start of a line however few, and minNULRun or more inside one (inside
+// an over-long line too: they end it, and the piece before them is its
+// last). The line after them starts an event (see step); dropNUL records
+// them.
+func (s *splitter) nextLine() (line []byte, cut, cont bool, end int64, ok bool) {
 	for {
 		window := s.buf[s.start:]
 		if len(window) > MaxEvent {
@@ -149,34 +184,50 @@ func (s *splitter) nextLine() (line []byte, cut bool, end int64, ok bool) {
 			for n < len(window) && window[n] == 0 {
 				n++
 			}
-			s.dropNUL(n)
-			continue
+			switch {
+			case !s.inLong || n >= minNULRun:
+				s.dropNUL(n)
+				continue
+			case n == len(window) && !s.eof:
+				s.fill() // the run may go on
+				continue
+			}
+			// A short run where a piece of an over-long line ends is
+			// inside the line: text, as in any line.
 		}
 		if i := bytes.IndexByte(window, '\n'); i >= 0 {
 			if z := s.nulRunAt(window[:i]); z >= 0 {
-				return s.take(z, false), false, s.offset, true
+				return s.endLine(s.take(z, false))
 			}
-			line = s.take(i, true)
-			return trimCRBytes(line), false, s.offset, true
+			return s.endLine(trimCRBytes(s.take(i, true)))
 		}
 		pending := len(s.buf) - s.start
 		if pending >= MaxEvent {
 			if z := s.nulRunAt(window[:MaxEvent]); z >= 0 {
-				return s.take(z, false), false, s.offset, true
+				return s.endLine(s.take(z, false))
 			}
-			return s.take(MaxEvent, false), true, s.offset, true
+			cont, s.inLong = s.inLong, true
+			return s.take(MaxEvent, false), true, cont, s.offset, true
 		}
 		if s.eof {
 			if pending == 0 {
-				return nil, false, s.offset, false
+				return nil, false, false, s.offset, false
 			}
 			if z := s.nulRunAt(window); z >= 0 {
-				return s.take(z, false), false, s.offset, true
+				return s.endLine(s.take(z, false))
 			}
-			return trimCRBytes(s.take(pending, false)), false, s.offset, true
+			return s.endLine(trimCRBytes(s.take(pending, false)))
 		}
 		s.fill()
 	}
+}
+
+// endLine returns line, which ends a line, as nextLine does: when an
+// over-long line is open, as its last piece.
+func (s *splitter) endLine(line []byte) ([]byte, bool, bool, int64, bool) {
+	cont := s.inLong
+	s.inLong = false
+	return line, cont, cont, s.offset, true
 }
 
 // take consumes the next n bytes of buf (and a newline after them) and
@@ -242,6 +293,7 @@ func (s *splitter) dropNUL(n int) {
 	s.offset += int64(n)
 	s.nulEnd = s.offset
 	s.afterNUL = true
+	s.inLong = false // the run ends an over-long line too
 }
 
 // nulWarning says what dropNUL dropped from the input at path, or "".
@@ -302,7 +354,7 @@ func (s *splitter) next() *block {
 	var b *block
 	select {
 	case b = <-s.free:
-		*b = block{data: b.data[:0], ends: b.ends[:0], lines: b.lines[:0], years: b.years[:0]}
+		*b = block{data: b.data[:0], ends: b.ends[:0], lines: b.lines[:0], years: b.years[:0], head: b.head[:0]}
 	default:
 		b = &block{
 			data:  make([]byte, 0, blockBytes+blockBytes/8),
@@ -330,7 +382,9 @@ func (s *splitter) next() *block {
 			break
 		}
 		consumed = true
-		s.line++
+		if !pl.cont {
+			s.line++ // a piece of a long line has its first piece's number
+		}
 		switch pl.kind {
 		case LineSkip:
 		case LineContinue:
@@ -344,11 +398,22 @@ func (s *splitter) next() *block {
 			if s.years != nil {
 				b.years = append(b.years, pl.year)
 			}
-			if pl.cut || b.truncated != nil {
-				if b.truncated == nil {
-					b.truncated = make([]bool, len(b.ends)-1, cap(b.ends))
+			if pl.cut || b.pieces != nil {
+				if b.pieces == nil {
+					b.pieces = make([]uint8, len(b.ends)-1, cap(b.ends))
 				}
-				b.truncated = append(b.truncated, pl.cut)
+				var piece uint8
+				switch {
+				case pl.cont:
+					piece = pieceCont
+					if len(b.ends) == 1 { // the line began in an earlier block
+						b.head = append(b.head[:0], s.longHead...)
+					}
+				case pl.cut:
+					piece = pieceFirst
+					s.longHead = append(s.longHead[:0], pl.line[:min(len(pl.line), longHeadLen)]...)
+				}
+				b.pieces = append(b.pieces, piece)
 			}
 			cur = len(b.ends) - 1
 		}

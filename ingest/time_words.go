@@ -1,6 +1,9 @@
 package ingest
 
-import "strings"
+import (
+	"loghunt/monthname"
+	"strings"
+)
 
 // scanShortDate parses dates that start with a 1-2 digit number v (at
 // s[i:j], separator s[j]): MM-dd and MM.dd (yearless, logcat and
@@ -169,25 +172,13 @@ func scanMonthFirst(s string, k, month int, ctime bool) (stamp, int, bool) {
 	return st, end, st.valid()
 }
 
-var monthNames = [12]string{
-	"january", "february", "march", "april", "may", "june", "july",
-	"august", "september", "october", "november", "december",
-}
-
 var weekdayNames = [7]string{
 	"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday",
 }
 
 // monthAt returns the month (1-12) named at s[i:], by its three-letter
 // abbreviation or full name in any case, and the name's length.
-func monthAt(s string, i int) (int, int) {
-	for m, name := range monthNames {
-		if n := nameAt(s, i, name); n != 0 {
-			return m + 1, n
-		}
-	}
-	return 0, 0
-}
+func monthAt(s string, i int) (int, int) { return monthname.At(s[i:]) }
 
 // weekdayAt returns the length of the weekday name at s[i:], or 0.
 func weekdayAt(s string, i int) int {

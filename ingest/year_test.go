@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"loghunt/store/storetest"
 )
 
 // writeAged writes lines to a file and sets its modification time.
@@ -66,7 +68,7 @@ func TestSyslogYearOneSequencePerFile(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			db := openStore(t)
+			db := storetest.Open(t)
 			path := filepath.Join(t.TempDir(), "auth.log")
 			lines := syslogDays(c.from, c.to)
 			writeAged(t, path, lines, c.mod, false)
@@ -103,7 +105,7 @@ func TestSyslogYearOneSequencePerFile(t *testing.T) {
 // old year's date stays in the old year, and the next line is in the new
 // one.
 func TestSyslogYearLateLines(t *testing.T) {
-	db := openStore(t)
+	db := storetest.Open(t)
 	path := filepath.Join(t.TempDir(), "auth.log")
 	lines := []string{
 		"Dec 31 23:59:58 h a: one",
@@ -128,7 +130,7 @@ func TestSyslogYearLateLines(t *testing.T) {
 func TestSyslogYearResume(t *testing.T) {
 	for _, year := range []int{0, 2024} {
 		t.Run(fmt.Sprint("year=", year), func(t *testing.T) {
-			db := openStore(t)
+			db := storetest.Open(t)
 			path := filepath.Join(t.TempDir(), "auth.log")
 			first := syslogDays(date(2024, 12, 1), date(2024, 12, 30))
 			writeAged(t, path, first, date(2024, 12, 30), false)
@@ -157,7 +159,7 @@ func TestSyslogYearResume(t *testing.T) {
 // TestSyslogYearStdin: stdin cannot be read twice, so its first line is
 // in the latest year that does not put it after today.
 func TestSyslogYearStdin(t *testing.T) {
-	db := openStore(t)
+	db := storetest.Open(t)
 	now := time.Now().UTC()
 	from := time.Date(now.Year(), now.Month(), now.Day(), 12, 0, 0, 0, time.UTC).AddDate(0, 0, 3)
 	lines := syslogDays(from, from.AddDate(0, 0, 40))
@@ -200,7 +202,7 @@ func TestSyslogYearSecRepo(t *testing.T) {
 		if err := os.Chtimes(path, mod, mod); err != nil {
 			t.Fatal(err)
 		}
-		db := openStore(t)
+		db := storetest.Open(t)
 		sum, _ := ingestPaths(t, db, Config{}, path)
 		srcs, _ := db.Sources()
 		first, last := time.Unix(0, srcs[0].First).UTC(), time.Unix(0, srcs[0].Last).UTC()

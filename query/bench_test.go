@@ -7,7 +7,6 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
-	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -185,37 +184,4 @@ func BenchmarkQuery(b *testing.B) {
 		b.Skip("LOGHUNT_BENCH_QUERY and LOGHUNT_BENCH_DB name no query and store")
 	}
 	benchQuery(b, os.Getenv("LOGHUNT_BENCH_QUERY"))
-}
-
-// BenchmarkMatchPhraseRows is the phrase scan of the brute-force hunt over
-// blocks of 1,024 auth.log-like rows, most holding the phrase.
-func BenchmarkMatchPhraseRows(b *testing.B) {
-	r := rand.New(rand.NewPCG(9, 9))
-	templates := []string{
-		"Mar  6 00:00:%02d web01 sshd[%d]: Failed password for invalid user admin from 10.0.4.%d port 8905 ssh2\n",
-		"Mar  6 00:00:%02d bastion sshd[%d]: Failed password for root from 10.0.7.%d port 50226 ssh2\n",
-		"Mar  6 00:00:%02d web02 sshd[%d]: Accepted password for frank from 10.0.1.%d port 28834 ssh2\n",
-		"Mar  6 00:00:%02d db01 sshd[%d]: pam_unix(sshd:session): session opened for user carol by (uid=%d)\n",
-	}
-	var texts []string
-	var endss [][]int
-	total := 0
-	for range 200 {
-		var sb strings.Builder
-		ends := make([]int, 1024)
-		for i := range ends {
-			fmt.Fprintf(&sb, templates[r.IntN(len(templates))], r.IntN(60), r.IntN(65536), r.IntN(256))
-			ends[i] = sb.Len()
-		}
-		texts, endss = append(texts, sb.String()), append(endss, ends)
-		total += sb.Len()
-	}
-	match := make([]bool, 1024)
-	b.SetBytes(int64(total))
-	for b.Loop() {
-		for i, text := range texts {
-			clear(match)
-			matchPhraseRows("Failed password", text, endss[i], match)
-		}
-	}
 }

@@ -3,6 +3,7 @@ package query
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"loghunt/drain"
 
 	"loghunt/store"
 
@@ -12,7 +13,7 @@ import (
 // PatternsCmd mines log templates (Drain-style) from a field and adds
 // `pattern_id` and `pattern` to each row. It is a blocking stage: a
 // template can change until the last line is seen, so every row gets its
-// cluster's final template. See drain.go for the miner and its settings.
+// cluster's final template. See package drain for the miner and its settings.
 type PatternsCmd struct {
 	Pos     lexer.Position
 	Options []*Option `parser:"'patterns':Stage @@*"`
@@ -45,7 +46,7 @@ func (c *PatternsCmd) inputFields(after fieldSet) fieldSet {
 }
 
 func (c *PatternsCmd) operator(p *plan, next operator) (operator, error) {
-	return &patternsOp{field: c.Field, miner: newDrain(defaultDrainConfig()), next: next, max: p.opt.MaxRows}, nil
+	return &patternsOp{field: c.Field, miner: drain.New(drain.DefaultConfig()), next: next, max: p.opt.MaxRows}, nil
 }
 
 // patternsOp mines the templates of a field's text as rows arrive, holds
@@ -54,7 +55,7 @@ func (c *PatternsCmd) operator(p *plan, next operator) (operator, error) {
 // gets neither.
 type patternsOp struct {
 	field    string
-	miner    *drain
+	miner    *drain.Miner
 	clusters []int32 // each held row's cluster, or -1
 	rows     rowBuffer
 	next     operator
@@ -69,7 +70,7 @@ func (o *patternsOp) push(b *Batch) error {
 	for r := 0; r < b.Len; r++ {
 		c := int32(-1)
 		if src >= 0 && b.Cols[src][r].K != store.KindNull {
-			c = int32(o.miner.add(b.Cols[src][r].String()))
+			c = int32(o.miner.Add(b.Cols[src][r].String()))
 		}
 		o.clusters = append(o.clusters, c)
 	}
@@ -78,10 +79,10 @@ func (o *patternsOp) push(b *Batch) error {
 
 func (o *patternsOp) finish() error {
 	all := o.rows.batch()
-	ids := make([]store.Value, o.miner.len())
-	texts := make([]store.Value, o.miner.len())
+	ids := make([]store.Value, o.miner.Len())
+	texts := make([]store.Value, o.miner.Len())
 	for i := range texts {
-		t := o.miner.template(i)
+		t := o.miner.Template(i)
 		texts[i], ids[i] = store.Str(t), store.Str(patternID(t))
 	}
 	idCol, textCol := all.Column("pattern_id"), all.Column("pattern")

@@ -96,26 +96,3 @@ func TestPatternsInputFields(t *testing.T) {
 		t.Errorf("input fields %v", got.list())
 	}
 }
-
-// BenchmarkDrain mines the loghub 2k messages, all sixteen datasets in
-// turn, with the stage's settings.
-func BenchmarkDrain(b *testing.B) {
-	var lines []string
-	var size int64
-	for _, s := range loghubSettings {
-		content, _ := readLoghub(b, s.name)
-		lines = append(lines, content...)
-	}
-	for _, l := range lines {
-		size += int64(len(l))
-	}
-	b.SetBytes(size)
-	b.ResetTimer()
-	for range b.N {
-		d := newDrain(defaultDrainConfig())
-		for _, l := range lines {
-			d.add(l)
-		}
-	}
-	b.ReportMetric(float64(b.N)*float64(len(lines))/b.Elapsed().Seconds(), "lines/s")
-}

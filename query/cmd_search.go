@@ -105,6 +105,7 @@ func (c *SearchCmd) apply(b *Batch) (*Batch, error) {
 	if i := b.Col(store.ColRaw); i >= 0 {
 		raw = b.Cols[i]
 	}
+	f := c.Term.filter()
 	row := 0
 	get := func(f string) store.Value { return b.Get(f, row) }
 	keep := make([]bool, b.Len)
@@ -113,7 +114,7 @@ func (c *SearchCmd) apply(b *Batch) (*Batch, error) {
 		if raw != nil {
 			text = raw[row].S
 		}
-		keep[row] = c.Term.Match(text, get)
+		keep[row] = f.MatchRow(text, get)
 	}
 	b.Select(keep)
 	return b, nil

@@ -186,6 +186,16 @@ func (t *timechartOp) finish() error {
 			out.Fields = append(out.Fields, f)
 		}
 	}
+	// The buckets to fill, every one from the first to the last: bounded
+	// like the groups of an aggregation, and their cells like its memory.
+	nBuckets := (hi-lo)/t.span + 1
+	if nBuckets > int64(t.table.maxGroups) {
+		return fmt.Errorf("%w: timechart would have more than %d buckets; use a larger span", ErrLimit, t.table.maxGroups)
+	}
+	if cells := nBuckets * int64(len(out.Fields)); cells*valueBytes > t.table.budget.limit {
+		return fmt.Errorf("%w: timechart would have %d buckets of %d columns, more than %d MB; use a larger span or a smaller limit=",
+			ErrLimit, nBuckets, len(out.Fields), max(t.table.budget.limit>>20, 1))
+	}
 	out.Cols = make([][]store.Value, len(out.Fields))
 	for ts := lo; ts <= hi; ts += t.span {
 		out.Cols[0] = append(out.Cols[0], store.Time(ts))

@@ -19,11 +19,11 @@ type plan struct {
 	opt  *Options
 	env  *EvalEnv
 	term *Term
-	// rawTokens are the tokens every matching event's _raw holds.
-	rawTokens []string
-	lo, hi    int64
-	need      fieldSet // columns the chunks must decode
-	pushed    []rowStage
+	// filter is the search, compiled for the store.
+	filter *store.Filter
+	lo, hi int64
+	need   fieldSet // columns the chunks must decode
+	pushed []rowStage
 	// partial, when set, aggregates the rows of each chunk in the scan
 	// workers (the first operator merges what they made).
 	partial partialAggregator
@@ -133,9 +133,7 @@ func newPlan(st Store, q *Query, opt *Options) (*plan, error) {
 		return nil, err
 	}
 	p := &plan{q: q, opt: opt, env: &EvalEnv{Now: now}, term: search.Term, lo: lo, hi: hi}
-	if p.term != nil {
-		p.rawTokens = RequiredTokens(p.term)
-	}
+	p.filter = p.term.filter()
 	if opt.MaxGroups <= 0 {
 		opt.MaxGroups = DefaultMaxGroups
 	}
@@ -247,8 +245,12 @@ type partialResult struct{ state any }
 // scan runs the pushed part in the scan workers and feeds the ordered
 // stream (or the partial aggregation).
 func (p *plan) scan(ctx context.Context, st Store, first operator) (store.ScanStats, error) {
-	spec := store.ScanSpec{Start: p.lo, End: p.hi, Prune: p.prune}
-	spec.Tokens = p.rawTokens
+	spec := store.ScanSpec{Start: p.lo, End: p.hi, Filter: p.filter}
+	var damaged []*store.DamageError
+	if p.opt.SkipDamaged {
+		spec.SkipDamaged = func(de *store.DamageError) { damaged = append(damaged, de) }
+		defer func() { warnDamaged(p.opt, damaged) }()
+	}
 	m := &merger{next: first}
 	work := func(c *store.Chunk) (any, error) {
 		if p.typed != nil {
@@ -295,4 +297,49 @@ func (p *plan) scan(ctx context.Context, st Store, first operator) (store.ScanSt
 // partialMerger is the operator side of a partial aggregation.
 type partialMerger interface {
 	mergePartial(state any) error
+}
+
+// maxDamageWarnings bounds the damaged chunks a query names one by one.
+const maxDamageWarnings = 10
+
+// warnDamaged warns of the damaged chunks a query skipped and of the
+// events it left out.
+func warnDamaged(opt *Options, damaged []*store.DamageError) {
+	if len(damaged) == 0 {
+		return
+	}
+	var events int64
+	unknown := 0
+	for i, de := range damaged {
+		if de.Known {
+			events += int64(de.Rows)
+		} else {
+			unknown++
+		}
+		if i < maxDamageWarnings {
+			opt.warn("skipped damaged chunk %d (%s): %s", de.ID, de.Describe(), de.What())
+		}
+	}
+	if len(damaged) > maxDamageWarnings {
+		opt.warn("... and %d more damaged chunks", len(damaged)-maxDamageWarnings)
+	}
+	nchunks := func(n int) string {
+		if n == 1 {
+			return "1 damaged chunk"
+		}
+		return fmt.Sprintf("%d damaged chunks", n)
+	}
+	var msg string
+	if known := len(damaged) - unknown; known > 0 {
+		msg = fmt.Sprintf("skipped %d events in %s", events, nchunks(known))
+		if unknown > 0 {
+			msg += " and"
+		}
+	} else {
+		msg = "skipped"
+	}
+	if unknown > 0 {
+		msg += fmt.Sprintf(" the unknown events of %s with a damaged header", nchunks(unknown))
+	}
+	opt.warn("%s: the result leaves them out (loghunt check lists the damage)", msg)
 }

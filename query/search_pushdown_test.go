@@ -325,5 +325,5 @@ func (p *naiveParser) not() naiveMatch {
 	if term.Kind == TermAnd || term.Kind == TermOr || term.Kind == TermNot {
 		p.t.Fatalf("naive parse: %q is not one term", tok)
 	}
-	return term.Match
+	return term.filter().MatchRow
 }

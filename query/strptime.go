@@ -3,6 +3,7 @@ package query
 import (
 	"errors"
 	"fmt"
+	"loghunt/monthname"
 	"strings"
 	"time"
 )
@@ -178,15 +179,13 @@ func (p *ptime) ampm() error {
 }
 
 func (p *ptime) monthName() error {
-	name := strings.ToLower(p.letters())
-	for m := time.January; m <= time.December; m++ {
-		full := strings.ToLower(m.String())
-		if len(name) >= 3 && strings.HasPrefix(full, name) {
-			p.month = int(m)
-			return nil
-		}
+	name := p.letters()
+	m, n := monthname.At(name)
+	if n != len(name) {
+		return fmt.Errorf("strptime: unknown month %q", name)
 	}
-	return fmt.Errorf("strptime: unknown month %q", name)
+	p.month = m
+	return nil
 }
 
 // zone reads Z, +hh, +hhmm or +hh:mm.

@@ -163,6 +163,8 @@ func (r *REPL) help(_ context.Context, args []string) error {
 		fmt.Fprintf(w, "  %-24s %s\n", strings.TrimSpace(c.name+" "+c.args), c.summary)
 	}
 	fmt.Fprintln(w, "\n.help NAME shows a stage's or function's syntax and an example.")
+	fmt.Fprintln(w, "A query that meets a damaged chunk fails naming it; 'loghunt repl --skip-damaged'")
+	fmt.Fprintln(w, "runs queries without damaged chunks, warning how many events each leaves out.")
 	return nil
 }
 
@@ -217,7 +219,7 @@ func (r *REPL) sources(context.Context, []string) error {
 	if err != nil {
 		return err
 	}
-	return r.table(SourcesTable(srcs))
+	return r.table(render.SourcesTable(srcs))
 }
 
 func (r *REPL) listFields(context.Context, []string) error {
@@ -230,7 +232,7 @@ func (r *REPL) listFields(context.Context, []string) error {
 	if err != nil {
 		return err
 	}
-	return r.table(FieldsTable(fields))
+	return r.table(render.FieldsTable(fields))
 }
 
 func (r *REPL) models(context.Context, []string) error {
@@ -247,7 +249,7 @@ func (r *REPL) models(context.Context, []string) error {
 		fmt.Fprintln(r.cfg.Stdout, "no saved models (save one with | anomalies ... save=NAME)")
 		return nil
 	}
-	return r.table(ModelsTable(names, blobs))
+	return r.table(render.ModelsTable(names, blobs))
 }
 
 func (r *REPL) setFormat(_ context.Context, args []string) error {

@@ -9,7 +9,6 @@ import (
 
 	"loghunt/query"
 	"loghunt/render"
-	"loghunt/store"
 )
 
 // runQuery parses and runs one query with the database open only for the
@@ -37,21 +36,21 @@ func (r *REPL) runQuery(ctx context.Context, text string) error {
 	if r.format == render.Table {
 		page = PageRows
 	}
-	s := &sink{ctx: ctx, w: r.cfg.Stdout, format: r.format, page: page, newWriter: r.cfg.NewWriter}
 	warn := &warnings{}
-	err = awaitQuery(ctx, db, q, s, warn)
+	s := render.NewResults(r.cfg.Stdout, r.format, render.ResultOptions{Page: page, Chart: r.cfg.Chart, Note: warn.note})
+	err = awaitQuery(ctx, db, q, s, warn, r.cfg.SkipDamaged)
 	elapsed := time.Since(start).Seconds()
 	if ctx.Err() != nil {
 		return fmt.Errorf("query cancelled after %.3fs: %w", elapsed, context.Canceled)
 	}
 	if err == nil {
-		err = s.close()
+		err = s.Close()
 	}
 	warn.print(r.cfg.Stderr)
 	if err != nil {
 		return withQuery(err, text)
 	}
-	fmt.Fprintf(r.cfg.Stderr, "%d row%s in %.3fs\n", s.rows, plural(s.rows), elapsed)
+	fmt.Fprintf(r.cfg.Stderr, "%d row%s in %.3fs\n", s.Rows(), plural(s.Rows()), elapsed)
 	return nil
 }
 
@@ -63,7 +62,7 @@ const stopWait = 500 * time.Millisecond
 // ends. Once ctx is cancelled it waits at most stopWait: a stage that does
 // not notice the cancellation soon then finishes in the background, with
 // its output discarded, and the user has the prompt back.
-func awaitQuery(ctx context.Context, db DB, q *query.Query, s *sink, warn *warnings) error {
+func awaitQuery(ctx context.Context, db DB, q *query.Query, s *render.Results, warn *warnings, skipDamaged bool) error {
 	done := make(chan error, 1)
 	go func() {
 		defer db.Close()
@@ -72,7 +71,15 @@ func awaitQuery(ctx context.Context, db DB, q *query.Query, s *sink, warn *warni
 				done <- fmt.Errorf("internal error (please report it): %v", p)
 			}
 		}()
-		_, err := query.Run(ctx, db, q, query.Options{Models: db, Warn: warn.add}, s.add)
+		// Once ctx is done the rows are dropped: the query may still be
+		// finishing in the background.
+		add := func(b *query.Batch) error {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			return s.Add(b)
+		}
+		_, err := query.Run(ctx, db, q, query.Options{Models: db, Warn: warn.add, SkipDamaged: skipDamaged}, add)
 		done <- err
 	}()
 	select {
@@ -96,11 +103,21 @@ type warnings struct {
 	done bool
 }
 
-func (w *warnings) add(msg string) {
+// note keeps a note of the printer ("warning: ..."), as it comes.
+func (w *warnings) note(msg string) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	if !w.done {
 		w.msgs = append(w.msgs, msg)
+	}
+}
+
+// add keeps a warning of the query.
+func (w *warnings) add(msg string) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if !w.done {
+		w.msgs = append(w.msgs, "warning: "+msg)
 	}
 }
 
@@ -110,7 +127,7 @@ func (w *warnings) print(out io.Writer) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	for _, m := range w.msgs {
-		fmt.Fprintf(out, "warning: %s\n", m)
+		fmt.Fprintln(out, m)
 	}
 	w.msgs, w.done = nil, true
 }
@@ -128,107 +145,4 @@ func plural(n int64) string {
 		return ""
 	}
 	return "s"
-}
-
-// holdRows is how many rows are held to learn a streamed result's columns
-// before printing starts (as the command line does).
-const holdRows = 10000
-
-// sink prints result batches. With a page size it prints that many rows
-// as one aligned table and counts the rest.
-type sink struct {
-	ctx       context.Context // once done, results are dropped
-	w         io.Writer
-	format    render.Format
-	page      int // 0: print every row
-	newWriter func(io.Writer, render.Format, []string) *render.Writer
-	held      []*query.Batch
-	nheld     int
-	fields    []string
-	out       *render.Writer
-	rows      int64 // rows received
-	shown     int64 // rows printed
-}
-
-func (s *sink) add(b *query.Batch) error {
-	if err := s.ctx.Err(); err != nil {
-		return err
-	}
-	s.rows += int64(b.Len)
-	if s.out != nil {
-		return s.write([]*query.Batch{b})
-	}
-	s.held = append(s.held, b)
-	s.nheld += b.Len
-	limit := holdRows
-	if s.page > 0 {
-		limit = s.page
-	}
-	if s.nheld < limit {
-		return nil
-	}
-	return s.start()
-}
-
-// start fixes the columns from the held batches and prints them.
-func (s *sink) start() error {
-	seen := map[string]bool{}
-	for _, b := range s.held {
-		for _, f := range b.Fields {
-			if !seen[f] {
-				seen[f] = true
-				s.fields = append(s.fields, f)
-			}
-		}
-	}
-	s.out = s.newWriter(s.w, s.format, s.fields)
-	held := s.held
-	s.held = nil
-	return s.write(held)
-}
-
-// write prints the rows of batches in one call, so a table page is
-// aligned as a whole.
-func (s *sink) write(batches []*query.Batch) error {
-	var rows [][]store.Value
-	for _, b := range batches {
-		idx := make([]int, len(s.fields))
-		for i, f := range s.fields {
-			idx[i] = b.Col(f)
-		}
-		for r := 0; r < b.Len; r++ {
-			if s.page > 0 && s.shown >= int64(s.page) {
-				break
-			}
-			row := make([]store.Value, len(s.fields))
-			for i, c := range idx {
-				if c >= 0 {
-					row[i] = b.Cols[c][r]
-				}
-			}
-			rows = append(rows, row)
-			s.shown++
-		}
-	}
-	if len(rows) == 0 {
-		return nil
-	}
-	return s.out.Write(rows)
-}
-
-// close prints what is held, flushes, and says how many rows were not
-// shown.
-func (s *sink) close() error {
-	if s.out == nil {
-		if err := s.start(); err != nil {
-			return err
-		}
-	}
-	if err := s.out.Flush(); err != nil {
-		return err
-	}
-	if more := s.rows - s.shown; more > 0 {
-		fmt.Fprintf(s.w, "... %d more row%s (add | head, or .format csv to see all)\n", more, plural(more))
-	}
-	return nil
 }

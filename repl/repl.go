@@ -62,9 +62,11 @@ type Config struct {
 	Stdin          io.Reader     // read as a script when it is not a terminal
 	Stdout, Stderr io.Writer     // results; everything else
 	Format         render.Format // the initial output format; "" means table
-	// NewWriter makes the writer of one result; nil means render.New. The
-	// command line sets it to fit charts to the terminal.
-	NewWriter func(w io.Writer, f render.Format, fields []string) *render.Writer
+	// Chart fits charts to the terminal (the command line sets it).
+	Chart render.ChartOptions
+	// SkipDamaged runs queries without the damaged chunks they meet, with
+	// a warning (see query.Options.SkipDamaged).
+	SkipDamaged bool
 }
 
 // REPL is one session.
@@ -91,9 +93,6 @@ func New(cfg Config) (*REPL, error) {
 	}
 	if cfg.Format == "" {
 		cfg.Format = render.Table
-	}
-	if cfg.NewWriter == nil {
-		cfg.NewWriter = render.New
 	}
 	r := &REPL{cfg: cfg, format: cfg.Format, now: time.Now}
 	r.open = func() (DB, error) { return r.openStore(true) }
@@ -215,6 +214,10 @@ func (r *REPL) showError(err error) {
 		fmt.Fprintln(r.cfg.Stderr, strings.TrimSuffix(err.Error(), ": "+context.Canceled.Error()))
 	default:
 		fmt.Fprintf(r.cfg.Stderr, "error: %v\n", err)
+		var de *store.DamageError
+		if errors.As(err, &de) && !r.cfg.SkipDamaged {
+			fmt.Fprintln(r.cfg.Stderr, "(loghunt check lists the damage; 'loghunt repl --skip-damaged' runs queries without the damaged chunks)")
+		}
 	}
 }
 

@@ -10,8 +10,13 @@ import (
 	"github.com/klauspost/compress/zstd"
 )
 
-// chunkMagic starts every chunk value.
-var chunkMagic = []byte("LHC1")
+// chunkMagic starts every chunk value this code writes: chunks with a
+// checksum per section (format 4). chunkMagicV1 starts the chunks of
+// formats 1 to 3, with one checksum over the whole value.
+var (
+	chunkMagic   = []byte("LHC2")
+	chunkMagicV1 = []byte("LHC1")
+)
 
 // compression of a column's bytes
 const (
@@ -191,8 +196,11 @@ func (b *ChunkBuilder) Encode() *EncodedChunk {
 	// _raw: in blocks, each with its token filter (the header's filter
 	// stays empty).
 	ci := ColumnInfo{Name: ColRaw, Comp: compNone, Off: len(data), Kinds: 1 << KindString}
-	data, ci.RawLen, ci.Enc = b.encodeRawBlocks(data, b.raws)
+	var dirLen int
+	data, ci.RawLen, ci.Enc, dirLen = b.encodeRawBlocks(data, b.raws)
 	ci.Len = len(data) - ci.Off
+	// The column's checksum covers its directory; each block has its own.
+	ci.sum = crc32.Checksum(data[ci.Off:ci.Off+dirLen], crcTable)
 	h.cols = append(h.cols, ci)
 	for _, c := range b.cols {
 		if c.kinds&^(1<<KindNull) == 0 {
@@ -248,6 +256,7 @@ func (b *ChunkBuilder) Encode() *EncodedChunk {
 	blob = append(blob, chunkMagic...)
 	blob = binary.AppendUvarint(blob, uint64(len(hb)))
 	blob = append(blob, hb...)
+	blob = binary.LittleEndian.AppendUint32(blob, crc32.Checksum(blob, crcTable))
 	blob = append(blob, data...)
 	b.data = data
 	blob = binary.LittleEndian.AppendUint32(blob, crc32.Checksum(blob, crcTable))
@@ -262,6 +271,7 @@ func (b *ChunkBuilder) addColumn(h *header, data []byte, name string, enc byte, 
 	ci := ColumnInfo{Name: name, Enc: enc, RawLen: len(raw), Off: len(data), Kinds: kinds, Nulls: nulls}
 	data, ci.Comp = appendPacked(b.enc, data, raw, 5)
 	ci.Len = len(data) - ci.Off
+	ci.sum = crc32.Checksum(data[ci.Off:], crcTable)
 	h.cols = append(h.cols, ci)
 	return data
 }
@@ -297,6 +307,7 @@ func (b *ChunkBuilder) addDict(h *header, data []byte, name string, raw []byte, 
 	data = b.appendSection(data, raw[split:], 2)
 	b.buf = raw[:0]
 	ci.Len = len(data) - ci.Off
+	ci.sum = crc32.Checksum(data[ci.Off:], crcTable)
 	h.cols = append(h.cols, ci)
 	return data
 }

@@ -33,6 +33,11 @@ type ColumnInfo struct {
 	Nulls    int
 	HasRange bool // Min and Max hold the range of a numeric column
 	Min, Max float64
+	// sum is the CRC-32C of the stored bytes (of a blocked _raw, of its
+	// directory) in a chunk of format 4; checked is set once they are
+	// found to match.
+	sum     uint32
+	checked bool
 }
 
 type header struct {
@@ -72,6 +77,7 @@ func (h *header) marshal() []byte {
 		} else {
 			b = append(b, 0)
 		}
+		b = binary.LittleEndian.AppendUint32(b, c.sum)
 	}
 	return b
 }
@@ -130,6 +136,13 @@ func (r *reader) fail() {
 
 // Chunk is a stored chunk opened for reading. Its columns decode on
 // demand. A Chunk read in a scan is valid only during that scan.
+//
+// Every read verifies what it decodes: a chunk of format 4 has a checksum
+// of its header (checked when it is parsed), of each column (checked on
+// the column's first read) and of each _raw block (on the block's first
+// read); one of an older format is checked whole when it is parsed. A
+// mismatch is an error wrapping errChecksum, which Scan turns into a
+// DamageError naming the chunk.
 type Chunk struct {
 	ID               uint64
 	Rows             int
@@ -142,21 +155,44 @@ type Chunk struct {
 	data             []byte // the stored column bytes
 	blob             []byte // the whole stored value (in bbolt's memory map)
 	decoded          *atomic.Int64
+	sums             bool // format 4: checksums per section
 	// the directory of a blocked _raw, read on first use
 	rawDirDone  bool
 	rawDirCache *rawDir
 	rawDirErr   error
 }
 
+// parseChunk parses a stored chunk's header, having verified its checksum
+// (of the header in format 4, of the whole chunk before).
 func parseChunk(id uint64, blob []byte) (*Chunk, error) {
-	if len(blob) < len(chunkMagic)+4 || !bytes.Equal(blob[:len(chunkMagic)], chunkMagic) {
+	return parseChunkVerify(id, blob, true)
+}
+
+// parseChunkVerify is parseChunk; with verify false (the fuzz test, to
+// reach the decoders with arbitrary bytes) it checks no checksum.
+func parseChunkVerify(id uint64, blob []byte, verify bool) (*Chunk, error) {
+	if len(blob) < len(chunkMagic)+4 {
 		return nil, fmt.Errorf("chunk %d: %w: bad magic", id, errCorrupt)
+	}
+	sums := bytes.Equal(blob[:len(chunkMagic)], chunkMagic)
+	if !sums && !bytes.Equal(blob[:len(chunkMagicV1)], chunkMagicV1) {
+		return nil, fmt.Errorf("chunk %d: %w: bad magic", id, errCorrupt)
+	}
+	if !sums && verify && !verifyCRC(blob) {
+		return nil, fmt.Errorf("chunk %d: %w", id, errChecksum)
 	}
 	r := &reader{b: blob[len(chunkMagic) : len(blob)-4]}
 	hb := r.bytes(r.uvarint())
+	if sums {
+		end := len(blob) - 4 - len(r.b) // the header's end in blob
+		sum := r.bytes(4)
+		if r.err == nil && verify && crc32.Checksum(blob[:end], crcTable) != binary.LittleEndian.Uint32(sum) {
+			return nil, fmt.Errorf("chunk %d header: %w", id, errChecksum)
+		}
+	}
 	data := r.b
 	hr := &reader{b: hb}
-	c := &Chunk{ID: id, data: data, blob: blob}
+	c := &Chunk{ID: id, data: data, blob: blob, sums: sums && verify}
 	c.Rows = int(hr.uvarint())
 	c.MinTime, c.MaxTime = hr.varint(), hr.varint()
 	c.Source, c.Sourcetype, c.SourceKey = hr.str(), hr.str(), hr.str()
@@ -177,6 +213,11 @@ func parseChunk(id uint64, blob []byte) (*Chunk, error) {
 				ci.Max = math.Float64frombits(binary.LittleEndian.Uint64(b[8:]))
 			}
 		}
+		if sums {
+			if b := hr.bytes(4); b != nil {
+				ci.sum = binary.LittleEndian.Uint32(b)
+			}
+		}
 		if ci.Off < 0 || ci.Len < 0 || ci.Off+ci.Len > len(data) || ci.RawLen < 0 || ci.RawLen > maxColumnBytes {
 			hr.fail()
 		}
@@ -189,6 +230,18 @@ func parseChunk(id uint64, blob []byte) (*Chunk, error) {
 		return nil, fmt.Errorf("chunk %d: %w: %d rows, time %d..%d", id, errCorrupt, c.Rows, c.MinTime, c.MaxTime)
 	}
 	return c, nil
+}
+
+// stored returns the stored bytes of a column, having verified them.
+func (c *Chunk) stored(ci *ColumnInfo) ([]byte, error) {
+	src := c.data[ci.Off : ci.Off+ci.Len]
+	if c.sums && !ci.checked {
+		if crc32.Checksum(src, crcTable) != ci.sum {
+			return nil, errChecksum
+		}
+		ci.checked = true
+	}
+	return src, nil
 }
 
 // verifyCRC checks the checksum at the end of a chunk value.
@@ -236,7 +289,10 @@ var decoder = func() *zstd.Decoder {
 // raw returns the decoded bytes of a column. They are fresh memory that
 // nothing else refers to, so strings may view them.
 func (c *Chunk) raw(ci *ColumnInfo) ([]byte, error) {
-	src := c.data[ci.Off : ci.Off+ci.Len]
+	src, err := c.stored(ci)
+	if err != nil {
+		return nil, fmt.Errorf("chunk %d column %s: %w", c.ID, ci.Name, err)
+	}
 	if c.decoded != nil {
 		c.decoded.Add(int64(ci.RawLen))
 	}
@@ -260,18 +316,21 @@ func (c *Chunk) Times() ([]int64, error) {
 	return decodeTimes(b, c.Rows)
 }
 
-// TimesInto is Times decoding into dst's memory, and the column's into
+// timesInto is Times decoding into dst's memory, and the column's into
 // scratch's when it is compressed; it returns both for reuse.
-func (c *Chunk) TimesInto(dst []int64, scratch []byte) ([]int64, []byte, error) {
+func (c *Chunk) timesInto(dst []int64, scratch []byte) ([]int64, []byte, error) {
 	ci := c.Column(ColTime)
 	if ci == nil || ci.Enc != encTime {
 		return dst, scratch, fmt.Errorf("chunk %d: %w: no time column", c.ID, errCorrupt)
 	}
-	src := c.data[ci.Off : ci.Off+ci.Len]
+	src, err := c.stored(ci)
+	if err != nil {
+		return dst, scratch, fmt.Errorf("chunk %d column %s: %w", c.ID, ci.Name, err)
+	}
 	if c.decoded != nil {
 		c.decoded.Add(int64(ci.RawLen))
 	}
-	src, err := storedIn(ci.Comp, src, ci.RawLen, &scratch)
+	src, err = storedIn(ci.Comp, src, ci.RawLen, &scratch)
 	if err != nil {
 		return dst, scratch, fmt.Errorf("chunk %d column %s: %w", c.ID, ci.Name, err)
 	}
@@ -311,13 +370,13 @@ func (c *Chunk) Values(name string) ([]Value, error) {
 	}
 	switch ci.Enc {
 	case encRawBlocks, encRawCut:
-		return c.RawValues(nil)
+		return c.rawValues(nil)
 	case encDictSplit:
 		d, err := c.dict(ci)
 		if err != nil {
 			return nil, fmt.Errorf("chunk %d column %s: %w", c.ID, name, err)
 		}
-		return d.Expand(), nil
+		return d.expand(), nil
 	}
 	b, err := c.raw(ci)
 	if err != nil {
@@ -334,7 +393,7 @@ func (c *Chunk) Values(name string) ([]Value, error) {
 	case encDict:
 		var d *Dict
 		if d, err = decodeDict(b, c.Rows); err == nil {
-			vals = d.Expand()
+			vals = d.expand()
 		}
 	default:
 		err = fmt.Errorf("unknown encoding %d", ci.Enc)
@@ -345,11 +404,11 @@ func (c *Chunk) Values(name string) ([]Value, error) {
 	return vals, nil
 }
 
-// Ints returns an int column as int64s (0 where null) with its null
+// ints returns an int column as int64s (0 where null) with its null
 // bitmap (bit i set: row i is null; nil when no row is), without making
 // a Value per row. ok is false when the column is absent or not stored
-// as plain ints (a dictionary of ints is read with Dict).
-func (c *Chunk) Ints(name string) (vals []int64, nulls []byte, ok bool, err error) {
+// as plain ints (a dictionary of ints is read with dict).
+func (c *Chunk) ints(name string) (vals []int64, nulls []byte, ok bool, err error) {
 	ci := c.Column(name)
 	if ci == nil || ci.Enc != encInts {
 		return nil, nil, false, nil
@@ -364,9 +423,9 @@ func (c *Chunk) Ints(name string) (vals []int64, nulls []byte, ok bool, err erro
 	return vals, nulls, true, nil
 }
 
-// Dict returns a dictionary-encoded column without expanding it, or nil
-// when the column is absent or not dictionary-encoded.
-func (c *Chunk) Dict(name string) (*Dict, error) {
+// dictNamed returns a dictionary-encoded column without expanding it, or
+// nil when the column is absent or not dictionary-encoded.
+func (c *Chunk) dictNamed(name string) (*Dict, error) {
 	ci := c.Column(name)
 	if ci == nil || (ci.Enc != encDict && ci.Enc != encDictSplit) {
 		return nil, nil
@@ -378,12 +437,12 @@ func (c *Chunk) Dict(name string) (*Dict, error) {
 	return d, nil
 }
 
-// DictIn is Dict decoding into buf's spare room instead of fresh
+// dictInto is Dict decoding into buf's spare room instead of fresh
 // memory, and reading stored bytes in place: the dictionary and its
 // values are valid while the chunk's transaction is open and until the
 // caller reuses buf, which it returns (maybe grown) for that. It suits a
 // caller that copies what it keeps of the values.
-func (c *Chunk) DictIn(name string, buf []byte) (*Dict, []byte, error) {
+func (c *Chunk) dictInto(name string, buf []byte) (*Dict, []byte, error) {
 	ci := c.Column(name)
 	if ci == nil || (ci.Enc != encDict && ci.Enc != encDictSplit) {
 		return nil, buf, nil
@@ -402,10 +461,13 @@ func (c *Chunk) dict(ci *ColumnInfo) (*Dict, error) {
 // dictIn decodes a dictionary column into fresh memory, or with buf set
 // into *buf's spare room (or in place).
 func (c *Chunk) dictIn(ci *ColumnInfo, buf *[]byte) (*Dict, error) {
+	src, err := c.stored(ci)
+	if err != nil {
+		return nil, err
+	}
 	if c.decoded != nil {
 		c.decoded.Add(int64(ci.RawLen))
 	}
-	src := c.data[ci.Off : ci.Off+ci.Len]
 	if buf != nil {
 		return decodeDictIn(ci, src, c.Rows, buf)
 	}

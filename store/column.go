@@ -541,13 +541,13 @@ func (d *Dict) Value(code uint16) Value {
 	return v
 }
 
-// Slice returns the dictionary of rows lo to hi.
-func (d *Dict) Slice(lo, hi int) *Dict {
+// slice returns the dictionary of rows lo to hi.
+func (d *Dict) slice(lo, hi int) *Dict {
 	return &Dict{codes: d.codes[lo*d.width : hi*d.width], width: d.width, ents: d.ents, offs: d.offs}
 }
 
-// Select returns the dictionary of the rows sel, in fresh memory.
-func (d *Dict) Select(sel []int) *Dict {
+// selectRows returns the dictionary of the rows sel, in fresh memory.
+func (d *Dict) selectRows(sel []int) *Dict {
 	codes := make([]byte, len(sel)*d.width)
 	for i, r := range sel {
 		copy(codes[i*d.width:(i+1)*d.width], d.codes[r*d.width:])
@@ -555,9 +555,9 @@ func (d *Dict) Select(sel []int) *Dict {
 	return &Dict{codes: codes, width: d.width, ents: d.ents, offs: d.offs}
 }
 
-// Match sets out[r] to table[code of row r] for every row; table has an
+// matchTable sets out[r] to table[code of row r] for every row; table has an
 // entry per code, 0 (null) included.
-func (d *Dict) Match(table []bool, out []bool) {
+func (d *Dict) matchTable(table []bool, out []bool) {
 	n := uint16(d.Len())
 	if d.width == 1 {
 		for r, c := range d.codes[:len(out)] {
@@ -574,9 +574,9 @@ func (d *Dict) Match(table []bool, out []bool) {
 	}
 }
 
-// AppendMatching appends to dst the rows whose code's table entry is
+// appendMatching appends to dst the rows whose code's table entry is
 // true: Match and a pass over its flags in one.
-func (d *Dict) AppendMatching(table []bool, dst []int) []int {
+func (d *Dict) appendMatching(table []bool, dst []int) []int {
 	n := uint16(d.Len())
 	if d.width == 1 {
 		for r, c := range d.codes {
@@ -669,9 +669,9 @@ func valueLen(src []byte) (int, error) {
 	return 0, errCorrupt
 }
 
-// Values returns every value of the dictionary, in code order (code c
+// distinct returns every value of the dictionary, in code order (code c
 // is Values()[c-1]).
-func (d *Dict) Values() []Value {
+func (d *Dict) distinct() []Value {
 	out := make([]Value, d.Len())
 	for i := range out {
 		out[i] = d.Value(uint16(i + 1))
@@ -679,9 +679,9 @@ func (d *Dict) Values() []Value {
 	return out
 }
 
-// Expand returns the values of the dictionary column, row by row.
-func (d *Dict) Expand() []Value {
-	vals := d.Values()
+// expand returns the values of the dictionary column, row by row.
+func (d *Dict) expand() []Value {
+	vals := d.distinct()
 	out := make([]Value, d.Rows())
 	for i := range out {
 		c := d.Code(i)

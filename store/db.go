@@ -18,10 +18,12 @@ import (
 // FormatVersion is the on-disk format this code writes; it reads every
 // format up to it. Format 2 stores _raw in blocks with a token filter each
 // (format 1 chunks have one filter in the header); format 3 may cut the
-// values of long dictionary fields out of those blocks (encoding 8). A
-// writer marks an older store as 3 before adding chunks, so an older
+// values of long dictionary fields out of those blocks (encoding 8);
+// format 4 chunks ("LHC2") have a checksum of their header, of each column
+// and of each _raw block, so that a read verifies just what it decodes. A
+// writer marks an older store as 4 before adding chunks, so an older
 // loghunt refuses it instead of meeting chunks it cannot read.
-const FormatVersion = 3
+const FormatVersion = 4
 
 // Bucket names.
 var (

@@ -22,22 +22,22 @@ func FuzzChunk(f *testing.F) {
 	}
 	f.Add(b.Encode().Blob)
 	f.Fuzz(func(t *testing.T, blob []byte) {
-		c, err := parseChunk(1, blob)
+		c, err := parseChunkVerify(1, blob, false)
 		if err != nil {
 			return
 		}
 		c.Times()
 		c.mayContainAll([]uint64{TokenHash("x")})
-		if cand, err := c.RawCandidates([]string{"a", "b"}); err == nil && cand != nil {
-			c.RawValues(cand)
+		if cand, err := c.rawCandidates([]string{"a", "b"}); err == nil && cand != nil {
+			c.rawValues(cand)
 			if d, _ := c.rawDir(); d != nil {
-				c.RawBlockAppend(0, nil, make([]uint32, d.blocks[0].nrows))
+				c.rawBlockAppend(0, nil, make([]uint32, d.blocks[0].nrows))
 			}
 		}
 		for _, ci := range c.Cols {
 			c.Values(ci.Name)
-			c.Dict(ci.Name)
-			c.Ints(ci.Name)
+			c.dictNamed(ci.Name)
+			c.ints(ci.Name)
 		}
 	})
 }

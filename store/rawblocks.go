@@ -3,6 +3,7 @@ package store
 import (
 	"encoding/binary"
 	"fmt"
+	"hash/crc32"
 	"math/bits"
 	"slices"
 
@@ -76,6 +77,20 @@ type rawBlock struct {
 	off, len     int    // place of the stored bytes in the column's payload
 	first, nrows int    // rows of the chunk in the block
 	payload      []byte // the stored bytes
+	sum          uint32 // their CRC-32C (format 4)
+	checked      bool   // sum was found to match
+}
+
+// blockStored returns the stored bytes of block bl of the chunk's _raw,
+// having verified them.
+func (c *Chunk) blockStored(bl *rawBlock) ([]byte, error) {
+	if c.sums && !bl.checked {
+		if crc32.Checksum(bl.payload, crcTable) != bl.sum {
+			return nil, errChecksum
+		}
+		bl.checked = true
+	}
+	return bl.payload, nil
 }
 
 // rawDir is the directory of a blocked _raw column.
@@ -94,9 +109,11 @@ type rawDir struct {
 // size, the number of blocks, (encRawCut) the fields cut out, then per
 // block its token filter, compression, decoded and stored sizes (and
 // encRawCut: its rows' texts' size); then the blocks' bytes (each an
-// encStrings encoding of its rows, or with cut fields appendCutBlock's).
-// It returns dst, the decoded size and the encoding.
-func (b *ChunkBuilder) encodeRawBlocks(dst []byte, raws []Value) ([]byte, int, byte) {
+// encStrings encoding of its rows, or with cut fields appendCutBlock's),
+// and its checksum; then the blocks' bytes. It returns dst, the decoded
+// size, the encoding and the directory's size.
+func (b *ChunkBuilder) encodeRawBlocks(dst []byte, raws []Value) ([]byte, int, byte, int) {
+	dirStart := len(dst)
 	nblocks := (len(raws) + rawBlockRows - 1) / rawBlockRows
 	enc := byte(encRawBlocks)
 	cuts := b.rawCuts(len(raws))
@@ -146,20 +163,26 @@ func (b *ChunkBuilder) encodeRawBlocks(dst []byte, raws []Value) ([]byte, int, b
 		if len(cuts) > 0 {
 			dst = binary.AppendUvarint(dst, uint64(text))
 		}
+		dst = binary.LittleEndian.AppendUint32(dst, crc32.Checksum(payload[start:], crcTable))
 	}
 	b.payload = payload
-	return append(dst, payload...), total, enc
+	dirLen := len(dst) - dirStart
+	return append(dst, payload...), total, enc, dirLen
 }
 
-// parseRawDir reads the directory of a blocked _raw column of rows rows.
-func parseRawDir(src []byte, rows int, enc byte) (*rawDir, error) {
+// parseRawDir reads the directory of a blocked _raw column of rows rows,
+// with a checksum per block when sums is set (format 4). cutLen returns
+// the decoded size of a cut field's column (-1 when the chunk has no such
+// dictionary column): no cut value is longer, which bounds what a block's
+// rows' texts can add up to. It returns the directory and its size.
+func parseRawDir(src []byte, rows int, enc byte, sums bool, cutLen func(name string) int) (*rawDir, int, error) {
 	r := &reader{b: src}
 	d := &rawDir{blockRows: int(r.uvarint())}
 	n := r.uvarint()
 	if enc == encRawCut {
 		ncut := r.uvarint()
 		if ncut == 0 || ncut > maxCuts {
-			return nil, errCorrupt
+			return nil, 0, errCorrupt
 		}
 		for range ncut {
 			name := string(r.bytes(r.uvarint()))
@@ -169,10 +192,19 @@ func parseRawDir(src []byte, rows int, enc byte) (*rawDir, error) {
 			d.cuts = append(d.cuts, name)
 		}
 	}
+	// The longest a row's text can grow by the values put back into it.
+	grow := 0
+	for _, name := range d.cuts {
+		n := cutLen(name)
+		if n < 0 {
+			r.fail()
+		}
+		grow = min(grow+max(n, 0), maxColumnBytes)
+	}
 	// Each block takes at least 4 bytes of directory.
 	if r.err != nil || d.blockRows <= 0 || d.blockRows > maxChunkRows || n != uint64((rows+d.blockRows-1)/d.blockRows) ||
 		n > uint64(len(r.b)/4) {
-		return nil, errCorrupt
+		return nil, 0, errCorrupt
 	}
 	d.blocks = make([]rawBlock, n)
 	off := 0
@@ -185,22 +217,27 @@ func parseRawDir(src []byte, rows int, enc byte) (*rawDir, error) {
 		if enc == encRawCut {
 			bl.textLen = int(r.uvarint())
 		}
+		if sums {
+			if b := r.bytes(4); b != nil {
+				bl.sum = binary.LittleEndian.Uint32(b)
+			}
+		}
 		bl.off = off
 		bl.first = i * d.blockRows
 		bl.nrows = min(d.blockRows, rows-bl.first)
 		off += bl.len
 		if len(bl.bloom) == 0 || bl.comp > compZstd || bl.rawLen < 0 || bl.rawLen > maxColumnBytes || bl.len < 0 || off < 0 ||
-			bl.textLen < 0 || bl.textLen > maxColumnBytes || bl.textLen > 256*bl.rawLen+1<<20 {
+			bl.textLen < 0 || bl.textLen > maxColumnBytes || int64(bl.textLen) > int64(bl.rawLen)+int64(bl.nrows)*int64(grow) {
 			r.fail()
 		}
 	}
 	if r.err != nil || off != len(r.b) {
-		return nil, errCorrupt
+		return nil, 0, errCorrupt
 	}
 	for i := range d.blocks {
 		d.blocks[i].payload = r.b[d.blocks[i].off : d.blocks[i].off+d.blocks[i].len]
 	}
-	return d, nil
+	return d, len(src) - off, nil
 }
 
 // rawDir returns the directory of the chunk's _raw column when it is
@@ -214,7 +251,18 @@ func (c *Chunk) rawDir() (*rawDir, error) {
 	if ci == nil || ci.Enc != encRawBlocks && ci.Enc != encRawCut {
 		return nil, nil
 	}
-	d, err := parseRawDir(c.data[ci.Off:ci.Off+ci.Len], c.Rows, ci.Enc)
+	src := c.data[ci.Off : ci.Off+ci.Len]
+	d, dirLen, err := parseRawDir(src, c.Rows, ci.Enc, c.sums, func(name string) int {
+		if cc := c.Column(name); cc != nil && (cc.Enc == encDict || cc.Enc == encDictSplit) {
+			return cc.RawLen
+		}
+		return -1
+	})
+	if c.sums && (err != nil || crc32.Checksum(src[:dirLen], crcTable) != ci.sum) {
+		// What the writer wrote parses: a directory that does not is
+		// damaged too.
+		err = errChecksum
+	}
 	if err != nil {
 		c.rawDirErr = fmt.Errorf("chunk %d column %s: %w", c.ID, ColRaw, err)
 		return nil, c.rawDirErr
@@ -245,10 +293,10 @@ func (c *Chunk) mayContainAll(hashes []uint64) bool {
 	return false
 }
 
-// RawCandidates returns, per row, whether its _raw may hold every token
+// rawCandidates returns, per row, whether its _raw may hold every token
 // (lower-case, see Tokens): false means it certainly does not. It returns
 // nil when the chunk cannot tell rows apart (then any row may).
-func (c *Chunk) RawCandidates(tokens []string) ([]bool, error) {
+func (c *Chunk) rawCandidates(tokens []string) ([]bool, error) {
 	if len(tokens) == 0 || len(c.bloom) > 0 {
 		return nil, nil
 	}
@@ -272,9 +320,9 @@ func (c *Chunk) RawCandidates(tokens []string) ([]bool, error) {
 	return out, nil
 }
 
-// RawValues returns the _raw of the chunk's rows, decoding only the blocks
+// rawValues returns the _raw of the chunk's rows, decoding only the blocks
 // with a wanted row (all when want is nil); rows of other blocks are null.
-func (c *Chunk) RawValues(want []bool) ([]Value, error) {
+func (c *Chunk) rawValues(want []bool) ([]Value, error) {
 	d, err := c.rawDir()
 	if err != nil {
 		return nil, err
@@ -295,22 +343,22 @@ func (c *Chunk) RawValues(want []bool) ([]Value, error) {
 	return out, nil
 }
 
-// RawBlockRows returns the rows per block of a blocked _raw (the last
+// rawBlockRows returns the rows per block of a blocked _raw (the last
 // block may have fewer), or 0 when _raw is one piece.
-func (c *Chunk) RawBlockRows() int {
+func (c *Chunk) rawBlockRows() int {
 	if d, err := c.rawDir(); err == nil && d != nil {
 		return d.blockRows
 	}
 	return 0
 }
 
-// RawBlockAppend decodes block i of a blocked _raw by appending the text
+// rawBlockAppend decodes block i of a blocked _raw by appending the text
 // of its rows, back to back, to dst, and sets ends (one per row of the
 // block) to where each row's text ends in dst. It returns the grown dst.
-// With room enough in dst (RawSize), dst is not moved, so a caller can
+// With room enough in dst (rawSize), dst is not moved, so a caller can
 // decode a chunk's blocks into one buffer it reuses from chunk to chunk.
 // The offsets hold no pointers for the collector to scan.
-func (c *Chunk) RawBlockAppend(i int, dst []byte, ends []uint32) (out []byte, begin int, err error) {
+func (c *Chunk) rawBlockAppend(i int, dst []byte, ends []uint32) (out []byte, begin int, err error) {
 	d, err := c.rawDir()
 	if err != nil {
 		return dst, 0, err
@@ -325,7 +373,7 @@ func (c *Chunk) RawBlockAppend(i int, dst []byte, ends []uint32) (out []byte, be
 	start := len(dst)
 	if len(d.cuts) > 0 {
 		// Decode the block aside and put the cut values back into dst.
-		cb := cutBlocks.Get().(*CutBlock)
+		cb := cutBlocks.Get().(*cutBlock)
 		if err = cb.decode(c, d, i); err == nil {
 			dst, err = cb.appendCutRows(dst, ends, nil)
 		}
@@ -335,10 +383,13 @@ func (c *Chunk) RawBlockAppend(i int, dst []byte, ends []uint32) (out []byte, be
 		}
 		return dst, start, nil
 	}
-	if bl.comp == compNone {
-		dst = append(dst, bl.payload...)
-	} else {
-		dst, err = decoder.DecodeAll(bl.payload, dst)
+	payload, err := c.blockStored(bl)
+	switch {
+	case err != nil:
+	case bl.comp == compNone:
+		dst = append(dst, payload...)
+	default:
+		dst, err = decoder.DecodeAll(payload, dst)
 	}
 	if err == nil && len(dst)-start != bl.rawLen {
 		err = errCorrupt
@@ -390,9 +441,9 @@ func stringEnds(src []byte, base int, ends []uint32) (int, error) {
 	return base + p, nil
 }
 
-// RawSize returns the decoded size of a blocked _raw, and room to leave
+// rawSize returns the decoded size of a blocked _raw, and room to leave
 // after it for the fastest decoding; 0 when _raw is one piece.
-func (c *Chunk) RawSize() int {
+func (c *Chunk) rawSize() int {
 	d, err := c.rawDir()
 	if err != nil || d == nil {
 		return 0
@@ -424,7 +475,7 @@ func (c *Chunk) decodeRawBlock(i int, out []Value) error {
 // decodeCutBlock sets out to the rows of block i, which has cut fields,
 // in fresh memory.
 func (c *Chunk) decodeCutBlock(d *rawDir, i int, out []Value) error {
-	cb := cutBlocks.Get().(*CutBlock)
+	cb := cutBlocks.Get().(*cutBlock)
 	defer cutBlocks.Put(cb)
 	if err := cb.decode(c, d, i); err != nil {
 		return err
@@ -433,7 +484,11 @@ func (c *Chunk) decodeCutBlock(d *rawDir, i int, out []Value) error {
 		c.decoded.Add(int64(d.blocks[i].rawLen))
 	}
 	ends, nulls := make([]uint32, len(out)), make([]bool, len(out))
-	text, err := cb.appendCutRows(make([]byte, 0, d.blocks[i].textLen), ends, nulls)
+	// Room for the texts as the directory says, within reason: a damaged
+	// one cannot claim much more than the block holds (appendCutRows
+	// stops at the claimed size; a real block over this grows).
+	bl := &d.blocks[i]
+	text, err := cb.appendCutRows(make([]byte, 0, min(bl.textLen, 16*bl.rawLen+1<<20)), ends, nulls)
 	if err != nil {
 		return err
 	}
@@ -452,10 +507,14 @@ func (c *Chunk) decodeCutBlock(d *rawDir, i int, out []Value) error {
 // rawBlockBytes returns a block's decoded bytes, fresh memory that strings
 // may view.
 func (c *Chunk) rawBlockBytes(bl *rawBlock) ([]byte, error) {
+	payload, err := c.blockStored(bl)
+	if err != nil {
+		return nil, err
+	}
 	if c.decoded != nil {
 		c.decoded.Add(int64(bl.rawLen))
 	}
-	return decodeStored(bl.comp, bl.payload, bl.rawLen)
+	return decodeStored(bl.comp, payload, bl.rawLen)
 }
 
 // checkRawBlocks checks that every block's filter holds the tokens of its

@@ -123,7 +123,7 @@ func (c *Chunk) cutValues(d *rawDir) ([]*Dict, [][]string, error) {
 		return d.cutDicts, d.cutVals, nil
 	}
 	// Decoded into memory reused from chunk to chunk when the reader
-	// releases the chunk (ReleaseScratch): a search reads them for every
+	// releases the chunk (releaseScratch): a search reads them for every
 	// chunk, and fresh memory costs a page fault per 4 KB.
 	m := cutMems.Get().(*cutMem)
 	m.buf = m.buf[:0]
@@ -131,7 +131,7 @@ func (c *Chunk) cutValues(d *rawDir) ([]*Dict, [][]string, error) {
 	for j, name := range d.cuts {
 		var dict *Dict
 		var err error
-		if dict, m.buf, err = c.DictIn(name, m.buf); err != nil {
+		if dict, m.buf, err = c.dictInto(name, m.buf); err != nil {
 			cutMems.Put(m)
 			return nil, nil, err
 		}
@@ -165,10 +165,10 @@ type cutMem struct {
 
 var cutMems = sync.Pool{New: func() any { return new(cutMem) }}
 
-// ReleaseScratch hands back memory the chunk reused from earlier chunks
+// releaseScratch hands back memory the chunk reused from earlier chunks
 // (the dictionaries of _raw's cut fields): nothing read from the chunk
 // may view it afterwards. Reading the chunk again decodes afresh.
-func (c *Chunk) ReleaseScratch() {
+func (c *Chunk) releaseScratch() {
 	if d := c.rawDirCache; d != nil && d.cutMem != nil {
 		clear(d.cutMem.dicts)
 		for _, v := range d.cutMem.vals {
@@ -183,7 +183,7 @@ func (c *Chunk) ReleaseScratch() {
 // cb to dst (the cut values put back) and sets ends[i] to where row i
 // ends in dst. A null row is empty, and nulls[i] set when nulls is not
 // nil.
-func (cb *CutBlock) appendCutRows(dst []byte, ends []uint32, nulls []bool) ([]byte, error) {
+func (cb *cutBlock) appendCutRows(dst []byte, ends []uint32, nulls []bool) ([]byte, error) {
 	dicts, vals, err := cb.c.cutValues(cb.d)
 	if err != nil {
 		return dst, err
@@ -216,20 +216,20 @@ func growInts(s []int, n int) []int {
 	return s[:n]
 }
 
-// RawCuts returns the fields cut out of the chunk's _raw blocks (see
+// rawCuts returns the fields cut out of the chunk's _raw blocks (see
 // encRawCut), or nil.
-func (c *Chunk) RawCuts() []string {
+func (c *Chunk) rawCuts() []string {
 	if d, err := c.rawDir(); err == nil && d != nil {
 		return d.cuts
 	}
 	return nil
 }
 
-// CutBlock is a block of a _raw with cut fields, decoded but with the cut
+// cutBlock is a block of a _raw with cut fields, decoded but with the cut
 // values left out: a search for a phrase that no cut value can make part
-// of (see RawCuts) scans the remaining texts, and puts back only the rows
+// of (see rawCuts) scans the remaining texts, and puts back only the rows
 // where the phrase may be. Its memory is reused by the next Decode.
-type CutBlock struct {
+type cutBlock struct {
 	c      *Chunk
 	d      *rawDir
 	bl     *rawBlock
@@ -243,11 +243,11 @@ type CutBlock struct {
 
 // cutBlocks holds CutBlocks for reading whole blocks, reused from block to
 // block.
-var cutBlocks = sync.Pool{New: func() any { return new(CutBlock) }}
+var cutBlocks = sync.Pool{New: func() any { return new(cutBlock) }}
 
-// DecodeCutBlock decodes block i of the chunk's _raw, which must have cut
+// decodeCutBlockInto decodes block i of the chunk's _raw, which must have cut
 // fields, into cb.
-func (c *Chunk) DecodeCutBlock(i int, cb *CutBlock) error {
+func (c *Chunk) decodeCutBlockInto(i int, cb *cutBlock) error {
 	d, err := c.rawDir()
 	if err != nil {
 		return err
@@ -266,11 +266,15 @@ func (c *Chunk) DecodeCutBlock(i int, cb *CutBlock) error {
 
 // decode decodes block i of the chunk's blocked _raw with cut fields: its
 // payload (see appendCutBlock) and the sections in it.
-func (cb *CutBlock) decode(c *Chunk, d *rawDir, i int) error {
+func (cb *cutBlock) decode(c *Chunk, d *rawDir, i int) error {
 	cb.c, cb.d, cb.bl = c, d, &d.blocks[i]
 	bl := cb.bl
 	cb.buf = cb.buf[:0]
-	payload, err := storedIn(bl.comp, bl.payload, bl.rawLen, &cb.buf)
+	stored, err := c.blockStored(bl)
+	if err != nil {
+		return err
+	}
+	payload, err := storedIn(bl.comp, stored, bl.rawLen, &cb.buf)
 	if err != nil {
 		return err
 	}
@@ -306,15 +310,15 @@ func (cb *CutBlock) decode(c *Chunk, d *rawDir, i int) error {
 	return nil
 }
 
-// Text returns the rows' remaining texts back to back; Ends says where
+// rowText returns the rows' remaining texts back to back; Ends says where
 // each row's ends.
-func (cb *CutBlock) Text() string { return bytesString(cb.text) }
+func (cb *cutBlock) rowText() string { return bytesString(cb.text) }
 
-// Ends returns where each row's remaining text ends in Text.
-func (cb *CutBlock) Ends() []uint32 { return cb.ends }
+// rowEnds returns where each row's remaining text ends in Text.
+func (cb *cutBlock) rowEnds() []uint32 { return cb.ends }
 
-// AppendRow appends row k's whole text (the cut values put back) to dst.
-func (cb *CutBlock) AppendRow(k int, dst []byte) ([]byte, error) {
+// appendRow appends row k's whole text (the cut values put back) to dst.
+func (cb *cutBlock) appendRow(k int, dst []byte) ([]byte, error) {
 	dicts, vals, err := cb.c.cutValues(cb.d)
 	if err == nil {
 		ncut := len(cb.d.cuts)
@@ -380,10 +384,10 @@ func cutValue(dict *Dict, vals []string, code uint16) (string, error) {
 	return dv.S, nil
 }
 
-// RawCutValues calls fn with each (non-empty) value of the fields cut out
-// of the chunk's _raw (field is its index in RawCuts, code its code in the
+// rawCutValues calls fn with each (non-empty) value of the fields cut out
+// of the chunk's _raw (field is its index in rawCuts, code its code in the
 // field's dictionary), until fn returns false.
-func (c *Chunk) RawCutValues(fn func(field, code int, v string) bool) error {
+func (c *Chunk) rawCutValues(fn func(field, code int, v string) bool) error {
 	d, err := c.rawDir()
 	if err != nil || d == nil || len(d.cuts) == 0 {
 		return err
@@ -409,8 +413,8 @@ func (c *Chunk) RawCutValues(fn func(field, code int, v string) bool) error {
 	return nil
 }
 
-// Code returns the code of row k's value of cut field j (0: none).
-func (cb *CutBlock) Code(j, k int) int {
+// code returns the code of row k's value of cut field j (0: none).
+func (cb *cutBlock) code(j, k int) int {
 	if cb.offs[k*len(cb.d.cuts)+j] < 0 {
 		return 0 // not cut from this row: its value is not in the text
 	}

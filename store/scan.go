@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"errors"
 	"math"
 	"runtime"
 	"sync/atomic"
@@ -12,11 +13,21 @@ import (
 
 // ScanSpec says which chunks a scan reads.
 type ScanSpec struct {
-	Start, End int64    // time range, inclusive; use math.MinInt64/MaxInt64 for open ends
-	Tokens     []string // every token must be possibly in the chunk's token filter
-	// Prune, when set, may skip a chunk by its header (column ranges,
-	// source): it returns false to skip.
-	Prune func(c *Chunk) bool
+	Start, End int64 // time range, inclusive; use math.MinInt64/MaxInt64 for open ends
+	// Filter, when set, skips the chunks that cannot hold a matching row:
+	// by their token filter (a token every match needs is not in the
+	// chunk) and by their header (a field test on a column the chunk
+	// lacks, or outside its range). The chunks read still hold rows that
+	// do not match: Chunk.Select picks those that do.
+	Filter *Filter
+	// SkipDamaged, when set, is handed each damaged chunk the scan meets
+	// (in chunk key order, from the goroutine that calls emit), and the
+	// scan goes on without it: nothing of the chunk is emitted. Without
+	// it, the scan ends with the DamageError. A chunk is damaged when a
+	// checksum of what work (or the scan) reads of it does not match, or
+	// that does not decode; work must have no effect but its result
+	// before it has read all it reads of a chunk.
+	SkipDamaged func(*DamageError)
 }
 
 // AllTime is a ScanSpec that reads every chunk.
@@ -28,9 +39,11 @@ type ScanStats struct {
 	ChunksRead    int64 // chunks handed to work
 	SkippedTime   int64 // chunks looked at whose time range did not fit
 	SkippedTokens int64 // chunks skipped by their token filter
-	SkippedPrune  int64 // chunks skipped by Prune
+	SkippedPrune  int64 // chunks skipped by the filter's field tests
 	Rows          int64 // rows of the chunks read
 	BytesDecoded  int64 // decompressed column bytes
+	Damaged       int64 // damaged chunks skipped (ScanSpec.SkipDamaged)
+	DamagedRows   int64 // their events, as far as their headers tell
 }
 
 // releaseAfter is how many bytes of chunks a scan reads before it
@@ -38,7 +51,7 @@ type ScanStats struct {
 const releaseAfter = 128 << 20
 
 type scanJob struct {
-	c   *Chunk
+	c   *Chunk // nil for a chunk whose header is damaged (res holds it)
 	res chan scanResult
 }
 
@@ -72,6 +85,7 @@ func (db *DB) Scan(ctx context.Context, spec ScanSpec, work func(*Chunk) (any, e
 						continue
 					}
 					v, err := work(j.c)
+					err = damage(j.c, err)
 					// A scan that has read much lets go of the pages it
 					// read, so a store bigger than memory does not stay
 					// resident; a small one saves the system calls.
@@ -86,6 +100,18 @@ func (db *DB) Scan(ctx context.Context, spec ScanSpec, work func(*Chunk) (any, e
 		g.Go(func() error {
 			for j := range order {
 				r := <-j.res
+				var de *DamageError
+				if r.err != nil && errors.As(r.err, &de) {
+					de.Path = db.path
+					if spec.SkipDamaged != nil {
+						st.Damaged++
+						if de.Known {
+							st.DamagedRows += int64(de.Rows)
+						}
+						spec.SkipDamaged(de)
+						continue
+					}
+				}
 				if r.err != nil {
 					return r.err
 				}
@@ -98,15 +124,21 @@ func (db *DB) Scan(ctx context.Context, spec ScanSpec, work func(*Chunk) (any, e
 			}
 			return nil
 		})
-		err := db.dispatch(gctx, b, spec, maxSpan, &st, func(c *Chunk) bool {
-			c.decoded = decoded
+		err := db.dispatch(gctx, b, spec, maxSpan, &st, func(c *Chunk, damaged error) bool {
 			j := scanJob{c: c, res: make(chan scanResult, 1)}
+			if damaged != nil {
+				j.res <- scanResult{nil, damaged} // for the emitter, in order
+			} else {
+				c.decoded = decoded
+			}
 			select {
 			case order <- j:
 			case <-gctx.Done():
 				return false
 			}
-			jobs <- j
+			if damaged == nil {
+				jobs <- j
+			}
 			return true
 		})
 		close(jobs)
@@ -124,10 +156,11 @@ func (db *DB) Scan(ctx context.Context, spec ScanSpec, work func(*Chunk) (any, e
 }
 
 // dispatch walks the chunk keys of the time range and hands on every chunk
-// that may match. It returns early when send returns false.
-func (db *DB) dispatch(ctx context.Context, b *bolt.Bucket, spec ScanSpec, maxSpan int64, st *ScanStats, send func(*Chunk) bool) error {
+// that may match, or the DamageError of one whose header is damaged when
+// the spec skips damaged chunks. It returns early when send returns false.
+func (db *DB) dispatch(ctx context.Context, b *bolt.Bucket, spec ScanSpec, maxSpan int64, st *ScanStats, send func(*Chunk, error) bool) error {
 	var hashes []uint64
-	for _, t := range spec.Tokens {
+	for _, t := range spec.Filter.Tokens() {
 		hashes = append(hashes, TokenHash(t))
 	}
 	from := spec.Start
@@ -153,7 +186,19 @@ func (db *DB) dispatch(ctx context.Context, b *bolt.Bucket, spec ScanSpec, maxSp
 		}
 		c, err := parseChunk(id, v)
 		if err != nil {
-			return err
+			de := headerDamage(id, minTime, v, err)
+			if de.Known && (de.MaxTime < spec.Start || de.MinTime > spec.End) {
+				st.SkippedTime++ // (an older chunk, damaged elsewhere)
+				continue
+			}
+			if spec.SkipDamaged == nil {
+				de.Path = db.path
+				return de
+			}
+			if !send(nil, de) {
+				return ctx.Err()
+			}
+			continue
 		}
 		if c.MaxTime < spec.Start || c.MinTime > spec.End {
 			st.SkippedTime++
@@ -163,13 +208,13 @@ func (db *DB) dispatch(ctx context.Context, b *bolt.Bucket, spec ScanSpec, maxSp
 			st.SkippedTokens++
 			continue
 		}
-		if spec.Prune != nil && !spec.Prune(c) {
+		if spec.Filter != nil && !spec.Filter.mayMatch(c) {
 			st.SkippedPrune++
 			continue
 		}
 		st.ChunksRead++
 		st.Rows += int64(c.Rows)
-		if !send(c) {
+		if !send(c, nil) {
 			return ctx.Err()
 		}
 	}

@@ -169,7 +169,7 @@ func TestScanModel(t *testing.T) {
 		var tok string
 		if trial%3 == 0 {
 			tok = words[r.IntN(len(words))]
-			spec.Tokens = []string{tok}
+			spec.Filter = Word(tok)
 		}
 		got := scanAll(t, db, spec, cols)
 		var want []string
@@ -214,7 +214,7 @@ func TestScanSkipsByTokenAndTime(t *testing.T) {
 	}
 	writeRows(t, db, rows, 1000)
 	var n int
-	st, err := db.Scan(context.Background(), ScanSpec{Start: math.MinInt64, End: math.MaxInt64, Tokens: []string{"NEEDLE"}},
+	st, err := db.Scan(context.Background(), ScanSpec{Start: math.MinInt64, End: math.MaxInt64, Filter: Word("NEEDLE")},
 		func(c *Chunk) (any, error) { return c.Rows, nil },
 		func(c *Chunk, v any) error { n += v.(int); return nil })
 	if err != nil {
@@ -283,7 +283,7 @@ func TestColumnRoundTrip(t *testing.T) {
 			var dd *Dict
 			dd, err = decodeDict(b, len(vals))
 			if err == nil {
-				got = dd.Expand()
+				got = dd.expand()
 			}
 		}
 		if err != nil {
@@ -381,7 +381,7 @@ func TestTokenFilterFieldSpans(t *testing.T) {
 			var toks []string
 			Tokens(rw.raw, func(s string) { toks = append(toks, strings.ToLower(s)) })
 			for _, tok := range toks {
-				cand, err := c.RawCandidates([]string{tok})
+				cand, err := c.rawCandidates([]string{tok})
 				if err != nil {
 					return nil, err
 				}
@@ -542,7 +542,7 @@ func TestRawCutRoundTrip(t *testing.T) {
 		if !slices.Contains(d.cuts, "ip") || !slices.Contains(d.cuts, "agent") || !slices.Contains(d.cuts, "product") || slices.Contains(d.cuts, "tail") {
 			return nil, fmt.Errorf("chunk %d: cut %v", c.ID, d.cuts)
 		}
-		vals, err := c.RawValues(nil)
+		vals, err := c.rawValues(nil)
 		if err != nil {
 			return nil, err
 		}
@@ -551,7 +551,7 @@ func TestRawCutRoundTrip(t *testing.T) {
 		for b := range d.blocks {
 			ends := make([]uint32, d.blocks[b].nrows)
 			var begin int
-			if arena, begin, err = c.RawBlockAppend(b, arena, ends); err != nil {
+			if arena, begin, err = c.rawBlockAppend(b, arena, ends); err != nil {
 				return nil, err
 			}
 			start = begin
