@@ -26,7 +26,7 @@ import (
 const usage = `loghunt hunts for threats in logs, offline, in one file.
 
 usage:
-  loghunt [--db FILE] ingest [--format F] [--source NAME] [--tz ZONE] [--year Y] PATH... | -
+  loghunt [--db FILE] ingest [--format F] [--source NAME] [--tz ZONE] [--year Y] [--time-field F] PATH... | -
   loghunt [--db FILE] query [--format table|csv|json|chart] [--earliest T] [--latest T]
                             [--plot FILE.png|.svg] [--stats] 'QUERY'
   loghunt [--db FILE] run [--format table|csv|json|chart] SCRIPT.lhq
@@ -230,6 +230,7 @@ func (e *env) ingest(ctx context.Context, args []string) error {
 	fs.StringVar(&cfg.Format, "format", "auto", "the format of every input: auto, "+strings.Join(ingestFormats(), ", "))
 	fs.StringVar(&cfg.Source, "source", "", "the source field value (default: the file's path)")
 	fs.StringVar(&tz, "tz", "UTC", "time zone of timestamps that carry none, e.g. Europe/Berlin")
+	fs.StringVar(&cfg.TimeField, "time-field", "", "the field (json; nested keys dotted) or column (csv, tsv) that holds each event's time (default: picked by name)")
 	fs.IntVar(&cfg.Year, "year", 0, "year of the first yearless (syslog) timestamp of each input, later ones rolling over at New Year (default: guessed so that the file's latest line is not after its modification time)")
 	fs.Usage = func() { fmt.Fprint(e.stderr, ingestUsage); fs.PrintDefaults() }
 	paths, err := parseInterleaved(fs, args)
@@ -245,9 +246,15 @@ func (e *env) ingest(ctx context.Context, args []string) error {
 			return usagef("ingest: unknown format %q (known: auto, %s)", cfg.Format, strings.Join(ingestFormats(), ", "))
 		}
 	}
-	if cfg.Loc, err = time.LoadLocation(tz); err != nil {
+	loc, err := time.LoadLocation(tz)
+	if err != nil {
 		return usagef("ingest: unknown time zone %q", tz)
 	}
+	fs.Visit(func(f *flag.Flag) {
+		if f.Name == "tz" {
+			cfg.Loc = loc // given: a JSON event time without a zone is in it, none is inferred
+		}
+	})
 	db, err := store.Open(e.db, store.OpenOptions{Create: true, Wait: 24 * time.Hour, OnWait: func() {
 		fmt.Fprintf(e.stderr, "loghunt: %s is being written by another loghunt process; waiting for it to finish...\n", e.db)
 	}})
