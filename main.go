@@ -213,8 +213,9 @@ func (e *env) open(readOnly bool) (*store.DB, error) {
 const ingestUsage = `usage: loghunt [--db FILE] ingest [flags] PATH... | -
 
 Reads log files, .gz files, .zip archives (each member a source of its own,
-named archive.zip!member), directories (recursively) or - (stdin) into the
-database, creating it if needed. Formats are detected from the first lines:
+named archive.zip!member), directories (recursively; files that are not logs
+by their names, such as README, LICENSE, *.md, *.yaml and images, are skipped
+with a note) or - (stdin) into the database, creating it if needed. Formats are detected from the first lines:
 syslog, apache, json, csv, tsv, logfmt, zeek, kv, text. A file ingested
 again adds only what was appended since; an interrupted ingest resumes where
 its last commit ended, with no event lost or stored twice.

@@ -85,10 +85,14 @@ func Ingest(ctx context.Context, db *store.DB, cfg Config, paths []string, stdin
 	if stdinName == "" {
 		stdinName = "stdin"
 	}
-	inputs, errs := expand(paths, stdin, stdinName)
+	inputs, errs, notLogs := expand(paths, stdin, stdinName)
 	for _, err := range errs {
 		cfg.Warn(err.Error())
 		sum.Failed++
+	}
+	if note := notLogNote(notLogs); note != "" {
+		cfg.Warn(note)
+		sum.Skipped += len(notLogs)
 	}
 	var total int64
 	for _, in := range inputs {
