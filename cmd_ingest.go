@@ -15,8 +15,10 @@ import (
 const ingestUsage = `usage: loghunt [--db FILE] ingest [flags] PATH... | -
 
 Reads log files, .gz files, .zip archives (each member a source of its own,
-named archive.zip!member), directories (recursively) or - (stdin) into the
-database, creating it if needed. Formats are detected from the first lines:
+named archive.zip!member), directories (recursively; files that are not logs
+by their names, such as README, LICENSE, *.md, *.yaml and images, are skipped
+with a note) or - (stdin) into the database, creating it if needed. Formats
+are detected from the first lines:
 syslog, apache, json, csv, tsv, logfmt, zeek, kv, text. A file ingested
 again adds only what was appended since; an interrupted ingest resumes where
 its last commit ended, with no event lost or stored twice.
@@ -32,6 +34,7 @@ func (e *env) ingest(ctx context.Context, args []string) error {
 	fs.StringVar(&cfg.Format, "format", "auto", "the format of every input: auto, "+strings.Join(ingestFormats(), ", "))
 	fs.StringVar(&cfg.Source, "source", "", "the source field value (default: the file's path)")
 	fs.StringVar(&tz, "tz", "UTC", "time zone of timestamps that carry none, e.g. Europe/Berlin")
+	fs.StringVar(&cfg.TimeField, "time-field", "", "the field (json; nested keys dotted) or column (csv, tsv) that holds each event's time (default: picked by name)")
 	fs.IntVar(&cfg.Year, "year", 0, "year of the first yearless (syslog) timestamp of each input, later ones rolling over at New Year (default: guessed so that the file's latest line is not after its modification time)")
 	fs.Usage = func() { fmt.Fprint(e.stderr, ingestUsage); fs.PrintDefaults() }
 	paths, err := parseInterleaved(fs, args)
@@ -47,9 +50,15 @@ func (e *env) ingest(ctx context.Context, args []string) error {
 			return usagef("ingest: unknown format %q (known: auto, %s)", cfg.Format, strings.Join(ingestFormats(), ", "))
 		}
 	}
-	if cfg.Loc, err = time.LoadLocation(tz); err != nil {
+	loc, err := time.LoadLocation(tz)
+	if err != nil {
 		return usagef("ingest: unknown time zone %q", tz)
 	}
+	fs.Visit(func(f *flag.Flag) {
+		if f.Name == "tz" {
+			cfg.Loc = loc // given: a JSON event time without a zone is in it, none is inferred
+		}
+	})
 	db, err := store.Open(e.db, store.OpenOptions{Create: true, Wait: 24 * time.Hour, OnWait: func() {
 		fmt.Fprintf(e.stderr, "loghunt: %s is being written by another loghunt process; waiting for it to finish...\n", e.db)
 	}})

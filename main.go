@@ -23,7 +23,7 @@ import (
 const usage = `loghunt hunts for threats in logs, offline, in one file.
 
 usage:
-  loghunt [--db FILE] ingest [--format F] [--source NAME] [--tz ZONE] [--year Y] PATH... | -
+  loghunt [--db FILE] ingest [--format F] [--source NAME] [--tz ZONE] [--year Y] [--time-field F] PATH... | -
   loghunt [--db FILE] query [--format table|csv|json|chart] [--earliest T] [--latest T]
                             [--plot FILE.png|.svg] [--stats] [--skip-damaged] 'QUERY'
   loghunt [--db FILE] run [--format table|csv|json|chart] [--skip-damaged] SCRIPT.lhq

@@ -11,6 +11,13 @@ type Options struct {
 	Loc     *time.Location // zone for timestamps that carry none (--tz); never nil
 	Year    int            // --year for yearless (syslog) timestamps; 0 infers it
 	ModTime time.Time      // the file's modification time (year inference, fallback _time)
+	// ZoneGiven says that Loc was given (--tz): a JSON event time without
+	// a zone is then read in it, not in the zone its collector's time
+	// shows (see jsonFormat).
+	ZoneGiven bool
+	// TimeField (--time-field) names the field that holds each event's
+	// time, for the json, csv and tsv formats.
+	TimeField string
 }
 
 // LineKind classifies a physical line for the splitter, which groups lines

@@ -93,6 +93,9 @@ func (f csvFormat) NewParser(head []string, opt Options) (Parser, error) {
 		return nil, fmt.Errorf("header row: %w", err)
 	}
 	p.names = columnNames(cells)
+	if opt.TimeField != "" {
+		return p.withTimeField(opt.TimeField, cells, rows[1:])
+	}
 	p.timeCol, p.clockCol = p.findDateTime(cells, rows[1:])
 	if p.timeCol < 0 {
 		p.timeCol = p.findTimeColumn(cells, rows[1:])
@@ -124,8 +127,28 @@ type csvParser struct {
 	clock    clock
 	header   string
 	names    []string
-	timeCol  int // -1: no time column
-	clockCol int // with timeCol a date column: the time-of-day column, else -1
+	timeCol  int    // -1: no time column
+	clockCol int    // with timeCol a date column: the time-of-day column, else -1
+	field    string // --time-field, the name of timeCol; or ""
+}
+
+// withTimeField makes the column named field (--time-field) the time
+// column, and checks that rows (the head's) have times in it.
+func (p *csvParser) withTimeField(field string, header, rows []string) (Parser, error) {
+	p.timeCol = -1
+	for i, h := range header {
+		if strings.EqualFold(strings.TrimSpace(h), field) || strings.EqualFold(p.names[i], field) {
+			p.timeCol, p.field = i, field
+			break
+		}
+	}
+	if p.timeCol < 0 {
+		return nil, &TimeFieldError{field, fmt.Sprintf("the header has no such column (it has %s)", strings.Join(p.names, ", "))}
+	}
+	if err := checkTimeField(p, rows, field); err != nil {
+		return nil, err
+	}
+	return p, nil
 }
 
 // findDateTime finds a date column and a time-of-day column (named
@@ -236,6 +259,7 @@ func (p *csvParser) Parse(raw string, ev *store.Event) (bool, error) {
 			if ns, ok := p.clock.parse(cell); ok {
 				ev.Time, hasTime = ns, true
 			}
+			date = cell // for a --time-field problem
 		case col == p.timeCol:
 			date = cell
 		case col == p.clockCol:
@@ -244,6 +268,10 @@ func (p *csvParser) Parse(raw string, ev *store.Event) (bool, error) {
 	}
 	if p.clockCol >= 0 {
 		ev.Time, hasTime = p.parseDateTime(date, tod)
+	}
+	if p.field != "" && !hasTime {
+		problem := &timeFieldProblem{field: p.field, value: date, missing: date == ""}
+		return false, errors.Join(err, problem)
 	}
 	if err == nil && col != len(p.names) {
 		err = fmt.Errorf("%s: %d fields, the header has %d", p.sepName(), col, len(p.names))

@@ -3,6 +3,8 @@ package ingest
 import (
 	"errors"
 	"fmt"
+	"strconv"
+	"strings"
 	"unicode/utf16"
 	"unicode/utf8"
 
@@ -13,9 +15,9 @@ import (
 // nested objects are flattened with dotted names (a.b), arrays keep their
 // JSON text, numbers are ints when integral (and in int64 range) else
 // floats, true/false are bools, null is null. The event's time comes from
-// the first top-level key of timeKeys present (ts, time, timestamp,
-// @timestamp, ...; compared ignoring case) whose value parses as a time;
-// that key stays a field too.
+// the first key of jsonTimeKeys present (compared ignoring case) whose
+// value parses as a time; that key stays a field too. With
+// Options.TimeField it comes from that field only (see time_field.go).
 //
 // The scanner is hand-written: it takes strings without escapes as
 // substrings of raw and builds no maps.
@@ -34,12 +36,85 @@ func (jsonFormat) Detect(sample []string) float64 {
 }
 
 func (jsonFormat) NewParser(head []string, opt Options) (Parser, error) {
-	return &jsonParser{clock: newClock(&opt, head)}, nil
+	p := &jsonParser{clock: newClock(&opt, head), inferZone: !opt.ZoneGiven, field: opt.TimeField}
+	if p.field != "" {
+		if err := checkTimeField(p, head, p.field); err != nil {
+			return nil, err
+		}
+	}
+	return p, nil
 }
 
 type jsonParser struct {
-	clock clock
+	clock     clock
+	inferZone bool   // a local event time takes its zone from the collector's time
+	field     string // --time-field, or ""
 }
+
+// jsonTimeKey is a key that may hold an event's time.
+type jsonTimeKey struct {
+	name string
+	// nested: name is a whole dotted path; else a top-level key.
+	nested bool
+	// utc: a time without a zone is in UTC (Sysmon's UtcTime).
+	utc bool
+	// local: a time without a zone is the local time of the host that
+	// logged it (NXLog's EventTime), and the event's collector time (a
+	// ref key) tells the zone.
+	local bool
+	// ref: a time with a zone that can tell a local time's zone.
+	ref bool
+}
+
+// jsonTimeKeys are the keys that give an event's time, best first: the
+// event's own time as Windows logs it (Sysmon's UtcTime, also nested as
+// Winlogbeat and other shippers put it; the System/TimeCreated of the
+// event's XML; PowerShell's TimeCreated; NXLog's EventTime, and
+// CloudTrail's eventTime), then the usual names, among them @timestamp,
+// which NXLog, Logstash and Fluentd set to when the collector got the
+// event (up to 43 s after UtcTime on the OTRF purplesharp set).
+var jsonTimeKeys = [...]jsonTimeKey{
+	{name: "UtcTime", utc: true, ref: true},
+	{name: "winlog.event_data.UtcTime", nested: true, utc: true, ref: true},
+	{name: "event_data.UtcTime", nested: true, utc: true, ref: true},
+	{name: "EventData.UtcTime", nested: true, utc: true, ref: true},
+	{name: "Event.EventData.UtcTime", nested: true, utc: true, ref: true},
+	{name: "System.TimeCreated.SystemTime", nested: true},
+	{name: "System.TimeCreated.@SystemTime", nested: true},
+	{name: "Event.System.TimeCreated.SystemTime", nested: true},
+	{name: "Event.System.TimeCreated.@SystemTime", nested: true},
+	{name: "TimeCreated"},
+	{name: "EventTime", local: true},
+	{name: "ts"}, {name: "time"}, {name: "timestamp"}, {name: "@timestamp", ref: true}, {name: "_time"},
+	{name: "date"}, {name: "datetime"}, {name: "TimeGenerated"}, {name: "EventReceivedTime"},
+	{name: "time_local"}, {name: "asctime"}, {name: "created"}, {name: "@t"},
+}
+
+// jsonTimeRank returns the rank in jsonTimeKeys of the field name (top: a
+// key of the outer object), or -1.
+func jsonTimeRank(name string, top bool) int {
+	if top && (len(name) < 2 || len(name) > 17) {
+		return -1
+	}
+	if !top && (len(name) < 15 || !strings.EqualFold(name[len(name)-4:], "time")) {
+		return -1
+	}
+	for i := range jsonTimeKeys {
+		k := &jsonTimeKeys[i]
+		if k.nested != top && len(k.name) == len(name) && strings.EqualFold(k.name, name) {
+			return i
+		}
+	}
+	return -1
+}
+
+// localZoneStep and maxZoneOffset bound the zone that a local time's
+// distance to its collector's time shows: a whole number of quarter hours,
+// at most 14 hours.
+const (
+	localZoneStep = 15 * 60 * 1e9
+	maxZoneOffset = 14 * 3600 * 1e9
+)
 
 func (p *jsonParser) Classify(line []byte) LineKind {
 	if len(trimCRBytes(line)) == 0 {
@@ -54,7 +129,7 @@ const maxJSONDepth = 32
 var errJSONObject = errors.New("not a json object")
 
 func (p *jsonParser) Parse(raw string, ev *store.Event) (bool, error) {
-	f := jsonFlat{s: trimCR(raw), ev: ev}
+	f := jsonFlat{s: trimCR(raw), ev: ev, field: p.field}
 	i := skipJSONSpace(f.s, 0)
 	if i >= len(f.s) || f.s[i] != '{' {
 		return false, errJSONObject
@@ -63,23 +138,98 @@ func (p *jsonParser) Parse(raw string, ev *store.Event) (bool, error) {
 	if err == nil && skipJSONSpace(f.s, end) != len(f.s) {
 		err = fmt.Errorf("json: data after the object at byte %d", end)
 	}
-	for r := range f.times {
-		if f.hasTime[r] {
-			if ns, ok := p.clock.parse(f.times[r]); ok {
-				ev.Time = ns
-				return true, err
-			}
+	if p.field != "" {
+		ns, terr := fieldTime(p.field, f.fieldText, f.hasField, p.parseTime)
+		if terr != nil {
+			return false, errors.Join(err, terr)
 		}
+		ev.Time = ns
+		return true, err
+	}
+	for r := range f.times {
+		if !f.hasTime[r] {
+			continue
+		}
+		k := &jsonTimeKeys[r]
+		ns, zoned, ok := p.parseTime(f.times[r], k.utc)
+		if !ok {
+			continue
+		}
+		if k.local && !zoned && p.inferZone {
+			ns = f.inZoneOfRef(p, ns)
+		}
+		ev.Time = ns
+		return true, err
 	}
 	return false, err
+}
+
+// parseTime parses a JSON time value: any shape the clock knows, and
+// .NET's "/Date(1603355386123)/" (ConvertTo-Json of a DateTime).
+func (p *jsonParser) parseTime(s string, utc bool) (int64, bool, bool) {
+	if ms, ok := dotNetDate(s); ok {
+		return ms * 1e6, true, true
+	}
+	return p.clock.parseZ(s, utc)
+}
+
+// dotNetDate reads "/Date(MS)/" or "/Date(MS+hhmm)/" (the offset only
+// says the zone it was shown in; MS is the instant).
+func dotNetDate(s string) (int64, bool) {
+	if !strings.HasPrefix(s, "/Date(") || !strings.HasSuffix(s, ")/") {
+		return 0, false
+	}
+	s = s[len("/Date(") : len(s)-len(")/")]
+	if i := strings.LastIndexAny(s, "+-"); i > 0 {
+		s = s[:i]
+	}
+	ms, err := strconv.ParseInt(s, 10, 64)
+	if err != nil || ms < minEpochSec*1000 || ms > maxEpochSec*1000 {
+		return 0, false
+	}
+	return ms, true
+}
+
+// inZoneOfRef moves ns, a local time read as if in UTC, into the zone
+// that the event's collector time shows: their distance rounded to a
+// quarter hour, when that is a zone's offset. Without such a time ns
+// stays in the file's zone (--tz, else UTC).
+func (f *jsonFlat) inZoneOfRef(p *jsonParser, ns int64) int64 {
+	for r := range f.times {
+		k := &jsonTimeKeys[r]
+		if !f.hasTime[r] || !k.ref {
+			continue
+		}
+		ref, zoned, ok := p.parseTime(f.times[r], k.utc)
+		if !ok || !zoned && !k.utc {
+			continue
+		}
+		off := roundTo(ns-ref, localZoneStep)
+		if off >= -maxZoneOffset && off <= maxZoneOffset {
+			return ns - off
+		}
+	}
+	return ns
+}
+
+// roundTo rounds d to the nearest multiple of step, halves away from 0.
+func roundTo(d, step int64) int64 {
+	if d < 0 {
+		return -roundTo(-d, step)
+	}
+	return (d + step/2) / step * step
 }
 
 // jsonFlat flattens one object into ev's fields.
 type jsonFlat struct {
 	s       string
 	ev      *store.Event
-	times   [len(timeKeys)]string // candidate time texts by rank
-	hasTime [len(timeKeys)]bool
+	times   [len(jsonTimeKeys)]string // candidate time texts by rank
+	hasTime [len(jsonTimeKeys)]bool
+	// With --time-field: the field, and its text when the event has it.
+	field     string
+	fieldText string
+	hasField  bool
 }
 
 func (f *jsonFlat) errAt(i int, what string) error {
@@ -176,13 +326,19 @@ func (f *jsonFlat) value(i int, name string, depth int, top bool) (int, error) {
 }
 
 func (f *jsonFlat) timeCandidate(top bool, name, text string) {
-	if !top {
+	if f.field != "" {
+		if top && name == "orig__time" {
+			name = "_time"
+		}
+		if !f.hasField && len(name) == len(f.field) && strings.EqualFold(name, f.field) {
+			f.fieldText, f.hasField = text, true
+		}
 		return
 	}
-	if name == "orig__time" {
+	if top && name == "orig__time" {
 		name = "_time"
 	}
-	if r := timeKeyRank(name); r >= 0 && !f.hasTime[r] {
+	if r := jsonTimeRank(name, top); r >= 0 && !f.hasTime[r] {
 		f.times[r], f.hasTime[r] = text, true
 	}
 }

@@ -2,6 +2,7 @@ package ingest
 
 import (
 	"testing"
+	"time"
 
 	"loghunt/store"
 )
@@ -23,7 +24,7 @@ func TestJSONParse(t *testing.T) {
 		{`{"@stream":"conn","ts":1588205199.82437,"duration":0.001528024673461914}`,
 			"2020-04-30T00:06:39.82437Z", map[string]any{"ts": 1588205199.82437, "duration": 0.001528024673461914}, nil},
 		{`{"Keywords":-9223372036854775808,"EventTime":"2020-09-21 19:26:05","@timestamp":"2020-09-21T23:26:07.434Z"}`,
-			"2020-09-21T23:26:07.434Z", map[string]any{"Keywords": store.Int(-9223372036854775808), "EventTime": "2020-09-21 19:26:05"}, nil},
+			"2020-09-21T23:26:05Z", map[string]any{"Keywords": store.Int(-9223372036854775808), "EventTime": "2020-09-21 19:26:05"}, nil},
 		{`{"EventTime":"2020-09-21 19:26:05"}`, "2020-09-21T19:26:05Z", nil, nil},
 		{`{"time":1741248001000}`, "2025-03-06T08:00:01Z", map[string]any{"time": 1741248001000}, nil},
 		{`{"time":"not a time","date":"2025-03-06"}`, "2025-03-06T00:00:00Z", map[string]any{"time": "not a time"}, nil},
@@ -59,6 +60,67 @@ func TestJSONFixtures(t *testing.T) {
 			if _, hasTime, err := parseLine(p, l); err != nil || !hasTime {
 				t.Errorf("%s: hasTime %v, err %v", name, hasTime, err)
 			}
+		}
+	}
+}
+
+// TestJSONEventOwnTime: Windows events take their own time, not the
+// collector's @timestamp; NXLog's EventTime, a local time, takes its zone
+// from the distance to @timestamp unless --tz is given.
+func TestJSONEventOwnTime(t *testing.T) {
+	ny, err := time.LoadLocation("America/New_York")
+	if err != nil {
+		t.Skip(err)
+	}
+	tests := []struct {
+		name string
+		opt  Options
+		line string
+		want string
+	}{
+		{"sysmon UtcTime", Options{}, `{"@timestamp":"2020-10-22T08:30:44.164Z","EventTime":"2020-10-22 04:30:01","UtcTime":"2020-10-22 08:30:01.287"}`,
+			"2020-10-22T08:30:01.287Z"},
+		{"UtcTime is UTC whatever --tz", Options{Loc: ny, ZoneGiven: true}, `{"UtcTime":"2020-10-22 08:30:01.287","@timestamp":"2020-10-22T08:30:44Z"}`,
+			"2020-10-22T08:30:01.287Z"},
+		{"EventTime in the collector's zone", Options{}, `{"@timestamp":"2020-10-22T08:29:48.785Z","EventTime":"2020-10-22 04:29:46"}`,
+			"2020-10-22T08:29:46Z"},
+		{"EventTime east of UTC, half hours", Options{}, `{"EventTime":"2020-10-22 14:00:00","@timestamp":"2020-10-22T08:31:10Z"}`,
+			"2020-10-22T08:30:00Z"},
+		{"EventTime with --tz", Options{Loc: ny, ZoneGiven: true}, `{"@timestamp":"2020-10-22T08:29:48.785Z","EventTime":"2020-10-22 04:29:46"}`,
+			"2020-10-22T08:29:46Z"},
+		{"EventTime with --tz UTC", Options{Loc: time.UTC, ZoneGiven: true}, `{"@timestamp":"2020-10-22T08:29:48.785Z","EventTime":"2020-10-22 04:29:46"}`,
+			"2020-10-22T04:29:46Z"},
+		{"EventTime alone", Options{}, `{"EventTime":"2020-10-22 04:29:46"}`, "2020-10-22T04:29:46Z"},
+		{"EventTime far from @timestamp", Options{}, `{"EventTime":"2020-10-20 04:29:46","@timestamp":"2020-10-22T08:29:48Z"}`,
+			"2020-10-20T04:29:46Z"},
+		{"winlogbeat nested UtcTime", Options{}, `{"@timestamp":"2020-10-22T08:30:44Z","winlog":{"event_data":{"UtcTime":"2020-10-22 08:30:01.287","Image":"x"}}}`,
+			"2020-10-22T08:30:01.287Z"},
+		{"event XML as JSON", Options{}, `{"Event":{"System":{"TimeCreated":{"@SystemTime":"2020-10-22T08:30:01.2873Z"}}},"@timestamp":"2020-10-22T08:30:44Z"}`,
+			"2020-10-22T08:30:01.2873Z"},
+		{"System.TimeCreated.SystemTime", Options{}, `{"System":{"TimeCreated":{"SystemTime":"2020-10-22T08:30:01.5Z"}},"@timestamp":"2020-10-22T08:30:44Z"}`,
+			"2020-10-22T08:30:01.5Z"},
+		{"PowerShell TimeCreated", Options{}, `{"TimeCreated":"/Date(1603355401287)/","@timestamp":"2020-10-22T08:30:44Z"}`,
+			"2020-10-22T08:30:01.287Z"},
+		{"CloudTrail eventTime", Options{}, `{"eventTime":"2020-09-01T12:00:00Z","@timestamp":"2020-09-01T12:03:00Z"}`,
+			"2020-09-01T12:00:00Z"},
+		{"a nested time is not the event's", Options{}, `{"ts":"2025-03-06T08:00:01Z","http":{"time":"2020-01-01T00:00:00Z"}}`,
+			"2025-03-06T08:00:01Z"},
+	}
+	for _, tc := range tests {
+		if tc.opt.Loc == nil {
+			tc.opt.Loc = time.UTC
+		}
+		p, err := jsonFormat{}.NewParser(nil, tc.opt)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ev, hasTime, err := parseLine(p, tc.line)
+		if err != nil || !hasTime {
+			t.Errorf("%s: %v %v", tc.name, hasTime, err)
+			continue
+		}
+		if got := time.Unix(0, ev.Time).UTC().Format(time.RFC3339Nano); got != tc.want {
+			t.Errorf("%s: %s, want %s", tc.name, got, tc.want)
 		}
 	}
 }

@@ -54,7 +54,7 @@ func isZip(path string) bool {
 // zipInputs lists the members of a zip archive (its regular files, in name
 // order) as inputs of their own: security datasets often come as zips of
 // JSON logs.
-func zipInputs(path string, fi fs.FileInfo) ([]input, error) {
+func zipInputs(path string, fi fs.FileInfo, notLogs *[]string) ([]input, error) {
 	zr, err := zip.OpenReader(path)
 	if err != nil {
 		return nil, fmt.Errorf("%s: zip: %w", path, err)
@@ -67,6 +67,10 @@ func zipInputs(path string, fi fs.FileInfo) ([]input, error) {
 	var out []input
 	for _, f := range zr.File {
 		if !f.Mode().IsRegular() {
+			continue
+		}
+		if notALog(f.Name) {
+			*notLogs = append(*notLogs, path+"!"+f.Name)
 			continue
 		}
 		mod := fi.ModTime()
@@ -84,18 +88,19 @@ func zipInputs(path string, fi fs.FileInfo) ([]input, error) {
 // members. Only a file named .zip is opened as an archive: office
 // documents and jars are zips too, and their XML is no log (they stay
 // single files, skipped as binary).
-func fileInputs(path string, fi fs.FileInfo) ([]input, error) {
+func fileInputs(path string, fi fs.FileInfo, notLogs *[]string) ([]input, error) {
 	if strings.EqualFold(filepath.Ext(path), ".zip") && isZip(path) {
-		return zipInputs(path, fi)
+		return zipInputs(path, fi, notLogs)
 	}
 	return []input{newInput(path, fi)}, nil
 }
 
 // expand turns the user's paths into inputs: directories are walked
-// (recursively, in name order), "-" is stdin.
-func expand(paths []string, stdin io.Reader, stdinName string) ([]input, []error) {
-	var out []input
-	var errs []error
+// (recursively, in name order), "-" is stdin. Files found in a directory
+// or a zip archive whose names say they are not logs (see notALog) are
+// left out and listed in notLogs; a file named on the command line is
+// always an input.
+func expand(paths []string, stdin io.Reader, stdinName string) (out []input, errs []error, notLogs []string) {
 	for _, p := range paths {
 		if p == "-" {
 			out = append(out, input{path: "-", key: "stdin:" + stdinName, stdin: stdin})
@@ -107,7 +112,7 @@ func expand(paths []string, stdin io.Reader, stdinName string) ([]input, []error
 			continue
 		}
 		if !fi.IsDir() {
-			ins, err := fileInputs(p, fi)
+			ins, err := fileInputs(p, fi, &notLogs)
 			if err != nil {
 				errs = append(errs, err)
 			}
@@ -120,9 +125,17 @@ func expand(paths []string, stdin io.Reader, stdinName string) ([]input, []error
 				errs = append(errs, err)
 				return nil
 			}
+			if d.IsDir() && path != p && vcsDirs[d.Name()] {
+				notLogs = append(notLogs, path+string(filepath.Separator))
+				return fs.SkipDir
+			}
+			if d.Type().IsRegular() && notALog(d.Name()) {
+				notLogs = append(notLogs, path)
+				return nil
+			}
 			if d.Type().IsRegular() {
 				if fi, err := d.Info(); err == nil {
-					ins, err := fileInputs(path, fi)
+					ins, err := fileInputs(path, fi, &notLogs)
 					if err != nil {
 						errs = append(errs, err)
 					}
@@ -137,7 +150,73 @@ func expand(paths []string, stdin io.Reader, stdinName string) ([]input, []error
 		sort.SliceStable(found, func(i, j int) bool { return found[i].path < found[j].path })
 		out = append(out, found...)
 	}
-	return out, errs
+	return out, errs, notLogs
+}
+
+// vcsDirs are version control folders, which a directory walk skips.
+var vcsDirs = map[string]bool{".git": true, ".svn": true, ".hg": true}
+
+// notLogExts are the extensions of files that are not logs: documents,
+// configuration, images, checksums, code, data and databases.
+var notLogExts = map[string]bool{
+	".md": true, ".markdown": true, ".rst": true, ".adoc": true, ".pdf": true, ".doc": true, ".docx": true,
+	".odt": true, ".rtf": true, ".xls": true, ".xlsx": true, ".ods": true, ".ppt": true, ".pptx": true,
+	".html": true, ".htm": true, ".css": true,
+	".yaml": true, ".yml": true, ".toml": true,
+	".png": true, ".jpg": true, ".jpeg": true, ".gif": true, ".bmp": true, ".svg": true, ".ico": true,
+	".webp": true, ".tif": true, ".tiff": true, ".heic": true,
+	".sha256": true, ".sha1": true, ".sha512": true, ".md5": true, ".sig": true, ".asc": true,
+	".py": true, ".go": true, ".js": true, ".mjs": true, ".ts": true, ".c": true, ".h": true, ".java": true,
+	".rb": true, ".sh": true, ".ps1": true, ".bat": true, ".ipynb": true, ".lhq": true,
+	".exe": true, ".dll": true, ".so": true, ".o": true, ".a": true, ".pyc": true, ".class": true, ".jar": true,
+	".db": true, ".sqlite": true, ".mat": true, ".npz": true, ".npy": true, ".pkl": true, ".parquet": true,
+}
+
+// docNames start the names of a project's documents (README.md,
+// LICENSE, LICENSE_logdeep, CITATION, MANIFEST.sha256, ...).
+var docNames = []string{"readme", "license", "licence", "copying", "notice", "authors", "contributors",
+	"changelog", "citation", "manifest", "contributing", "code_of_conduct"}
+
+// notALog reports whether a file's name says it is not a log: a
+// document, configuration, image, checksum, code or database by its
+// extension, a project document by its name (unless the name holds
+// ".log"), or .gitignore and its kind.
+func notALog(name string) bool {
+	base := strings.ToLower(filepath.Base(name))
+	if notLogExts[filepath.Ext(base)] {
+		return true
+	}
+	switch base {
+	case ".gitignore", ".gitattributes", ".gitmodules", ".ds_store", "thumbs.db", "makefile", "dockerfile":
+		return true
+	}
+	if strings.Contains(base, ".log") {
+		return false
+	}
+	for _, d := range docNames {
+		if rest, ok := strings.CutPrefix(base, d); ok && (rest == "" || strings.ContainsRune("._-", rune(rest[0]))) {
+			return true
+		}
+	}
+	return false
+}
+
+// notLogNote is the one warning about the files expand left out, or "".
+func notLogNote(notLogs []string) string {
+	if len(notLogs) == 0 {
+		return ""
+	}
+	shown := notLogs[:min(len(notLogs), 5)]
+	more := ""
+	if len(notLogs) > len(shown) {
+		more = fmt.Sprintf(" and %d more", len(notLogs)-len(shown))
+	}
+	files := "files that are not logs"
+	if len(notLogs) == 1 {
+		files = "a file that is not a log"
+	}
+	return fmt.Sprintf("skipped %d %s by their names (README, LICENSE, .md, .yaml, images, code, .git, ...): %s%s; name a file on the command line to ingest it anyway",
+		len(notLogs), files, strings.Join(shown, ", "), more)
 }
 
 func newInput(path string, fi fs.FileInfo) input {

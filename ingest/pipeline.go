@@ -24,12 +24,17 @@ type Config struct {
 	Source string         // the source field value; "" means the path
 	Loc    *time.Location // zone of times that carry none; nil means UTC
 	Year   int            // year of yearless timestamps; 0 infers it
+	// TimeField names the field or column that holds each event's time
+	// in json, csv and tsv inputs (--time-field); "" picks it by name.
+	TimeField string
 	// Warn receives problems that do not stop the ingest (a skipped file,
 	// flagged lines); nil discards them.
 	Warn func(msg string)
 	// Progress, when set, is called about five times a second.
 	Progress func(p Progress)
 	Workers  int // parse workers; 0 means GOMAXPROCS
+
+	zoneGiven bool // Loc was set by the caller
 }
 
 // Progress is the state of a running ingest.
@@ -60,10 +65,13 @@ var ErrAllSkipped = errors.New("nothing ingested: every input was skipped")
 // Ingest reads every path ("-" is stdin) into db. Unreadable and skipped
 // inputs are reported through Warn and counted; the error is
 // ErrNothingRead when no input could be read, ErrAllSkipped when every
-// input was skipped or unreadable, or the first store or context error.
+// input was skipped or unreadable, ErrTimeField when Config.TimeField
+// kept an input out (the others are ingested), or the first store or
+// context error.
 func Ingest(ctx context.Context, db *store.DB, cfg Config, paths []string, stdin io.Reader) (Summary, error) {
 	start := time.Now()
 	var sum Summary
+	cfg.zoneGiven = cfg.Loc != nil
 	if cfg.Loc == nil {
 		cfg.Loc = time.UTC
 	}
@@ -77,16 +85,21 @@ func Ingest(ctx context.Context, db *store.DB, cfg Config, paths []string, stdin
 	if stdinName == "" {
 		stdinName = "stdin"
 	}
-	inputs, errs := expand(paths, stdin, stdinName)
+	inputs, errs, notLogs := expand(paths, stdin, stdinName)
 	for _, err := range errs {
 		cfg.Warn(err.Error())
 		sum.Failed++
+	}
+	if note := notLogNote(notLogs); note != "" {
+		cfg.Warn(note)
+		sum.Skipped += len(notLogs)
 	}
 	var total int64
 	for _, in := range inputs {
 		total += in.size
 	}
 	var doneBefore int64
+	timeFieldFailed := 0
 	for i := range inputs {
 		in := &inputs[i]
 		fs, err := ingestOne(ctx, db, &cfg, in, func(read int64, lines, events int64) {
@@ -114,9 +127,14 @@ func Ingest(ctx context.Context, db *store.DB, cfg Config, paths []string, stdin
 		sum.Events += fs.events
 		sum.Flagged += fs.flagged
 		sum.Bytes += fs.bytes
+		var tfe *TimeFieldError
 		switch {
 		case errors.Is(err, errSkipped):
 			sum.Skipped++
+		case errors.As(err, &tfe):
+			cfg.Warn(fmt.Sprintf("%s: not ingested: %v", in.path, tfe))
+			sum.Failed++
+			timeFieldFailed++
 		case err != nil && (ctx.Err() != nil || isStoreError(err)):
 			sum.Elapsed = time.Since(start)
 			return sum, err
@@ -132,6 +150,8 @@ func Ingest(ctx context.Context, db *store.DB, cfg Config, paths []string, stdin
 	}
 	sum.Elapsed = time.Since(start)
 	switch {
+	case timeFieldFailed > 0:
+		return sum, fmt.Errorf("%w: %d input%s (the warnings above say why)", ErrTimeField, timeFieldFailed, map[bool]string{true: "s"}[timeFieldFailed > 1])
 	case sum.Files > 0:
 	case sum.Skipped > 0:
 		unreadable := ""
@@ -199,7 +219,14 @@ func ingestOne(ctx context.Context, db *store.DB, cfg *Config, in *input, progre
 		return fs, err
 	}
 	rec.Sourcetype = format.Name()
-	opt := Options{Loc: cfg.Loc, Year: cfg.Year, ModTime: time.Unix(0, in.modTime)}
+	opt := Options{Loc: cfg.Loc, Year: cfg.Year, ModTime: time.Unix(0, in.modTime), ZoneGiven: cfg.zoneGiven}
+	switch name := format.Name(); {
+	case cfg.TimeField == "":
+	case name == "json" || name == "csv" || name == "tsv":
+		opt.TimeField = cfg.TimeField
+	default:
+		cfg.Warn(fmt.Sprintf("%s: --time-field applies to json, csv and tsv inputs; this one is %s, read with its own timestamps", in.path, name))
+	}
 	if in.stdin != nil {
 		opt.ModTime = time.Now()
 	}

@@ -120,6 +120,14 @@ func (c *clock) at(s string) (int64, int, bool) {
 
 // parse is ParseTime with the file's rules.
 func (c *clock) parse(s string) (int64, bool) {
+	ns, _, ok := c.parseZ(s, false)
+	return ns, ok
+}
+
+// parseZ is parse that also says whether the text carried its zone (or
+// was an epoch number). With utc, a time without a zone is read in UTC
+// rather than the file's zone.
+func (c *clock) parseZ(s string, utc bool) (ns int64, zoned, ok bool) {
 	i, j := 0, len(s)
 	for i < j && isSpace(s[i]) {
 		i++
@@ -128,17 +136,21 @@ func (c *clock) parse(s string) (int64, bool) {
 		j--
 	}
 	if i == j {
-		return 0, false
+		return 0, false, false
 	}
 	st, n, ok := scanStamp(s[:j], i)
 	if !ok || n != j {
-		return 0, false
+		return 0, false, false
 	}
-	return c.resolve(&st), true
+	return c.resolveIn(&st, utc || c.utc), st.zoned || st.epoch, true
 }
 
 // resolve turns st into Unix nanoseconds.
-func (c *clock) resolve(st *stamp) int64 {
+func (c *clock) resolve(st *stamp) int64 { return c.resolveIn(st, c.utc) }
+
+// resolveIn is resolve, reading a time without a zone in UTC when utc is
+// set, else in the file's zone.
+func (c *clock) resolveIn(st *stamp, utc bool) int64 {
 	if st.epoch {
 		return st.epochNS
 	}
@@ -146,7 +158,7 @@ func (c *clock) resolve(st *stamp) int64 {
 	if st.yearless {
 		y = c.yearFor(st.month, st.day)
 	}
-	if st.zoned || c.utc {
+	if st.zoned || utc {
 		secs := daysFromCivil(y, st.month, st.day)*86400 +
 			int64(st.hour*3600+st.min*60+st.sec-st.off)
 		return secs*1e9 + int64(st.nsec)
