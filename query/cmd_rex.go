@@ -51,13 +51,10 @@ func (c *RexCmd) check() *posError {
 	return errorfAt(off, "the regex of rex has no named group such as (?<name>...)")
 }
 
-func (c *RexCmd) inputFields(after fieldSet) fieldSet {
-	re, err := c.Compile()
-	if err != nil {
-		return after.with(c.Field)
-	}
-	return after.without(re.SubexpNames()...).with(c.Field)
-}
+// inputFields: rex reads its field, and the fields of its groups are
+// still needed from the store, since a row the regex does not match (or
+// a group that takes no part) keeps the value it had.
+func (c *RexCmd) inputFields(after fieldSet) fieldSet { return after.with(c.Field) }
 
 func (c *RexCmd) rowStage(p *plan) (rowStage, error) {
 	re, err := c.Compile()
