@@ -11,7 +11,8 @@ import (
 // msg"), RFC 5424 lines ("<34>1 2025-03-06T08:00:01Z host app procid
 // msgid [sd] msg") and ISO-timestamped lines in the 3164 layout, each with
 // an optional <PRI>. Fields: host, app, pid, message (RFC 5424 adds msgid
-// and structured_data when present).
+// and structured_data when present), and for sshd, sudo, su, login,
+// useradd and PAM lines the fields of authFields.
 type syslogFormat struct{}
 
 func (syslogFormat) Name() string { return "syslog" }
@@ -114,6 +115,9 @@ func (p *syslogParser) Parse(raw string, ev *store.Event) (bool, error) {
 		msg = rest
 	}
 	addField(ev, "message", store.Str(s[msg:]))
+	if ok {
+		authFields(app, s[msg:], ev)
+	}
 	return true, nil
 }
 
@@ -128,7 +132,7 @@ func is5424(s string) bool {
 func (p *syslogParser) parse5424(s string, ev *store.Event) (bool, error) {
 	i := skipPRI(s)
 	var hasTime bool
-	var tok string
+	var tok, app string
 	if ns, n, ok := p.clock.at(s); ok {
 		ev.Time, hasTime, i = ns, true, n
 	} else if tok, i = nextToken(s, i); tok != "-" {
@@ -140,6 +144,9 @@ func (p *syslogParser) parse5424(s string, ev *store.Event) (bool, error) {
 			return hasTime, errors.New("rfc 5424 header cut short")
 		}
 		if tok != "-" {
+			if name == "app" {
+				app = tok
+			}
 			v := store.Str(tok)
 			if name == "pid" {
 				v = typedValue(tok)
@@ -159,6 +166,7 @@ func (p *syslogParser) parse5424(s string, ev *store.Event) (bool, error) {
 	}
 	msg := strings.TrimPrefix(s[i:], "\ufeff")
 	addField(ev, "message", store.Str(msg))
+	authFields(app, msg, ev)
 	return hasTime, nil
 }
 
