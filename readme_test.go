@@ -13,7 +13,7 @@ import (
 // readmeDatabases are the databases the README's worked hunts name, and
 // what `loghunt ingest` reads into each (paths under ../shared/datasets).
 var readmeDatabases = map[string][]string{
-	"secrepo.db": {"authlog/secrepo_auth.log"},
+	"auth.db": {"authlog"},
 	"web.db":     {"weblogs"},
 }
 
