@@ -14,7 +14,7 @@ import (
 // what `loghunt ingest` reads into each (paths under ../shared/datasets).
 var readmeDatabases = map[string][]string{
 	"auth.db": {"authlog"},
-	"web.db":     {"weblogs"},
+	"web.db":  {"weblogs"},
 }
 
 // readmeHunt is one `$ loghunt --db NAME query '...'` block of the README
