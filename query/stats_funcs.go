@@ -418,6 +418,9 @@ func compareValues(a, b store.Value) int {
 	}
 	switch ra {
 	case 1:
+		if a.K == store.KindTime && b.K == store.KindTime {
+			return cmp.Compare(a.I, b.I) // exactly: float seconds lose the nanoseconds
+		}
 		// cmp.Compare orders a NaN (a float a store may hold) before
 		// every number, so sorts stay consistent.
 		fa, _ := a.Number()

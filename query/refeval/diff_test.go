@@ -63,6 +63,7 @@ func TestDifferential(t *testing.T) {
 			}
 			k := min(perStore, n-done)
 			f := d.run(k)
+			closeStore(t, d.db)
 			done += k
 			failed += f
 			if n >= 1000 {

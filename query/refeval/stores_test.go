@@ -15,7 +15,6 @@ import (
 
 	"loghunt/ingest"
 	"loghunt/store"
-	"loghunt/store/storetest"
 )
 
 // datasets is the shared folder of real logs.
@@ -92,11 +91,34 @@ func realStore(t testing.TB, name string, rnd *rand.Rand) *store.DB {
 		}
 		paths = append(paths, p)
 	}
-	db := storetest.Open(t)
+	db := openStore(t)
 	if _, err := ingest.Ingest(context.Background(), db, ingest.Config{Year: 2024}, paths, nil); err != nil {
 		t.Fatal(err)
 	}
 	return db
+}
+
+// openStore creates a store in a temporary directory; closeStore checks
+// and closes it when its queries are done, so that a long run does not
+// keep dozens of stores mapped.
+func openStore(t testing.TB) *store.DB {
+	t.Helper()
+	db, err := store.Open(filepath.Join(t.TempDir(), "diff.db"), store.OpenOptions{Create: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return db
+}
+
+func closeStore(t testing.TB, db *store.DB) {
+	t.Helper()
+	if err := db.Check(); err != nil {
+		t.Errorf("store check: %v", err)
+	}
+	if err := db.Close(); err != nil {
+		t.Error(err)
+	}
+	os.Remove(db.Path())
 }
 
 // genBase is the first second of generated events.
@@ -108,7 +130,7 @@ const genBase = int64(1_700_000_000) * 1e9
 // nanosecond apart and values of every kind.
 func genStore(t testing.TB, rnd *rand.Rand) *store.DB {
 	t.Helper()
-	db := storetest.Open(t)
+	db := openStore(t)
 	users := []string{"root", "admin", "alice", "bob", "nan", "NaN", "inf", "-inf", "Infinity", "10", "007",
 		"1e3", "", "O'Brien", "ünï", "a b", "x=y", "*", "Admin", "ROOT"}
 	words := []string{"Failed", "password", "Accepted", "login", "session", "opened", "closed", "error",
