@@ -3,6 +3,7 @@ package query
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -44,5 +45,31 @@ func TestTimechartCellsBounded(t *testing.T) {
 	// Within the bound it works.
 	if got := s.run("* | timechart span=1h count by pid limit=0"); len(got) != 201 || len(got[0]) != 201 {
 		t.Errorf("%d rows of %d columns", len(got), len(got[0]))
+	}
+}
+
+// TestTimechartOptionsAfterAggregates: span= and limit= may follow the
+// aggregates without a by clause, as they may follow one (Splunk takes
+// `timechart count span=1h`). An option's name was read as an aggregate
+// and the '=' after it was a syntax error.
+func TestTimechartOptionsAfterAggregates(t *testing.T) {
+	s := semanticsStore(t)
+	want := fmt.Sprint(s.run("* | timechart span=2m count, sum(n) as s limit=3"))
+	for _, q := range []string{"* | timechart count, sum(n) as s span=2m limit=3", "* | timechart limit=3 count sum(n) as s span=2m",
+		"* | timechart count, sum(n) as s limit=3 span=2m"} {
+		pq, err := Parse(q)
+		if err != nil {
+			t.Errorf("%s: %v", q, err)
+			continue
+		}
+		if again, err := Parse(pq.String()); err != nil || again.String() != pq.String() {
+			t.Errorf("%s prints as %s: %v", q, pq, err)
+		}
+		if got := fmt.Sprint(s.run(q)); got != want {
+			t.Errorf("%s: %s, want %s", q, got, want)
+		}
+	}
+	if _, err := Parse("* | stats count span=1h"); err == nil {
+		t.Error("stats takes no options, but count span=1h parsed")
 	}
 }

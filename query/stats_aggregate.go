@@ -4,6 +4,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/alecthomas/participle/v2"
 	"github.com/alecthomas/participle/v2/lexer"
 )
 
@@ -12,13 +13,34 @@ import (
 // (mean, p95, perc95...); Kind gives the canonical name.
 type Aggregate struct {
 	Pos    lexer.Position
-	Func   Name   `parser:"@Ident"`
+	Func   AggName `parser:"@@"`
 	Arg    *Field `parser:"( '(' @@ ')' )?"`
 	As     *Field `parser:"( 'as':Keyword @@ )?"`
 	EndPos lexer.Position
 
 	Kind string  // canonical: count dc sum avg min max median stdev var stdevp varp perc values earliest latest range
 	Perc float64 // for Kind "perc": the percentile, 0 to 100
+}
+
+// AggName is the name of an aggregate, lower-case. An identifier followed
+// by '=' is an option (`timechart count span=1h`), never an aggregate, so
+// options may follow the aggregates as they follow a by clause.
+type AggName string
+
+// Parse implements participle.Parseable.
+func (n *AggName) Parse(lex *lexer.PeekingLexer) error {
+	t := lex.Peek()
+	if t.Type != tokIdent {
+		return participle.NextMatch
+	}
+	cp := lex.MakeCheckpoint()
+	lex.Next()
+	if next := lex.Peek(); next.Type == tokPunct && next.Value == "=" {
+		lex.LoadCheckpoint(cp)
+		return participle.NextMatch
+	}
+	*n = AggName(strings.ToLower(t.Value))
+	return nil
 }
 
 // aggregateKinds maps each aggregate name to its kind; percN and pN are
