@@ -14,8 +14,8 @@ import (
 type Aggregate struct {
 	Pos    lexer.Position
 	Func   AggName `parser:"@@"`
-	Arg    *Field `parser:"( '(' @@ ')' )?"`
-	As     *Field `parser:"( 'as':Keyword @@ )?"`
+	Arg    *Field  `parser:"( '(' @@ ')' )?"`
+	As     *Field  `parser:"( 'as':Keyword @@ )?"`
 	EndPos lexer.Position
 
 	Kind string  // canonical: count dc sum avg min max median stdev var stdevp varp perc values earliest latest range
