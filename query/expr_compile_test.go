@@ -107,6 +107,10 @@ var evalCases = []struct {
 	{`cidrmatch("10.0.0.0/8", ip)`, tru}, {`cidrmatch("192.168.0.0/16", ip)`, fls}, {`cidrmatch("10.0.0.0/8", "x")`, fls},
 	{`cidrmatch("10.0.0.0/8", z)`, null}, {`cidrmatch("2001:db8::/32", "2001:db8::1")`, tru},
 	{`cidrmatch("10.1.2.0/24", "::ffff:10.1.2.3")`, tru},
+	// a CIDR from a field: a null address is null whatever the CIDR, as
+	// with a literal one (a bad CIDR made it false; found by the
+	// differential test)
+	{`cidrmatch(s, z)`, null}, {`cidrmatch(n, z)`, null}, {`cidrmatch(z, ip)`, null}, {`cidrmatch(s, ip)`, fls},
 	{`tonumber("42")`, i64(42)}, {`tonumber("2.5")`, f64(2.5)}, {`tonumber("ff", 16)`, i64(255)},
 	{`tonumber("0x1F", 16)`, i64(31)}, {`tonumber("101", 2)`, i64(5)}, {`tonumber("abc")`, null}, {`tonumber(z)`, null},
 	{`tostring(n)`, str("5")}, {`tostring(f)`, str("2.5")}, {`tostring(255, "hex")`, str("0xff")},

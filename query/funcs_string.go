@@ -167,8 +167,8 @@ func buildCIDRMatch(fb *fnBuild) (exprNode, *posError) {
 		}}, nil
 	}
 	return &strictNode{args: fb.args, f: func(v []store.Value) store.Value {
-		if v[0].IsNull() {
-			return store.Null
+		if v[0].IsNull() || v[1].IsNull() {
+			return store.Null // as with a literal CIDR, whatever this one is
 		}
 		p, err := netip.ParsePrefix(v[0].String())
 		if err != nil {

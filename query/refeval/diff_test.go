@@ -119,10 +119,10 @@ func writeLookup(t *testing.T, events []Row, rnd *rand.Rand) string {
 				key = strings.ToUpper(key)
 			}
 			risk := []string{"1", "10", "007", "2.5", "", "high", "-3", "1e3"}[rnd.IntN(8)]
-			lines = append(lines, fmt.Sprintf("%q,%s,%s,%s", key, risk, []string{"ops", "", "sec team"}[rnd.IntN(3)],
-				[]string{"a", "b", ""}[rnd.IntN(3)]))
+			lines = append(lines, fmt.Sprintf("%q,%s,%s,%s,%s", key, risk, []string{"ops", "", "sec team"}[rnd.IntN(3)],
+				[]string{"a", "b", ""}[rnd.IntN(3)], []string{"", "404", "x"}[rnd.IntN(3)]))
 			if rnd.IntN(10) == 0 {
-				lines = append(lines, fmt.Sprintf("%q,99,dup,dup", key))
+				lines = append(lines, fmt.Sprintf("%q,99,dup,dup,dup", key))
 			}
 		}
 		if len(lines) > 60 {
@@ -130,7 +130,7 @@ func writeLookup(t *testing.T, events []Row, rnd *rand.Rand) string {
 		}
 	}
 	path := filepath.Join(t.TempDir(), "intel.csv")
-	text := "key,risk,owner,note\n" + strings.Join(lines, "\n") + "\n"
+	text := "key,risk,owner,note,status\n" + strings.Join(lines, "\n") + "\n"
 	if err := os.WriteFile(path, []byte(text), 0o600); err != nil {
 		t.Fatal(err)
 	}

@@ -269,21 +269,22 @@ func (g *gen) word() string {
 	if g.chance(0.2) {
 		w = strings.ToUpper(w)
 	}
+	r := []rune(w)
 	switch g.pick(8) {
 	case 0:
-		if len(w) > 1 {
-			w = w[:1+g.pick(len(w)-1)] + "*"
+		if len(r) > 1 {
+			w = string(r[:1+g.pick(len(r)-1)]) + "*"
 		}
 	case 1:
-		w = "*" + w[g.pick(len(w)):]
+		w = "*" + string(r[g.pick(len(r)):])
 	case 2:
-		if len(w) > 2 {
-			i := 1 + g.pick(len(w)-2)
-			w = w[:i] + "*" + w[i+1:]
+		if len(r) > 2 {
+			i := 1 + g.pick(len(r)-2)
+			w = string(r[:i]) + "*" + string(r[i+1:])
 		}
 	case 3:
-		if len(w) > 3 {
-			w = w[:1] + "*" + w[len(w)-1:]
+		if len(r) > 3 {
+			w = string(r[:1]) + "*" + string(r[len(r)-1:])
 		}
 	}
 	if w == "*" || strings.Trim(w, "*") == "" {
@@ -305,9 +306,9 @@ func (g *gen) phrase() string {
 	i := g.pick(len(runs))
 	j := min(len(runs), i+1+g.pick(3))
 	p := strings.Join(runs[i:j], " ")
-	if g.chance(0.2) && len(p) > 3 {
-		a := g.pick(len(p) / 2)
-		p = p[a : a+1+g.pick(len(p)-a-1)]
+	if r := []rune(p); g.chance(0.2) && len(r) > 3 {
+		a := g.pick(len(r) / 2)
+		p = string(r[a : a+1+g.pick(len(r)-a-1)])
 	}
 	if g.chance(0.2) {
 		p = strings.ToLower(p)
@@ -318,10 +319,10 @@ func (g *gen) phrase() string {
 // searchValue writes a value to compare a field with.
 func (g *gen) searchValue(f string) string {
 	v := g.value(f).String()
-	switch g.pick(8) {
+	switch r := []rune(v); g.pick(8) {
 	case 0:
-		if len(v) > 1 {
-			v = v[:1+g.pick(len(v)-1)] + "*"
+		if len(r) > 1 {
+			v = string(r[:1+g.pick(len(r)-1)]) + "*"
 		}
 	case 1:
 		v = strings.ToUpper(v)
@@ -376,6 +377,11 @@ func (g *gen) stage(s schema) (string, schema) {
 			return "head 100", s
 		}
 		b := g.name("r")
+		if g.chance(0.25) {
+			if f := g.field(s); f != store.ColTime && f != store.ColRaw && f != a {
+				b = f
+			}
+		}
 		out := s
 		out.fields = slices.DeleteFunc(slices.Clone(s.fields), func(f string) bool { return f == a })
 		return "rename " + argField(a) + " as " + argField(b), out.with(b)
@@ -386,7 +392,7 @@ func (g *gen) stage(s schema) (string, schema) {
 	case 12:
 		return g.timechart(s)
 	case 13:
-		aggs, names := g.aggs(s, 1+g.pick(2), false)
+		aggs, names := g.aggsNamed(s, 1+g.pick(2), false, true)
 		by := g.by(s, 2)
 		return "eventstats " + aggs + by, s.with(names...)
 	case 14:
@@ -486,6 +492,12 @@ var aggNames = []string{"count", "count", "dc", "distinct_count", "sum", "avg", 
 // aggs makes n aggregates and their output names; timeOK says whether
 // earliest and latest may be used.
 func (g *gen) aggs(s schema, n int, noTime bool) (string, []string) {
+	return g.aggsNamed(s, n, noTime, false)
+}
+
+// aggsNamed is aggs; with existing, an output may take the name of a
+// field the rows have (eventstats and streamstats then replace it).
+func (g *gen) aggsNamed(s schema, n int, noTime, existing bool) (string, []string) {
 	var parts, names []string
 	for i := 0; i < n; i++ {
 		fn := pickOf(g, aggNames)
@@ -504,6 +516,9 @@ func (g *gen) aggs(s schema, n int, noTime bool) (string, []string) {
 		}
 		if g.chance(0.6) || slices.Contains(names, out) {
 			out = g.name("a")
+			if f := g.field(s); existing && g.chance(0.3) && f != store.ColTime && f != store.ColRaw && !slices.Contains(names, f) {
+				out = f
+			}
 			a += " as " + argField(out)
 		}
 		parts = append(parts, a)
@@ -621,7 +636,7 @@ func (g *gen) streamstats(s schema) (string, schema) {
 	if timeOK && g.chance(0.3) {
 		opts = append(opts, "time_window="+pickOf(g, []string{"1s", "30s", "5m", "1h", "500ms"}))
 	}
-	aggs, names := g.aggs(s, 1+g.pick(2), !s.hasTime)
+	aggs, names := g.aggsNamed(s, 1+g.pick(2), !s.hasTime, true)
 	opt := strings.Join(opts, " ")
 	if opt != "" {
 		opt += " "
@@ -668,9 +683,10 @@ func (g *gen) lookupStage(s schema) (string, schema) {
 	if f != "key" {
 		stage += " as " + argField(f)
 	}
-	outs := []string{"risk", "owner", "note"}
+	outs := []string{"risk", "owner", "note", "status"}
 	if g.chance(0.6) {
-		outs = outs[:1+g.pick(3)]
+		g.r.Shuffle(len(outs), func(i, j int) { outs[i], outs[j] = outs[j], outs[i] })
+		outs = outs[:1+g.pick(4)]
 		stage += " OUTPUT " + strings.Join(outs, ", ")
 	}
 	return stage, s.with(outs...)
