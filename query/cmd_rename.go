@@ -1,6 +1,7 @@
 package query
 
 import (
+	"loghunt/store"
 	"slices"
 	"strings"
 
@@ -38,7 +39,8 @@ func (c *RenameCmd) inputFields(after fieldSet) fieldSet {
 	for i := len(c.Renames) - 1; i >= 0; i-- {
 		r := c.Renames[i]
 		if need.has(r.To.Name) {
-			need = need.without(r.To.Name).with(r.From.Name)
+			// A row without From keeps its To.
+			need = need.with(r.From.Name)
 		}
 	}
 	return need
@@ -46,8 +48,10 @@ func (c *RenameCmd) inputFields(after fieldSet) fieldSet {
 
 func (c *RenameCmd) rowStage(*plan) (rowStage, error) { return c, nil }
 
-// apply renames columns; a column already named like the target is
-// replaced.
+// apply renames columns. A row with the field gets its value under the
+// new name, replacing what it had there; a row without it keeps what it
+// has under the new name (rename renames the fields a row has, as in
+// Splunk).
 func (c *RenameCmd) apply(b *Batch) (*Batch, error) {
 	for _, r := range c.Renames {
 		from := b.Col(r.From.Name)
@@ -55,7 +59,13 @@ func (c *RenameCmd) apply(b *Batch) (*Batch, error) {
 			continue
 		}
 		if to := b.Col(r.To.Name); to >= 0 && to != from {
-			b.Cols[to] = b.Cols[from]
+			merged := slices.Clone(b.Cols[to])
+			for i, v := range b.Cols[from] {
+				if v.K != store.KindNull {
+					merged[i] = v
+				}
+			}
+			b.Cols[to] = merged
 			b.Fields = slices.Delete(b.Fields, from, from+1)
 			b.Cols = slices.Delete(b.Cols, from, from+1)
 			continue
