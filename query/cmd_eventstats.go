@@ -23,7 +23,9 @@ func (c *EventstatsCmd) check() *posError         { return checkAggs(c.Aggs) }
 func (c *EventstatsCmd) inputFields(after fieldSet) fieldSet {
 	specs := aggSpecs(c.Aggs)
 	for _, s := range specs {
-		after = after.without(s.out)
+		if len(c.By) == 0 {
+			after = after.without(s.out) // every row gets it
+		}
 	}
 	return after.with(FieldNames(c.By)...).with(aggFields(specs)...)
 }
@@ -60,6 +62,7 @@ func (e *eventstatsOp) finish() error {
 		outs[i] = make([]store.Value, all.Len)
 	}
 	key := make([]store.Value, len(byCols))
+	grouped := make([]bool, all.Len)
 	for r := 0; r < all.Len; r++ {
 		null := false
 		for i, c := range byCols {
@@ -67,18 +70,24 @@ func (e *eventstatsOp) finish() error {
 			null = null || c[r].K == store.KindNull
 		}
 		if null {
-			continue // no group: the results stay null
+			continue // no group: the row keeps what it has
 		}
 		g, err := e.table.lookup(key)
 		if err != nil {
 			return err
 		}
+		grouped[r] = true
 		for i, st := range g.states {
 			outs[i][r] = st.result()
 		}
 	}
 	for i, s := range e.table.specs {
-		copy(all.Column(s.out), outs[i])
+		col := all.Column(s.out)
+		for r, ok := range grouped {
+			if ok {
+				col[r] = outs[i][r]
+			}
+		}
 	}
 	return flush(e.next, all)
 }

@@ -51,7 +51,9 @@ func (c *StreamstatsCmd) check() *posError {
 func (c *StreamstatsCmd) inputFields(after fieldSet) fieldSet {
 	specs := aggSpecs(c.Aggs)
 	for _, s := range specs {
-		after = after.without(s.out)
+		if len(c.By) == 0 {
+			after = after.without(s.out) // every row gets it
+		}
 	}
 	return after.with(FieldNames(c.By)...).with(aggFields(specs)...).with(store.ColTime)
 }
@@ -105,6 +107,7 @@ func (s *streamstatsOp) push(b *Batch) error {
 		outs[i] = make([]store.Value, b.Len)
 	}
 	key := make([]store.Value, len(byCols))
+	grouped := make([]bool, b.Len)
 	for r := 0; r < b.Len; r++ {
 		if r%256 == 0 && s.ctx.Err() != nil {
 			return s.ctx.Err() // windows can make a batch slow
@@ -115,7 +118,7 @@ func (s *streamstatsOp) push(b *Batch) error {
 			null = null || c[r].K == store.KindNull
 		}
 		if null {
-			continue // as stats and eventstats: in no group, its results null
+			continue // as stats and eventstats: in no group, the row keeps what it has
 		}
 		g, err := s.groups.lookup(key)
 		if err != nil {
@@ -136,13 +139,19 @@ func (s *streamstatsOp) push(b *Batch) error {
 		if times != nil {
 			t = times[r]
 		}
+		grouped[r] = true
 		s.step(w, vals, t, outs, r)
 	}
 	if err := s.groups.budget.err(s.by); err != nil {
 		return err // the running values of dc, values and perc
 	}
 	for i, sp := range s.specs {
-		copy(b.Column(sp.out), outs[i])
+		col := b.Column(sp.out)
+		for r, ok := range grouped {
+			if ok {
+				col[r] = outs[i][r]
+			}
+		}
 	}
 	return s.next.push(b)
 }
