@@ -66,9 +66,9 @@ func (c *LookupCmd) check() *posError {
 	return nil
 }
 
-func (c *LookupCmd) inputFields(after fieldSet) fieldSet {
-	return after.without(FieldNames(c.Output)...).with(c.EventField)
-}
+// inputFields: the OUTPUT fields are read too, since a row without a
+// match keeps the values it has.
+func (c *LookupCmd) inputFields(after fieldSet) fieldSet { return after.with(c.EventField) }
 
 func (c *LookupCmd) rowStage(p *plan) (rowStage, error) {
 	t, err := loadLookup(string(c.File.Path), c.Key.Name, FieldNames(c.Output))

@@ -28,3 +28,17 @@ func TestLookupCmd(t *testing.T) {
 		t.Errorf("missing lookup file: %v", err)
 	}
 }
+
+// TestLookupNoMatchKeepsOutputs: a row without a match keeps the output
+// fields it has. The planner took OUTPUT's fields for ones lookup makes
+// and did not read them from the store, so alice lost her n.
+func TestLookupNoMatchKeepsOutputs(t *testing.T) {
+	s := semanticsStore(t)
+	csv := filepath.Join(t.TempDir(), "staff.csv")
+	if err := os.WriteFile(csv, []byte("user,n\nbob,1\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	checkQueries(t, s, []queryCase{
+		{`* | lookup "` + csv + `" user OUTPUT n | table user, n`, "[[user n] [alice 10] [bob 1] [bob 1] [carol ]]"},
+	})
+}
