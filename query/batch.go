@@ -1,6 +1,10 @@
 package query
 
-import "loghunt/store"
+import (
+	"slices"
+
+	"loghunt/store"
+)
 
 // BatchSize is the number of rows stages aim to pass along at a time.
 const BatchSize = 4096
@@ -81,7 +85,9 @@ func (b *Batch) Select(keep []bool) {
 
 // Slice returns rows [i, j) of b, sharing its memory.
 func (b *Batch) Slice(i, j int) *Batch {
-	out := &Batch{Fields: b.Fields, Cols: make([][]store.Value, len(b.Cols)), Len: j - i}
+	// The pieces share the names, clipped: a stage that adds a column to
+	// one of them (append) does not write where another's would go.
+	out := &Batch{Fields: slices.Clip(b.Fields), Cols: make([][]store.Value, len(b.Cols)), Len: j - i}
 	for k, c := range b.Cols {
 		out.Cols[k] = c[i:j]
 	}

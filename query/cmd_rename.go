@@ -53,6 +53,9 @@ func (c *RenameCmd) rowStage(*plan) (rowStage, error) { return c, nil }
 // has under the new name (rename renames the fields a row has, as in
 // Splunk).
 func (c *RenameCmd) apply(b *Batch) (*Batch, error) {
+	// The names are the batch's own from here: the pieces of a batch
+	// (Slice) share their list of names.
+	b.Fields, b.Cols = slices.Clone(b.Fields), slices.Clone(b.Cols)
 	for _, r := range c.Renames {
 		from := b.Col(r.From.Name)
 		if from < 0 {

@@ -158,7 +158,11 @@ func (d *differ) run(n int) int {
 			continue
 		}
 		failed++
-		d.t.Errorf("store %s: %s\n%s", d.name, d.shrink(q), msg)
+		short := d.shrink(q)
+		if m := d.check(strings.SplitN(short, "\n", 2)[0]); m != "" {
+			msg = m
+		}
+		d.t.Errorf("store %s: %s\n%s", d.name, short, msg)
 		if failed >= 5 {
 			break
 		}
