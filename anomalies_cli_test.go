@@ -166,7 +166,7 @@ func rocAUC(rows [][]string) (float64, error) {
 }
 
 // huntQuery is README's brute-force and spray hunt.
-const huntQuery = `"Failed password" | rex "for (invalid user )?(?<user>\S+) from (?<src_ip>\S+)" | bin _time span=1m | stats count as attempts, dc(user) as users by _time, src_ip | anomalies attempts, users contamination=0.01 | where is_anomaly | table _time, src_ip, attempts, users, anomaly_score`
+const huntQuery = `action=failure auth_method=password | bin _time span=1m | stats count as attempts, dc(user) as users by _time, src_ip | anomalies attempts, users contamination=0.01 | where is_anomaly | table _time, src_ip, attempts, users, anomaly_score`
 
 // TestAnomaliesHunt runs the documented hunt on generated auth logs with
 // injected brute force and password spraying: every attack's source IP

@@ -16,7 +16,7 @@ import (
 var demoHunts string
 
 // demoChart is the picture the demo ends with.
-const demoChart = `"Failed password" | timechart span=10m count as attempts | anomalies attempts contamination=0.01`
+const demoChart = `action=failure auth_method=password | timechart span=10m count as attempts | anomalies attempts contamination=0.01`
 
 const demoUsage = `usage: loghunt demo [--keep DIR]
 

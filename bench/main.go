@@ -176,8 +176,9 @@ var loghuntQueries = []struct{ work, q string }{
 	{"rareword", `"wp-login" | stats count`},
 }
 
-// seedQuery is the brute-force hunt of the seed pipeline.
-const seedQuery = `"Failed password" | rex "for (invalid user )?(?<user>\S+) from" | bin _time span=1m ` +
+// seedQuery is the brute-force hunt of the seed pipeline, on the fields
+// ingest gives sshd lines (it used rex before they existed).
+const seedQuery = `action=failure auth_method=password | bin _time span=1m ` +
 	`| stats count as attempts by _time, user | anomalies attempts contamination=0.01 ` +
 	`| where is_anomaly | sort -anomaly_score | head 10`
 

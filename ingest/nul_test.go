@@ -184,3 +184,43 @@ func TestIngestAllSkipped(t *testing.T) {
 		t.Errorf("err %v, %+v", err, sum)
 	}
 }
+
+// FuzzSplitNUL: whatever NULs an input holds, the splitter keeps every
+// other byte in order (newlines aside) and accounts for every NUL, kept
+// in an event or reported as dropped.
+func FuzzSplitNUL(f *testing.F) {
+	f.Add([]byte("a\n\x00\x00\x00\x00b\n  c\x00\x00\x00\x00\x00d\n\x00e\x00f\n"))
+	f.Add([]byte("\x00\x00"))
+	f.Add([]byte("x\x00\x00\x00\ny\x00\x00\x00\x00"))
+	f.Fuzz(func(t *testing.T, in []byte) {
+		classify := func(l []byte) LineKind {
+			switch {
+			case len(l) == 0:
+				return LineSkip
+			case l[0] == ' ':
+				return LineContinue
+			}
+			return LineEvent
+		}
+		in = bytes.ReplaceAll(in, []byte("\r"), nil) // CRs before newlines are trimmed: leave them out
+		sp := newSplitter(bytes.NewReader(in), classify, 0, 0)
+		var got []byte
+		kept := 0
+		for blk := sp.next(); blk != nil; blk = sp.next() {
+			for i, end := range blk.ends {
+				ev := blk.data[blk.start(i):end]
+				kept += bytes.Count(ev, []byte{0})
+				got = append(got, ev...)
+			}
+		}
+		strip := func(b []byte) []byte {
+			return bytes.ReplaceAll(bytes.ReplaceAll(b, []byte{0}, nil), []byte("\n"), nil)
+		}
+		if !bytes.Equal(strip(got), strip(in)) {
+			t.Fatalf("bytes lost or changed:\n got %q\nfrom %q", got, in)
+		}
+		if all := bytes.Count(in, []byte{0}); int64(kept)+sp.nulBytes != int64(all) {
+			t.Fatalf("%d NULs: %d kept, %d dropped", all, kept, sp.nulBytes)
+		}
+	})
+}
