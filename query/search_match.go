@@ -56,5 +56,5 @@ func valueEquals(want string, num float64, isNum bool, v store.Value) bool {
 			return f == num
 		}
 	}
-	return strings.EqualFold(v.String(), want)
+	return store.EqualFoldASCII(v.String(), want) // as words, phrases and wildcards match: ASCII case only
 }

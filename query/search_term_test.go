@@ -143,3 +143,18 @@ func TestRequiredTokens(t *testing.T) {
 		}
 	}
 }
+
+// TestFieldValueASCIICase: field=value ignores ASCII case only, as its
+// documentation says and as words, phrases and user=adm* do; it folded
+// Unicode, so user=ÜNÏ found "ünï" but user=ÜN* did not (found by the
+// differential test).
+func TestFieldValueASCIICase(t *testing.T) {
+	fields := map[string]store.Value{"user": store.Str("ünï"), "host": store.Str("Web01")}
+	get := func(f string) store.Value { return fields[f] }
+	for q, want := range map[string]bool{`user=ÜNÏ`: false, `user=ÜN*`: false, `user=ünï`: true, `user=üN*`: true,
+		`host=WEB01`: true, `user IN (ÜNÏ)`: false, `user!=ÜNÏ`: true} {
+		if got := searchTerm(t, q).filter().MatchRow("", get); got != want {
+			t.Errorf("%s: %v, want %v", q, got, want)
+		}
+	}
+}

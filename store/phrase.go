@@ -161,6 +161,10 @@ func matchPhraseRowsIn(phrase, text string, ends []int, match []bool, bounds boo
 	}
 }
 
+// EqualFoldASCII reports whether a and b are equal ignoring ASCII case
+// only, as search words, phrases and field values compare.
+func EqualFoldASCII(a, b string) bool { return equalFoldASCII(a, b) }
+
 func equalFoldASCII(a, b string) bool {
 	if len(a) != len(b) {
 		return false
