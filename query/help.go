@@ -10,7 +10,7 @@ import (
 // did-you-mean candidates and for completion.
 type HelpEntry struct {
 	Name    string
-	Kind    string // "stage", "function" or "aggregate"
+	Kind    string // "stage", "function", "aggregate" or "fields"
 	Syntax  string
 	Summary string
 	Example string
@@ -20,7 +20,7 @@ type HelpEntry struct {
 // function, else an aggregate. "perc95" and "p99" find percN.
 func Help(name string) (HelpEntry, bool) {
 	name = strings.ToLower(name)
-	for _, table := range [][]HelpEntry{stageHelp, functionHelp, aggregateHelp} {
+	for _, table := range [][]HelpEntry{stageHelp, functionHelp, aggregateHelp, topicHelp} {
 		for _, e := range table {
 			if strings.EqualFold(e.Name, name) {
 				return e, true
@@ -64,6 +64,15 @@ func helpNames(table []HelpEntry) []string {
 func stage(name, syntax, summary, example string) HelpEntry {
 	return HelpEntry{Name: name, Kind: "stage", Syntax: syntax, Summary: summary, Example: example}
 }
+
+// topicHelp describes the fields that ingest gives some kinds of events.
+var topicHelp = []HelpEntry{{Name: "auth", Kind: "fields",
+	Syntax: "action, user, src_ip, src_port, auth_method, invalid_user, src_host, rhost, ruser, tty, command, pwd, run_as, pam_module, pam_service, pam_type, ...",
+	Summary: "sshd, sudo, su, login, useradd and PAM lines of an auth.log get these fields at ingest, so auth hunts need no rex. " +
+		"action is one of: failure, success, invalid_user, disconnect, connect, no_identification, break_in_attempt, too_many_failures, more_failures, " +
+		"session_open, session_close, sudo_command, sudo_failure, sudo_denied, password_change, user_add, user_delete, group_add. " +
+		"A failed ssh password is logged twice, by sshd (with auth_method) and by PAM (with pam_module): count one of them, e.g. action=failure auth_method=password",
+	Example: "action=failure auth_method=password | stats count, dc(user) as users by src_ip | sort -count"}}
 
 var stageHelp = []HelpEntry{
 	stage("search", "search TERMS", "keep events matching the terms: words (whole tokens of _raw, * wildcards), \"phrases\" (case-insensitive, starting and ending at word boundaries), field=value, != < <= > >=, f IN (a, b), AND (implicit), OR, NOT, parentheses, earliest=T, latest=T. As in Splunk's search, NOT applies to the one term after it and OR binds tighter than AND: a b OR c is a AND (b OR c), and NOT a OR b is (NOT a) OR b; write (a b) OR c for the other grouping (in where and eval, AND binds tighter than OR)",

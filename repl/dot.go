@@ -162,7 +162,8 @@ func (r *REPL) help(_ context.Context, args []string) error {
 	for _, c := range dotCommands {
 		fmt.Fprintf(w, "  %-24s %s\n", strings.TrimSpace(c.name+" "+c.args), c.summary)
 	}
-	fmt.Fprintln(w, "\n.help NAME shows a stage's or function's syntax and an example.")
+	fmt.Fprintln(w, "\n.help NAME shows a stage's or function's syntax and an example; .help auth the fields")
+	fmt.Fprintln(w, "auth.log lines get at ingest (action, user, src_ip, auth_method, ...).")
 	fmt.Fprintln(w, "A query that meets a damaged chunk fails naming it; 'loghunt repl --skip-damaged'")
 	fmt.Fprintln(w, "runs queries without damaged chunks, warning how many events each leaves out.")
 	return nil
