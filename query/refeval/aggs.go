@@ -1,6 +1,7 @@
 package refeval
 
 import (
+	"fmt"
 	"math"
 	"math/big"
 	"slices"
@@ -313,7 +314,10 @@ func eventstats(c *query.EventstatsCmd, rows []Row) []Row {
 // rows of its group so far (itself included): all of them, or the last
 // window=N, and only those less than time_window before it. A row with a
 // null by-value stays as it is.
-func streamstats(c *query.StreamstatsCmd, rows []Row) []Row {
+func streamstats(c *query.StreamstatsCmd, rows []Row) ([]Row, error) {
+	if len(rows) > 20_000 {
+		return nil, fmt.Errorf("%w: streamstats of %d rows", ErrLimit, len(rows)) // quadratic here
+	}
 	by := query.FieldNames(c.By)
 	type seen struct {
 		vals []store.Value // each aggregate's input
@@ -353,7 +357,7 @@ func streamstats(c *query.StreamstatsCmd, rows []Row) []Row {
 			r.Set(a.OutputName(), aggregate(a, samples))
 		}
 	}
-	return rows
+	return rows, nil
 }
 
 // top counts the combinations of fields per combination of by (rows with

@@ -214,7 +214,7 @@ func (ev *evaluator) stage(st query.Command, rows []Row) ([]Row, error) {
 	case *query.EventstatsCmd:
 		return eventstats(c, rows), nil
 	case *query.StreamstatsCmd:
-		return streamstats(c, rows), nil
+		return streamstats(c, rows)
 	case *query.SortCmd:
 		return sortRows(c, rows), nil
 	case *query.HeadCmd:

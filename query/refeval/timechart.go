@@ -16,6 +16,11 @@ import (
 // series with the largest sum of the aggregate's results over the buckets
 // (ties to the smaller value) are columns of their own and the others
 // are aggregated together as OTHER.
+// maxBuckets bounds the buckets refeval fills: more rows than its
+// stages, which hold and rescan them (streamstats is quadratic), handle
+// in good time.
+const maxBuckets = 10_000
+
 func timechart(c *query.TimechartCmd, rows []Row) ([]Row, error) {
 	span := int64(c.Span)
 	bucketOf := func(r Row) (int64, bool) {
@@ -73,8 +78,8 @@ func timechart(c *query.TimechartCmd, rows []Row) ([]Row, error) {
 	if !any {
 		return nil, nil
 	}
-	if (hi-lo)/span >= 1_000_000 {
-		return nil, fmt.Errorf("%w: timechart would have more than 1000000 buckets", ErrLimit)
+	if (hi-lo)/span >= maxBuckets {
+		return nil, fmt.Errorf("%w: timechart would have more than %d buckets", ErrLimit, maxBuckets)
 	}
 	cols := order // the series that are columns, in ranking order
 	var other []*series
