@@ -1,6 +1,7 @@
 package query
 
 import (
+	"math"
 	"reflect"
 	"testing"
 	"time"
@@ -187,5 +188,32 @@ func TestBindAllocations(t *testing.T) {
 	}
 	if n := testing.AllocsPerRun(100, func() { fn(0) }); n != 0 {
 		t.Errorf("%v allocations per row, want 0", n)
+	}
+}
+
+// TestIntOverflowGoesOnInFloats: int arithmetic past the int64 range goes
+// on in floats, as Splunk's numbers do; it wrapped around, so
+// len(user) + 9223372036854775807 was -9223372036854775808 and
+// sqrt(9223372036854775807 + 10) null (found by the differential test).
+func TestIntOverflowGoesOnInFloats(t *testing.T) {
+	const max, min = "9223372036854775807", "(-9223372036854775807 - 1)"
+	for expr, want := range map[string]store.Value{
+		max + " + 1":                   f64(9223372036854775808),
+		min + " - 1":                   f64(-9223372036854775809),
+		max + " * 2":                   f64(18446744073709551614),
+		"-" + min:                      f64(9223372036854775808),
+		min + " / -1":                  f64(9223372036854775808),
+		min + " % -1":                  i64(0),
+		"abs(" + min + ")":             f64(9223372036854775808),
+		"4611686018427387904 * -2":     i64(math.MinInt64),
+		"-1 - " + min:                  i64(math.MaxInt64),
+		"sqrt(" + max + " + 10) > 3e9": tru,
+		max + " + -1":                  i64(math.MaxInt64 - 1),
+		"3037000500 * 3037000500":      f64(3037000500.0 * 3037000500.0),
+		"3037000499 * -3037000499":     i64(-3037000499 * 3037000499),
+	} {
+		if got := evalOne(t, expr); !reflect.DeepEqual(got, want) {
+			t.Errorf("%s = %#v (%s), want %s", expr, got, got, want)
+		}
 	}
 }

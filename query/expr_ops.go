@@ -3,6 +3,7 @@ package query
 import (
 	"cmp"
 	"math"
+	"math/bits"
 	"strconv"
 	"strings"
 
@@ -13,7 +14,7 @@ import (
 //
 //   - Arithmetic with null is null; so is arithmetic on a value that is not
 //     a number. Numbers are ints, floats, bools and strings that parse as
-//     numbers. int op int stays int (/ gives a float unless exact); x/0 and
+//     numbers. int op int stays int (/ gives a float unless exact, and so does a result past the int64 range); x/0 and
 //     x%0 are null.
 //   - `+` adds when both sides are numbers, else joins the two values as
 //     strings when either is a string ("a" + 1 is "a1").
@@ -157,6 +158,9 @@ func (n *negNode) bind(b *Batch) evalFn {
 func negValue(v store.Value) store.Value {
 	switch v.K {
 	case store.KindInt:
+		if v.I == math.MinInt64 {
+			return store.Float(-float64(v.I))
+		}
 		return store.Int(-v.I)
 	case store.KindFloat:
 		return store.Float(-v.F)
@@ -252,14 +256,42 @@ func arithValues(op byte, a, b store.Value) store.Value {
 func intArith(op byte, x, y int64) store.Value {
 	switch op {
 	case '+':
-		return store.Int(x + y)
+		if s, ok := addInt64(x, y); ok {
+			return store.Int(s)
+		}
+		return floatOrNull(float64(x) + float64(y)) // past an int64: on in floats, as Splunk's numbers are
 	case '-':
-		return store.Int(x - y)
+		if y == math.MinInt64 {
+			if x < 0 {
+				return store.Int(x - y) // x + 2^63 fits
+			}
+		} else if s, ok := addInt64(x, -y); ok {
+			return store.Int(s)
+		}
+		return floatOrNull(float64(x) - float64(y))
 	case '*':
-		return store.Int(x * y)
+		// |x| and |y| as unsigned (the smallest int's too), multiplied
+		// with the carry: an int when it fits.
+		hi, lo := bits.Mul64(uint64(absInt64(x)), uint64(absInt64(y)))
+		switch neg := (x < 0) != (y < 0); {
+		case hi == 0 && !neg && lo <= math.MaxInt64:
+			return store.Int(int64(lo))
+		case hi == 0 && neg && lo <= 1<<63:
+			return store.Int(-int64(lo))
+		}
+		return floatOrNull(float64(x) * float64(y))
 	}
 	if y == 0 {
 		return store.Null
+	}
+	if y == -1 { // x / -1 and x % -1 overflow for the smallest int
+		if op == '%' {
+			return store.Int(0)
+		}
+		if x == math.MinInt64 {
+			return store.Float(-float64(x))
+		}
+		return store.Int(-x)
 	}
 	if op == '%' {
 		return store.Int(x % y)
@@ -268,6 +300,13 @@ func intArith(op byte, x, y int64) store.Value {
 		return store.Int(x / y)
 	}
 	return store.Float(float64(x) / float64(y))
+}
+
+func absInt64(x int64) int64 {
+	if x < 0 {
+		return -x
+	}
+	return x
 }
 
 // timeArith: time ± seconds is a time, time − time is seconds.

@@ -88,6 +88,8 @@ func fnAbs(v []store.Value) store.Value {
 	switch {
 	case !ok:
 		return store.Null
+	case n.isInt && n.i == math.MinInt64:
+		return store.Float(-float64(n.i))
 	case n.isInt && n.i < 0:
 		return store.Int(-n.i)
 	case n.isInt:

@@ -8,6 +8,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"runtime"
 	"runtime/debug"
 	"slices"
 	"strconv"
@@ -62,7 +63,10 @@ func TestDifferential(t *testing.T) {
 				continue
 			}
 			k := min(perStore, n-done)
+			// The scan's workers, and their tables, by the store.
+			procs := runtime.GOMAXPROCS(1 + rnd.IntN(4))
 			f := d.run(k)
+			runtime.GOMAXPROCS(procs)
 			closeStore(t, d.db)
 			done += k
 			failed += f
