@@ -211,10 +211,20 @@ func (g *groupTable) keyCopy(vals []store.Value) []store.Value {
 // newGroupOf makes the group of vals (a row's by-values).
 func (g *groupTable) newGroupOf(vals []store.Value) (*group, error) {
 	gr, err := g.newGroup(g.keyCopy(vals))
-	if err == nil {
-		g.seen(gr, vals)
+	if err != nil {
+		return nil, err
 	}
-	return gr, err
+	for i, v := range vals {
+		if v != gr.key[i] { // "true" is shown as the text, not its key true
+			gr.show = make([]store.Value, len(vals))
+			for j, v := range vals {
+				v.S = strings.Clone(v.S) // not a view of a chunk
+				gr.show[j] = v
+			}
+			break
+		}
+	}
+	return gr, nil
 }
 
 // seen notes that a row with by-values vals is in gr: a value that comes

@@ -52,6 +52,11 @@ func TestGroupsByText(t *testing.T) {
 	if got := s.run("* | top limit=1 k"); got[1][0] != "10" || got[1][1] != "3" {
 		t.Errorf("top k: %v", got[1])
 	}
+	// Of the values of a text, the group shows the one first in order
+	// (numbers before text, then by kind): "true" alone is shown as text.
+	if got := joined(s.run(`* | where k = "true" AND typeof(k) = "string" | stats count by k | eval t = typeof(k) | table k, t`)); got != "true=string" {
+		t.Errorf("typeof a group of \"true\": %s", got)
+	}
 	// The group's value is the text one: a string compares with text as text.
 	if got := joined(s.run(`* | stats count by k | where k = "10" | eval t = typeof(k) | table k, t`)); got != "10=string" {
 		t.Errorf("typeof the group value: %s", got)
