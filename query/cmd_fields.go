@@ -57,11 +57,14 @@ func (c *FieldsCmd) apply(b *Batch) (*Batch, error) {
 	return project(b, names), nil
 }
 
-// project returns b with exactly the named columns, in that order; a
-// missing one becomes a column of nulls.
+// project returns b with exactly the named columns, in that order, each
+// once; a missing one becomes a column of nulls.
 func project(b *Batch, names []string) *Batch {
 	out := &Batch{Len: b.Len, Order: b.Order}
 	for _, f := range names {
+		if slices.Contains(out.Fields, f) {
+			continue // table a, a: one column a
+		}
 		out.Fields = append(out.Fields, f)
 		if c := b.Col(f); c >= 0 {
 			out.Cols = append(out.Cols, b.Cols[c])
