@@ -217,3 +217,22 @@ func TestIntOverflowGoesOnInFloats(t *testing.T) {
 		}
 	}
 }
+
+// TestToStringLargeInts: tostring formats the whole part of an int
+// exactly. It went through a float, which holds 53 bits: the largest int
+// as a duration overflowed to "-5:0:2" (found by the differential test).
+// A float past the int64 range has no whole part to format: null.
+func TestToStringLargeInts(t *testing.T) {
+	for expr, want := range map[string]store.Value{
+		`tostring(9223372036854775807, "duration")`:      str("106751991167300+15:30:07"),
+		`tostring(-9223372036854775807 - 1, "duration")`: str("-106751991167300+15:30:08"),
+		`tostring(9007199254740993, "hex")`:              str("0x20000000000001"),
+		`tostring(9007199254740993, "commas")`:           str("9,007,199,254,740,993"),
+		`tostring(1e300, "hex")`:                         null,
+		`tostring(-59.5, "duration")`:                    str("-00:00:59"),
+	} {
+		if got := evalOne(t, expr); !reflect.DeepEqual(got, want) {
+			t.Errorf("%s = %#v (%s), want %s", expr, got, got, want)
+		}
+	}
+}

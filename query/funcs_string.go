@@ -1,6 +1,7 @@
 package query
 
 import (
+	"math"
 	"net/netip"
 	"regexp"
 	"strconv"
@@ -203,19 +204,28 @@ func fnToString(v []store.Value) store.Value {
 	if !ok {
 		return store.Str(v[0].String())
 	}
+	// The whole part, exactly for an int (a float holds 53 bits of it);
+	// a float past the int64 range has none to format.
+	whole := n.i
+	if !n.isInt {
+		if !(math.Abs(n.f) < 9.2e18) {
+			return store.Null
+		}
+		whole = int64(n.f)
+	}
 	switch strings.ToLower(v[1].String()) {
 	case "hex":
-		return store.Str("0x" + strconv.FormatInt(int64(n.f), 16))
+		return store.Str("0x" + strconv.FormatInt(whole, 16))
 	case "commas":
-		return store.Str(formatCommas(n))
+		return store.Str(formatCommas(n, whole))
 	case "duration":
-		return store.Str(formatHMS(int64(n.f)))
+		return store.Str(formatHMS(whole))
 	}
 	return store.Null
 }
 
-func formatCommas(n exprNum) string {
-	s := strconv.FormatInt(int64(n.f), 10)
+func formatCommas(n exprNum, whole int64) string {
+	s := strconv.FormatInt(whole, 10)
 	frac := ""
 	if !n.isInt && n.f != float64(int64(n.f)) {
 		f := strconv.FormatFloat(n.f, 'f', 2, 64)
@@ -235,15 +245,15 @@ func formatCommas(n exprNum) string {
 	return sign + b.String() + frac
 }
 
-func formatHMS(sec int64) string {
-	sign := ""
-	if sec < 0 {
-		sign, sec = "-", -sec
+func formatHMS(secs int64) string {
+	sign, sec := "", uint64(secs)
+	if secs < 0 {
+		sign, sec = "-", -uint64(secs) // the smallest int's magnitude too
 	}
 	d, h, m, s := sec/86400, sec/3600%24, sec/60%60, sec%60
-	hms := strconv.FormatInt(100+h, 10)[1:] + ":" + strconv.FormatInt(100+m, 10)[1:] + ":" + strconv.FormatInt(100+s, 10)[1:]
+	hms := strconv.FormatUint(100+h, 10)[1:] + ":" + strconv.FormatUint(100+m, 10)[1:] + ":" + strconv.FormatUint(100+s, 10)[1:]
 	if d > 0 {
-		return sign + strconv.FormatInt(d, 10) + "+" + hms
+		return sign + strconv.FormatUint(d, 10) + "+" + hms
 	}
 	return sign + hms
 }

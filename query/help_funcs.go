@@ -27,7 +27,7 @@ var functionHelp = []HelpEntry{
 	function("match", `match(s, "regex")`, "whether the regex matches somewhere in s", `where match(useragent, "(?i)curl|python")`),
 	function("cidrmatch", `cidrmatch("cidr", ip)`, "whether ip is in the CIDR block (IPv4 or IPv6)", `where NOT cidrmatch("10.0.0.0/8", clientip)`),
 	function("tonumber", "tonumber(s[, base])", "s as a number: decimal number text (not nan, inf or 0x1f), or digits in base 2 to 36 (\"0x\" allowed with 16); null when it is not one", `eval n = tonumber(hex, 16)`),
-	function("tostring", `tostring(x[, "hex"|"commas"|"duration"])`, "x as a string; hex, thousands separators, or seconds as [D+]HH:MM:SS", `eval took = tostring(secs, "duration")`),
+	function("tostring", `tostring(x[, "hex"|"commas"|"duration"])`, "x as a string; hex, thousands separators, or seconds as [D+]HH:MM:SS (of x's whole part: null for a float past the int64 range)", `eval took = tostring(secs, "duration")`),
 	function("round", "round(x[, n])", "x rounded half away from zero to n decimals (default 0)", "eval kb = round(bytes / 1024, 2)"),
 	function("floor", "floor(x)", "the largest whole number <= x", "eval b = floor(bytes / 1000)"),
 	function("ceil", "ceil(x)", "the smallest whole number >= x", "eval pages = ceil(n / 50)"),

@@ -2,6 +2,7 @@ package refeval
 
 import (
 	"math"
+	"math/big"
 	"net/netip"
 	"regexp"
 	"strconv"
@@ -272,9 +273,12 @@ func tostring(args []store.Value) store.Value {
 	if !ok {
 		return store.Str(args[0].String())
 	}
-	whole := int64(n.f)
-	if n.isInt {
-		whole = n.i
+	whole := n.i
+	if !n.isInt {
+		if !(math.Abs(n.f) < 9.2e18) {
+			return store.Null // no whole part an int64 holds
+		}
+		whole = int64(n.f)
 	}
 	switch strings.ToLower(args[1].String()) {
 	case "hex":
@@ -282,12 +286,20 @@ func tostring(args []store.Value) store.Value {
 	case "commas":
 		return store.Str(commas(n, whole))
 	case "duration":
-		sign, s := "", whole
-		if s < 0 {
-			sign, s = "-", -s
+		sign, s := "", new(big.Int).SetInt64(whole)
+		if whole < 0 {
+			sign = "-"
+			s.Neg(s)
 		}
-		hms := two(s/3600%24) + ":" + two(s/60%60) + ":" + two(s%60)
-		if d := s / 86400; d > 0 {
+		n := func(div, mod int64) int64 {
+			q := new(big.Int).Quo(s, big.NewInt(div))
+			if mod > 0 {
+				q.Rem(q, big.NewInt(mod))
+			}
+			return q.Int64()
+		}
+		hms := two(n(3600, 24)) + ":" + two(n(60, 60)) + ":" + two(n(1, 60))
+		if d := n(86400, 0); d > 0 {
 			return store.Str(sign + strconv.FormatInt(d, 10) + "+" + hms)
 		}
 		return store.Str(sign + hms)
