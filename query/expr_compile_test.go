@@ -236,3 +236,23 @@ func TestToStringLargeInts(t *testing.T) {
 		}
 	}
 }
+
+// TestTimeArithmeticRange: seconds added to a time, and times given to
+// the time functions as seconds, must lie within the range of times; the
+// nanoseconds wrapped around, and _time + 9223372036854775807 was some
+// time in 1970.
+func TestTimeArithmeticRange(t *testing.T) {
+	for expr, want := range map[string]store.Value{
+		`t + 9223372036854775807`:                 null,
+		`t - 9300000000`:                          null,
+		`t + 1e300`:                               null,
+		`t + 60`:                                  tm("2025-03-06T08:01:00Z"),
+		`strftime(9223372036854775807, "%s")`:     null,
+		`strftime(1700000000, "%s")`:              str("1700000000"),
+		`relative_time(92233720368547758, "-1d")`: null,
+	} {
+		if got := evalOne(t, expr); !reflect.DeepEqual(got, want) {
+			t.Errorf("%s = %#v (%s), want %s", expr, got, got, want)
+		}
+	}
+}

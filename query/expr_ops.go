@@ -328,6 +328,11 @@ func timeArith(op byte, a, b store.Value) store.Value {
 	if !ok || op != '+' && op != '-' {
 		return store.Null
 	}
+	// Seconds within ±9.2e9 (the range of times), added without
+	// wrapping around: else no time.
+	if n.isInt && (n.i > 9.2e9 || n.i < -9.2e9) || !n.isInt && !(math.Abs(n.f) <= 9.2e9) {
+		return store.Null
+	}
 	ns := int64(math.Round(n.f * 1e9))
 	if n.isInt {
 		ns = n.i * 1e9
@@ -335,7 +340,11 @@ func timeArith(op byte, a, b store.Value) store.Value {
 	if op == '-' {
 		ns = -ns
 	}
-	return store.Time(t.I + ns)
+	sum, ok := addInt64(t.I, ns)
+	if !ok {
+		return store.Null
+	}
+	return store.Time(sum)
 }
 
 // secondsValue is a nanosecond difference in seconds: an int when whole.

@@ -30,6 +30,9 @@ func toTime(v store.Value) (int64, bool) {
 		return 0, false
 	}
 	if n.isInt {
+		if n.i > 9.2e9 || n.i < -9.2e9 {
+			return 0, false // seconds past the range of times
+		}
 		return n.i * 1e9, true
 	}
 	if math.IsNaN(n.f) || math.Abs(n.f) > 9.2e9 {

@@ -353,23 +353,22 @@ func timeArith(op byte, a, b store.Value) store.Value {
 	if !ok {
 		return store.Null
 	}
-	ns := math.Round(n.f * 1e9)
-	if n.isInt {
-		ns = float64(n.i) * 1e9
-	}
-	if op == '-' {
-		ns = -ns
-	}
-	sum := float64(t.I) + ns
-	if math.Abs(ns) > 9.2e18 || sum > 9.2e18 || sum < -9.2e18 {
+	// Seconds within the range of times, and a sum that stays in it.
+	ns := new(big.Int)
+	switch {
+	case n.isInt && n.i <= 9.2e9 && n.i >= -9.2e9:
+		ns.SetInt64(n.i * 1e9)
+	case !n.isInt && math.Abs(n.f) <= 9.2e9:
+		ns.SetInt64(int64(math.Round(n.f * 1e9)))
+	default:
 		return store.Null
 	}
-	if n.isInt {
-		d := n.i * 1e9
-		if op == '-' {
-			d = -d
-		}
-		return store.Time(t.I + d)
+	if op == '-' {
+		ns.Neg(ns)
 	}
-	return store.Time(t.I + int64(ns))
+	sum := ns.Add(ns, big.NewInt(t.I))
+	if !sum.IsInt64() {
+		return store.Null
+	}
+	return store.Time(sum.Int64())
 }
