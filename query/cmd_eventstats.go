@@ -1,6 +1,7 @@
 package query
 
 import (
+	"context"
 	"loghunt/store"
 
 	"github.com/alecthomas/participle/v2/lexer"
@@ -31,13 +32,14 @@ func (c *EventstatsCmd) inputFields(after fieldSet) fieldSet {
 }
 
 func (c *EventstatsCmd) operator(p *plan, next operator) (operator, error) {
-	return &eventstatsOp{table: newGroupTable(aggSpecs(c.Aggs), FieldNames(c.By), p.opt),
+	return &eventstatsOp{ctx: p.ctx, table: newGroupTable(aggSpecs(c.Aggs), FieldNames(c.By), p.opt),
 		next: next, max: p.opt.MaxRows}, nil
 }
 
 // eventstatsOp aggregates like stats, then adds each row's group results
 // to the row, keeping every row in its order.
 type eventstatsOp struct {
+	ctx   context.Context // the run's: finish checks it
 	table *groupTable
 	rows  rowBuffer
 	next  operator
@@ -63,7 +65,13 @@ func (e *eventstatsOp) finish() error {
 	}
 	key := make([]store.Value, len(byCols))
 	grouped := make([]bool, all.Len)
+	// Each group's results, made once: a percentile sorts its values, and
+	// values() joins them.
+	results := map[*group][]store.Value{}
 	for r := 0; r < all.Len; r++ {
+		if r%4096 == 0 && e.ctx.Err() != nil {
+			return e.ctx.Err()
+		}
 		null := false
 		for i, c := range byCols {
 			key[i] = c[r]
@@ -77,8 +85,16 @@ func (e *eventstatsOp) finish() error {
 			return err
 		}
 		grouped[r] = true
-		for i, st := range g.states {
-			outs[i][r] = st.result()
+		res, ok := results[g]
+		if !ok {
+			res = make([]store.Value, len(g.states))
+			for i, st := range g.states {
+				res[i] = st.result()
+			}
+			results[g] = res
+		}
+		for i, v := range res {
+			outs[i][r] = v
 		}
 	}
 	for i, s := range e.table.specs {

@@ -155,7 +155,11 @@ func (d *differ) run(n int) int {
 		if trace != nil {
 			fmt.Fprintf(trace, "%s\t%s\n", d.name, q)
 		}
+		start := time.Now()
 		msg := d.check(q)
+		if took := time.Since(start); trace != nil && took > time.Second {
+			fmt.Fprintf(trace, "slow\t%s\t%s\n", took.Round(time.Millisecond), q)
+		}
 		if msg == "" {
 			continue
 		}
