@@ -24,12 +24,15 @@ import (
 // TestDifferential runs random queries on the engine and on refeval over
 // stores of real logs (when ../shared/datasets is there) and of generated
 // events, and wants the same rows from both. LOGHUNT_DIFF_N sets the
-// number of queries (default 300, a few seconds; the long run is 100000:
+// number of queries (default 300, a few seconds, 100 with -short; the long run is 100000:
 // go test ./query/... -run Differential -count=1 -timeout 1h), and
 // LOGHUNT_DIFF_SEED the seed (default: the time). A mismatch is reported
 // with the shortest prefix of the query's pipeline that still mismatches.
 func TestDifferential(t *testing.T) {
 	n := 300
+	if testing.Short() {
+		n = 100 // CI's run under the race detector
+	}
 	if s := os.Getenv("LOGHUNT_DIFF_N"); s != "" {
 		var err error
 		if n, err = strconv.Atoi(s); err != nil {
