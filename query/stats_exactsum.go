@@ -113,6 +113,27 @@ func (s *exactSum) value() float64 {
 	return hi
 }
 
+// mean is the sum divided by n (n > 0), rounded once: the rounded sum
+// divided by n rounds twice, and the mean of three equal times then
+// missed the time by an ulp (found by the differential test).
+func (s *exactSum) mean(n int) float64 {
+	v := s.value()
+	if s.special != 0 || math.IsNaN(s.special) || math.IsInf(v, 0) || math.IsNaN(v) {
+		return v / float64(n)
+	}
+	f := new(big.Float).SetPrec(meanPrec)
+	for _, x := range append([]float64{s.hi, s.lo}, s.p...) {
+		f.Add(f, new(big.Float).SetPrec(meanPrec).SetFloat64(x))
+	}
+	m, _ := f.Quo(f, new(big.Float).SetPrec(meanPrec).SetInt64(int64(n))).Float64()
+	return m
+}
+
+// meanPrec is the precision of mean's sum and quotient: far more than a
+// float64's 53 bits, so the quotient rounds to the float64 nearest the
+// exact mean.
+const meanPrec = 256
+
 // big is the exact sum as a big.Float (finite sums only).
 func (s *exactSum) big() *big.Float {
 	f := new(big.Float).SetPrec(exactPrec)

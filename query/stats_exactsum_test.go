@@ -1,6 +1,7 @@
 package query
 
 import (
+	"loghunt/store"
 	"math"
 	"math/big"
 	"math/rand/v2"
@@ -77,4 +78,30 @@ func BenchmarkExactSumAdd(b *testing.B) {
 		s.add(xs[i&4095])
 	}
 	b.ReportMetric(float64(len(s.p)), "partials")
+}
+
+// TestAvgOfEqualValues: the mean of equal values is that value, exactly.
+// The rounded sum divided by n rounded twice, and avg(_time) of three
+// rows of one second missed it by an ulp, so groups by that mean split
+// (found by the differential test: streamstats mean(_time) by _time).
+func TestAvgOfEqualValues(t *testing.T) {
+	twice := 0
+	for i := range 2000 {
+		x := 1700005601.52 + float64(i)*0.37
+		for _, n := range []int{3, 5, 7} {
+			if sum := x * float64(n); sum/float64(n) != x {
+				twice++ // the old way misses this one
+			}
+			a := &avgAgg{}
+			for range n {
+				a.add(store.Float(x), 0)
+			}
+			if got := a.result(); got.F != x {
+				t.Fatalf("avg of %d × %v = %v", n, x, got.F)
+			}
+		}
+	}
+	if twice == 0 {
+		t.Fatal("no value where dividing the rounded sum misses: the test tests nothing")
+	}
 }

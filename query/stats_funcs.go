@@ -238,7 +238,7 @@ func (a *avgAgg) result() store.Value {
 	if a.n == 0 {
 		return store.Null
 	}
-	return store.Float(a.sum.value() / float64(a.n))
+	return store.Float(a.sum.mean(a.n))
 }
 
 // minMaxAgg keeps the smallest or largest value: numbers compare as
