@@ -39,27 +39,14 @@ func (m *Mem) Add(e *EncodedChunk) error {
 // order (DB.Scan's contract, on one goroutine).
 func (m *Mem) Scan(ctx context.Context, spec ScanSpec, work func(*Chunk) (any, error), emit func(*Chunk, any) error) (ScanStats, error) {
 	st := ScanStats{ChunksTotal: int64(len(m.chunks))}
-	var hashes []uint64
-	for _, t := range spec.Filter.Tokens() {
-		hashes = append(hashes, TokenHash(t))
-	}
+	hashes := spec.tokenHashes()
 	for _, c := range m.chunks {
 		if err := ctx.Err(); err != nil {
 			return st, err
 		}
-		switch {
-		case c.MaxTime < spec.Start || c.MinTime > spec.End:
-			st.SkippedTime++
-			continue
-		case !c.mayContainAll(hashes):
-			st.SkippedTokens++
-			continue
-		case spec.Filter != nil && !spec.Filter.mayMatch(c):
-			st.SkippedPrune++
+		if !spec.reads(c, hashes, &st) {
 			continue
 		}
-		st.ChunksRead++
-		st.Rows += int64(c.Rows)
 		v, err := work(c)
 		if err != nil {
 			return st, err

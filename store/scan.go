@@ -159,10 +159,7 @@ func (db *DB) Scan(ctx context.Context, spec ScanSpec, work func(*Chunk) (any, e
 // that may match, or the DamageError of one whose header is damaged when
 // the spec skips damaged chunks. It returns early when send returns false.
 func (db *DB) dispatch(ctx context.Context, b *bolt.Bucket, spec ScanSpec, maxSpan int64, st *ScanStats, send func(*Chunk, error) bool) error {
-	var hashes []uint64
-	for _, t := range spec.Filter.Tokens() {
-		hashes = append(hashes, TokenHash(t))
-	}
+	hashes := spec.tokenHashes()
 	from := spec.Start
 	if from != math.MinInt64 {
 		// A chunk that starts up to maxSpan earlier may still reach Start.
@@ -200,25 +197,44 @@ func (db *DB) dispatch(ctx context.Context, b *bolt.Bucket, spec ScanSpec, maxSp
 			}
 			continue
 		}
-		if c.MaxTime < spec.Start || c.MinTime > spec.End {
-			st.SkippedTime++
+		if !spec.reads(c, hashes, st) {
 			continue
 		}
-		if !c.mayContainAll(hashes) {
-			st.SkippedTokens++
-			continue
-		}
-		if spec.Filter != nil && !spec.Filter.mayMatch(c) {
-			st.SkippedPrune++
-			continue
-		}
-		st.ChunksRead++
-		st.Rows += int64(c.Rows)
 		if !send(c, nil) {
 			return ctx.Err()
 		}
 	}
 	return nil
+}
+
+// tokenHashes are the hashes of the tokens every row the filter matches
+// holds, for the chunks' token filters.
+func (spec *ScanSpec) tokenHashes() []uint64 {
+	var hashes []uint64
+	for _, t := range spec.Filter.Tokens() {
+		hashes = append(hashes, TokenHash(t))
+	}
+	return hashes
+}
+
+// reads decides whether a scan reads chunk c, by its time range, its token
+// filter (hashes: tokenHashes) and the filter's field tests, and counts
+// the decision in st.
+func (spec *ScanSpec) reads(c *Chunk, hashes []uint64, st *ScanStats) bool {
+	switch {
+	case c.MaxTime < spec.Start || c.MinTime > spec.End:
+		st.SkippedTime++
+		return false
+	case !c.mayContainAll(hashes):
+		st.SkippedTokens++
+		return false
+	case spec.Filter != nil && !spec.Filter.mayMatch(c):
+		st.SkippedPrune++
+		return false
+	}
+	st.ChunksRead++
+	st.Rows += int64(c.Rows)
+	return true
 }
 
 func mayContainAll(b bloom, hashes []uint64) bool {
