@@ -121,10 +121,7 @@ func (s *exactSum) mean(n int) float64 {
 	if s.special != 0 || math.IsNaN(s.special) || math.IsInf(v, 0) || math.IsNaN(v) {
 		return v / float64(n)
 	}
-	f := new(big.Float).SetPrec(meanPrec)
-	for _, x := range append([]float64{s.hi, s.lo}, s.p...) {
-		f.Add(f, new(big.Float).SetPrec(meanPrec).SetFloat64(x))
-	}
+	f := s.bigAt(meanPrec)
 	m, _ := f.Quo(f, new(big.Float).SetPrec(meanPrec).SetInt64(int64(n))).Float64()
 	return m
 }
@@ -135,8 +132,12 @@ func (s *exactSum) mean(n int) float64 {
 const meanPrec = 256
 
 // big is the exact sum as a big.Float (finite sums only).
-func (s *exactSum) big() *big.Float {
-	f := new(big.Float).SetPrec(exactPrec)
+func (s *exactSum) big() *big.Float { return s.bigAt(exactPrec) }
+
+// bigAt is the sum as a big.Float of precision prec (exact at exactPrec;
+// at a smaller prec within 2^-prec of it).
+func (s *exactSum) bigAt(prec uint) *big.Float {
+	f := new(big.Float).SetPrec(prec)
 	for _, x := range append([]float64{s.hi, s.lo}, s.p...) {
 		f.Add(f, new(big.Float).SetFloat64(x))
 	}
