@@ -94,18 +94,22 @@ func (c *SearchCmd) inputFields(after fieldSet) fieldSet {
 	return need
 }
 
-func (c *SearchCmd) rowStage(*plan) (rowStage, error) { return c, nil }
+func (c *SearchCmd) rowStage(*plan) (rowStage, error) {
+	return &searchStage{filter: c.Term.filter()}, nil // nil Term: every row
+}
 
-// apply filters rows by the search terms, as a later `| search` stage.
-func (c *SearchCmd) apply(b *Batch) (*Batch, error) {
-	if c.Term == nil {
+// searchStage filters rows by the search terms, as a later `| search`
+// stage, with the filter compiled once for all batches.
+type searchStage struct{ filter *store.Filter }
+
+func (s *searchStage) apply(b *Batch) (*Batch, error) {
+	if s.filter == nil {
 		return b, nil
 	}
 	var raw []store.Value
 	if i := b.Col(store.ColRaw); i >= 0 {
 		raw = b.Cols[i]
 	}
-	f := c.Term.filter()
 	row := 0
 	get := func(f string) store.Value { return b.Get(f, row) }
 	keep := make([]bool, b.Len)
@@ -114,7 +118,7 @@ func (c *SearchCmd) apply(b *Batch) (*Batch, error) {
 		if raw != nil {
 			text = raw[row].S
 		}
-		keep[row] = f.MatchRow(text, get)
+		keep[row] = s.filter.MatchRow(text, get)
 	}
 	b.Select(keep)
 	return b, nil

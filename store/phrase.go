@@ -58,7 +58,7 @@ func matchWildRun(segs []string, raw string, lo, hi int, needStart, needEnd bool
 		if needStart && s > 0 && IsTokenByte(raw[s-1]) {
 			continue
 		}
-		if equalFoldASCII(raw[s:s+len(first)], first) {
+		if EqualFoldASCII(raw[s:s+len(first)], first) {
 			p = s + len(first)
 			break
 		}
@@ -77,7 +77,7 @@ func matchWildRun(segs []string, raw string, lo, hi int, needStart, needEnd bool
 		if needEnd && e < len(raw) && IsTokenByte(raw[e]) {
 			continue
 		}
-		if equalFoldASCII(raw[e-len(last):e], last) {
+		if EqualFoldASCII(raw[e-len(last):e], last) {
 			return true
 		}
 	}
@@ -87,7 +87,7 @@ func matchWildRun(segs []string, raw string, lo, hi int, needStart, needEnd bool
 // indexFoldASCII is the first index of sub in s, ASCII case ignored, or -1.
 func indexFoldASCII(s, sub string) int {
 	for i := 0; i+len(sub) <= len(s); i++ {
-		if equalFoldASCII(s[i:i+len(sub)], sub) {
+		if EqualFoldASCII(s[i:i+len(sub)], sub) {
 			return i
 		}
 	}
@@ -117,7 +117,7 @@ func MatchPhrase(phrase, raw string) bool {
 		if needEnd && end < len(raw) && IsTokenByte(raw[end]) {
 			continue
 		}
-		if equalFoldASCII(raw[i:end], phrase) {
+		if EqualFoldASCII(raw[i:end], phrase) {
 			return true
 		}
 	}
@@ -152,7 +152,7 @@ func matchPhraseRowsIn(phrase, text string, ends []int, match []bool, bounds boo
 		if end > ends[r] ||
 			needStart && q > start && IsTokenByte(text[q-1]) ||
 			needEnd && end < ends[r] && IsTokenByte(text[end]) ||
-			!equalFoldASCII(text[q:end], phrase) {
+			!EqualFoldASCII(text[q:end], phrase) {
 			p = q + 1
 			continue
 		}
@@ -163,9 +163,7 @@ func matchPhraseRowsIn(phrase, text string, ends []int, match []bool, bounds boo
 
 // EqualFoldASCII reports whether a and b are equal ignoring ASCII case
 // only, as search words, phrases and field values compare.
-func EqualFoldASCII(a, b string) bool { return equalFoldASCII(a, b) }
-
-func equalFoldASCII(a, b string) bool {
+func EqualFoldASCII(a, b string) bool {
 	if len(a) != len(b) {
 		return false
 	}
@@ -374,7 +372,7 @@ func mayTouch(phrase, v string, in *[256]bool) bool {
 		return true
 	}
 	for k := 1; k < len(phrase) && k <= len(v) && (first || last); k++ {
-		if first && equalFoldASCII(phrase[len(phrase)-k:], v[:k]) || last && equalFoldASCII(phrase[:k], v[len(v)-k:]) {
+		if first && EqualFoldASCII(phrase[len(phrase)-k:], v[:k]) || last && EqualFoldASCII(phrase[:k], v[len(v)-k:]) {
 			return true
 		}
 	}
@@ -388,7 +386,7 @@ func containsFold(s, sub string) bool {
 	}
 	f := newFoldFinder(sub, s)
 	for i := f.next(0); i >= 0; i = f.next(i + 1) {
-		if equalFoldASCII(s[i:i+len(sub)], sub) {
+		if EqualFoldASCII(s[i:i+len(sub)], sub) {
 			return true
 		}
 	}

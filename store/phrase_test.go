@@ -108,7 +108,7 @@ func TestMatchPhraseBruteForce(t *testing.T) {
 			want := false
 			for i := 0; i+len(phrase) <= len(text) && !want; i++ {
 				end := i + len(phrase)
-				want = equalFoldASCII(text[i:end], phrase) &&
+				want = EqualFoldASCII(text[i:end], phrase) &&
 					!(needStart && i > 0 && IsTokenByte(text[i-1])) &&
 					!(needEnd && end < len(text) && IsTokenByte(text[end]))
 			}
