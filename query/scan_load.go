@@ -4,10 +4,6 @@ import (
 	"loghunt/store"
 )
 
-func isBuiltin(f string) bool {
-	return f == store.ColTime || f == store.ColRaw || f == "source" || f == "sourcetype"
-}
-
 // load decodes the rows of a chunk in the time range that match the
 // search, with the columns the query needs.
 //
@@ -74,24 +70,6 @@ func (p *plan) loadRows(rows *store.Rows) (*Batch, error) {
 	return b, nil
 }
 
-func rowAt(sel []int, i int) int {
-	if sel == nil {
-		return i
-	}
-	return sel[i]
-}
-
-func gather(all []store.Value, sel []int) []store.Value {
-	if sel == nil {
-		return all
-	}
-	out := make([]store.Value, len(sel))
-	for i, r := range sel {
-		out[i] = all[r]
-	}
-	return out
-}
-
 // columnsOf lists the columns to decode for a chunk: those the query
 // needs, or every column of the chunk (with _time first and _raw last)
 // when the output shows every field.
@@ -99,7 +77,7 @@ func (p *plan) columnsOf(c *store.Chunk) []string {
 	if !p.need.all {
 		var out []string
 		for _, f := range p.need.list() {
-			if f == store.ColTime || isBuiltin(f) || c.Column(f) != nil {
+			if f == store.ColTime || store.IsBuiltin(f) || c.Column(f) != nil {
 				out = append(out, f)
 			}
 		}

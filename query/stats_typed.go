@@ -46,7 +46,7 @@ func newTypedAgg(p *plan) *typedAgg {
 	case len(by) == 0:
 	case len(by) == 1 && by[0] == store.ColTime:
 		t.byTime = true
-	case len(by) == 1 && !isBuiltin(by[0]) && t.span == 0:
+	case len(by) == 1 && !store.IsBuiltin(by[0]) && t.span == 0:
 		t.by = by[0]
 	default:
 		return nil
@@ -57,7 +57,7 @@ func newTypedAgg(p *plan) *typedAgg {
 		default:
 			return nil
 		}
-		if s.field != "" && (isBuiltin(s.field) || s.field == t.by) {
+		if s.field != "" && (store.IsBuiltin(s.field) || s.field == t.by) {
 			return nil
 		}
 	}

@@ -59,9 +59,9 @@ func FieldTest(name string, match func(Value) bool) *Filter {
 	return &Filter{Kind: FilterField, Field: name, Match: match}
 }
 
-// isBuiltin reports whether a field is one every row has: the time, the
+// IsBuiltin reports whether a field is one every row has: the time, the
 // text and the source's names.
-func isBuiltin(f string) bool {
+func IsBuiltin(f string) bool {
 	return f == ColTime || f == ColRaw || f == "source" || f == "sourcetype"
 }
 
@@ -147,7 +147,7 @@ func (f *Filter) mayMatch(c *Chunk) bool {
 		}
 		return len(f.Args) == 0
 	case FilterField:
-		if isBuiltin(f.Field) {
+		if IsBuiltin(f.Field) {
 			return true
 		}
 		ci := c.Column(f.Field)

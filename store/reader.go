@@ -694,7 +694,7 @@ func (cc *chunkCols) trues(n int, v bool) []bool {
 // as a dictionary, the column's codes and whether each code matches;
 // otherwise a nil dictionary.
 func (cc *chunkCols) dictTable(f *Filter) (*Dict, []bool, error) {
-	if f.Kind != FilterField || isBuiltin(f.Field) {
+	if f.Kind != FilterField || IsBuiltin(f.Field) {
 		return nil, nil, nil
 	}
 	d, err := cc.dict(f.Field)
@@ -710,7 +710,7 @@ func (cc *chunkCols) dictTable(f *Filter) (*Dict, []bool, error) {
 
 func (cc *chunkCols) matchField(f *Filter, n int) ([]bool, error) {
 	out := cc.bools(n)
-	if !isBuiltin(f.Field) {
+	if !IsBuiltin(f.Field) {
 		d, table, err := cc.dictTable(f)
 		if err != nil {
 			return nil, err
