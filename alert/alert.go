@@ -85,9 +85,9 @@ type Alert struct {
 // alert, with its outcome.
 type ActionRecord struct {
 	Spec     ActionSpec `json:"spec"`
-	Status   string     `json:"status"`   // done, simulated, failed, pending, skipped (allow-list, throttle), undone
-	Detail   string     `json:"detail"`   // what ran ("would run nft add ..."), the error, why skipped
-	At       time.Time  `json:"at"`       // when it last changed (wall clock)
-	Attempts int        `json:"attempts"` // webhook deliveries tried
+	Status   string     `json:"status"`         // done, simulated, failed, pending, skipped (allow-list, throttle), undone
+	Detail   string     `json:"detail"`         // what ran ("would run nft add ..."), the error, why skipped
+	At       time.Time  `json:"at"`             // when it last changed (wall clock)
+	Attempts int        `json:"attempts"`       // webhook deliveries tried
 	Until    time.Time  `json:"until,omitzero"` // when For expires and Undo runs
 }
