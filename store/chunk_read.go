@@ -492,6 +492,16 @@ func (c *Chunk) dictIn(ci *ColumnInfo, buf *[]byte) (*Dict, error) {
 	if err != nil {
 		return nil, err
 	}
+	if comp, _, stored, rest, err := sectionHeader(src); err == nil && comp == compPacked {
+		if len(rest) != 0 {
+			return nil, errCorrupt
+		}
+		d, rest, err := decodeDictValues(vals)
+		if err != nil || len(rest) != 0 {
+			return nil, errCorrupt
+		}
+		return d, d.decodePacked(stored, c.Rows)
+	}
 	codes, src, err := section(src, false)
 	if err != nil || len(src) != 0 {
 		return nil, errCorrupt
@@ -514,12 +524,15 @@ func decodeDictIn(ci *ColumnInfo, src []byte, rows int, buf *[]byte) (*Dict, err
 		return decodeDict(b, rows)
 	}
 	var secs [2][]byte
+	packed := false
 	for i := range secs {
 		comp, rawLen, stored, rest, err := sectionHeader(src)
 		if err != nil {
 			return nil, err
 		}
-		if secs[i], err = storedIn(comp, stored, rawLen, buf); err != nil {
+		if i == 1 && comp == compPacked {
+			secs[i], packed = stored, true // read in place
+		} else if secs[i], err = storedIn(comp, stored, rawLen, buf); err != nil {
 			return nil, err
 		}
 		src = rest
@@ -527,6 +540,9 @@ func decodeDictIn(ci *ColumnInfo, src []byte, rows int, buf *[]byte) (*Dict, err
 	d, rest, err := decodeDictValues(secs[0])
 	if err != nil || len(rest) != 0 || len(src) != 0 {
 		return nil, errCorrupt
+	}
+	if packed {
+		return d, d.decodePacked(secs[1], rows)
 	}
 	return d, d.decodeCodes(secs[1], rows)
 }

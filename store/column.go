@@ -1,10 +1,12 @@
 package store
 
 import (
+	"bytes"
 	"encoding/binary"
 	"errors"
 	"fmt"
 	"math"
+	"math/bits"
 	"slices"
 	"unsafe"
 )
@@ -509,24 +511,37 @@ func (d *dictBuilder) encode(dst []byte, vals []Value) []byte {
 // work that read it); a code beyond the dictionary, which only damage can
 // make, reads as null.
 type Dict struct {
-	codes []byte // width bytes per row, little-endian
+	codes []byte // width bytes per row, little-endian; or packed (bits)
 	width int
 	ents  []byte   // the encoded values
 	offs  []uint32 // where each value starts in ents, and where the last ends
+	// bits, when not 0, says the codes are packed: bits (1, 2 or 4) per
+	// code, the first row in the lowest bits of the first byte; first is
+	// the row of the packed codes that is this Dict's row 0, rows its rows.
+	bits        uint8
+	first, rows int
 }
 
 // Len returns the number of values in the dictionary.
 func (d *Dict) Len() int { return len(d.offs) - 1 }
 
 // Rows returns the number of rows.
-func (d *Dict) Rows() int { return len(d.codes) / d.width }
+func (d *Dict) Rows() int {
+	if d.bits != 0 {
+		return d.rows
+	}
+	return len(d.codes) / d.width
+}
 
 // Code returns the code of row r.
 func (d *Dict) Code(r int) uint16 {
 	var c uint16
-	if d.width == 1 {
+	switch {
+	case d.bits != 0:
+		c = d.packedCode(r)
+	case d.width == 1:
 		c = uint16(d.codes[r])
-	} else {
+	default:
 		c = binary.LittleEndian.Uint16(d.codes[2*r:])
 	}
 	if int(c) > d.Len() {
@@ -543,11 +558,23 @@ func (d *Dict) Value(code uint16) Value {
 
 // slice returns the dictionary of rows lo to hi.
 func (d *Dict) slice(lo, hi int) *Dict {
+	if d.bits != 0 {
+		c := *d
+		c.first, c.rows = d.first+lo, hi-lo
+		return &c
+	}
 	return &Dict{codes: d.codes[lo*d.width : hi*d.width], width: d.width, ents: d.ents, offs: d.offs}
 }
 
 // selectRows returns the dictionary of the rows sel, in fresh memory.
 func (d *Dict) selectRows(sel []int) *Dict {
+	if d.bits != 0 { // as one byte per code: packed codes fit one
+		codes := make([]byte, len(sel))
+		for i, r := range sel {
+			codes[i] = byte(d.Code(r))
+		}
+		return &Dict{codes: codes, width: 1, ents: d.ents, offs: d.offs}
+	}
 	codes := make([]byte, len(sel)*d.width)
 	for i, r := range sel {
 		copy(codes[i*d.width:(i+1)*d.width], d.codes[r*d.width:])
@@ -559,6 +586,14 @@ func (d *Dict) selectRows(sel []int) *Dict {
 // entry per code, 0 (null) included.
 func (d *Dict) matchTable(table []bool, out []bool) {
 	n := uint16(d.Len())
+	if d.bits != 0 {
+		for r := range out {
+			if c := d.packedCode(r); int(c) <= int(n) {
+				out[r] = table[c]
+			}
+		}
+		return
+	}
 	if d.width == 1 {
 		for r, c := range d.codes[:len(out)] {
 			if uint16(c) <= n {
@@ -578,9 +613,27 @@ func (d *Dict) matchTable(table []bool, out []bool) {
 // true: Match and a pass over its flags in one.
 func (d *Dict) appendMatching(table []bool, dst []int) []int {
 	n := uint16(d.Len())
+	if d.bits != 0 {
+		return d.appendMatchingPacked(table, dst)
+	}
 	if d.width == 1 {
+		// One matching code (a field compared with one value): let
+		// IndexByte find its rows, many bytes at a time.
+		if c, ok := onlyTrue(table); ok && c > 0 {
+			for r, codes := 0, d.codes; ; {
+				i := bytes.IndexByte(codes[r:], byte(c))
+				if i < 0 {
+					return dst
+				}
+				dst = append(dst, r+i)
+				r += i + 1
+			}
+		}
+		var t [256]bool              // every byte has an entry: no bounds test per row
+		copy(t[:], table[:int(n)+1]) // a code past the values matches nothing
+
 		for r, c := range d.codes {
-			if uint16(c) <= n && table[c] {
+			if t[c] {
 				dst = append(dst, r)
 			}
 		}
@@ -592,6 +645,20 @@ func (d *Dict) appendMatching(table []bool, dst []int) []int {
 		}
 	}
 	return dst
+}
+
+// onlyTrue returns the one true entry of table, if exactly one is true.
+func onlyTrue(table []bool) (int, bool) {
+	at := -1
+	for i, t := range table {
+		if t {
+			if at >= 0 {
+				return 0, false
+			}
+			at = i
+		}
+	}
+	return at, at >= 0
 }
 
 func decodeDict(src []byte, n int) (*Dict, error) {
@@ -624,6 +691,125 @@ func decodeDictValues(src []byte) (*Dict, []byte, error) {
 	d.offs[nd] = uint32(off)
 	d.ents = src[:off]
 	return d, src[off:], nil
+}
+
+// appendMatchingPacked is appendMatching of packed codes: a table of
+// the lanes that match for every byte value finds a byte's matching rows
+// at once, and most bytes have none.
+func (d *Dict) appendMatchingPacked(table []bool, dst []int) []int {
+	n := d.Len()
+	per := 8 / int(d.bits) // codes per byte
+	var lanes [256]uint8   // bit i: the byte's i-th code matches
+	mask := 1<<d.bits - 1
+	for b := range lanes {
+		for i := range per {
+			c := b >> (i * int(d.bits)) & mask
+			if c <= n && table[c] {
+				lanes[b] |= 1 << i
+			}
+		}
+	}
+	r, end := 0, d.rows
+	for ; r < end && (d.first+r)%per != 0; r++ { // up to a byte's first code
+		if c := d.packedCode(r); int(c) <= n && table[c] {
+			dst = append(dst, r)
+		}
+	}
+	whole := r + (end-r)/per*per
+	body := d.codes[(d.first+r)/per : (d.first+whole)/per]
+	if c, ok := onlyTrue(table); ok && c > 0 && c <= n {
+		// One matching code: compare the codes of 8 bytes at once.
+		words := len(body) / 8
+		dst = matchPackedWords(body[:words*8], uint64(c), d.bits, r, dst)
+		r += words * 8 * per
+		body = body[words*8:]
+	}
+	for i, b := range body {
+		for m := lanes[b]; m != 0; m &= m - 1 {
+			dst = append(dst, r+i*per+bits.TrailingZeros8(m))
+		}
+	}
+	for r = whole; r < end; r++ {
+		if c := d.packedCode(r); int(c) <= n && table[c] {
+			dst = append(dst, r)
+		}
+	}
+	return dst
+}
+
+// matchPackedWords appends row0 + the rows of the packed codes in words
+// (8 bytes each, bits a code) that equal c. In a word x of codes xor c,
+// a lane is zero exactly when its code is c: adding its low bits to all
+// ones below the lane's top bit carries into the top bit unless they are
+// all zero, and cannot carry into the next lane.
+func matchPackedWords(words []byte, c uint64, b uint8, row0 int, dst []int) []int {
+	var lsb uint64 // the lowest bit of every lane
+	for i := 0; i < 64; i += int(b) {
+		lsb |= 1 << i
+	}
+	low := lsb * (1<<(b-1) - 1) // every bit of a lane but its top one
+	high := lsb << (b - 1)      // the top bit of every lane
+	rep := lsb * c              // c in every lane
+	per := 64 / int(b)
+	for i := 0; i+8 <= len(words); i += 8 {
+		x := binary.LittleEndian.Uint64(words[i:]) ^ rep
+		z := ^(((x & low) + low) | x) & high // top bit set: lane equals c
+		for ; z != 0; z &= z - 1 {
+			dst = append(dst, row0+i/8*per+bits.TrailingZeros64(z)/int(b))
+		}
+	}
+	return dst
+}
+
+// packedCode returns the packed code of row r as stored (it may be past
+// the values: only damage makes one).
+func (d *Dict) packedCode(r int) uint16 {
+	p := (d.first + r) * int(d.bits) // a code never crosses a byte
+	return uint16(d.codes[p>>3]>>(p&7)) & (1<<d.bits - 1)
+}
+
+// packedBits returns how many bits a packed code of n values takes, or
+// 0 when codes of n values are not packed.
+func packedBits(n int) uint8 {
+	switch {
+	case n <= 1:
+		return 1
+	case n <= 3:
+		return 2
+	case n <= 15:
+		return 4
+	}
+	return 0
+}
+
+// appendPackedCodes appends the packed codes of a codes section (a width
+// byte, then a byte per code): the bits byte, then the codes.
+func appendPackedCodes(dst, sec []byte, bits uint8) []byte {
+	dst = append(dst, bits)
+	per := 8 / int(bits)
+	codes := sec[1:]
+	for i := 0; i < len(codes); i += per {
+		var b byte
+		for j := 0; j < per && i+j < len(codes); j++ {
+			b |= codes[i+j] << (j * int(bits))
+		}
+		dst = append(dst, b)
+	}
+	return dst
+}
+
+// decodePacked takes the packed codes of n rows from a section stored
+// packed (the bits byte, then the codes), without copying them.
+func (d *Dict) decodePacked(src []byte, n int) error {
+	if len(src) < 1 {
+		return errCorrupt
+	}
+	bits := src[0]
+	if bits != 1 && bits != 2 && bits != 4 || len(src)-1 != (n*int(bits)+7)/8 {
+		return errCorrupt
+	}
+	d.bits, d.codes, d.first, d.rows, d.width = bits, src[1:], 0, n, 1
+	return nil
 }
 
 // decodeCodes reads the width byte and takes the codes of n rows from

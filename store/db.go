@@ -20,10 +20,12 @@ import (
 // (format 1 chunks have one filter in the header); format 3 may cut the
 // values of long dictionary fields out of those blocks (encoding 8);
 // format 4 chunks ("LHC2") have a checksum of their header, of each column
-// and of each _raw block, so that a read verifies just what it decodes. A
-// writer marks an older store as 4 before adding chunks, so an older
-// loghunt refuses it instead of meeting chunks it cannot read.
-const FormatVersion = 4
+// and of each _raw block, so that a read verifies just what it decodes;
+// format 5 may pack the codes of a dictionary of at most 15 values (1, 2
+// or 4 bits a code, section compression 2). A writer marks an older store
+// as 5 before adding chunks, so an older loghunt refuses it instead of
+// meeting chunks it cannot read.
+const FormatVersion = 5
 
 // Bucket names.
 var (
