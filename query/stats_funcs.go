@@ -100,11 +100,15 @@ func (a *dcAgg) result() store.Value {
 // the same group (dedup, stats, top and timechart series) when their text
 // is the same, as in Splunk, where every value is text. So 10, 10.0 and
 // "10" are one key (the int 10), and so are true and "true", and a time
-// and its RFC 3339 text; "1.0" and "010" are text of their own. The key
-// prints as the value does (normKey(v).String() == v.String()).
+// and its RFC 3339 text; "1.0" and "010" are text of their own, and the
+// float -0 is "-0", not 0. The key prints as the value does
+// (normKey(v).String() == v.String()).
 func normKey(v store.Value) store.Value {
 	switch v.K {
 	case store.KindFloat:
+		if v.F == 0 && math.Signbit(v.F) {
+			return store.Str("-0") // its text, which no int has
+		}
 		if v.F == math.Trunc(v.F) && math.Abs(v.F) < 1<<53 {
 			return store.Int(int64(v.F))
 		}

@@ -270,6 +270,17 @@ func (g *groupTable) lookup(vals []store.Value) (*group, error) {
 	}
 	if len(vals) == 1 {
 		k := normKey(vals[0])
+		if k.K == store.KindString { // a value whose key is its text (-0)
+			if gr, ok := g.strs[k.S]; ok {
+				g.seen(gr, vals)
+				return gr, nil
+			}
+			gr, err := g.newGroupOf(vals)
+			if err == nil {
+				g.strs[gr.key[0].S] = gr
+			}
+			return gr, err
+		}
 		if gr, ok := g.single[k]; ok {
 			g.seen(gr, vals)
 			return gr, nil

@@ -2,6 +2,7 @@ package query
 
 import (
 	"fmt"
+	"math"
 	"strings"
 	"testing"
 
@@ -71,5 +72,35 @@ func TestGroupsByText(t *testing.T) {
 	}
 	if n != 2 || len(got[0]) != 9 {
 		t.Errorf("timechart columns: %v", got[0])
+	}
+}
+
+// TestNegativeZeroGroup: the float -0 prints "-0", so it is the group of
+// the text "-0", not of 0 (whose int, float and text are one group). It
+// was turned into the int 0 like any whole float, and stats, dedup, rare
+// and streamstats by it merged rows that the reference evaluator keeps
+// apart (differential test, seed 20).
+func TestNegativeZeroGroup(t *testing.T) {
+	s := newTestStore(t)
+	vals := []store.Value{store.Float(math.Copysign(0, -1)), store.Str("-0"), store.Float(0), store.Int(0),
+		store.Str("0"), store.Str("-0.0"), store.Float(math.Copysign(0, -1))}
+	var evs []store.Event
+	for i, v := range vals {
+		evs = append(evs, store.Event{Time: base + int64(i)*1e9, Raw: fmt.Sprint("e", i),
+			Fields: []store.Field{{Name: "k", Value: v}}})
+	}
+	s.add("a", evs, 3)
+	got := map[string]string{}
+	for _, r := range s.run("* | stats count by k")[1:] {
+		got[r[0]] = r[1]
+	}
+	if fmt.Sprint(got) != "map[-0:3 -0.0:1 0:3]" {
+		t.Errorf("stats count by k: %v", got)
+	}
+	if got := s.run("* | dedup k | stats count"); got[1][0] != "3" {
+		t.Errorf("dedup k: %v rows, want 3", got[1][0])
+	}
+	if got := s.run("* | streamstats count as c by k | where k = \"-0\" | stats max(c)"); got[1][0] != "3" {
+		t.Errorf("streamstats by k: %v", got)
 	}
 }

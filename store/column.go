@@ -445,10 +445,11 @@ func (d *dictBuilder) build(vals []Value) bool {
 	var last Value
 	for i := range vals {
 		v := vals[i]
-		if v.K == KindNull || (i > 0 && v == last) {
+		k := dictKey(v)
+		if v.K == KindNull || (i > 0 && k == last) {
 			continue
 		}
-		last = v
+		last = k
 		if v.K == KindFloat && math.IsNaN(v.F) {
 			return false // NaN != NaN: a map cannot hold it
 		}
@@ -462,7 +463,7 @@ func (d *dictBuilder) build(vals []Value) bool {
 		if v.K == KindString {
 			d.strs[v.S] = uint32(len(d.values))
 		} else {
-			d.others[v] = uint32(len(d.values))
+			d.others[k] = uint32(len(d.values))
 		}
 	}
 	d.width = codeWidth(len(d.values))
@@ -474,8 +475,18 @@ func (d *dictBuilder) code(v Value) (uint32, bool) {
 		c, ok := d.strs[v.S]
 		return c, ok
 	}
-	c, ok := d.others[v]
+	c, ok := d.others[dictKey(v)]
 	return c, ok
+}
+
+// dictKey is v as a key of a dictionary's map: the float -0 apart from 0,
+// which == (and so a map) takes for the same value, so that a column of
+// both reads back each as it was.
+func dictKey(v Value) Value {
+	if v.K == KindFloat && v.F == 0 && math.Signbit(v.F) {
+		return Value{K: KindFloat, I: 1}
+	}
+	return v
 }
 
 func (d *dictBuilder) encode(dst []byte, vals []Value) []byte {
@@ -490,11 +501,11 @@ func (d *dictBuilder) encode(dst []byte, vals []Value) []byte {
 	for i := range vals {
 		code := uint32(0)
 		if vals[i].K != KindNull {
-			if i > 0 && vals[i] == last {
+			if k := dictKey(vals[i]); i > 0 && k == last {
 				code = lastCode
 			} else {
 				code, _ = d.code(vals[i])
-				last, lastCode = vals[i], code
+				last, lastCode = k, code
 			}
 		}
 		dst = appendCode(dst, d.width, uint16(code))

@@ -1,6 +1,8 @@
 package store
 
 import (
+	"fmt"
+	"math"
 	"math/rand/v2"
 	"slices"
 	"testing"
@@ -76,6 +78,26 @@ func TestPackedCodesAgree(t *testing.T) {
 			if sa.Code(i) != sb.Code(i) {
 				t.Fatalf("iter %d: selected row %d code %d vs %d", iter, i, sa.Code(i), sb.Code(i))
 			}
+		}
+	}
+}
+
+// TestNegativeZeroKept: a float column holding both -0 and 0 reads back
+// each as written. The dictionary's map took them for one value (== says
+// they are equal), so every 0 came back as whichever came first.
+func TestNegativeZeroKept(t *testing.T) {
+	db := openTest(t)
+	negz := math.Copysign(0, -1)
+	vals := []float64{negz, 0, 0, negz, 1.5, negz, 0}
+	var rows []row
+	for i, f := range vals {
+		rows = append(rows, row{time: int64(i), raw: fmt.Sprint("e", i), source: "s", fields: []Field{{"k", Float(f)}}})
+	}
+	writeRows(t, db, rows, len(rows))
+	got := scanAll(t, db, AllTime, []string{"k"})
+	for i, s := range got {
+		if s.vals[0].K != KindFloat || math.Float64bits(s.vals[0].F) != math.Float64bits(vals[i]) {
+			t.Errorf("row %d: %v, want %v", i, s.vals[0], vals[i])
 		}
 	}
 }
