@@ -18,7 +18,7 @@ type StatsCmd struct {
 func (*StatsCmd) command()                   {}
 func (c *StatsCmd) Position() lexer.Position { return c.Pos }
 func (c *StatsCmd) String() string           { return "stats " + aggsBy(c.Aggs, c.By) }
-func (c *StatsCmd) check() *posError         { return checkAggs(c.Aggs) }
+func (c *StatsCmd) check() *posError         { return checkAggsBy(c.Aggs, c.By) }
 
 func (c *StatsCmd) inputFields(fieldSet) fieldSet {
 	return fieldsOf(FieldNames(c.By)...).with(aggFields(aggSpecs(c.Aggs))...)

@@ -32,6 +32,13 @@ func TestErrorRendering(t *testing.T) {
 			"| head 1.5\n       ^ head takes a whole number, not 1.5"},
 		{"a | ",
 			"a | \n    ^ expected a stage name after '|'"},
+		// An output named as a by field would lose one of the two values
+		// (the differential test, seed 21: the engine kept the by value,
+		// the reference the aggregate); Splunk refuses it too.
+		{"| stats count, max(x) as user by host, user",
+			"| stats count, max(x) as user by host, user\n               ^ the output user has the same name as a by field; name it with 'as'"},
+		{"| stats perc99(_time) by `perc99(_time)`",
+			"| stats perc99(_time) by `perc99(_time)`\n        ^ the output perc99(_time) has the same name as a by field; name it with 'as'"},
 	}
 	for _, c := range cases {
 		_, err := Parse(c.q)

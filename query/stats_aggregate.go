@@ -120,6 +120,23 @@ func checkAggs(aggs []*Aggregate) *posError {
 	return nil
 }
 
+// checkAggsBy is checkAggs of a stage with by fields: an output named as
+// a by field is an error, as in Splunk ("cannot have the same name as a
+// group-by field"): one of the two values would be lost.
+func checkAggsBy(aggs []*Aggregate, by []*Field) *posError {
+	if err := checkAggs(aggs); err != nil {
+		return err
+	}
+	for _, a := range aggs {
+		for _, f := range by {
+			if name := a.OutputName(); name == f.Name {
+				return errorfAt(a.Pos.Offset, "the output %s has the same name as a by field; name it with 'as'", name)
+			}
+		}
+	}
+	return nil
+}
+
 func aggsBy(aggs []*Aggregate, by []*Field) string {
 	parts := make([]string, len(aggs))
 	for i, a := range aggs {
