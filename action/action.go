@@ -80,7 +80,9 @@ const (
 // defaults above) is ready; one Runner works on one DB at a time.
 type Runner struct {
 	// Act performs exec actions; without it they are simulated and
-	// recorded as "would run ...". log and webhook always run.
+	// recorded as "would run ...". log and webhook always run. An exec
+	// planned without Act stays simulated when a Runner with Act runs it,
+	// and one planned with Act is simulated by a Runner without.
 	Act bool
 	// Allow is the global allow-list, checked (with each rule's own
 	// entries, ActionSpec.Allow) before every action; nil: none.
@@ -229,6 +231,10 @@ func (r *Runner) Plan(w *store.WriteTx, a *alert.Alert, specs []alert.ActionSpec
 		}
 		rec.Status = alert.ActPending
 		rec.Detail = "queued"
+		if spec.Type == "exec" && !r.Act {
+			rec.Simulate = true
+			rec.Detail = "queued (simulated: no --act)"
+		}
 		a.Actions = append(a.Actions, rec)
 		qv, _ := json.Marshal(queued{Due: now})
 		if err := queue.Put(queueKey(a.ID, len(a.Actions)-1, false), qv); err != nil {
@@ -512,7 +518,7 @@ func (r *Runner) doExec(ctx context.Context, db *store.DB, a *alert.Alert, index
 			return finishDo(rec, queue, a.ID, index, alert.ActFailed, "not run: "+err.Error(), now)
 		})
 	}
-	if !r.Act {
+	if a.Actions[index].Simulate || !r.Act {
 		return change(db, a.ID, index, func(a *alert.Alert, rec *alert.ActionRecord, queue *store.Records) error {
 			detail := "would run " + shellQuote(argv)
 			if rec.Hold > 0 {

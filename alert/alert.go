@@ -100,6 +100,9 @@ type ActionRecord struct {
 	// by the entity's repeat offences (Offence is this one's number).
 	Hold    time.Duration `json:"hold,omitempty"`
 	Offence int           `json:"offence,omitempty"`
+	// Simulate: planned without --act, so it is only recorded as what
+	// would have run, whoever runs it.
+	Simulate bool `json:"simulate,omitempty"`
 	// Next is when a webhook that has not been delivered is tried again.
 	Next time.Time `json:"next,omitzero"`
 	// UndoStatus is the undo's own outcome: scheduled, running, done,
