@@ -60,13 +60,13 @@ func TestAllowList(t *testing.T) {
 		}
 	}
 	for text, want := range map[string]string{
-		"allow:\n  - 10.0.0.1/8\n":    "bad.yml:2: allow-list entry \"10.0.0.1/8\" has host bits set",
-		"allow:\n  - 10.0.0\n":        "bad.yml:2: allow-list entry \"10.0.0\" is not an address",
-		"alow: [10.0.0.0/8]\n":        "bad.yml:1: unknown key \"alow\"",
-		"allow: 10.0.0.0/8\n":         "bad.yml:1: allow: want a list",
-		"allow:\n  - \"user:\"\n":         "bad.yml:2: allow-list entry \"user:\" names no user",
-		"allow: [10.0.0.0/8\n":        "bad.yml: yaml:",
-		"allow:\n  - [a]\n":           "bad.yml:2: allow: an entry must be a string",
+		"allow:\n  - 10.0.0.1/8\n":   "bad.yml:2: allow-list entry \"10.0.0.1/8\" has host bits set",
+		"allow:\n  - 10.0.0\n":       "bad.yml:2: allow-list entry \"10.0.0\" is not an address",
+		"alow: [10.0.0.0/8]\n":       "bad.yml:1: unknown key \"alow\"",
+		"allow: 10.0.0.0/8\n":        "bad.yml:1: allow: want a list",
+		"allow:\n  - \"user:\"\n":    "bad.yml:2: allow-list entry \"user:\" names no user",
+		"allow: [10.0.0.0/8\n":       "bad.yml: yaml:",
+		"allow:\n  - [a]\n":          "bad.yml:2: allow: an entry must be a string",
 		"allow:\n - ok\n - field=\n": "bad.yml:2:",
 	} {
 		bad := filepath.Join(dir, "bad.yml")
@@ -235,7 +235,7 @@ func TestThrottle(t *testing.T) {
 	}
 	a1 := raise(t, db, r, ip, spec)
 	now = t0.Add(9 * time.Minute)
-	a2 := raise(t, db, r, ip, spec, other)                                       // same spec, same entity, within the window
+	a2 := raise(t, db, r, ip, spec, other)                                   // same spec, same entity, within the window
 	a3 := raise(t, db, r, map[string]string{"src_ip": "198.51.100.1"}, spec) // another entity
 	now = t0.Add(11 * time.Minute)
 	a4 := raise(t, db, r, ip, spec) // past the window since a1
