@@ -2,6 +2,7 @@ package action
 
 import (
 	"bytes"
+	"context"
 	"os"
 	"path/filepath"
 	"sync"
@@ -120,3 +121,5 @@ func lines(t testing.TB, path string) []string {
 	}
 	return out
 }
+
+func contextBackground() context.Context { return context.Background() }
