@@ -40,7 +40,6 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"net/http"
 	"os"
 	"sort"
 	"strings"
@@ -105,9 +104,6 @@ type Runner struct {
 	// after each further one up to MaxBackoff.
 	Backoff    time.Duration
 	MaxBackoff time.Duration
-	// Client sends webhooks; nil: a client that uses no proxy and follows
-	// no redirect.
-	Client *http.Client
 	// Now is the wall clock of Plan and Undo; nil: time.Now.
 	Now func() time.Time
 

@@ -31,13 +31,6 @@ var client = &http.Client{
 	},
 }
 
-func (r *Runner) client() *http.Client {
-	if r.Client != nil {
-		return r.Client
-	}
-	return client
-}
-
 // webhookBody is what a webhook posts: the alert without its action
 // records, or {"text": ...} for Slack.
 func webhookBody(a *alert.Alert, slack bool) []byte {
@@ -65,7 +58,7 @@ func (r *Runner) post(ctx context.Context, url string, body []byte, key string, 
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("User-Agent", "loghunt")
 	req.Header.Set("Idempotency-Key", key)
-	resp, err := r.client().Do(req)
+	resp, err := client.Do(req)
 	if err != nil {
 		if errors.Is(tctx.Err(), context.DeadlineExceeded) && ctx.Err() == nil {
 			return fmt.Errorf("no answer within its %s timeout", timeout)
