@@ -667,3 +667,11 @@ func (r *Runner) Undo(ctx context.Context, db *store.DB, id uint64) error {
 	}
 	return nil
 }
+
+// AfterCommit runs what is due now: the runner as a hook a watch calls
+// after each commit. A caller with nothing to commit for a while calls it
+// again when Pending says the next piece of work is due (a hold's undo, a
+// webhook retry).
+func (r *Runner) AfterCommit(ctx context.Context, db *store.DB) error {
+	return r.Run(ctx, db, time.Now())
+}
