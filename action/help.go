@@ -5,7 +5,7 @@ const Help = `actions (what a rule's tier does about an alert: watch --rules, al
 
   log: FILE             a line on stderr and a JSON line appended to FILE (0600)
   webhook: URL          POST the alert's JSON (slack: true: {"text": ...}); timeout: per
-                        attempt (10s), retries: attempts (3) with backoff 1s, 2s, 4s, ...;
+                        attempt (10s), retries: attempts (3), waiting 1s, 2s, ... between;
                         then failed but kept, tried again every 5m; never dropped.
                         Header Idempotency-Key: loghunt-ID-N (the same on every attempt)
   exec: [argv]          run without a shell, {field} filled from the entity or the alert
