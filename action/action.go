@@ -389,6 +389,7 @@ func (r *Runner) Run(ctx context.Context, db *store.DB, now time.Time) error {
 		return err
 	}
 	var errs []error
+	down := map[string]bool{} // webhook URLs that failed in this run
 	for _, it := range items {
 		if ctx.Err() != nil {
 			break
@@ -400,7 +401,7 @@ func (r *Runner) Run(ctx context.Context, db *store.DB, now time.Time) error {
 		if it.q.Due.After(now) {
 			continue
 		}
-		errs = append(errs, r.perform(ctx, db, it, now))
+		errs = append(errs, r.perform(ctx, db, it, now, down))
 	}
 	return errors.Join(errs...)
 }
@@ -462,7 +463,7 @@ func (r *Runner) interrupt(db *store.DB, it item, now time.Time) error {
 }
 
 // perform does one due piece of work.
-func (r *Runner) perform(ctx context.Context, db *store.DB, it item, now time.Time) error {
+func (r *Runner) perform(ctx context.Context, db *store.DB, it item, now time.Time, down map[string]bool) error {
 	a, err := alert.Get(db, it.alert)
 	if err != nil {
 		return err
@@ -478,7 +479,16 @@ func (r *Runner) perform(ctx context.Context, db *store.DB, it item, now time.Ti
 	case "log":
 		return r.doLog(db, a, it.index, now)
 	case "webhook":
-		return r.doWebhook(ctx, db, a, it.index, now)
+		if down[rec.Spec.URL] {
+			// one timeout per receiver per run: the others wait for the
+			// next run, without counting an attempt
+			return nil
+		}
+		took, err := r.doWebhook(ctx, db, a, it.index, now)
+		if !took {
+			down[rec.Spec.URL] = true
+		}
+		return err
 	case "exec":
 		return r.doExec(ctx, db, a, it.index, now)
 	}

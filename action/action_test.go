@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"loghunt/alert"
+	"loghunt/store"
 )
 
 var ip = map[string]string{"src_ip": "203.0.113.7"}
@@ -407,5 +408,48 @@ func TestUndoNow(t *testing.T) {
 	}
 	if ls := lines(t, out); len(ls) != 2 {
 		t.Fatalf("a cancelled exec ran: %q", ls)
+	}
+}
+
+// An alert that escalates gets the new tier's actions appended to its
+// records, and both run.
+func TestPlanOnEscalation(t *testing.T) {
+	db, _ := newDB(t)
+	dir := t.TempDir()
+	r := &Runner{Stderr: &syncBuf{}, Now: at(t0)}
+	id := raise(t, db, r, ip, alert.ActionSpec{Type: "log", File: filepath.Join(dir, "low.jsonl")})
+	run(t, db, r, t0)
+	if err := db.Write(func(w *store.WriteTx) error {
+		recs, err := w.Records(alert.Bucket)
+		if err != nil {
+			return err
+		}
+		a, err := alert.GetIn(recs, id)
+		if err != nil {
+			return err
+		}
+		a.Severity, a.Count = alert.High, 120
+		return r.Plan(w, a, []alert.ActionSpec{{Type: "log", File: filepath.Join(dir, "high.jsonl")}, execSpec("nft", "add", "{src_ip}")}, false)
+	}); err != nil {
+		t.Fatal(err)
+	}
+	run(t, db, r, t0)
+	a := get(t, db, id)
+	var got []string
+	for _, rec := range a.Actions {
+		got = append(got, rec.Status)
+	}
+	if !slices.Equal(got, []string{"done", "done", "simulated"}) || a.Count != 120 {
+		t.Fatalf("after escalation: %q count %d", got, a.Count)
+	}
+	if len(lines(t, filepath.Join(dir, "low.jsonl"))) != 1 || len(lines(t, filepath.Join(dir, "high.jsonl"))) != 1 {
+		t.Fatal("log lines")
+	}
+	// A bad entry in a rule's allow-list refuses the action rather than act.
+	s := execSpec("nft", "add", "{src_ip}")
+	s.Allow = []string{"10.0.0.300"}
+	id = raise(t, db, r, map[string]string{"src_ip": "198.51.100.30"}, s)
+	if rec := get(t, db, id).Actions[0]; rec.Status != alert.ActSkipped || !strings.Contains(rec.Detail, "the rule's allow-list is bad") {
+		t.Fatalf("bad rule allow: %+v", rec)
 	}
 }

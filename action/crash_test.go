@@ -37,10 +37,13 @@ func driver() {
 	}
 	r := &Runner{Act: true, Stderr: os.Stderr}
 	ctx := contextBackground()
-	if mode == "finish" { // after the last kill: do what is left, then stop
-		if err := r.Run(ctx, db, time.Now()); err != nil {
-			fmt.Fprintln(os.Stderr, err)
-			os.Exit(2)
+	if mode == "finish" { // after the last kill: do what is left (the holds expire), then stop
+		for i := 0; i < 2; i++ {
+			if err := r.Run(ctx, db, time.Now()); err != nil {
+				fmt.Fprintln(os.Stderr, err)
+				os.Exit(2)
+			}
+			time.Sleep(100 * time.Millisecond)
 		}
 		db.Close()
 		return
@@ -57,7 +60,8 @@ func driver() {
 			}
 			a := &alert.Alert{ID: id, Rule: "r", Severity: alert.High, State: alert.StateNew,
 				Entity: map[string]string{"src_ip": fmt.Sprintf("10.%d.%d.%d", id>>16&255, id>>8&255, id&255)}}
-			return r.Plan(w, a, []alert.ActionSpec{{Type: "exec", Argv: []string{script, "{id}"}, Timeout: 10 * time.Second}}, true)
+			return r.Plan(w, a, []alert.ActionSpec{{Type: "exec", Argv: []string{script, "{id}"},
+				Undo: []string{script, "u{id}"}, For: 30 * time.Millisecond, Timeout: 10 * time.Second}}, true)
 		})
 		if err == nil {
 			err = r.Run(ctx, db, time.Now())
@@ -111,8 +115,8 @@ func TestCrashBetweenRunningAndResult(t *testing.T) {
 
 // TestKill9NoExecTwice kills a real process running actions (this test
 // binary as a driver) with SIGKILL at random moments and checks that no
-// exec ever ran twice, every exec recorded done ran exactly once, and
-// every one left running was marked interrupted, not run again.
+// exec and no undo ever ran twice, every one recorded done ran exactly
+// once, and every one left running was marked interrupted, not run again.
 func TestKill9NoExecTwice(t *testing.T) {
 	if testing.Short() {
 		t.Skip("kills real processes")
@@ -151,17 +155,21 @@ func TestKill9NoExecTwice(t *testing.T) {
 	}
 	time.Sleep(100 * time.Millisecond) // a command orphaned by the last kill finishes its line
 
-	ran := map[uint64]int{}
+	ran, undone := map[uint64]int{}, map[uint64]int{}
 	for _, l := range lines(t, out) {
+		m := ran
+		if strings.HasPrefix(l, "u") {
+			l, m = l[1:], undone
+		}
 		id, err := strconv.ParseUint(l, 10, 64)
 		if err != nil {
 			t.Fatalf("line %q", l)
 		}
-		ran[id]++
+		m[id]++
 	}
 	db := openDB(t, dbPath)
 	defer db.Close()
-	var alerts, done, interrupted, interruptedRan int
+	var alerts, done, interrupted, interruptedRan, undos, undoInterrupted int
 	err = db.ReadRecords(alert.Bucket, func(recs *store.Records) error {
 		return recs.ForEach(nil, func(k, v []byte) (bool, error) {
 			var a alert.Alert
@@ -170,8 +178,26 @@ func TestKill9NoExecTwice(t *testing.T) {
 			}
 			alerts++
 			rec := a.Actions[0]
-			switch rec.Status {
+			switch rec.UndoStatus {
 			case alert.ActDone:
+				undos++
+				if undone[a.ID] != 1 {
+					t.Errorf("alert %d: undone, but the undo ran %d times", a.ID, undone[a.ID])
+				}
+			case alert.ActInterrupted:
+				undoInterrupted++
+			case "":
+				if rec.Status != alert.ActInterrupted {
+					t.Errorf("alert %d: no undo: %+v", a.ID, rec)
+				}
+			default:
+				t.Errorf("alert %d: undo %s after the finishing run: %+v", a.ID, rec.UndoStatus, rec)
+			}
+			if undone[a.ID] > 1 {
+				t.Errorf("alert %d: the undo ran %d times", a.ID, undone[a.ID])
+			}
+			switch rec.Status {
+			case alert.ActUndone, alert.ActDone:
 				done++
 				if ran[a.ID] != 1 {
 					t.Errorf("alert %d: done, but ran %d times", a.ID, ran[a.ID])
@@ -199,5 +225,6 @@ func TestKill9NoExecTwice(t *testing.T) {
 	if alerts < kills {
 		t.Fatalf("only %d alerts in %d runs", alerts, kills)
 	}
-	t.Logf("%d kills: %d alerts, %d execs done once, %d interrupted (%d of them had run, none again)", kills, alerts, done, interrupted, interruptedRan)
+	t.Logf("%d kills: %d alerts, %d execs done once, %d interrupted (%d of them had run, none again); %d undos done once, %d interrupted",
+		kills, alerts, done, interrupted, interruptedRan, undos, undoInterrupted)
 }

@@ -85,14 +85,16 @@ func (r *Runner) post(ctx context.Context, url string, body []byte, key string, 
 // pending (failed, retried after a backoff doubling from Backoff) and,
 // once the action's retries are spent, failed (still retried, every
 // MaxBackoff). A webhook is never dropped.
-func (r *Runner) doWebhook(ctx context.Context, db *store.DB, a *alert.Alert, index int, now time.Time) error {
+//
+// It reports whether the receiver took it; the error is the DB's.
+func (r *Runner) doWebhook(ctx context.Context, db *store.DB, a *alert.Alert, index int, now time.Time) (took bool, dberr error) {
 	spec := a.Actions[index].Spec
 	timeout := timeoutOr(spec.Timeout, DefaultWebhookTimout)
 	err := r.post(ctx, spec.URL, webhookBody(a, spec.Slack), IdempotencyKey(a.ID, index), timeout)
 	if err != nil && ctx.Err() != nil {
-		return nil // stopping: not an attempt; it stays queued as it was
+		return false, nil // stopping: not an attempt; it stays queued as it was
 	}
-	return change(db, a.ID, index, func(a *alert.Alert, rec *alert.ActionRecord, queue *store.Records) error {
+	dberr = change(db, a.ID, index, func(a *alert.Alert, rec *alert.ActionRecord, queue *store.Records) error {
 		rec.Attempts++
 		rec.At = now
 		if err == nil {
@@ -115,6 +117,7 @@ func (r *Runner) doWebhook(ctx context.Context, db *store.DB, a *alert.Alert, in
 		}
 		return putQueued(queue, a.ID, index, false, queued{Due: rec.Next})
 	})
+	return err == nil, dberr
 }
 
 func (r *Runner) maxBackoff() time.Duration { return timeoutOr(r.MaxBackoff, DefaultMaxBackoff) }

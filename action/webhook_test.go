@@ -127,6 +127,18 @@ func TestWebhookDownSlow500ThenDelivered(t *testing.T) {
 	if c := rec(); c.Status != alert.ActPending || c.Attempts != 2 || !strings.Contains(c.Detail, "no answer within its 300ms timeout") || !c.Next.Equal(now.Add(2*time.Minute)) {
 		t.Fatalf("slow: %+v", c)
 	}
+	// Another alert for the slow receiver: one timeout per receiver per
+	// run; the second webhook waits for the next run without an attempt.
+	id2 := raise(t, db, r, map[string]string{"src_ip": "198.51.100.20"}, spec)
+	id3 := raise(t, db, r, map[string]string{"src_ip": "198.51.100.21"}, spec)
+	tries := rc.tries
+	run(t, db, r, now)
+	if n := rc.tries - tries; n != 1 {
+		t.Fatalf("%d attempts at a slow receiver in one run, want 1", n)
+	}
+	if a, b := get(t, db, id2).Actions[0].Attempts, get(t, db, id3).Actions[0].Attempts; a+b != 1 {
+		t.Fatalf("attempts %d and %d, want 1 in all", a, b)
+	}
 
 	// 500: the retries are spent; failed, but kept and tried again later.
 	rc.set("500")
@@ -146,7 +158,7 @@ func TestWebhookDownSlow500ThenDelivered(t *testing.T) {
 	rc.set("ok")
 	now = now.Add(10 * time.Minute)
 	run(t, db, r, now)
-	for i := 0; i < 3; i++ {
+	for i := 0; i < 5; i++ {
 		now = now.Add(time.Hour)
 		run(t, db, r, now)
 	}
@@ -154,10 +166,17 @@ func TestWebhookDownSlow500ThenDelivered(t *testing.T) {
 	if c.Status != alert.ActDone || c.Attempts != 4 || !strings.Contains(c.Detail, "delivered to "+url+" (attempt 4)") {
 		t.Fatalf("recovered: %+v", c)
 	}
-	if len(rc.delivered) != 1 {
-		t.Fatalf("%d deliveries, want exactly 1", len(rc.delivered))
+	if len(rc.delivered) != 3 {
+		t.Fatalf("%d deliveries, want exactly 3 (one per alert)", len(rc.delivered))
 	}
 	d := rc.delivered[0]
+	keys := map[string]int{}
+	for _, d := range rc.delivered {
+		keys[d.key]++
+	}
+	if keys["loghunt-1-1"] != 1 || keys["loghunt-2-1"] != 1 || keys["loghunt-3-1"] != 1 {
+		t.Fatalf("deliveries by key: %v", keys)
+	}
 	if d.key != "loghunt-1-1" {
 		t.Fatalf("Idempotency-Key %q", d.key)
 	}
