@@ -5,6 +5,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -28,6 +29,13 @@ type delivery struct {
 }
 
 func (rc *receiver) set(mode string) { rc.mu.Lock(); rc.mode = mode; rc.mu.Unlock() }
+
+// seen returns the requests so far and the deliveries taken.
+func (rc *receiver) seen() (int, []delivery) {
+	rc.mu.Lock()
+	defer rc.mu.Unlock()
+	return rc.tries, slices.Clone(rc.delivered)
+}
 
 func (rc *receiver) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 	body, _ := io.ReadAll(req.Body)
@@ -131,9 +139,9 @@ func TestWebhookDownSlow500ThenDelivered(t *testing.T) {
 	// run; the second webhook waits for the next run without an attempt.
 	id2 := raise(t, db, r, map[string]string{"src_ip": "198.51.100.20"}, spec)
 	id3 := raise(t, db, r, map[string]string{"src_ip": "198.51.100.21"}, spec)
-	tries := rc.tries
+	tries, _ := rc.seen()
 	run(t, db, r, now)
-	if n := rc.tries - tries; n != 1 {
+	if n, _ := rc.seen(); n-tries != 1 {
 		t.Fatalf("%d attempts at a slow receiver in one run, want 1", n)
 	}
 	if a, b := get(t, db, id2).Actions[0].Attempts, get(t, db, id3).Actions[0].Attempts; a+b != 1 {
@@ -166,12 +174,13 @@ func TestWebhookDownSlow500ThenDelivered(t *testing.T) {
 	if c.Status != alert.ActDone || c.Attempts != 4 || !strings.Contains(c.Detail, "delivered to "+url+" (attempt 4)") {
 		t.Fatalf("recovered: %+v", c)
 	}
-	if len(rc.delivered) != 3 {
-		t.Fatalf("%d deliveries, want exactly 3 (one per alert)", len(rc.delivered))
+	tries, delivered := rc.seen()
+	if len(delivered) != 3 {
+		t.Fatalf("%d deliveries, want exactly 3 (one per alert)", len(delivered))
 	}
-	d := rc.delivered[0]
+	d := delivered[0]
 	keys := map[string]int{}
-	for _, d := range rc.delivered {
+	for _, d := range delivered {
 		keys[d.key]++
 	}
 	if keys["loghunt-1-1"] != 1 || keys["loghunt-2-1"] != 1 || keys["loghunt-3-1"] != 1 {
@@ -187,7 +196,7 @@ func TestWebhookDownSlow500ThenDelivered(t *testing.T) {
 	if n, _, _ := Pending(db); n != 0 {
 		t.Fatalf("%d queued after delivery", n)
 	}
-	t.Logf("receiver saw %d requests, %d delivered", rc.tries, len(rc.delivered))
+	t.Logf("receiver saw %d requests, %d delivered", tries, len(delivered))
 }
 
 func TestWebhookSlackAndRedirect(t *testing.T) {
@@ -198,13 +207,14 @@ func TestWebhookSlackAndRedirect(t *testing.T) {
 	r := &Runner{Stderr: &syncBuf{}, Now: at(t0)}
 	id := raise(t, db, r, ip, alert.ActionSpec{Type: "webhook", URL: "http://" + addr + "/slack", Slack: true})
 	run(t, db, r, t0)
-	if len(rc.delivered) != 1 {
-		t.Fatalf("deliveries %d", len(rc.delivered))
+	_, delivered := rc.seen()
+	if len(delivered) != 1 {
+		t.Fatalf("deliveries %d", len(delivered))
 	}
 	var body map[string]string
-	json.Unmarshal(rc.delivered[0].body, &body)
+	json.Unmarshal(delivered[0].body, &body)
 	if len(body) != 1 || !strings.HasPrefix(body["text"], "loghunt alert 1 [high] ssh-brute-force src_ip=203.0.113.7: 25 events") {
-		t.Fatalf("slack body %s", rc.delivered[0].body)
+		t.Fatalf("slack body %s", delivered[0].body)
 	}
 	if c := get(t, db, id).Actions[0]; c.Status != alert.ActDone {
 		t.Fatalf("slack: %+v", c)
