@@ -475,6 +475,13 @@ func (r *Runner) perform(ctx context.Context, db *store.DB, it item, now time.Ti
 	if it.undo {
 		return r.undoOne(ctx, db, a, it.index, now)
 	}
+	// The allow-list applies when the action is due too, so that an entry
+	// added (and loghunt restarted) while it waited still stops it.
+	if ok, why := r.allowed(a, rec.Spec); ok {
+		return change(db, a.ID, it.index, func(a *alert.Alert, rec *alert.ActionRecord, queue *store.Records) error {
+			return finishDo(rec, queue, a.ID, it.index, alert.ActSkipped, "allow-list (when it was due): "+why, now)
+		})
+	}
 	switch rec.Spec.Type {
 	case "log":
 		return r.doLog(db, a, it.index, now)

@@ -213,6 +213,14 @@ func TestAllowListSkips(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(dir, "a.jsonl")); err == nil {
 		t.Fatal("an allowed entity was logged")
 	}
+	// An entry added while an action waits (a restart with a new list)
+	// stops it when it is due.
+	plain := &Runner{Act: true, Stderr: &syncBuf{}, Now: at(t0)}
+	id = raise(t, db, plain, map[string]string{"src_ip": "10.9.9.9"}, specs[2])
+	run(t, db, r, t0)
+	if rec := get(t, db, id).Actions[0]; rec.Status != alert.ActSkipped || rec.Detail != "allow-list (when it was due): src_ip 10.9.9.9 is in 10.0.0.0/8" {
+		t.Fatalf("allowed when due: %+v", rec)
+	}
 	// Not allowed: it runs.
 	id = raise(t, db, r, map[string]string{"src_ip": "203.0.113.7"}, specs[2])
 	run(t, db, r, t0)

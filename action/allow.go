@@ -14,9 +14,10 @@ import (
 // An AllowList names what no action may touch: addresses and networks,
 // users, hosts, or any entity field's value. It is checked against the
 // alert's entity before every action of every kind (log, webhook and
-// exec): an alert on an allowed entity is still stored, but nothing is
-// done about it, and each action is recorded as skipped with the entry
-// that matched.
+// exec), when it is planned and again when it is due: an alert on an
+// allowed entity is still stored, but nothing is done about it, and each
+// action is recorded as skipped with the entry that matched. Undos are
+// never stopped by it.
 //
 // Entries (in a file, `allow: [...]`, or a rule's `allow:`):
 //
