@@ -1,9 +1,11 @@
 package action
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -164,7 +166,8 @@ func TestSimulatedThenAct(t *testing.T) {
 func TestExecHangKilledAtTimeout(t *testing.T) {
 	db, _ := newDB(t)
 	r := &Runner{Act: true, Stderr: &syncBuf{}, Now: at(t0)}
-	spec := alert.ActionSpec{Type: "exec", Argv: []string{"sh", "-c", "sleep 30; echo done"}, Timeout: 300 * time.Millisecond}
+	pidFile := filepath.Join(t.TempDir(), "pid")
+	spec := alert.ActionSpec{Type: "exec", Argv: []string{"sh", "-c", "sleep 30 & echo $! > " + pidFile + "; wait"}, Timeout: 300 * time.Millisecond}
 	id := raise(t, db, r, ip, spec)
 	start := time.Now()
 	run(t, db, r, t0)
@@ -177,6 +180,20 @@ func TestExecHangKilledAtTimeout(t *testing.T) {
 	// does not wait for sleep 30 to close the output pipe.
 	if took > 3*time.Second {
 		t.Fatalf("Run took %v for a 300ms timeout", took)
+	}
+	pid, err := os.ReadFile(pidFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The kill reaches the shell's child too: it is gone or a zombie (an
+	// orphan waits for a reaper that a container may not have).
+	time.Sleep(50 * time.Millisecond)
+	p := strings.TrimSpace(string(pid))
+	if stat, err := os.ReadFile("/proc/" + p + "/stat"); err == nil {
+		if f := strings.Fields(string(stat[bytes.LastIndexByte(stat, ')')+1:])); len(f) > 0 && f[0] != "Z" {
+			exec.Command("kill", p).Run()
+			t.Fatalf("the command's child (sleep, pid %s, state %s) outlived the timeout", p, f[0])
+		}
 	}
 	t.Logf("hung exec killed, Run took %v", took)
 }
