@@ -625,6 +625,23 @@ func (r *Runner) undoOne(ctx context.Context, db *store.DB, a *alert.Alert, inde
 	})
 }
 
+// endHold forgets that action index of a holds its entity (after an undo
+// before the hold's end), so that a new alert on the entity acts again.
+func endHold(w *store.WriteTx, a *alert.Alert, index int) error {
+	throttle, err := w.Records(ThrottleBucket)
+	if err != nil {
+		return err
+	}
+	key := []byte(specKey(a.Actions[index].Spec) + "\x00" + entityKey(a.Entity))
+	var st throttleState
+	if v := throttle.Get(key); v == nil || json.Unmarshal(v, &st) != nil || st.Alert != a.ID || st.Until.IsZero() {
+		return nil
+	}
+	st.Until = time.Time{}
+	v, _ := json.Marshal(st)
+	return throttle.Put(key, v)
+}
+
 // Undo reverses alert id's active actions now (`loghunt alerts undo ID`):
 // the undo of each exec that ran (or was simulated, or was interrupted)
 // and has one is run at once instead of when its hold expires, even
@@ -655,6 +672,7 @@ func (r *Runner) Undo(ctx context.Context, db *store.DB, id uint64) error {
 				rec.Status, rec.Detail, rec.At = alert.ActSkipped, "cancelled by 'alerts undo' before it ran", now
 				return queue.Delete(queueKey(id, i, false))
 			}))
+			errs = append(errs, db.Write(func(w *store.WriteTx) error { return endHold(w, a, i) }))
 		case len(rec.Spec.Undo) > 0 && (rec.Status == alert.ActDone || rec.Status == alert.ActSimulated || rec.Status == alert.ActInterrupted) &&
 			(rec.UndoStatus == "" || rec.UndoStatus == "scheduled" || rec.UndoStatus == alert.ActFailed):
 			did++
@@ -674,6 +692,7 @@ func (r *Runner) Undo(ctx context.Context, db *store.DB, id uint64) error {
 				cur.Actions[i].Status = alert.ActDone
 			}
 			errs = append(errs, r.undoOne(ctx, db, cur, i, now))
+			errs = append(errs, db.Write(func(w *store.WriteTx) error { return endHold(w, cur, i) }))
 		}
 	}
 	if err := errors.Join(errs...); err != nil {

@@ -416,6 +416,17 @@ func TestUndoNow(t *testing.T) {
 	if ls := lines(t, out); !slices.Equal(ls, []string{"ban 203.0.113.7", "unban 203.0.113.7"}) {
 		t.Fatalf("ran %q", ls)
 	}
+	// The entity is no longer held: a new alert on it acts again (the
+	// throttle of the log action still applies).
+	r.Throttle = -1
+	again := raise(t, db, r, ip, spec)
+	if rec := get(t, db, again).Actions[0]; rec.Status != alert.ActPending || rec.Offence != 2 {
+		t.Fatalf("after undo, a new alert: %+v", rec)
+	}
+	if err := r.Undo(t.Context(), db, again); err != nil {
+		t.Fatal(err)
+	}
+	r.Throttle = 0
 	if err := r.Undo(t.Context(), db, id); err == nil || err.Error() != "alert 1 has no action to undo" {
 		t.Fatalf("second undo: %v", err)
 	}
