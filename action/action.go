@@ -15,6 +15,9 @@
 //     (skipped) and queues the work in the record bucket "action-queue".
 //   - Run, after the commit, performs what is due: pending actions,
 //     webhook retries and expired holds' undos, recording each result.
+//     RunOpen does the same opening the DB for each of its transactions
+//     only, so no file lock is held while a command runs or a webhook
+//     waits.
 //   - Undo reverses an alert's active actions now.
 //
 // Guarantees: an exec (and an undo) runs at most once. It is recorded as
@@ -343,9 +346,9 @@ func sortedKeys(e map[string]string) []string {
 }
 
 // readQueue returns the queued work in key order.
-func readQueue(db *store.DB) ([]item, error) {
+func readQueue(db access) ([]item, error) {
 	var items []item
-	err := db.ReadRecords(QueueBucket, func(recs *store.Records) error {
+	err := db.read(QueueBucket, func(recs *store.Records) error {
 		return recs.ForEach(nil, func(k, v []byte) (bool, error) {
 			if len(k) != 13 {
 				return false, fmt.Errorf("action queue: bad key %x", k)
@@ -365,7 +368,7 @@ func readQueue(db *store.DB) ([]item, error) {
 // one is due (zero when none): for a caller that wants to call Run again
 // then rather than only after its next commit.
 func Pending(db *store.DB) (n int, next time.Time, err error) {
-	items, err := readQueue(db)
+	items, err := readQueue(kept{db})
 	for _, it := range items {
 		if next.IsZero() || it.q.Due.Before(next) {
 			next = it.q.Due
@@ -381,6 +384,19 @@ func Pending(db *store.DB) (n int, next time.Time, err error) {
 // run again. Run returns when the work is done or ctx ends; errors are
 // of the DB (a failed action is recorded, not returned).
 func (r *Runner) Run(ctx context.Context, db *store.DB, now time.Time) error {
+	return r.run(ctx, kept{db}, now)
+}
+
+// RunOpen is Run on a DB that it opens with open for each transaction
+// and closes right after, so that no file lock is held while a command
+// runs or a webhook waits for its receiver: for a watch that must not
+// keep queries waiting longer than a commit. open is called for every
+// transaction (a handful per action).
+func (r *Runner) RunOpen(ctx context.Context, open func() (*store.DB, error), now time.Time) error {
+	return r.run(ctx, opener(open), now)
+}
+
+func (r *Runner) run(ctx context.Context, db access, now time.Time) error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	now = now.UTC()
@@ -409,8 +425,8 @@ func (r *Runner) Run(ctx context.Context, db *store.DB, now time.Time) error {
 // change runs fn on the alert's record index in a write transaction and
 // stores the alert; fn also gets the queue. A missing alert or record
 // drops the queued work.
-func change(db *store.DB, id uint64, index int, fn func(a *alert.Alert, rec *alert.ActionRecord, queue *store.Records) error) error {
-	return db.Write(func(w *store.WriteTx) error {
+func change(db access, id uint64, index int, fn func(a *alert.Alert, rec *alert.ActionRecord, queue *store.Records) error) error {
+	return db.write(func(w *store.WriteTx) error {
 		queue, err := w.Records(QueueBucket)
 		if err != nil {
 			return err
@@ -439,7 +455,7 @@ func putQueued(queue *store.Records, id uint64, index int, undo bool, q queued) 
 	return queue.Put(queueKey(id, index, undo), v)
 }
 
-func (r *Runner) interrupt(db *store.DB, it item, now time.Time) error {
+func (r *Runner) interrupt(db access, it item, now time.Time) error {
 	var what string
 	err := change(db, it.alert, it.index, func(a *alert.Alert, rec *alert.ActionRecord, queue *store.Records) error {
 		if it.undo {
@@ -463,8 +479,8 @@ func (r *Runner) interrupt(db *store.DB, it item, now time.Time) error {
 }
 
 // perform does one due piece of work.
-func (r *Runner) perform(ctx context.Context, db *store.DB, it item, now time.Time, down map[string]bool) error {
-	a, err := alert.Get(db, it.alert)
+func (r *Runner) perform(ctx context.Context, db access, it item, now time.Time, down map[string]bool) error {
+	a, err := getAlert(db, it.alert)
 	if err != nil {
 		return err
 	}
@@ -520,7 +536,7 @@ func finishDo(rec *alert.ActionRecord, queue *store.Records, id uint64, index in
 	return nil
 }
 
-func (r *Runner) doExec(ctx context.Context, db *store.DB, a *alert.Alert, index int, now time.Time) error {
+func (r *Runner) doExec(ctx context.Context, db access, a *alert.Alert, index int, now time.Time) error {
 	spec := a.Actions[index].Spec
 	argv, err := fill(spec.Argv, a)
 	if err == nil && len(argv) == 0 {
@@ -583,7 +599,7 @@ func timeoutOr(d, def time.Duration) time.Duration {
 }
 
 // undoOne runs (or simulates) the undo of action index now.
-func (r *Runner) undoOne(ctx context.Context, db *store.DB, a *alert.Alert, index int, now time.Time) error {
+func (r *Runner) undoOne(ctx context.Context, db access, a *alert.Alert, index int, now time.Time) error {
 	rec := a.Actions[index]
 	argv, err := fill(rec.Spec.Undo, a)
 	if err == nil && len(argv) == 0 {
@@ -648,11 +664,12 @@ func endHold(w *store.WriteTx, a *alert.Alert, index int) error {
 // without Act when the exec really ran; an exec still pending is
 // cancelled (skipped). Webhooks and log lines cannot be taken back. It is
 // an error when the alert does not exist or has nothing to undo.
-func (r *Runner) Undo(ctx context.Context, db *store.DB, id uint64) error {
+func (r *Runner) Undo(ctx context.Context, sdb *store.DB, id uint64) error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	now := r.now().UTC()
-	a, err := alert.Get(db, id)
+	db := kept{sdb}
+	a, err := getAlert(db, id)
 	if err != nil {
 		return err
 	}
@@ -672,7 +689,7 @@ func (r *Runner) Undo(ctx context.Context, db *store.DB, id uint64) error {
 				rec.Status, rec.Detail, rec.At = alert.ActSkipped, "cancelled by 'alerts undo' before it ran", now
 				return queue.Delete(queueKey(id, i, false))
 			}))
-			errs = append(errs, db.Write(func(w *store.WriteTx) error { return endHold(w, a, i) }))
+			errs = append(errs, db.write(func(w *store.WriteTx) error { return endHold(w, a, i) }))
 		case len(rec.Spec.Undo) > 0 && (rec.Status == alert.ActDone || rec.Status == alert.ActSimulated || rec.Status == alert.ActInterrupted) &&
 			(rec.UndoStatus == "" || rec.UndoStatus == "scheduled" || rec.UndoStatus == alert.ActFailed):
 			did++
@@ -682,7 +699,7 @@ func (r *Runner) Undo(ctx context.Context, db *store.DB, id uint64) error {
 				errs = append(errs, err)
 				continue
 			}
-			cur, err := alert.Get(db, id)
+			cur, err := getAlert(db, id)
 			if err != nil {
 				errs = append(errs, err)
 				continue
@@ -692,7 +709,7 @@ func (r *Runner) Undo(ctx context.Context, db *store.DB, id uint64) error {
 				cur.Actions[i].Status = alert.ActDone
 			}
 			errs = append(errs, r.undoOne(ctx, db, cur, i, now))
-			errs = append(errs, db.Write(func(w *store.WriteTx) error { return endHold(w, cur, i) }))
+			errs = append(errs, db.write(func(w *store.WriteTx) error { return endHold(w, cur, i) }))
 		}
 	}
 	if err := errors.Join(errs...); err != nil {
@@ -710,4 +727,48 @@ func (r *Runner) Undo(ctx context.Context, db *store.DB, id uint64) error {
 // webhook retry).
 func (r *Runner) AfterCommit(ctx context.Context, db *store.DB) error {
 	return r.Run(ctx, db, time.Now())
+}
+
+// access is how the runner reaches the DB: kept open by the caller, or
+// opened for each transaction.
+type access interface {
+	write(fn func(w *store.WriteTx) error) error
+	read(bucket string, fn func(r *store.Records) error) error
+}
+
+type kept struct{ db *store.DB }
+
+func (k kept) write(fn func(w *store.WriteTx) error) error { return k.db.Write(fn) }
+func (k kept) read(bucket string, fn func(r *store.Records) error) error {
+	return k.db.ReadRecords(bucket, fn)
+}
+
+type opener func() (*store.DB, error)
+
+func (o opener) with(fn func(db *store.DB) error) error {
+	db, err := o()
+	if err != nil {
+		return err
+	}
+	err = fn(db)
+	if cerr := db.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}
+
+func (o opener) write(fn func(w *store.WriteTx) error) error {
+	return o.with(func(db *store.DB) error { return db.Write(fn) })
+}
+
+func (o opener) read(bucket string, fn func(r *store.Records) error) error {
+	return o.with(func(db *store.DB) error { return db.ReadRecords(bucket, fn) })
+}
+
+func getAlert(db access, id uint64) (a *alert.Alert, err error) {
+	err = db.read(alert.Bucket, func(r *store.Records) error {
+		a, err = alert.GetIn(r, id)
+		return err
+	})
+	return a, err
 }

@@ -84,7 +84,7 @@ func TestCrashBetweenRunningAndResult(t *testing.T) {
 	r := &Runner{Act: true, Now: at(t0), Stderr: &syncBuf{}}
 	id := raise(t, db, r, ip, spec)
 	// What doExec commits before it starts the process, and then no more.
-	if err := change(db, id, 0, func(a *alert.Alert, rec *alert.ActionRecord, queue *store.Records) error {
+	if err := change(kept{db}, id, 0, func(a *alert.Alert, rec *alert.ActionRecord, queue *store.Records) error {
 		rec.Status, rec.Detail, rec.At = alert.ActRunning, "ran "+spec.Argv[0]+" 203.0.113.7", t0
 		return putQueued(queue, id, 0, false, queued{Due: t0, Running: true})
 	}); err != nil {

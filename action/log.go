@@ -37,7 +37,7 @@ func summary(a *alert.Alert) string {
 
 // doLog writes the alert on stderr and, when the action names a file, as
 // a JSON line appended to it (created 0600: alerts quote evidence).
-func (r *Runner) doLog(db *store.DB, a *alert.Alert, index int, now time.Time) error {
+func (r *Runner) doLog(db access, a *alert.Alert, index int, now time.Time) error {
 	spec := a.Actions[index].Spec
 	fmt.Fprintln(r.stderr(), "loghunt: "+summary(a))
 	status, detail := alert.ActDone, "written to stderr"

@@ -87,7 +87,7 @@ func (r *Runner) post(ctx context.Context, url string, body []byte, key string, 
 // MaxBackoff). A webhook is never dropped.
 //
 // It reports whether the receiver took it; the error is the DB's.
-func (r *Runner) doWebhook(ctx context.Context, db *store.DB, a *alert.Alert, index int, now time.Time) (took bool, dberr error) {
+func (r *Runner) doWebhook(ctx context.Context, db access, a *alert.Alert, index int, now time.Time) (took bool, dberr error) {
 	spec := a.Actions[index].Spec
 	timeout := timeoutOr(spec.Timeout, DefaultWebhookTimout)
 	err := r.post(ctx, spec.URL, webhookBody(a, spec.Slack), IdempotencyKey(a.ID, index), timeout)

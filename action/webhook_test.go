@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"loghunt/alert"
+	"loghunt/store"
 )
 
 // receiver is a webhook receiver on 127.0.0.1 whose behaviour the test
@@ -231,5 +232,59 @@ func TestWebhookSlackAndRedirect(t *testing.T) {
 	run(t, db, r, t0)
 	if c := get(t, db, id).Actions[0]; !strings.Contains(c.Detail, "only http and https URLs") {
 		t.Fatalf("file URL: %+v", c)
+	}
+}
+
+// TestRunOpenHoldsNoLock: RunOpen keeps the DB closed while a webhook
+// waits for a slow receiver and while a command runs, so a reader opens
+// it meanwhile; Run, which keeps it open, makes the reader wait (the
+// control).
+func TestRunOpenHoldsNoLock(t *testing.T) {
+	db, path := newDB(t)
+	addr := freeAddr(t)
+	rc := &receiver{mode: "slow"}
+	defer serve(t, addr, rc)()
+	r := &Runner{Act: true, Stderr: &syncBuf{}, Now: at(t0)}
+	hook := raise(t, db, r, ip, alert.ActionSpec{Type: "webhook", URL: "http://" + addr + "/hook", Timeout: 1500 * time.Millisecond})
+	cmd := raise(t, db, r, map[string]string{"src_ip": "198.51.100.40"}, execSpec("sleep", "1.5"))
+	db.Close()
+	open := func() (*store.DB, error) { return store.Open(path, store.OpenOptions{}) }
+	readWhile := func(run func() error) (opened int, err error) {
+		done := make(chan error, 1)
+		go func() { done <- run() }()
+		for {
+			select {
+			case err := <-done:
+				return opened, err
+			case <-time.After(400 * time.Millisecond):
+			}
+			rdb, err := store.Open(path, store.OpenOptions{ReadOnly: true, Wait: 100 * time.Millisecond})
+			if err == nil {
+				opened++
+				rdb.Close()
+			}
+		}
+	}
+	opened, err := readWhile(func() error { return r.RunOpen(t.Context(), open, t0) })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if opened < 4 {
+		t.Fatalf("a reader opened the DB %d times in 3s of RunOpen, want at least 4", opened)
+	}
+	db = openDB(t, path)
+	if c := get(t, db, hook).Actions[0]; c.Attempts != 1 || !strings.Contains(c.Detail, "no answer") {
+		t.Fatalf("webhook: %+v", c)
+	}
+	if c := get(t, db, cmd).Actions[0]; c.Status != alert.ActDone {
+		t.Fatalf("exec: %+v", c)
+	}
+	// The control: Run keeps the DB open through the slow attempt.
+	opened, err = readWhile(func() error { defer db.Close(); return r.Run(t.Context(), db, t0.Add(time.Hour)) })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if opened != 0 {
+		t.Fatalf("a reader opened the DB %d times while Run held it", opened)
 	}
 }
