@@ -48,7 +48,17 @@ func driver() {
 		db.Close()
 		return
 	}
+	open := func() (*store.DB, error) { return store.Open(dbPath, store.OpenOptions{}) }
+	if mode == "runopen" { // the DB opened for each transaction only
+		db.Close()
+	}
 	for {
+		if mode == "runopen" {
+			if db, err = open(); err != nil {
+				fmt.Fprintln(os.Stderr, err)
+				os.Exit(2)
+			}
+		}
 		err := db.Write(func(w *store.WriteTx) error {
 			recs, err := w.Records(alert.Bucket)
 			if err != nil {
@@ -63,7 +73,11 @@ func driver() {
 			return r.Plan(w, a, []alert.ActionSpec{{Type: "exec", Argv: []string{script, "{id}"},
 				Undo: []string{script, "u{id}"}, For: 30 * time.Millisecond, Timeout: 10 * time.Second}}, true)
 		})
-		if err == nil {
+		if err == nil && mode == "runopen" {
+			if err = db.Close(); err == nil {
+				err = r.RunOpen(ctx, open, time.Now())
+			}
+		} else if err == nil {
 			err = r.Run(ctx, db, time.Now())
 		}
 		if err != nil {
@@ -116,7 +130,8 @@ func TestCrashBetweenRunningAndResult(t *testing.T) {
 // TestKill9NoExecTwice kills a real process running actions (this test
 // binary as a driver) with SIGKILL at random moments and checks that no
 // exec and no undo ever ran twice, every one recorded done ran exactly
-// once, and every one left running was marked interrupted, not run again.
+// once, and every one left running was marked interrupted, not run again;
+// half the runs use RunOpen.
 func TestKill9NoExecTwice(t *testing.T) {
 	if testing.Short() {
 		t.Skip("kills real processes")
@@ -144,7 +159,11 @@ func TestKill9NoExecTwice(t *testing.T) {
 	rng := rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 13))
 	const kills = 10
 	for i := 0; i < kills; i++ {
-		cmd := start("run")
+		mode := "run"
+		if i%2 == 1 {
+			mode = "runopen"
+		}
+		cmd := start(mode)
 		time.Sleep(time.Duration(150+rng.IntN(350)) * time.Millisecond)
 		cmd.Process.Signal(syscall.SIGKILL)
 		cmd.Wait()
