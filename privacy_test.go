@@ -1,26 +1,118 @@
 package main
 
 import (
+	"go/ast"
+	"go/parser"
+	"go/token"
 	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 )
 
-// TestNoNetworkCode keeps the binary unable to send evidence anywhere: no
-// package that opens sockets (net, net/http, crypto/tls, ...) may be
-// linked. net/netip, which only parses addresses for cidrmatch, is fine.
+// isNetwork says whether a standard package can open connections (net,
+// net/http, crypto/tls, ...); net/netip only parses addresses.
+func isNetwork(pkg string) bool {
+	return pkg == "net" || strings.HasPrefix(pkg, "net/") && pkg != "net/netip" || pkg == "crypto/tls"
+}
+
+// TestNoNetworkCode keeps loghunt unable to send evidence anywhere but to
+// a webhook the user configured: the only way into the packages that
+// open connections is loghunt/action importing net/http (for its
+// http.Client); no other package of loghunt or of its dependencies
+// reaches them, directly or through another package.
 func TestNoNetworkCode(t *testing.T) {
-	out, err := exec.Command("go", "list", "-deps", ".").Output()
+	out, err := exec.Command("go", "list", "-deps", "-f", "{{.ImportPath}} {{join .Imports \" \"}}", "./...").Output()
 	if err != nil {
 		t.Skipf("go list: %v", err)
 	}
-	for _, pkg := range strings.Fields(string(out)) {
-		if pkg == "net" || strings.HasPrefix(pkg, "net/") && pkg != "net/netip" || pkg == "crypto/tls" {
-			t.Errorf("loghunt links %s, which can open network connections", pkg)
+	imports := map[string][]string{}
+	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+		f := strings.Fields(line)
+		imports[f[0]] = f[1:]
+	}
+	if _, ok := imports["loghunt/action"]; !ok {
+		t.Fatal("go list does not list loghunt/action")
+	}
+	// Walk the imports from every loghunt package without the one
+	// allowed edge; a network package reached is a leak, named with the
+	// path to it.
+	path := map[string]string{}
+	var walk func(pkg, via string)
+	walk = func(pkg, via string) {
+		if _, seen := path[pkg]; seen {
+			return
 		}
+		path[pkg] = via
+		if isNetwork(pkg) {
+			t.Errorf("loghunt links %s (%s), which can open network connections; only loghunt/action may, through net/http", pkg, via)
+			return
+		}
+		for _, imp := range imports[pkg] {
+			if pkg == "loghunt/action" && imp == "net/http" {
+				continue
+			}
+			walk(imp, via+" -> "+imp)
+		}
+	}
+	for pkg := range imports {
+		if pkg == "loghunt" || strings.HasPrefix(pkg, "loghunt/") {
+			walk(pkg, pkg)
+		}
+	}
+}
+
+// TestActionUsesHTTPClientOnly checks how loghunt/action uses net/http:
+// a client that posts to the configured URL, nothing that listens,
+// serves or dials by itself, and the webhook code alone.
+func TestActionUsesHTTPClientOnly(t *testing.T) {
+	allowed := map[string]bool{"Client": true, "Transport": true, "Request": true, "Response": true,
+		"NewRequestWithContext": true, "MethodPost": true, "ErrUseLastResponse": true, "Header": true}
+	files, err := filepath.Glob("action/*.go")
+	if err != nil || len(files) == 0 {
+		t.Fatalf("action sources: %v %v", files, err)
+	}
+	fset := token.NewFileSet()
+	var users []string
+	for _, name := range files {
+		if strings.HasSuffix(name, "_test.go") {
+			continue
+		}
+		f, err := parser.ParseFile(fset, name, nil, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		local := ""
+		for _, imp := range f.Imports {
+			p, _ := strconv.Unquote(imp.Path.Value)
+			if isNetwork(p) && p != "net/http" {
+				t.Errorf("%s imports %s", name, p)
+			}
+			if p == "net/http" {
+				local = "http"
+				if imp.Name != nil {
+					local = imp.Name.Name
+				}
+				users = append(users, filepath.Base(name))
+			}
+		}
+		if local == "" {
+			continue
+		}
+		ast.Inspect(f, func(n ast.Node) bool {
+			if sel, ok := n.(*ast.SelectorExpr); ok {
+				if id, ok := sel.X.(*ast.Ident); ok && id.Name == local && !allowed[sel.Sel.Name] {
+					t.Errorf("%s: http.%s is not client use", fset.Position(sel.Pos()), sel.Sel.Name)
+				}
+			}
+			return true
+		})
+	}
+	if strings.Join(users, ",") != "webhook.go" {
+		t.Errorf("net/http is imported by %v; want webhook.go alone", users)
 	}
 }
 

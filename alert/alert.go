@@ -62,6 +62,10 @@ type ActionSpec struct {
 	For     time.Duration `json:"for,omitempty"`     // how long the action holds before Undo
 	Timeout time.Duration `json:"timeout,omitempty"` // exec, webhook: per attempt
 	Retries int           `json:"retries,omitempty"` // webhook: attempts before it waits for a later retry
+	Allow   []string      `json:"allow,omitempty"`   // the rule's allow-list (CIDRs, addresses, user:NAME, host:NAME), on top of the global one
+	// Throttle is the per-entity throttle window of this action (one action
+	// of the same spec per entity per window); 0 takes the runner's default.
+	Throttle time.Duration `json:"throttle,omitempty"`
 }
 
 // An Alert is a stored alert.
@@ -74,6 +78,7 @@ type Alert struct {
 	Last     time.Time         `json:"last"`
 	Count    int64             `json:"count"`
 	Score    float64           `json:"score"`
+	Value    float64           `json:"value,omitempty"` // the threshold column's value of the strongest detection
 	Reason   string            `json:"reason"`
 	Query    string            `json:"query"`
 	Events   []EventRef        `json:"events"`
@@ -85,9 +90,36 @@ type Alert struct {
 // alert, with its outcome.
 type ActionRecord struct {
 	Spec     ActionSpec `json:"spec"`
-	Status   string     `json:"status"`         // done, simulated, failed, pending, skipped (allow-list, throttle), undone
+	Status   string     `json:"status"`         // done, simulated, failed, pending, running, interrupted, skipped (allow-list, throttle), undone
 	Detail   string     `json:"detail"`         // what ran ("would run nft add ..."), the error, why skipped
 	At       time.Time  `json:"at"`             // when it last changed (wall clock)
 	Attempts int        `json:"attempts"`       // webhook deliveries tried
 	Until    time.Time  `json:"until,omitzero"` // when For expires and Undo runs
+
+	// Hold is how long this action holds before its undo: Spec.For grown
+	// by the entity's repeat offences (Offence is this one's number).
+	Hold    time.Duration `json:"hold,omitempty"`
+	Offence int           `json:"offence,omitempty"`
+	// Simulate: planned without --act, so it is only recorded as what
+	// would have run, whoever runs it.
+	Simulate bool `json:"simulate,omitempty"`
+	// Next is when a webhook that has not been delivered is tried again.
+	Next time.Time `json:"next,omitzero"`
+	// UndoStatus is the undo's own outcome: scheduled, running, done,
+	// simulated, failed or interrupted ("" when there is none);
+	// UndoDetail says what ran or why it failed.
+	UndoStatus string `json:"undo_status,omitempty"`
+	UndoDetail string `json:"undo_detail,omitempty"`
 }
+
+// Action statuses (ActionRecord.Status).
+const (
+	ActPending     = "pending"     // planned, not run yet (or a webhook waiting to be tried again)
+	ActRunning     = "running"     // an exec started and not finished
+	ActDone        = "done"        // ran, succeeded
+	ActSimulated   = "simulated"   // exec without --act: what would have run
+	ActFailed      = "failed"      // ran and failed (a webhook is still tried again later)
+	ActInterrupted = "interrupted" // loghunt stopped while it ran; never run again
+	ActSkipped     = "skipped"     // refused: allow-list, throttle, cancelled
+	ActUndone      = "undone"      // done, then reversed by its undo
+)
