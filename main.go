@@ -157,6 +157,12 @@ func cli(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return e.check(rest)
 	case "models":
 		return e.models(rest)
+	case "rules":
+		return e.rules(rest)
+	case "detect":
+		return e.detect(ctx, rest)
+	case "alerts":
+		return e.alerts(rest)
 	case "help":
 		fmt.Fprint(stdout, usage)
 		return nil

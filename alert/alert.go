@@ -62,6 +62,7 @@ type ActionSpec struct {
 	For     time.Duration `json:"for,omitempty"`     // how long the action holds before Undo
 	Timeout time.Duration `json:"timeout,omitempty"` // exec, webhook: per attempt
 	Retries int           `json:"retries,omitempty"` // webhook: attempts before it waits for a later retry
+	Allow   []string      `json:"allow,omitempty"`   // the rule's allow-list (CIDRs, addresses, user:NAME, host:NAME), on top of the global one
 }
 
 // An Alert is a stored alert.
@@ -74,6 +75,7 @@ type Alert struct {
 	Last     time.Time         `json:"last"`
 	Count    int64             `json:"count"`
 	Score    float64           `json:"score"`
+	Value    float64           `json:"value,omitempty"` // the threshold column's value of the strongest detection
 	Reason   string            `json:"reason"`
 	Query    string            `json:"query"`
 	Events   []EventRef        `json:"events"`
