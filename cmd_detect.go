@@ -124,4 +124,3 @@ func rulesError(e *env, err error) error {
 	fmt.Fprintf(e.stderr, "loghunt: %d problem%s in the rules (loghunt rules check PATH lists them)\n", len(probs), plural(len(probs)))
 	return errShown
 }
-
