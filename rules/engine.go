@@ -260,6 +260,10 @@ func (e *Engine) evalRule(ctx context.Context, db *store.DB, r *Rule, done, newe
 	if len(evs) == 0 {
 		return nil, lastB, nil
 	}
+	ws, err := loadWindowStore(ctx, db, r, lo, hi+1)
+	if err != nil {
+		return nil, 0, err
+	}
 	var out []finding
 	// the boundaries whose window holds an event: b in (t, t+W]
 	var bounds []int64
@@ -275,7 +279,7 @@ func (e *Engine) evalRule(ctx context.Context, db *store.DB, r *Rule, done, newe
 		if err := ctx.Err(); err != nil {
 			return nil, 0, err
 		}
-		fs, err := evalWindow(ctx, db, r, b-W, b, b, byEntity)
+		fs, err := evalWindow(ctx, ws, db, r, b-W, b, b, byEntity)
 		if err != nil {
 			return nil, 0, err
 		}
@@ -285,7 +289,7 @@ func (e *Engine) evalRule(ctx context.Context, db *store.DB, r *Rule, done, newe
 		openLo := lastB + E - W
 		i := sort.Search(len(evs), func(i int) bool { return evs[i] >= openLo })
 		if i < len(evs) {
-			fs, err := evalWindow(ctx, db, r, openLo, newest+1, newest+1, byEntity)
+			fs, err := evalWindow(ctx, ws, db, r, openLo, newest+1, newest+1, byEntity)
 			if err != nil {
 				return nil, 0, err
 			}
@@ -403,10 +407,10 @@ func runOptions(db *store.DB, lo, hi, now int64) query.Options {
 
 // evalWindow runs the rule's query on [lo, hi) and returns a finding for
 // every result row that meets a tier.
-func evalWindow(ctx context.Context, db *store.DB, r *Rule, lo, hi, now int64, byEntity map[string][]ev) ([]finding, error) {
+func evalWindow(ctx context.Context, ws *windowStore, db *store.DB, r *Rule, lo, hi, now int64, byEntity map[string][]ev) ([]finding, error) {
 	var out []finding
 	var missing error
-	_, err := query.Run(ctx, db, r.q, runOptions(db, lo, hi, now), func(b *query.Batch) error {
+	_, err := query.Run(ctx, ws, r.q, runOptions(db, lo, hi, now), func(b *query.Batch) error {
 		ecols := make([]int, len(r.Entity))
 		for i, f := range r.Entity {
 			if ecols[i] = b.Col(f); ecols[i] < 0 && missing == nil {
