@@ -559,19 +559,21 @@ func (st *advance) apply(r *Rule, f finding) error {
 		a := w.a
 		switch {
 		case a.State != alert.StateClosed && f.first <= a.Last.UnixNano()+r.Suppress.Nanoseconds():
+			changed := false
 			if f.first < a.First.UnixNano() {
-				a.First = time.Unix(0, f.first).UTC()
+				a.First, changed = time.Unix(0, f.first).UTC(), true
 			}
 			if f.last > a.Last.UnixNano() {
-				a.Last = time.Unix(0, f.last).UTC()
+				a.Last, changed = time.Unix(0, f.last).UTC(), true
 			}
 			if stronger(r, f.sev, f.value, a) {
 				if SeverityRank(f.sev) > SeverityRank(a.Severity) {
 					a.Severity = f.sev
 				}
-				a.Value, a.Score, a.Reason = f.value, f.score, f.reason
+				a.Value, a.Score, a.Reason, changed = f.value, f.score, f.reason, true
 			}
-			w.touched = true
+			// an open window seen again with nothing new changes nothing
+			w.touched = w.touched || changed
 			return nil
 		case a.State == alert.StateClosed && f.last <= a.Last.UnixNano():
 			return nil // what a closed alert already covered

@@ -48,6 +48,8 @@ type Rule struct {
 	qLine  int          // where the query starts in the file
 	qCol   int
 	qBlock bool // the query is a block scalar (| or >): its text starts on the next line
+	// declared are the tiers under severity:, good thresholds or not
+	declared []string
 }
 
 // A Tier is one severity: a threshold on a result column and its actions.
@@ -255,6 +257,11 @@ func Parse(file string, data []byte) (*Rule, Problems) {
 	r := &Rule{File: file, Line: m.Line}
 	vals := map[string]*yaml.Node{}
 	keys := map[string]*yaml.Node{}
+	for i := 0; i+1 < len(m.Content); i += 2 {
+		if m.Content[i].Value == "name" && m.Content[i+1].Kind == yaml.ScalarNode {
+			p.rule = m.Content[i+1].Value // so that every problem names the rule
+		}
+	}
 	for i := 0; i+1 < len(m.Content); i += 2 {
 		k, v := m.Content[i], m.Content[i+1]
 		if !slices.Contains(ruleKeys, k.Value) {
@@ -485,6 +492,7 @@ func (p *parser) tiers(r *Rule, n *yaml.Node) {
 			p.errorf(k, "severity: tier %s is given twice", k.Value)
 			continue
 		}
+		r.declared = append(r.declared, k.Value)
 		s, ok := p.str(v, "severity "+k.Value)
 		if !ok {
 			continue
@@ -535,6 +543,12 @@ func (p *parser) actions(r *Rule, n *yaml.Node) {
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		k, v := n.Content[i], n.Content[i+1]
 		ti := slices.IndexFunc(r.Tiers, func(t Tier) bool { return t.Severity == k.Value })
+		if ti < 0 && slices.Contains(r.declared, k.Value) {
+			// its threshold is bad (said so): check its actions anyway
+			r.Tiers = append(r.Tiers, Tier{Severity: k.Value})
+			ti = len(r.Tiers) - 1
+			defer func() { r.Tiers = slices.DeleteFunc(r.Tiers, func(t Tier) bool { return t.Text == "" }) }()
+		}
 		if ti < 0 {
 			if SeverityRank(k.Value) == 0 {
 				p.errorf(k, "actions: unknown tier %q (tiers: low, medium, high)", k.Value)

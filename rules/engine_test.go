@@ -1,0 +1,254 @@
+package rules
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"loghunt/alert"
+	"loghunt/store"
+)
+
+// failures appends n failed password lines from ip, one every step from
+// start (syslog time, year given at ingest).
+func failures(t *testing.T, path, ip string, start time.Time, n int, step time.Duration) {
+	t.Helper()
+	f, err := os.OpenFile(path, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	for i := 0; i < n; i++ {
+		ts := start.Add(time.Duration(i) * step).Format(time.Stamp)
+		fmt.Fprintf(f, "%s web1 sshd[%d]: Failed password for root from %s port %d ssh2\n", ts, 100+i, ip, 40000+i)
+	}
+}
+
+type call struct {
+	id    uint64
+	sev   string
+	isNew bool
+	specs int
+}
+
+// TestSuppressionEscalationStates: a re-detection within suppress updates
+// the open alert (count recomputed, severity raised, OnAlert with isNew
+// false), an acknowledged alert is still updated, a closed one is not (a
+// new alert is raised), and what was found is committed with the
+// progress (a second Advance raises nothing).
+func TestSuppressionEscalationStates(t *testing.T) {
+	dir := t.TempDir()
+	log := filepath.Join(dir, "auth.log")
+	db := openDB(t, filepath.Join(dir, "t.db"))
+	var calls []call
+	eng := &Engine{Rules: starter(t, "ssh-brute-force"), OnAlert: func(w *store.WriteTx, a *alert.Alert, specs []alert.ActionSpec, isNew bool) error {
+		if _, err := w.Records("test"); err != nil { // it is a write tx
+			return err
+		}
+		calls = append(calls, call{a.ID, a.Severity, isNew, len(specs)})
+		a.Actions = append(a.Actions, alert.ActionRecord{Spec: specs[0], Status: "pending"})
+		return nil
+	}}
+	advance := func() []Raised {
+		t.Helper()
+		ingestPaths(t, db, 2025, log)
+		r, err := eng.Advance(context.Background(), db)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return r
+	}
+	t0 := time.Date(2025, 3, 1, 10, 0, 0, 0, time.UTC)
+	failures(t, log, "203.0.113.7", t0, 25, 2*time.Second) // 10:00:00-10:00:48
+	failures(t, log, "198.51.100.9", t0, 5, 2*time.Second) // under the threshold
+	r := advance()
+	if len(r) != 1 || !r[0].New || r[0].Alert.Severity != alert.Low || r[0].Alert.Count != 25 {
+		t.Fatalf("first advance: %+v", r)
+	}
+	id := r[0].Alert.ID
+	// the open window already alerted (10:00:48 < the 10:01 boundary)
+	if got := r[0].Alert.Last; !got.Equal(t0.Add(48 * time.Second)) {
+		t.Errorf("last %v", got)
+	}
+	if r := advance(); len(r) != 0 {
+		t.Fatalf("an Advance with nothing new raised %+v", r)
+	}
+	// 90 more in the next two minutes: the same alert, now high
+	failures(t, log, "203.0.113.7", t0.Add(60*time.Second), 90, time.Second)
+	failures(t, log, "192.0.2.1", t0.Add(10*time.Minute), 1, time.Second) // moves event time on
+	r = advance()
+	if len(r) != 1 || r[0].New || !r[0].Escalated || r[0].Alert.ID != id || r[0].Alert.Severity != alert.High {
+		t.Fatalf("escalation: %+v", r)
+	}
+	a, err := ReadAlert(db, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a.Count != 115 || len(a.Events) != MaxEventRefs || !a.First.Equal(t0) || a.State != alert.StateNew {
+		t.Errorf("after escalation: count %d, %d refs, first %v, state %s", a.Count, len(a.Events), a.First, a.State)
+	}
+	if len(a.Actions) != 2 {
+		t.Errorf("the OnAlert records were not kept: %+v", a.Actions)
+	}
+	if !strings.Contains(a.Query, `src_ip == "203.0.113.7"`) || !strings.Contains(a.Query, "action=failure") {
+		t.Errorf("query %q", a.Query)
+	}
+	want := []call{{id, alert.Low, true, 1}, {id, alert.High, false, 2}}
+	if fmt.Sprint(calls) != fmt.Sprint(want) {
+		t.Errorf("OnAlert calls %v, want %v", calls, want)
+	}
+	// acknowledged: still updated
+	if _, err := SetState(db, id, alert.StateAcked); err != nil {
+		t.Fatal(err)
+	}
+	failures(t, log, "203.0.113.7", t0.Add(20*time.Minute), 20, time.Second)
+	failures(t, log, "192.0.2.1", t0.Add(30*time.Minute), 1, time.Second)
+	r = advance()
+	if len(r) != 1 || r[0].Alert.ID != id || r[0].Alert.Count != 135 || r[0].Alert.State != alert.StateAcked {
+		t.Fatalf("re-detection of an acknowledged alert: %+v", r)
+	}
+	// closed: a new alert
+	if _, err := SetState(db, id, alert.StateClosed); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := SetState(db, id, alert.StateAcked); err == nil {
+		t.Error("a closed alert was acknowledged")
+	}
+	failures(t, log, "203.0.113.7", t0.Add(40*time.Minute), 20, time.Second)
+	failures(t, log, "192.0.2.1", t0.Add(50*time.Minute), 1, time.Second)
+	r = advance()
+	if len(r) != 1 || !r[0].New || r[0].Alert.ID == id || r[0].Alert.Count != 20 {
+		t.Fatalf("re-detection after close: %+v", r)
+	}
+	if a, _ := ReadAlert(db, id); a.Count != 135 || a.State != alert.StateClosed {
+		t.Errorf("the closed alert changed: %+v", a)
+	}
+	open, err := ListAlerts(db, Filter{State: "open"})
+	if err != nil || len(open) != 1 {
+		t.Errorf("open alerts %d, %v", len(open), err)
+	}
+	// beyond suppress (30m after Last): a new alert too
+	failures(t, log, "203.0.113.7", t0.Add(2*time.Hour), 20, time.Second)
+	failures(t, log, "192.0.2.1", t0.Add(3*time.Hour), 1, time.Second)
+	r = advance()
+	if len(r) != 1 || !r[0].New {
+		t.Fatalf("re-detection after suppress: %+v", r)
+	}
+}
+
+// TestOnAlertErrorRollsBack: when OnAlert fails nothing commits: neither
+// the alert nor the rule's progress, so the next Advance raises it again.
+func TestOnAlertErrorRollsBack(t *testing.T) {
+	dir := t.TempDir()
+	log := filepath.Join(dir, "auth.log")
+	db := openDB(t, filepath.Join(dir, "t.db"))
+	failures(t, log, "203.0.113.7", time.Date(2025, 3, 1, 10, 0, 0, 0, time.UTC), 30, time.Second)
+	ingestPaths(t, db, 2025, log)
+	fail := true
+	eng := &Engine{Rules: starter(t, "ssh-brute-force"), OnAlert: func(*store.WriteTx, *alert.Alert, []alert.ActionSpec, bool) error {
+		if fail {
+			return fmt.Errorf("disk full")
+		}
+		return nil
+	}}
+	if _, err := eng.Advance(context.Background(), db); err == nil || !strings.Contains(err.Error(), "disk full") {
+		t.Fatalf("err %v", err)
+	}
+	if n := len(alertsOf(t, db)); n != 0 {
+		t.Fatalf("%d alerts after a failed Advance", n)
+	}
+	fail = false
+	r, err := eng.Advance(context.Background(), db)
+	if err != nil || len(r) != 1 || r[0].Alert.ID != 1 {
+		t.Fatalf("%+v %v", r, err)
+	}
+}
+
+func TestParseProblems(t *testing.T) {
+	dir := t.TempDir()
+	bad := `name: bad-rule
+descripton: typo
+query: |
+  action=failure
+  | stast count by src_ip
+window: 5x
+every: 1m
+entity: [src_ip]
+severity:
+  low: count >= twenty
+  urgent: count > 5
+actions:
+  low: [{mail: x}]
+  high: [{log: a.jsonl}]
+`
+	path := filepath.Join(dir, "bad.yml")
+	os.WriteFile(path, []byte(bad), 0o644)
+	_, err := Load([]string{path})
+	probs, ok := err.(Problems)
+	if !ok {
+		t.Fatalf("err %v", err)
+	}
+	text := err.Error()
+	for _, want := range []string{
+		path + `:2:1: rule bad-rule: unknown key "descripton" (did you mean "description"?)`,
+		"(line 2)",
+		path + ":5:5: rule bad-rule: query error:\n    | stast count by src_ip\n      ^ unknown stage \"stast\" (did you mean \"stats\"?)",
+		path + `:6:9: rule bad-rule: window: bad duration unit "x"`,
+		path + `:10:8: rule bad-rule: severity low: bad threshold "count >= twenty"`,
+		path + `:11:3: rule bad-rule: severity: unknown tier "urgent"`,
+		path + `:13:9: rule bad-rule: actions low: unknown action "mail"`,
+		path + `:14:3: rule bad-rule: actions: tier high has no threshold`,
+	} {
+		if !strings.Contains(text, want) {
+			t.Errorf("missing %q in\n%s", want, text)
+		}
+	}
+	if len(probs) != 7 {
+		t.Errorf("%d problems:\n%s", len(probs), text)
+	}
+	more := map[string]string{
+		"exec without undo": `name: x
+query: action=failure | stats count by src_ip
+window: 5m
+entity: [src_ip]
+severity: {high: count >= 1}
+actions:
+  high:
+    - exec: ["nft", "add", "{srcip}"]
+      for: 1h
+      slack: true
+`,
+		"entity not in result": `name: y
+query: action=failure | stats count by user
+window: 5m
+entity: [src_ip]
+severity: {low: count >= 1}
+`,
+		"not yaml": "name: [unclosed\n",
+		"save":     "name: z\nquery: '* | stats count by src_ip | anomalies count save=m'\nwindow: 5m\nentity: [src_ip]\nseverity: {low: anomaly_score > 0.5}\n",
+	}
+	wants := map[string][]string{
+		"exec without undo":    {"for needs an undo argv", "template {srcip} is neither an entity field", `key "slack" is not for a exec action`},
+		"entity not in result": {`entity field "src_ip" is not in the query's result`},
+		"not yaml":             {"not valid YAML"},
+		"save":                 {"anomalies save= writes a model"},
+	}
+	for name, text := range more {
+		p := filepath.Join(dir, strings.ReplaceAll(name, " ", "_")+".yaml")
+		os.WriteFile(p, []byte(text), 0o644)
+		_, err := Load([]string{p})
+		if err == nil {
+			t.Errorf("%s: no error", name)
+			continue
+		}
+		for _, w := range wants[name] {
+			if !strings.Contains(err.Error(), w) {
+				t.Errorf("%s: missing %q in %v", name, w, err)
+			}
+		}
+	}
+}
