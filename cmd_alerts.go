@@ -132,6 +132,7 @@ func (e *env) alertFormat(s string) (render.Format, error) {
 func (e *env) printAlerts(list []*alert.Alert, f render.Format) error {
 	if f == render.JSON {
 		enc := json.NewEncoder(e.stdout)
+		enc.SetEscapeHTML(false)
 		for _, a := range list {
 			if err := enc.Encode(a); err != nil {
 				return err
