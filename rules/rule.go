@@ -347,6 +347,10 @@ func Parse(file string, data []byte) (*Rule, Problems) {
 	if r.q != nil && len(r.Tiers) > 0 {
 		r.early = isEarly(r)
 	}
+	sort.SliceStable(p.probs, func(i, j int) bool {
+		a, b := p.probs[i], p.probs[j]
+		return a.Line < b.Line || a.Line == b.Line && a.Col < b.Col
+	})
 	return r, p.probs
 }
 
