@@ -245,6 +245,9 @@ func (e *Engine) evalRule(ctx context.Context, db *store.DB, r *Rule, done, newe
 	if lastB < done {
 		lastB = done
 	}
+	if lastB == done && !r.early {
+		return nil, done, nil // no window has closed since
+	}
 	hi := lastB - 1 // closed windows only
 	if r.early {
 		hi = newest

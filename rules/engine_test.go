@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"loghunt/alert"
+	"loghunt/query"
 	"loghunt/store"
 )
 
@@ -229,6 +230,7 @@ entity: [src_ip]
 severity: {low: count >= 1}
 `,
 		"not yaml": "name: [unclosed\n",
+		"webhook":  "name: w\nquery: action=failure | stats count by src_ip\nwindow: 5m\nentity: [src_ip]\nseverity: {low: count >= 1}\nactions: {low: [{webhook: \"ftp://x/y\"}, {webhook: \"http://127.0.0.1:9/ok\", retries: -1}]}\n",
 		"save":     "name: z\nquery: '* | stats count by src_ip | anomalies count save=m'\nwindow: 5m\nentity: [src_ip]\nseverity: {low: anomaly_score > 0.5}\n",
 	}
 	wants := map[string][]string{
@@ -236,6 +238,7 @@ severity: {low: count >= 1}
 		"entity not in result": {`entity field "src_ip" is not in the query's result`},
 		"not yaml":             {"not valid YAML"},
 		"save":                 {"anomalies save= writes a model"},
+		"webhook":              {`webhook "ftp://x/y" is not an http:// or https:// URL`, "retries: want a whole number, 0 or more"},
 	}
 	for name, text := range more {
 		p := filepath.Join(dir, strings.ReplaceAll(name, " ", "_")+".yaml")
@@ -250,5 +253,111 @@ severity: {low: count >= 1}
 				t.Errorf("%s: missing %q in %v", name, w, err)
 			}
 		}
+	}
+}
+
+// TestModelRule: a rule that scores each window with a saved model
+// (anomalies model=NAME), its threshold on anomaly_score; rules check
+// says when the model is missing.
+func TestModelRule(t *testing.T) {
+	dir := t.TempDir()
+	db := openDB(t, filepath.Join(dir, "t.db"))
+	ingestPaths(t, db, 0, "testdata/web_excerpt.log")
+	fit, err := query.Parse("bytes>0 | bin _time span=1h | stats sum(bytes) as bytes_out, count as requests by _time, clientip | anomalies bytes_out, requests save=exfil")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := query.Run(context.Background(), db, fit, query.Options{Models: db}, func(*query.Batch) error { return nil }); err != nil {
+		t.Fatal(err)
+	}
+	rule := `name: exfil-model
+query: bytes>0 | stats sum(bytes) as bytes_out, count as requests by clientip | anomalies model=exfil
+window: 1h
+every: 10m
+entity: [clientip]
+severity:
+  low: anomaly_score >= 0.6
+  high: anomaly_score >= 0.7
+`
+	path := filepath.Join(dir, "exfil-model.yml")
+	os.WriteFile(path, []byte(rule), 0o644)
+	rs, err := Load([]string{path})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rs[0].Early() {
+		t.Error("a scoring rule evaluates open windows")
+	}
+	if probs, err := Check(rs, db, "t.db"); err != nil || len(probs) != 0 {
+		t.Fatalf("check: %v %v", probs, err)
+	}
+	got := byRule(detectAll(t, db, rs))["exfil-model"]
+	as := got["clientip=94.23.164.135"]
+	if len(as) == 0 {
+		t.Fatalf("the 52 MB download was not scored as anomalous: %v", got)
+	}
+	if as[0].Score < 0.6 || !strings.Contains(as[0].Reason, "bytes_out=") {
+		t.Errorf("score %v, reason %q", as[0].Score, as[0].Reason)
+	}
+	if len(got["clientip=192.168.4.164"]) > 0 {
+		t.Errorf("the scanner's small responses were scored as exfiltration")
+	}
+	if _, err := db.DeleteModel("exfil"); err != nil {
+		t.Fatal(err)
+	}
+	probs, err := Check(rs, db, "t.db")
+	if err != nil || len(probs) != 1 || !strings.Contains(probs[0].String(), "anomalies model=exfil: t.db has no saved model of that name") {
+		t.Errorf("check without the model: %v %v", probs, err)
+	}
+}
+
+// TestFromTo: replay bounds. Events from To on are left out; windows that
+// end before From are not evaluated.
+func TestFromTo(t *testing.T) {
+	rs := starter(t, "ssh-brute-force")
+	attack := time.Date(2009, 2, 27, 4, 4, 0, 0, time.UTC)
+	for _, c := range []struct {
+		name     string
+		from, to time.Time
+		want     int
+	}{
+		{"to before", time.Time{}, attack, 0},
+		{"from after", attack.Add(time.Hour), time.Time{}, 0},
+		{"around", attack.Add(-time.Hour), attack.Add(time.Hour), 1},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			db := openDB(t, filepath.Join(t.TempDir(), "t.db"))
+			ingestPaths(t, db, 2009, "testdata/auth_dfrws_excerpt.log")
+			eng := &Engine{Rules: rs, From: c.from, To: c.to}
+			if _, err := eng.Advance(context.Background(), db); err != nil {
+				t.Fatal(err)
+			}
+			if n := len(alertsOf(t, db)); n != c.want {
+				t.Errorf("%d alerts, want %d", n, c.want)
+			}
+		})
+	}
+}
+
+// TestRexEntity: an entity made by rex before the aggregation works like
+// a field of the events.
+func TestRexEntity(t *testing.T) {
+	dir := t.TempDir()
+	db := openDB(t, filepath.Join(dir, "t.db"))
+	ingestPaths(t, db, 2009, "testdata/auth_dfrws_excerpt.log")
+	rule := "name: rex-brute\nquery: '\"Failed password\" | rex \"from (?<ip>\\\\S+) port\" | stats count by ip'\nwindow: 5m\nentity: [ip]\nseverity: {low: count >= 20}\n"
+	path := filepath.Join(dir, "r.yml")
+	os.WriteFile(path, []byte(rule), 0o644)
+	rs, err := Load([]string{path})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := byRule(detectAll(t, db, rs))["rex-brute"]
+	if len(got) != 1 || len(got["ip=208.111.34.7"]) != 1 {
+		t.Fatalf("%v", got)
+	}
+	// "Failed password" lines of sshd only: PAM's say "authentication failure"
+	if a := got["ip=208.111.34.7"][0]; a.Count != 107 {
+		t.Errorf("count %d, want the 107 of ssh-brute-force", a.Count)
 	}
 }
