@@ -86,7 +86,7 @@ type work struct {
 // the last Advance (and on the open window), and stores what it raised,
 // merged and the rules' progress in one write transaction, calling
 // OnAlert in it.
-func (e *Engine) Advance(ctx context.Context, db *store.DB) ([]Raised, error) {
+func (e Engine) Advance(ctx context.Context, db *store.DB) ([]Raised, error) {
 	newest, ok, err := db.NewestTime()
 	if err != nil || !ok {
 		return nil, err
@@ -128,14 +128,9 @@ func (e *Engine) Advance(ctx context.Context, db *store.DB) ([]Raised, error) {
 		if !e.From.IsZero() {
 			d = max(d, floorDiv(e.From.UnixNano(), E)*E)
 		}
-		fs, nd, err := e.evalRule(ctx, db, r, d, newest)
+		nd, err := e.evalRule(ctx, db, r, d, newest, func(f finding) error { return st.apply(r, f) })
 		if err != nil {
 			return nil, fmt.Errorf("rule %s (%s): %w", r.Name, r.File, err)
-		}
-		for _, f := range fs {
-			if err := st.apply(r, f); err != nil {
-				return nil, err
-			}
 		}
 		next[r.Name] = nd
 	}
@@ -236,70 +231,123 @@ func oldestTime(db *store.DB) (int64, error) {
 	return oldest, nil
 }
 
+// sliceSpan is how much event time evalRule evaluates at once (or four
+// of the rule's windows, when longer): a replay of months holds in memory the
+// matched events of one slice, not of the whole range.
+var sliceSpan = 24 * time.Hour
+
 // evalRule evaluates r on the closed windows after boundary done up to
-// newest (and the open window, for an early rule), returning what they
-// found in order and the last boundary evaluated.
-func (e *Engine) evalRule(ctx context.Context, db *store.DB, r *Rule, done, newest int64) ([]finding, int64, error) {
+// newest (and the open window, for an early rule), passing what they find
+// to emit in order, and returns the last boundary evaluated.
+func (e Engine) evalRule(ctx context.Context, db *store.DB, r *Rule, done, newest int64, emit func(finding) error) (int64, error) {
 	E, W := r.Every.Nanoseconds(), r.Window.Nanoseconds()
 	lastB := floorDiv(newest, E) * E
 	if lastB < done {
 		lastB = done
 	}
 	if lastB == done && !r.early {
-		return nil, done, nil // no window has closed since
+		return done, nil // no window has closed since
 	}
-	hi := lastB - 1 // closed windows only
-	if r.early {
+	span := (max(4*W, sliceSpan.Nanoseconds()) + E - 1) / E * E // the slices overlap by W
+	for from := done; ; {
+		to := min(from+span, lastB)
+		final := to == lastB
+		found, err := e.evalSlice(ctx, db, r, from, to, final && r.early, newest, emit)
+		if err != nil {
+			return 0, err
+		}
+		if final {
+			return lastB, nil
+		}
+		from = to
+		if !found {
+			// skip the event time without a matching event (a gap of
+			// years between two logs costs one scan, not a slice each)
+			t, ok, err := firstEvent(ctx, db, r, to+E-W, newest+1)
+			if err != nil {
+				return 0, err
+			}
+			if !ok {
+				return lastB, nil
+			}
+			from = max(from, min(floorDiv(t, E)*E, lastB))
+		}
+	}
+}
+
+// firstEvent returns the time of the first event in [lo, hi) that the
+// rule's search part matches.
+func firstEvent(ctx context.Context, db *store.DB, r *Rule, lo, hi int64) (int64, bool, error) {
+	q, err := query.Parse(r.prefix.String() + " | head 1 | table _time")
+	if err != nil {
+		return 0, false, err
+	}
+	var t int64
+	found := false
+	_, err = query.Run(ctx, db, q, runOptions(db, lo, hi, hi), func(b *query.Batch) error {
+		if c := b.Col(store.ColTime); c >= 0 && b.Len > 0 && !found {
+			t, found = b.Cols[c][0].I, true
+		}
+		return nil
+	})
+	return t, found, err
+}
+
+// evalSlice evaluates the boundaries in (from, to], and with open the
+// window after to, up to newest.
+func (e Engine) evalSlice(ctx context.Context, db *store.DB, r *Rule, from, to int64, open bool, newest int64, emit func(finding) error) (found bool, err error) {
+	E, W := r.Every.Nanoseconds(), r.Window.Nanoseconds()
+	hi := to - 1 // closed windows only
+	if open {
 		hi = newest
 	}
-	lo := done + E - W
+	lo := from + E - W
 	if lo > hi {
-		return nil, lastB, nil
+		return false, nil
 	}
 	evs, byEntity, err := scanEvents(ctx, db, r, lo, hi+1, nil)
-	if err != nil {
-		return nil, 0, err
-	}
-	if len(evs) == 0 {
-		return nil, lastB, nil
+	if err != nil || len(evs) == 0 {
+		return false, err
 	}
 	ws, err := loadWindowStore(ctx, db, r, lo, hi+1)
 	if err != nil {
-		return nil, 0, err
+		return false, err
 	}
-	var out []finding
 	// the boundaries whose window holds an event: b in (t, t+W]
 	var bounds []int64
-	nextB := done + E
+	nextB := from + E
 	for _, t := range evs {
 		first := max(floorDiv(t, E)*E+E, nextB)
-		for b := first; b <= t+W && b <= lastB; b += E {
+		for b := first; b <= t+W && b <= to; b += E {
 			bounds = append(bounds, b)
 			nextB = b + E
 		}
 	}
+	if open && newest >= to {
+		openLo := to + E - W
+		if i := sort.Search(len(evs), func(i int) bool { return evs[i] >= openLo }); i < len(evs) {
+			bounds = append(bounds, -1)
+		}
+	}
 	for _, b := range bounds {
 		if err := ctx.Err(); err != nil {
-			return nil, 0, err
+			return false, err
 		}
-		fs, err := evalWindow(ctx, ws, db, r, b-W, b, b, byEntity)
+		wlo, whi := b-W, b
+		if b == -1 { // the open window
+			wlo, whi = to+E-W, newest+1
+		}
+		fs, err := evalWindow(ctx, ws, db, r, wlo, whi, whi, byEntity)
 		if err != nil {
-			return nil, 0, err
+			return false, err
 		}
-		out = append(out, fs...)
-	}
-	if r.early && newest >= lastB {
-		openLo := lastB + E - W
-		i := sort.Search(len(evs), func(i int) bool { return evs[i] >= openLo })
-		if i < len(evs) {
-			fs, err := evalWindow(ctx, ws, db, r, openLo, newest+1, newest+1, byEntity)
-			if err != nil {
-				return nil, 0, err
+		for _, f := range fs {
+			if err := emit(f); err != nil {
+				return false, err
 			}
-			out = append(out, fs...)
 		}
 	}
-	return out, lastB, nil
+	return true, nil
 }
 
 // scanEvents runs the rule's search part over [lo, hi) and returns the
@@ -632,4 +680,11 @@ func EventsQueryText(r *Rule, a *alert.Alert) string {
 		search += " " + prefix
 	}
 	return search + " | where " + strings.Join(conds, " AND ")
+}
+
+// AfterCommit is Advance for a watch's hook (after each commit), without
+// the list of what it raised.
+func (e Engine) AfterCommit(ctx context.Context, db *store.DB) error {
+	_, err := e.Advance(ctx, db)
+	return err
 }

@@ -361,3 +361,26 @@ func TestRexEntity(t *testing.T) {
 		t.Errorf("count %d, want the 107 of ssh-brute-force", a.Count)
 	}
 }
+
+// TestSlicesSameAlerts: evaluating a replay in slices of event time (to
+// bound its memory) gives the alerts of one slice.
+func TestSlicesSameAlerts(t *testing.T) {
+	rs := starter(t, "ssh-brute-force", "password-spray", "new-admin-login")
+	run := func(span time.Duration) []string {
+		old := sliceSpan
+		sliceSpan = span
+		defer func() { sliceSpan = old }()
+		db := openDB(t, filepath.Join(t.TempDir(), "t.db"))
+		ingestPaths(t, db, 2009, "testdata/auth_dfrws_excerpt.log")
+		ingestPaths(t, db, 2017, "testdata/auth_elastic_excerpt.log")
+		list := detectAll(t, db, rs)
+		if len(list) < 3 {
+			t.Fatalf("%d alerts", len(list))
+		}
+		return sortedAlerts(list)
+	}
+	whole, sliced := run(365*24*time.Hour), run(10*time.Minute)
+	if fmt.Sprint(whole) != fmt.Sprint(sliced) {
+		t.Errorf("one slice:\n%s\nslices of 10m:\n%s", strings.Join(whole, "\n"), strings.Join(sliced, "\n"))
+	}
+}
