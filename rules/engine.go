@@ -70,14 +70,25 @@ type finding struct {
 	score       float64
 	reason      string
 	first, last int64
+	// crossing returns when the alert would first have been raised (see
+	// work.cross); called only for a finding that raises a new alert
+	crossing func() (int64, error)
 }
 
 // work is an alert being raised or updated by an Advance.
 type work struct {
-	a        *alert.Alert
-	rule     *Rule
-	key      string
-	isNew    bool
+	a     *alert.Alert
+	rule  *Rule
+	key   string
+	isNew bool
+	// cross is the event time at which the alert was first raisable: for
+	// an early rule the time of the event that made its entity meet a
+	// tier, else the boundary whose window did. New alerts get their ids
+	// in this order (then rule, then entity), which live and replay
+	// share: live, an alert raised by a later Advance crossed after the
+	// newest event of the earlier one.
+	cross    int64
+	order    int // the rule's place in Engine.Rules
 	startSev string
 	touched  bool
 }
@@ -114,7 +125,10 @@ func (e Engine) Advance(ctx context.Context, db *store.DB) ([]Raised, error) {
 	if err != nil {
 		return nil, err
 	}
-	st := &advance{db: db, latest: map[string]*work{}}
+	st := &advance{db: db, latest: map[string]*work{}, ruleOrder: map[*Rule]int{}}
+	for i, r := range e.Rules {
+		st.ruleOrder[r] = i
+	}
 	next := map[string]int64{}
 	for _, r := range e.Rules {
 		if err := ctx.Err(); err != nil {
@@ -156,15 +170,36 @@ func (e Engine) Advance(ctx context.Context, db *store.DB) ([]Raised, error) {
 		if err != nil {
 			return err
 		}
+		// ids in the order the alerts crossed their thresholds
+		var fresh []*work
+		for _, w := range st.order {
+			if w.isNew {
+				fresh = append(fresh, w)
+			}
+		}
+		sort.SliceStable(fresh, func(i, j int) bool {
+			a, b := fresh[i], fresh[j]
+			if a.cross != b.cross {
+				return a.cross < b.cross
+			}
+			if a.order != b.order {
+				return a.order < b.order
+			}
+			return a.key < b.key
+		})
+		ids := map[*work]uint64{}
+		for _, w := range fresh {
+			if ids[w], err = rec.NextID(); err != nil {
+				return err
+			}
+		}
 		for _, w := range st.order {
 			if !w.touched {
 				continue
 			}
 			a := *w.a
 			if w.isNew {
-				if a.ID, err = rec.NextID(); err != nil {
-					return err
-				}
+				a.ID = ids[w]
 				if err := idx.Put([]byte(w.key), AlertKey(a.ID)); err != nil {
 					return err
 				}
@@ -205,6 +240,7 @@ func (e Engine) Advance(ctx context.Context, db *store.DB) ([]Raised, error) {
 	if err != nil {
 		return nil, err
 	}
+	sort.Slice(raised, func(i, j int) bool { return raised[i].Alert.ID < raised[j].Alert.ID })
 	return raised, nil
 }
 
@@ -341,8 +377,15 @@ func (e Engine) evalSlice(ctx context.Context, db *store.DB, r *Rule, from, to i
 		if err != nil {
 			return false, err
 		}
-		for _, f := range fs {
-			if err := emit(f); err != nil {
+		for i := range fs {
+			f := &fs[i]
+			f.crossing = func() (int64, error) {
+				if !r.early {
+					return whi, nil
+				}
+				return crossing(ctx, ws, db, r, wlo, window(byEntity[f.key], wlo, whi), f.key, byEntity)
+			}
+			if err := emit(*f); err != nil {
 				return false, err
 			}
 		}
@@ -533,6 +576,34 @@ func entityText(fields []string, b *query.Batch, cols []int, row int) string {
 	return strings.Join(parts, " ")
 }
 
+// crossing returns the time of the first of evs (the entity's events of a
+// window from lo, sorted) with which the window meets a tier for the
+// entity: the window's thresholds only grow with its events (an early
+// rule), so a binary search finds it.
+func crossing(ctx context.Context, ws *windowStore, db *store.DB, r *Rule, lo int64, evs []ev, key string, byEntity map[string][]ev) (int64, error) {
+	var err error
+	i := sort.Search(len(evs), func(i int) bool {
+		if err != nil {
+			return true
+		}
+		var fs []finding
+		fs, err = evalWindow(ctx, ws, db, r, lo, evs[i].t+1, evs[i].t+1, byEntity)
+		for _, f := range fs {
+			if f.key == key {
+				return true
+			}
+		}
+		return false
+	})
+	if err != nil {
+		return 0, err
+	}
+	if i == len(evs) {
+		return 0, fmt.Errorf("BUG: the window of %q meets no tier with all its events", key)
+	}
+	return evs[i].t, nil
+}
+
 // window returns the events of es (sorted) in [lo, hi).
 func window(es []ev, lo, hi int64) []ev {
 	i := sort.Search(len(es), func(i int) bool { return es[i].t >= lo })
@@ -542,9 +613,10 @@ func window(es []ev, lo, hi int64) []ev {
 
 // advance is the alerts an Advance works on.
 type advance struct {
-	db     *store.DB
-	latest map[string]*work // by index key: the latest alert of rule and entity
-	order  []*work
+	db        *store.DB
+	ruleOrder map[*Rule]int
+	latest    map[string]*work // by index key: the latest alert of rule and entity
+	order     []*work
 }
 
 // load returns the latest alert of the index key, from the database when
@@ -633,7 +705,11 @@ func (st *advance) apply(r *Rule, f finding) error {
 	a := &alert.Alert{Rule: r.Name, Severity: f.sev, Entity: f.entity,
 		First: time.Unix(0, f.first).UTC(), Last: time.Unix(0, f.last).UTC(),
 		Score: f.score, Value: f.value, Reason: f.reason, State: alert.StateNew, Events: []alert.EventRef{}, Actions: []alert.ActionRecord{}}
-	nw := &work{a: a, rule: r, key: key, isNew: true, touched: true}
+	cross, err := f.crossing()
+	if err != nil {
+		return err
+	}
+	nw := &work{a: a, rule: r, key: key, isNew: true, touched: true, cross: cross, order: st.ruleOrder[r]}
 	st.latest[key] = nw
 	st.order = append(st.order, nw)
 	return nil
