@@ -31,7 +31,7 @@ usage:
   loghunt [--db FILE] sources | fields
   loghunt [--db FILE] models [delete NAME]   (anomaly models saved with save=NAME)
   loghunt [--db FILE] check
-  loghunt [--db FILE] rules check PATH...
+  loghunt [--db FILE] rules check [--no-db] PATH...
   loghunt [--db FILE] detect --rules PATH [--from T] [--to T] [--format table|csv|json]
   loghunt [--db FILE] alerts [list|show ID|ack ID|close ID] [--state S] [--rule NAME] [--format F]
   loghunt demo [--keep DIR]

@@ -384,3 +384,24 @@ func TestSlicesSameAlerts(t *testing.T) {
 		t.Errorf("one slice:\n%s\nslices of 10m:\n%s", strings.Join(whole, "\n"), strings.Join(sliced, "\n"))
 	}
 }
+
+// FuzzParse: no rule file makes Parse panic, and a rule it returns
+// without problems has what the engine needs.
+func FuzzParse(f *testing.F) {
+	files, _ := filepath.Glob("../hunts/rules/*.yml")
+	for _, p := range files {
+		if b, err := os.ReadFile(p); err == nil {
+			f.Add(b)
+		}
+	}
+	f.Add([]byte("name: x\nquery: '| stats count by a'\nwindow: 1m\nentity: a\nseverity: {high: count > 0}\nactions: {high: [{exec: [a, '{a}'], undo: [b], for: 1h}]}\n"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		r, probs := Parse("fuzz.yml", data)
+		if r == nil || len(probs) > 0 {
+			return
+		}
+		if r.q == nil || r.prefix == nil || r.Window <= 0 || r.Every <= 0 || len(r.Entity) == 0 || len(r.Tiers) == 0 {
+			t.Fatalf("a rule without problems lacks something: %+v", r)
+		}
+	})
+}
