@@ -2,9 +2,11 @@ package rules
 
 import (
 	"context"
+	"encoding/binary"
 	"encoding/json"
 	"fmt"
 	"math"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -90,7 +92,12 @@ type work struct {
 	cross    int64
 	order    int // the rule's place in Engine.Rules
 	startSev string
-	touched  bool
+	// what the alert was when loaded, and how many of its counted events
+	// are at its Last (known when the index says): a later count adds the
+	// events after that instead of counting them all again
+	oldFirst, oldLast, oldCount, atLast int64
+	known                               bool
+	touched                             bool
 }
 
 // Advance evaluates every rule on the windows that became complete since
@@ -148,12 +155,8 @@ func (e Engine) Advance(ctx context.Context, db *store.DB) ([]Raised, error) {
 		}
 		next[r.Name] = nd
 	}
-	for _, w := range st.order {
-		if w.touched {
-			if err := recount(ctx, db, w); err != nil {
-				return nil, fmt.Errorf("rule %s: %w", w.rule.Name, err)
-			}
-		}
+	if err := recountAll(ctx, db, st.order); err != nil {
+		return nil, err
 	}
 	var raised []Raised
 	err = db.Write(func(tx *store.WriteTx) error {
@@ -200,15 +203,20 @@ func (e Engine) Advance(ctx context.Context, db *store.DB) ([]Raised, error) {
 			a := *w.a
 			if w.isNew {
 				a.ID = ids[w]
-				if err := idx.Put([]byte(w.key), AlertKey(a.ID)); err != nil {
+			}
+			if err := idx.Put([]byte(w.key), binary.BigEndian.AppendUint64(AlertKey(a.ID), uint64(w.atLast))); err != nil {
+				return err
+			}
+			if !w.isNew {
+				cur, err := GetAlert(rec, a.ID)
+				if err != nil {
 					return err
 				}
-			} else if cur, err := GetAlert(rec, a.ID); err != nil {
-				return err
-			} else if cur != nil {
-				// keep what others changed since it was read: its state
-				// and its actions' records
-				a.State, a.Actions = cur.State, cur.Actions
+				if cur != nil {
+					// keep what others changed since it was read: its
+					// state and its actions' records
+					a.State, a.Actions = cur.State, cur.Actions
+				}
 			}
 			if err := PutAlert(tx, &a); err != nil {
 				return err
@@ -266,6 +274,10 @@ func oldestTime(db *store.DB) (int64, error) {
 	}
 	return oldest, nil
 }
+
+// fewWindows is the most windows of a slice evaluated on the database
+// rather than on a windowStore.
+var fewWindows = 4
 
 // sliceSpan is how much event time evalRule evaluates at once (or four
 // of the rule's windows, when longer): a replay of months holds in memory the
@@ -345,10 +357,6 @@ func (e Engine) evalSlice(ctx context.Context, db *store.DB, r *Rule, from, to i
 	if err != nil || len(evs) == 0 {
 		return false, err
 	}
-	ws, err := loadWindowStore(ctx, db, r, lo, hi+1)
-	if err != nil {
-		return false, err
-	}
 	// the boundaries whose window holds an event: b in (t, t+W]
 	var bounds []int64
 	nextB := from + E
@@ -363,6 +371,15 @@ func (e Engine) evalSlice(ctx context.Context, db *store.DB, r *Rule, from, to i
 		openLo := to + E - W
 		if i := sort.Search(len(evs), func(i int) bool { return evs[i] >= openLo }); i < len(evs) {
 			bounds = append(bounds, -1)
+		}
+	}
+	// Many windows read an in-memory copy of the matched events; a few
+	// (live, after a commit) read the database: copying costs more than
+	// the reads it saves.
+	var ws query.Store = db
+	if len(bounds) > fewWindows {
+		if ws, err = loadWindowStore(ctx, db, r, lo, hi+1); err != nil {
+			return false, err
 		}
 	}
 	for _, b := range bounds {
@@ -501,7 +518,7 @@ func runOptions(db *store.DB, lo, hi, now int64) query.Options {
 
 // evalWindow runs the rule's query on [lo, hi) and returns a finding for
 // every result row that meets a tier.
-func evalWindow(ctx context.Context, ws *windowStore, db *store.DB, r *Rule, lo, hi, now int64, byEntity map[string][]ev) ([]finding, error) {
+func evalWindow(ctx context.Context, ws query.Store, db *store.DB, r *Rule, lo, hi, now int64, byEntity map[string][]ev) ([]finding, error) {
 	var out []finding
 	var missing error
 	_, err := query.Run(ctx, ws, r.q, runOptions(db, lo, hi, now), func(b *query.Batch) error {
@@ -580,7 +597,7 @@ func entityText(fields []string, b *query.Batch, cols []int, row int) string {
 // window from lo, sorted) with which the window meets a tier for the
 // entity: the window's thresholds only grow with its events (an early
 // rule), so a binary search finds it.
-func crossing(ctx context.Context, ws *windowStore, db *store.DB, r *Rule, lo int64, evs []ev, key string, byEntity map[string][]ev) (int64, error) {
+func crossing(ctx context.Context, ws query.Store, db *store.DB, r *Rule, lo int64, evs []ev, key string, byEntity map[string][]ev) (int64, error) {
 	var err error
 	i := sort.Search(len(evs), func(i int) bool {
 		if err != nil {
@@ -626,6 +643,8 @@ func (st *advance) load(r *Rule, key string) (*work, error) {
 		return w, nil
 	}
 	var a *alert.Alert
+	var atLast int64
+	known := false
 	err := st.db.ReadRecords(IndexBucket, func(idx *store.Records) error {
 		v := idx.Get([]byte(key))
 		if v == nil {
@@ -633,10 +652,13 @@ func (st *advance) load(r *Rule, key string) (*work, error) {
 		}
 		return st.db.ReadRecords(AlertsBucket, func(rec *store.Records) error {
 			var err error
-			if len(v) != 8 {
+			if len(v) != 8 && len(v) != 16 {
 				return fmt.Errorf("alert index of %q: bad id", key)
 			}
-			a, err = GetAlert(rec, bigEndian(v))
+			a, err = GetAlert(rec, bigEndian(v[:8]))
+			if len(v) == 16 {
+				atLast, known = int64(bigEndian(v[8:])), true
+			}
 			return err
 		})
 	})
@@ -644,7 +666,8 @@ func (st *advance) load(r *Rule, key string) (*work, error) {
 		st.latest[key] = nil
 		return nil, err
 	}
-	w := &work{a: a, rule: r, key: key, startSev: a.Severity}
+	w := &work{a: a, rule: r, key: key, startSev: a.Severity, atLast: atLast, known: known,
+		oldFirst: a.First.UnixNano(), oldLast: a.Last.UnixNano(), oldCount: a.Count}
 	st.latest[key] = w
 	st.order = append(st.order, w)
 	return w, nil
@@ -715,23 +738,93 @@ func (st *advance) apply(r *Rule, f finding) error {
 	return nil
 }
 
-// recount sets an alert's count and event references from the events of
-// its entity that the rule's search part matches in [First, Last], and
-// its query to see them.
-func recount(ctx context.Context, db *store.DB, w *work) error {
+// recountAll sets the count and event references of the touched alerts
+// from the events of their entity that the rule's search part matches in
+// [First, Last], and their query to see them. A new alert, or one whose
+// First moved, is counted in full; one that only grew is counted on from
+// its old Last (its events there were counted before: atLast of them), in
+// one scan per rule, so a watch's cost per commit does not grow with how
+// long an alert has been open. Either way the count is the events in
+// [First, Last], for logs that arrive in time order.
+func recountAll(ctx context.Context, db *store.DB, works []*work) error {
+	grow := map[*Rule][]*work{}
+	var rules []*Rule
+	for _, w := range works {
+		if !w.touched {
+			continue
+		}
+		if w.isNew || !w.known || w.a.First.UnixNano() != w.oldFirst {
+			if err := recountFull(ctx, db, w); err != nil {
+				return fmt.Errorf("rule %s: %w", w.rule.Name, err)
+			}
+			continue
+		}
+		if grow[w.rule] == nil {
+			rules = append(rules, w.rule)
+		}
+		grow[w.rule] = append(grow[w.rule], w)
+	}
+	for _, r := range rules {
+		ws := grow[r]
+		lo, hi := int64(math.MaxInt64), int64(math.MinInt64)
+		for _, w := range ws {
+			lo, hi = min(lo, w.oldLast), max(hi, w.a.Last.UnixNano()+1)
+		}
+		_, by, err := scanEvents(ctx, db, r, lo, hi, nil)
+		if err != nil {
+			return fmt.Errorf("rule %s: %w", r.Name, err)
+		}
+		for _, w := range ws {
+			a := w.a
+			evs := window(by[strings.Join(entityValues(r.Entity, a.Entity), "\x00")], w.oldLast, a.Last.UnixNano()+1)
+			a.Count = w.oldCount - w.atLast + int64(len(evs))
+			refs := slices.DeleteFunc(slices.Clone(a.Events), func(e alert.EventRef) bool { return e.Time >= w.oldLast })
+			if len(refs) < MaxEventRefs {
+				for _, e := range evs {
+					refs = append(refs, alert.EventRef{Source: e.source, Time: e.t})
+				}
+				sort.SliceStable(refs, func(i, j int) bool {
+					if refs[i].Time != refs[j].Time {
+						return refs[i].Time < refs[j].Time
+					}
+					return refs[i].Source < refs[j].Source
+				})
+				refs = refs[:min(len(refs), MaxEventRefs)]
+			}
+			a.Events = refs
+			w.atLast = countAt(evs, a.Last.UnixNano())
+			a.Query = EventsQueryText(r, a)
+		}
+	}
+	return nil
+}
+
+// countAt counts the events of es (sorted) at time t.
+func countAt(es []ev, t int64) int64 {
+	n := int64(0)
+	for i := len(es) - 1; i >= 0 && es[i].t >= t; i-- {
+		if es[i].t == t {
+			n++
+		}
+	}
+	return n
+}
+
+// recountFull counts an alert's events in [First, Last] anew.
+func recountFull(ctx context.Context, db *store.DB, w *work) error {
 	a, r := w.a, w.rule
 	lo, hi := a.First.UnixNano(), a.Last.UnixNano()+1
 	_, by, err := scanEvents(ctx, db, r, lo, hi, a.Entity)
 	if err != nil {
 		return err
 	}
-	key := strings.Join(entityValues(r.Entity, a.Entity), "\x00")
-	evs := by[key]
+	evs := by[strings.Join(entityValues(r.Entity, a.Entity), "\x00")]
 	a.Count = int64(len(evs))
 	a.Events = a.Events[:0]
 	for _, e := range evs[:min(len(evs), MaxEventRefs)] {
 		a.Events = append(a.Events, alert.EventRef{Source: e.source, Time: e.t})
 	}
+	w.atLast = countAt(evs, a.Last.UnixNano())
 	a.Query = EventsQueryText(r, a)
 	return nil
 }
