@@ -31,6 +31,9 @@ usage:
   loghunt [--db FILE] sources | fields
   loghunt [--db FILE] models [delete NAME]   (anomaly models saved with save=NAME)
   loghunt [--db FILE] check
+  loghunt [--db FILE] rules check [--no-db] PATH...
+  loghunt [--db FILE] detect --rules PATH [--from T] [--to T] [--format table|csv|json]
+  loghunt [--db FILE] alerts [list|show ID|ack ID|close ID] [--state S] [--rule NAME] [--format F]
   loghunt demo [--keep DIR]
 
 commands:
@@ -50,6 +53,13 @@ commands:
   check     verify the database: bbolt's page check, then every chunk's
             checksums, header, columns and the event counts of each source,
             which it lists (what a query counts by source)
+  rules     'rules check PATH...' checks detection rules (YAML files or
+            directories of them): keys, query, durations, thresholds, actions,
+            and fields and models against the database when it exists
+  detect    replay detection rules over the events in the database, on
+            their own timestamps, storing and printing the alerts
+  alerts    list the alerts rules raised (--state, --rule), show one with
+            its actions and the query of its events, ack or close one
   demo      generate a day of logs with attacks in it, ingest them, run the
             hunts of hunts/demo.lhq and show what they find
 
@@ -157,6 +167,12 @@ func cli(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return e.check(rest)
 	case "models":
 		return e.models(rest)
+	case "rules":
+		return e.rules(rest)
+	case "detect":
+		return e.detect(ctx, rest)
+	case "alerts":
+		return e.alerts(rest)
 	case "help":
 		fmt.Fprint(stdout, usage)
 		return nil

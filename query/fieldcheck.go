@@ -254,3 +254,27 @@ func warnUnknownFields(st Store, q *Query, opt *Options) error {
 	checkFields(q, names, opt)
 	return nil
 }
+
+// CheckFields is the field check of a run for callers that validate a
+// query without running it (loghunt rules check): the warnings for the
+// fields q uses that its rows cannot have, given the fields of the
+// store's events, and whether a field is in the rows at the end of q.
+// With open set the events' fields are unknown (no database): nothing is
+// warned of, and the end's fields are what the stages make or keep.
+func CheckFields(q *Query, events []string, open bool) (warnings []string, has func(string) bool) {
+	k := &knownFields{names: map[string]bool{}, dropped: map[string]string{}, open: open}
+	opt := &Options{Warn: func(msg string) { warnings = append(warnings, msg) }}
+	if open {
+		opt.Warn = nil
+	}
+	checkFields(q, events, opt)
+	k.add(store.ColTime, store.ColRaw, "source", "sourcetype")
+	k.add(events...)
+	for _, st := range q.Stages {
+		k.after(st)
+	}
+	return warnings, k.has
+}
+
+// QuoteText quotes s as a string of the query language.
+func QuoteText(s string) string { return quoteText(s) }

@@ -11,6 +11,7 @@ import (
 	"loghunt/ingest"
 	"loghunt/query"
 	"loghunt/render"
+	"loghunt/rules"
 	"loghunt/store"
 )
 
@@ -31,6 +32,7 @@ func init() {
 		{".sources", "", "list what has been ingested", (*REPL).sources},
 		{".fields", "", "list the fields of the events, with types and examples", (*REPL).listFields},
 		{".models", "", "list the anomaly models saved with anomalies save=NAME", (*REPL).models},
+		{".alerts", "[new|acknowledged|closed|open] [RULE]", "list the alerts detection rules raised (.help rules: the rule format)", (*REPL).alerts},
 		{".ingest", "PATH...", "ingest log files or directories into the database", (*REPL).ingest},
 		{".format", "[" + strings.Join(formatNames(), "|") + "]", "show or set the output format", (*REPL).setFormat},
 		{".run", "SCRIPT", "run the queries of a .lhq script", (*REPL).runScriptFile},
@@ -145,6 +147,10 @@ func (r *REPL) dot(ctx context.Context, line string) (quit bool, err error) {
 
 func (r *REPL) help(_ context.Context, args []string) error {
 	w := r.cfg.Stdout
+	if len(args) > 0 && strings.EqualFold(args[0], "rules") {
+		fmt.Fprintln(w, rules.Help)
+		return nil
+	}
 	if len(args) > 0 {
 		e, ok := query.Help(args[0])
 		if !ok {
@@ -162,7 +168,8 @@ func (r *REPL) help(_ context.Context, args []string) error {
 	for _, c := range dotCommands {
 		fmt.Fprintf(w, "  %-24s %s\n", strings.TrimSpace(c.name+" "+c.args), c.summary)
 	}
-	fmt.Fprintln(w, "\n.help NAME shows a stage's or function's syntax and an example; .help auth the fields")
+	fmt.Fprintln(w, "\n.help NAME shows a stage's or function's syntax and an example; .help rules the")
+	fmt.Fprintln(w, "detection rule format; .help auth the fields")
 	fmt.Fprintln(w, "auth.log lines get at ingest (action, user, src_ip, auth_method, ...).")
 	fmt.Fprintln(w, "A query that meets a damaged chunk fails naming it; 'loghunt repl --skip-damaged'")
 	fmt.Fprintln(w, "runs queries without damaged chunks, warning how many events each leaves out.")
@@ -251,6 +258,38 @@ func (r *REPL) models(context.Context, []string) error {
 		return nil
 	}
 	return r.table(render.ModelsTable(names, blobs))
+}
+
+// alerts lists the stored alerts, optionally of one state and one rule.
+func (r *REPL) alerts(_ context.Context, args []string) error {
+	var f rules.Filter
+	for _, a := range args {
+		if st, err := rules.NormalState(a); err == nil && st != "" {
+			f.State = st
+		} else {
+			f.Rule = a
+		}
+	}
+	db, err := r.open()
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	rdb, ok := db.(interface {
+		ReadRecords(string, func(*store.Records) error) error
+	})
+	if !ok {
+		return fmt.Errorf("this database keeps no alerts")
+	}
+	list, err := rules.ListAlerts(rdb, f)
+	if err != nil {
+		return err
+	}
+	if len(list) == 0 {
+		fmt.Fprintln(r.cfg.Stdout, "no alerts (loghunt detect --rules PATH or loghunt watch --rules PATH raises them)")
+		return nil
+	}
+	return r.table(rules.AlertsTable(list))
 }
 
 func (r *REPL) setFormat(_ context.Context, args []string) error {

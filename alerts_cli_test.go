@@ -1,0 +1,56 @@
+package main
+
+import (
+	"bytes"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"loghunt/alert"
+	"loghunt/store"
+)
+
+// TestAlertsShowActions: alerts show lists an alert's action records (as
+// the action runner leaves them) with their status, detail and expiry.
+func TestAlertsShowActions(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "a.db")
+	db, err := store.Open(path, store.OpenOptions{Create: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	at := time.Date(2025, 3, 1, 10, 0, 0, 0, time.UTC)
+	a := &alert.Alert{ID: 7, Rule: "ssh-brute-force", Severity: alert.High, Entity: map[string]string{"src_ip": "203.0.113.7"},
+		First: at, Last: at.Add(time.Minute), Count: 120, Reason: "count=120 (high: count >= 100)", State: alert.StateNew,
+		Query: `earliest="2025-03-01T10:00:00Z" action=failure | where src_ip == "203.0.113.7"`,
+		Actions: []alert.ActionRecord{
+			{Spec: alert.ActionSpec{Type: "log", File: "alerts.jsonl"}, Status: "done", At: at},
+			{Spec: alert.ActionSpec{Type: "exec", Argv: []string{"nft", "add", "element", "{ {src_ip} }"}}, Status: "simulated",
+				Detail: "would run nft add element { 203.0.113.7 }", At: at, Until: at.Add(time.Hour)},
+		}}
+	if err := db.Write(func(w *store.WriteTx) error { return alert.Put(w, a) }); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	var out, errb bytes.Buffer
+	if err := cli(t.Context(), []string{"--db", path, "alerts", "show", "7"}, nil, &out, &errb); err != nil {
+		t.Fatalf("%v: %s", err, errb.String())
+	}
+	for _, want := range []string{
+		"alert 7: ssh-brute-force, high\n",
+		"    done      log alerts.jsonl (at 2025-03-01T10:00:00Z)\n",
+		"    simulated exec nft add element { {src_ip} }: would run nft add element { 203.0.113.7 } (at 2025-03-01T10:00:00Z) until 2025-03-01T11:00:00Z\n",
+		`query 'earliest="2025-03-01T10:00:00Z" action=failure | where src_ip == "203.0.113.7"'`,
+	} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("missing %q in\n%s", want, out.String())
+		}
+	}
+	out.Reset()
+	if err := cli(t.Context(), []string{"--db", path, "alerts", "--format", "csv"}, nil, &out, &errb); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out.String(), `,new,"2 (1 done, 1 simulated)",`) {
+		t.Errorf("actions summary missing in %s", out.String())
+	}
+}

@@ -1,0 +1,115 @@
+package rules
+
+import (
+	"context"
+	"sort"
+	"time"
+
+	"loghunt/query"
+	"loghunt/store"
+)
+
+// windowStore holds, in memory, the events a rule's search matched over
+// the range an Advance evaluates, so that each of its windows reads a few
+// small chunks instead of decoding the database's large ones again
+// (see bucketSpan). The events are cut into chunks per source and per time bucket of
+// bucketSpan (aligned to the epoch, as the boundaries are), one
+// store.Mem per bucket, so a window reads the buckets it overlaps.
+//
+// A window's query runs the rule's whole query on it, search included:
+// the events are exactly those the search matched, so the search keeps
+// them all and the result is the database's.
+type windowStore struct {
+	span    int64
+	buckets []int64 // bucket start times, increasing
+	mems    []*store.Mem
+	newest  int64
+}
+
+// loadWindowStore runs the search stage of r over [lo, hi) and keeps its
+// events.
+func loadWindowStore(ctx context.Context, db *store.DB, r *Rule, lo, hi int64) (*windowStore, error) {
+	ws := &windowStore{span: max(r.Every, bucketSpan).Nanoseconds()}
+	type bkey struct {
+		bucket             int64
+		source, sourcetype string
+	}
+	builders := map[bkey]*store.ChunkBuilder{}
+	var keys []bkey
+	search := &query.Query{Stages: r.q.Stages[:1]}
+	_, err := query.Run(ctx, db, search, runOptions(db, lo, hi, hi), func(b *query.Batch) error {
+		tc, rc, sc, stc := b.Col(store.ColTime), b.Col(store.ColRaw), b.Col("source"), b.Col("sourcetype")
+		for row := 0; row < b.Len; row++ {
+			if tc < 0 || b.Cols[tc][row].IsNull() {
+				continue
+			}
+			e := &store.Event{Time: b.Cols[tc][row].I}
+			if rc >= 0 {
+				e.Raw = b.Cols[rc][row].S
+			}
+			k := bkey{bucket: floorDiv(e.Time, ws.span) * ws.span}
+			if sc >= 0 {
+				k.source = b.Cols[sc][row].String()
+			}
+			if stc >= 0 {
+				k.sourcetype = b.Cols[stc][row].String()
+			}
+			for i, f := range b.Fields {
+				if i == tc || i == rc || i == sc || i == stc || b.Cols[i][row].IsNull() {
+					continue
+				}
+				e.Fields = append(e.Fields, store.Field{Name: f, Value: b.Cols[i][row]})
+			}
+			cb := builders[k]
+			if cb == nil {
+				cb = store.NewChunkBuilder(k.source, k.sourcetype, k.source)
+				builders[k] = cb
+				keys = append(keys, k)
+			}
+			cb.Add(e)
+			ws.newest = max(ws.newest, e.Time)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	sort.SliceStable(keys, func(i, j int) bool { return keys[i].bucket < keys[j].bucket })
+	for _, k := range keys {
+		if n := len(ws.buckets); n == 0 || ws.buckets[n-1] != k.bucket {
+			ws.buckets = append(ws.buckets, k.bucket)
+			ws.mems = append(ws.mems, &store.Mem{})
+		}
+		if err := ws.mems[len(ws.mems)-1].Add(builders[k].Encode()); err != nil {
+			return nil, err
+		}
+	}
+	return ws, nil
+}
+
+// Scan scans the buckets that overlap the spec's time range, in order.
+func (ws *windowStore) Scan(ctx context.Context, spec store.ScanSpec, work func(*store.Chunk) (any, error),
+	emit func(*store.Chunk, any) error) (store.ScanStats, error) {
+	var total store.ScanStats
+	i := sort.Search(len(ws.buckets), func(i int) bool { return ws.buckets[i]+ws.span > spec.Start })
+	for ; i < len(ws.buckets) && ws.buckets[i] <= spec.End; i++ {
+		st, err := ws.mems[i].Scan(ctx, spec, work, emit)
+		total.ChunksTotal += st.ChunksTotal
+		total.ChunksRead += st.ChunksRead
+		if err != nil {
+			return total, err
+		}
+	}
+	return total, nil
+}
+
+// NewestTime is the time of the newest event held.
+func (ws *windowStore) NewestTime() (int64, bool, error) { return ws.newest, len(ws.buckets) > 0, nil }
+
+// bucketSpan is the time bucket of a windowStore (or the rule's every,
+// when longer): small buckets cost an encoding each (a chunk of a few
+// events costs zstd's setup), large ones make each window decode more.
+// An hour made the month of secrepo+hofstede+dfrws+elastic auth logs
+// (297,687 events) replay ssh-brute-force in 2.5 s, against 4.1 s with
+// 5-minute buckets and 14.8 s reading the database for every window.
+var bucketSpan = time.Hour
