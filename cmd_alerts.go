@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"flag"
 	"fmt"
@@ -8,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"loghunt/action"
 	"loghunt/alert"
 	"loghunt/render"
 	"loghunt/rules"
@@ -18,10 +20,14 @@ const alertsUsage = `usage: loghunt [--db FILE] alerts [list] [--state new|ackno
        loghunt [--db FILE] alerts show ID [--format table|json]
        loghunt [--db FILE] alerts ack ID
        loghunt [--db FILE] alerts close ID
+       loghunt [--db FILE] alerts undo ID
+
 
 Lists the alerts that detection rules raised (loghunt detect, loghunt watch),
 shows one with its actions and the query that shows its events, or moves
-one along new -> acknowledged -> closed. An acknowledged alert is still
+one along new -> acknowledged -> closed, or reverses its actions now
+(undo: runs the undo of each action that holds, e.g. unblocks an address,
+and cancels an exec not yet run). An acknowledged alert is still
 updated when its rule detects its entity again; a closed one is not (a new
 alert is raised). --format json prints one JSON object per alert with the
 keys id, rule, severity, entity, first, last, count, score, value, reason,
@@ -30,7 +36,7 @@ query, events, state and actions.
 flags:
 `
 
-func (e *env) alerts(args []string) error {
+func (e *env) alerts(ctx context.Context, args []string) error {
 	sub := "list"
 	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
 		sub, args = args[0], args[1:]
@@ -72,7 +78,7 @@ func (e *env) alerts(args []string) error {
 			return nil
 		}
 		return e.printAlerts(list, f)
-	case "show", "ack", "close":
+	case "show", "ack", "close", "undo":
 		if len(pos) != 1 {
 			return usagef("alerts %s takes one alert id", sub)
 		}
@@ -88,6 +94,26 @@ func (e *env) alerts(args []string) error {
 			return err
 		}
 		defer db.Close()
+		if sub == "undo" {
+			if _, err := rules.ReadAlert(db, id); err != nil {
+				return err
+			}
+			r := &action.Runner{Stderr: e.stderr}
+			if err := r.Undo(ctx, db, id); err != nil {
+				return err
+			}
+			a, err := rules.ReadAlert(db, id)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(e.stdout, "alert %d (%s %s): actions undone\n", a.ID, a.Rule, rules.EntityString(a.Entity))
+			for _, rec := range a.Actions {
+				if rec.UndoStatus != "" {
+					fmt.Fprintf(e.stdout, "  %s %s: undo %s %s\n", rec.Spec.Type, strings.Join(rec.Spec.Argv, " "), rec.UndoStatus, rec.UndoDetail)
+				}
+			}
+			return nil
+		}
 		if sub == "show" {
 			a, err := rules.ReadAlert(db, id)
 			if err != nil {
@@ -113,7 +139,7 @@ func (e *env) alerts(args []string) error {
 		fmt.Fprintf(e.stdout, "alert %d (%s %s) is %s\n", a.ID, a.Rule, rules.EntityString(a.Entity), a.State)
 		return nil
 	}
-	return usagef("alerts: unknown subcommand %q (list, show ID, ack ID, close ID)", sub)
+	return usagef("alerts: unknown subcommand %q (list, show ID, ack ID, close ID, undo ID)", sub)
 }
 
 // alertFormat parses --format of the alert commands.
@@ -185,8 +211,20 @@ func (e *env) showAlert(a *alert.Alert) {
 			if !r.At.IsZero() {
 				line += " (at " + t(r.At) + ")"
 			}
+			if r.Hold > 0 {
+				line += fmt.Sprintf(" holds %s", r.Hold)
+				if r.Offence > 1 {
+					line += fmt.Sprintf(" (offence %d)", r.Offence)
+				}
+			}
 			if !r.Until.IsZero() {
 				line += " until " + t(r.Until)
+			}
+			if r.UndoStatus != "" {
+				line += "; undo " + r.UndoStatus
+				if r.UndoDetail != "" {
+					line += ": " + r.UndoDetail
+				}
 			}
 			fmt.Fprintln(w, line)
 		}

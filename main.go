@@ -33,7 +33,7 @@ usage:
   loghunt [--db FILE] check
   loghunt [--db FILE] rules check [--no-db] PATH...
   loghunt [--db FILE] detect --rules PATH [--from T] [--to T] [--format table|csv|json]
-  loghunt [--db FILE] alerts [list|show ID|ack ID|close ID] [--state S] [--rule NAME] [--format F]
+  loghunt [--db FILE] alerts [list|show ID|ack ID|close ID|undo ID] [--state S] [--rule NAME] [--format F]
   loghunt demo [--keep DIR]
 
 commands:
@@ -59,7 +59,8 @@ commands:
   detect    replay detection rules over the events in the database, on
             their own timestamps, storing and printing the alerts
   alerts    list the alerts rules raised (--state, --rule), show one with
-            its actions and the query of its events, ack or close one
+            its actions and the query of its events, ack or close one, or
+            undo its actions now (unblock what it blocked)
   demo      generate a day of logs with attacks in it, ingest them, run the
             hunts of hunts/demo.lhq and show what they find
 
@@ -172,7 +173,7 @@ func cli(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	case "detect":
 		return e.detect(ctx, rest)
 	case "alerts":
-		return e.alerts(rest)
+		return e.alerts(ctx, rest)
 	case "help":
 		fmt.Fprint(stdout, usage)
 		return nil

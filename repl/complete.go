@@ -128,7 +128,7 @@ func (r *REPL) completeDot(before string) (string, []string) {
 		for _, e := range query.HelpEntries() {
 			pool = append(pool, e.Name)
 		}
-		pool = append(pool, "rules")
+		pool = append(pool, "rules", "actions")
 	case ".format":
 		pool = formatNames()
 	case ".run", ".ingest":

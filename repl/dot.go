@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"loghunt/action"
 	"loghunt/ingest"
 	"loghunt/query"
 	"loghunt/render"
@@ -151,6 +152,10 @@ func (r *REPL) help(_ context.Context, args []string) error {
 		fmt.Fprintln(w, rules.Help)
 		return nil
 	}
+	if len(args) > 0 && strings.EqualFold(args[0], "actions") {
+		fmt.Fprintln(w, action.Help)
+		return nil
+	}
 	if len(args) > 0 {
 		e, ok := query.Help(args[0])
 		if !ok {
@@ -169,7 +174,7 @@ func (r *REPL) help(_ context.Context, args []string) error {
 		fmt.Fprintf(w, "  %-24s %s\n", strings.TrimSpace(c.name+" "+c.args), c.summary)
 	}
 	fmt.Fprintln(w, "\n.help NAME shows a stage's or function's syntax and an example; .help rules the")
-	fmt.Fprintln(w, "detection rule format; .help auth the fields")
+	fmt.Fprintln(w, "detection rule format; .help actions what an alert's actions do; .help auth the fields")
 	fmt.Fprintln(w, "auth.log lines get at ingest (action, user, src_ip, auth_method, ...).")
 	fmt.Fprintln(w, "A query that meets a damaged chunk fails naming it; 'loghunt repl --skip-damaged'")
 	fmt.Fprintln(w, "runs queries without damaged chunks, warning how many events each leaves out.")
