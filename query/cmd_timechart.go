@@ -145,30 +145,14 @@ func (t *timechartOp) finish() error {
 	}
 	series, colOf := t.series(groups)
 	nAgg := len(t.table.specs)
-	buckets := map[int64][]aggState{}
+	// The buckets to fill, every one from the first to the last: bounded
+	// like the groups of an aggregation, and their cells like its memory,
+	// before any is made (a timechart by many series over many buckets
+	// took gigabytes before it was refused).
 	lo, hi := int64(math.MaxInt64), int64(math.MinInt64)
 	for _, g := range groups {
-		if g.key[0].K != store.KindTime {
-			continue
-		}
-		ts := g.key[0].I
-		lo, hi = min(lo, ts), max(hi, ts)
-		row := buckets[ts]
-		if row == nil {
-			row = make([]aggState, len(series)*nAgg)
-			buckets[ts] = row
-		}
-		col := 0
-		if t.hasBy {
-			col = colOf(g.key[1])
-		}
-		for i, st := range g.states {
-			slot := &row[col*nAgg+i]
-			if *slot == nil {
-				s := t.table.specs[i]
-				*slot = newAggState(s.fn, s.perc, s.field != "")
-			}
-			mergeAgg(*slot, st)
+		if g.key[0].K == store.KindTime {
+			lo, hi = min(lo, g.key[0].I), max(hi, g.key[0].I)
 		}
 	}
 	if lo > hi {
@@ -186,8 +170,6 @@ func (t *timechartOp) finish() error {
 			out.Fields = append(out.Fields, f)
 		}
 	}
-	// The buckets to fill, every one from the first to the last: bounded
-	// like the groups of an aggregation, and their cells like its memory.
 	nBuckets := (hi-lo)/t.span + 1
 	if nBuckets > int64(t.table.maxGroups) {
 		return fmt.Errorf("%w: timechart would have more than %d buckets; use a larger span", ErrLimit, t.table.maxGroups)
@@ -195,6 +177,30 @@ func (t *timechartOp) finish() error {
 	if cells := nBuckets * int64(len(out.Fields)); cells*valueBytes > t.table.budget.limit {
 		return fmt.Errorf("%w: timechart would have %d buckets of %d columns, more than %d MB; use a larger span or a smaller limit=",
 			ErrLimit, nBuckets, len(out.Fields), max(t.table.budget.limit>>20, 1))
+	}
+	buckets := map[int64][]aggState{}
+	for _, g := range groups {
+		if g.key[0].K != store.KindTime {
+			continue
+		}
+		ts := g.key[0].I
+		row := buckets[ts]
+		if row == nil {
+			row = make([]aggState, len(series)*nAgg)
+			buckets[ts] = row
+		}
+		col := 0
+		if t.hasBy {
+			col = colOf(g.key[1])
+		}
+		for i, st := range g.states {
+			slot := &row[col*nAgg+i]
+			if *slot == nil {
+				s := t.table.specs[i]
+				*slot = newAggState(s.fn, s.perc, s.field != "")
+			}
+			mergeAgg(*slot, st)
+		}
 	}
 	out.Cols = make([][]store.Value, len(out.Fields))
 	for ts := lo; ts <= hi; ts += t.span {

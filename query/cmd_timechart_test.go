@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -71,5 +72,35 @@ func TestTimechartOptionsAfterAggregates(t *testing.T) {
 	}
 	if _, err := Parse("* | stats count span=1h"); err == nil {
 		t.Error("stats takes no options, but count span=1h parsed")
+	}
+}
+
+// TestTimechartRefusedBeforeItAllocates: a timechart over too many cells
+// is refused before it makes a row of cells for each bucket. The rows of
+// every bucket (series x aggregates each) were made first and checked
+// after: a timechart of a timechart by many series took gigabytes and
+// twenty minutes before its limit error (differential test, seed 22).
+func TestTimechartRefusedBeforeItAllocates(t *testing.T) {
+	s := newTestStore(t)
+	var evs []store.Event
+	for i := range 3000 {
+		evs = append(evs, store.Event{Time: base + int64(i)*60e9, Raw: "x",
+			Fields: []store.Field{{Name: "k", Value: store.Int(int64(i))}}})
+	}
+	s.add("a", evs, 1000)
+	pq, err := Parse("* | timechart span=1m count by k limit=0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	_, err = Run(context.Background(), s.DB, pq, Options{MaxAggBytes: 16 << 20}, func(*Batch) error { return nil })
+	runtime.ReadMemStats(&after)
+	if !errors.Is(err, ErrLimit) {
+		t.Fatalf("err = %v, want a limit error", err)
+	}
+	// 3000 buckets x 3000 cells of 16 bytes: 144 MB before the fix.
+	if got := after.TotalAlloc - before.TotalAlloc; got > 100<<20 {
+		t.Errorf("allocated %d MB before refusing", got>>20)
 	}
 }
