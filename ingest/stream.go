@@ -208,3 +208,11 @@ func (s *Stream) Parse(ctx context.Context, data []byte) (*Batch, error) {
 	b.Lines, b.Events, b.Flagged, b.Bytes = fs.lines, fs.events, fs.flagged, fs.bytes
 	return b, nil
 }
+
+// SetIdentity records which file the stream reads and its fingerprint
+// (of its first fpLen bytes) in the source record that the next Batch
+// commits.
+func (s *Stream) SetIdentity(fp uint64, fpLen int64, dev, ino uint64, modTime int64) {
+	s.rec.Fingerprint, s.rec.FingerprintLen = fp, fpLen
+	s.rec.Device, s.rec.Inode, s.rec.ModTime = dev, ino, modTime
+}
