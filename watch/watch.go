@@ -119,6 +119,7 @@ type tail struct {
 	fp       uint64 // fingerprint of its first fpLen bytes
 	fpLen    int64
 	lastSize int64
+	lastMod  int64
 	mtime    int64
 	gen      int // generations ended (truncations)
 }
@@ -179,6 +180,16 @@ func (w *watcher) newKey(name string, id fileID) string {
 }
 
 const recordBucket = "watch"
+
+// debug (LOGHUNT_WATCH_DEBUG=1) prints on stderr what the watch decides
+// about each file: a copy, a resumed record, a truncation.
+var debug = os.Getenv("LOGHUNT_WATCH_DEBUG") != ""
+
+func debugf(format string, args ...any) {
+	if debug {
+		fmt.Fprintf(os.Stderr, "debug: "+format+"\n", args...)
+	}
+}
 
 // minPrefix is how many first bytes a new file must share with a followed
 // file to be taken for its copy (and hold at least one whole line).
@@ -503,6 +514,7 @@ func (w *watcher) resume(name string, id fileID, rec *store.Source) bool {
 		f.Close()
 		return false
 	}
+	debugf("%s: resume %s offset %d", name, rec.Key, rec.Offset)
 	t := &tail{id: id, name: name, f: f, seen: true, decided: true, grew: time.Now(), mtime: fi.ModTime().UnixNano(), base: *rec}
 	head := readHead(f, rec.FingerprintLen)
 	if int64(len(head)) == rec.FingerprintLen && ingest.Fingerprint(head, rec.FingerprintLen) == rec.Fingerprint && fi.Size() >= rec.Offset {
@@ -550,6 +562,7 @@ func newGeneration(rec store.Source) store.Source {
 
 // retire records that a source's generation ended.
 func (w *watcher) retire(src store.Source) {
+	debugf("retire %s offset %d fplen %d", src.Key, src.Offset, src.FingerprintLen)
 	if src.Offset == 0 {
 		return
 	}
@@ -577,7 +590,15 @@ func (w *watcher) cycle() error {
 	for id := range w.tails {
 		ids = append(ids, id)
 	}
-	sort.Slice(ids, func(i, j int) bool { return w.tails[ids[i]].name < w.tails[ids[j]].name })
+	// Files followed before go first: their truncations end generations
+	// that the new files among the rest may be copies of.
+	sort.Slice(ids, func(i, j int) bool {
+		a, b := w.tails[ids[i]], w.tails[ids[j]]
+		if a.decided != b.decided {
+			return a.decided
+		}
+		return a.name < b.name
+	})
 	for _, id := range ids {
 		if err := w.poll(w.tails[id]); err != nil {
 			return err
@@ -611,11 +632,16 @@ func (w *watcher) checkPending() {
 // decide settles what a new file with data is: a copy of a followed file
 // (held back until that file's generation ends), a copy of an ended
 // generation (read from where that ended), or a new file (read from 0).
-// It returns false when the file is held back.
+// It returns false when the file is held back or skipped (binary).
 func (w *watcher) decide(t *tail, size int64) bool {
 	head := readHead(t.f, min(size, ingest.FingerprintLen))
 	if len(head) == 0 {
 		return true
+	}
+	if (w.cfg.Ingest.Format == "" || w.cfg.Ingest.Format == "auto") && ingest.IsBinary(head) {
+		w.cfg.Warn(fmt.Sprintf("%s: skipped: looks like a binary file, not a log", t.name))
+		w.skipped[t.id] = true
+		return false
 	}
 	if i := bytes.IndexByte(head, '\n'); i >= 0 && len(head) >= minPrefix {
 		for _, o := range w.tails {
@@ -624,11 +650,13 @@ func (w *watcher) decide(t *tail, size int64) bool {
 			}
 			oh := readHead(o.f, min(int64(len(head)), ingest.FingerprintLen))
 			if n := min(len(oh), len(head)); n > i && bytes.Equal(oh[:n], head[:n]) {
+				debugf("%s: pending copy of %s", t.name, o.name)
 				w.pending[t.id] = &pendingCopy{name: t.name, of: o.id, ofGen: o.gen}
 				return false
 			}
 		}
 	}
+	debugf("%s (%d): size %d head %d bytes, %d gens, %d tails", t.name, t.id.ino, size, len(head), len(w.gens), len(w.tails))
 	for i := len(w.gens) - 1; i >= 0; i-- {
 		g := w.gens[i]
 		if g.Src.FingerprintLen < minPrefix || int64(len(head)) < g.Src.FingerprintLen ||
@@ -636,6 +664,7 @@ func (w *watcher) decide(t *tail, size int64) bool {
 			continue
 		}
 		// A copy of that generation: stored up to g's offset already.
+		debugf("%s: copy of gen %q offset %d", t.name, g.key, g.Src.Offset)
 		t.base.Name = g.Src.Name
 		t.base.Sourcetype = g.Src.Sourcetype
 		t.base.Offset = min(g.Src.Offset, size)
@@ -675,7 +704,7 @@ func (w *watcher) poll(t *tail) error {
 			return nil
 		}
 	}
-	if t.fpLen > 0 && size != t.lastSize {
+	if t.fpLen > 0 && (size != t.lastSize || fi.ModTime().UnixNano() != t.lastMod) {
 		head := readHead(t.f, t.fpLen)
 		if size < t.readOff || int64(len(head)) < t.fpLen || ingest.Fingerprint(head, t.fpLen) != t.fp {
 			// Truncated (copy-truncate) or rewritten in place: finish
@@ -691,10 +720,11 @@ func (w *watcher) poll(t *tail) error {
 			t.base = newGeneration(src)
 			t.stream, t.buf, t.readOff, t.fp, t.fpLen = nil, nil, 0, 0, 0
 			t.gen++
+			debugf("%s: truncated at %d (size %d)", t.name, src.Offset, size)
 			w.stats.Truncation++
 		}
 	}
-	t.lastSize = size
+	t.lastSize, t.lastMod = size, fi.ModTime().UnixNano()
 	if size > t.readOff && w.budget > 0 {
 		n := min(size-t.readOff, w.budget)
 		start := len(t.buf)
@@ -728,6 +758,7 @@ func (w *watcher) poll(t *tail) error {
 
 // close stops following t: its generation has ended.
 func (w *watcher) close(t *tail) {
+	debugf("%s: close", t.name)
 	if t.stream != nil {
 		w.retire(t.stream.Source())
 	}
