@@ -262,19 +262,22 @@ func Run(ctx context.Context, cfg Config) (Stats, error) {
 			cfg.Status(w.summary())
 			lastStatus = time.Now()
 		}
-		if w.budget <= 0 { // more to read: go on at once
+		more := w.budget <= 0 // a backlog: go on at once
+		if more {
 			select {
-			case wake <- struct{}{}:
+			case <-ctx.Done():
+				return w.summary(), nil
 			default:
 			}
+		} else {
+			select {
+			case <-ctx.Done():
+				return w.summary(), nil
+			case <-wake:
+			case <-tick.C:
+			}
 		}
-		select {
-		case <-ctx.Done():
-			return w.summary(), nil
-		case <-wake:
-		case <-tick.C:
-		}
-		if d := cfg.Interval - time.Since(lastCycle); d > 0 {
+		if d := cfg.Interval - time.Since(lastCycle); d > 0 && !more {
 			select {
 			case <-ctx.Done():
 				return w.summary(), nil
@@ -599,12 +602,18 @@ func (w *watcher) cycle() error {
 		}
 		return a.name < b.name
 	})
+	t0 := time.Now()
 	for _, id := range ids {
 		if err := w.poll(w.tails[id]); err != nil {
 			return err
 		}
 	}
-	return w.commit()
+	t1 := time.Now()
+	err := w.commit()
+	if len(w.tails) > 0 {
+		debugf("cycle: read and parse %v, commit %v", t1.Sub(t0), time.Since(t1))
+	}
+	return err
 }
 
 // checkPending takes up the copies whose generation has ended.
