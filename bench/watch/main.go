@@ -331,4 +331,3 @@ func procStatus(pid int) (rss, hwm int64) {
 	}
 	return rss, hwm
 }
-
