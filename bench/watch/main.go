@@ -143,6 +143,23 @@ func waitCommitted(db string, n int64, timeout time.Duration) time.Time {
 	return time.Time{}
 }
 
+// readPool returns the lines of -access (up to 200,000, each with its
+// newline), or nil.
+func readPool() [][]byte {
+	if *accessFile == "" {
+		return nil
+	}
+	fh, err := os.Open(*accessFile)
+	check(err)
+	defer fh.Close()
+	var pool [][]byte
+	sc := bufio.NewScanner(fh)
+	for len(pool) < 200000 && sc.Scan() {
+		pool = append(pool, append(append([]byte(nil), sc.Bytes()...), '\n'))
+	}
+	return pool
+}
+
 // benchRate appends pre-made lines as fast as the writer can for d and
 // reports lines over the time from the first write to the last commit.
 func benchRate(db, logs string, d time.Duration) {
@@ -196,6 +213,7 @@ func benchLatency(db, logs string, rate int, d time.Duration) {
 	go func() {
 		defer close(done)
 		r := rand.New(rand.NewPCG(3, 4))
+		pool := readPool()
 		start := time.Now()
 		var lines int64
 		var buf []byte
@@ -204,7 +222,11 @@ func benchLatency(db, logs string, rate int, d time.Duration) {
 			if want > lines {
 				buf = buf[:0]
 				now := time.Now()
-				for range want - lines {
+				for i := lines; i < want; i++ {
+					if pool != nil {
+						buf = append(buf, pool[i%int64(len(pool))]...)
+						continue
+					}
 					buf = accessLine(buf, r, now)
 				}
 				_, err := f.Write(buf)
