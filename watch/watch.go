@@ -828,8 +828,8 @@ func (w *watcher) parse(t *tail, whole bool) error {
 	w.batches = append(w.batches, b)
 	n := copy(t.buf, data[cut:])
 	t.buf = t.buf[:n]
-	if cap(t.buf) > 4<<20 && n < 1<<20 {
-		t.buf = append([]byte(nil), t.buf...) // let a burst's buffer go
+	if cap(t.buf) > 4<<20 && n < 1<<20 && cut < 1<<20 {
+		t.buf = append([]byte(nil), t.buf...) // the burst is over: let its buffer go
 	}
 	return nil
 }
