@@ -407,6 +407,9 @@ func TestWatchQueryWaitsOneCommit(t *testing.T) {
 	appendLines(t, log, 1, 1000)
 	w := startWatch(t, bin, db, log)
 	waitStats(t, bin, db, want(1000), 5*time.Second, w)
+	start := time.Now()
+	exec.Command(bin, "--db", db, "query", "--format", "csv", "* | head 1 | stats count").Run()
+	alone := time.Since(start)
 	stop := make(chan struct{})
 	var wg sync.WaitGroup
 	wg.Add(1)
@@ -425,7 +428,7 @@ func TestWatchQueryWaitsOneCommit(t *testing.T) {
 	var worst time.Duration
 	for range 15 {
 		start := time.Now()
-		out, err := exec.Command(bin, "--db", db, "query", "--format", "csv", `* | rex "seq=(?<s>\d+)" | search s=5 | stats count`).CombinedOutput()
+		out, err := exec.Command(bin, "--db", db, "query", "--format", "csv", "* | head 1 | stats count").CombinedOutput()
 		d := time.Since(start)
 		if err != nil || !strings.Contains(string(out), "count\n1") {
 			t.Fatalf("query during watch: %v %s", err, out)
@@ -435,7 +438,7 @@ func TestWatchQueryWaitsOneCommit(t *testing.T) {
 	}
 	close(stop)
 	wg.Wait()
-	t.Logf("slowest query while watching: %v", worst)
+	t.Logf("slowest of 15 queries while watching a file appended flat out: %v (a query alone: %v)", worst, alone)
 	if worst > 2*time.Second {
 		t.Fatalf("a query took %v while the watch ran", worst)
 	}
