@@ -253,7 +253,7 @@ func TestWatchNewFilesInDir(t *testing.T) {
 	dir := t.TempDir()
 	logs := filepath.Join(dir, "logs")
 	os.MkdirAll(filepath.Join(logs, "sub"), 0o755)
-	db := filepath.Join(dir, "w.db")
+	db := filepath.Join(logs, "w.db") // the store and its lock file are not followed
 	w := startWatch(t, bin, db, logs)
 	time.Sleep(300 * time.Millisecond)
 	appendLines(t, filepath.Join(logs, "a.log"), 1, 4)

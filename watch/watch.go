@@ -161,6 +161,7 @@ type watcher struct {
 	lastHook time.Time
 	rescan   atomic.Bool
 	keys     map[string]bool // source record keys in use
+	dbAbs    string
 }
 
 // newKey is the source record key of a file first followed under name:
@@ -231,6 +232,7 @@ func Run(ctx context.Context, cfg Config) (Stats, error) {
 		skipped: map[fileID]bool{}, byID: map[fileID]*store.Source{}, warned: map[string]string{}, dirs: map[string]bool{}, keys: map[string]bool{},
 		started: time.Now()}
 	defer w.closeAll()
+	w.dbAbs, _ = filepath.Abs(cfg.DB)
 	if err := w.load(); err != nil {
 		return w.stats, err
 	}
@@ -393,12 +395,15 @@ func (w *watcher) names() []cand {
 	for _, p := range w.cfg.Paths {
 		fi, err := os.Stat(p)
 		if err != nil {
-			if !errors.Is(err, fs.ErrNotExist) {
+			if errors.Is(err, fs.ErrNotExist) {
+				w.warnOnce(p, fmt.Sprintf("%s: does not exist (yet); followed when it appears", p))
+			} else {
 				w.warnOnce(p, fmt.Sprintf("%s: %v", p, err))
 			}
 			w.watchDir(filepath.Dir(p))
 			continue
 		}
+		delete(w.warned, p)
 		if !fi.IsDir() {
 			w.watchDir(filepath.Dir(p))
 			if fi.Mode().IsRegular() {
@@ -418,7 +423,7 @@ func (w *watcher) names() []cand {
 				w.watchDir(path)
 				return nil
 			}
-			if !d.Type().IsRegular() || ingest.NotALog(d.Name()) || skipExts[strings.ToLower(filepath.Ext(d.Name()))] {
+			if !d.Type().IsRegular() || ingest.NotALog(d.Name()) || skipExts[strings.ToLower(filepath.Ext(d.Name()))] || w.own(path) {
 				return nil
 			}
 			if fi, err := d.Info(); err == nil {
@@ -429,6 +434,16 @@ func (w *watcher) names() []cand {
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].name < out[j].name })
 	return out
+}
+
+// own reports whether path is the store or its lock file, which a
+// followed directory may hold.
+func (w *watcher) own(path string) bool {
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return false
+	}
+	return abs == w.dbAbs || abs == w.dbAbs+".watch"
 }
 
 func (w *watcher) watchDir(dir string) {
