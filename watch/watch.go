@@ -69,7 +69,7 @@ type Config struct {
 	Hook   Hook          // nil for none
 
 	Interval  time.Duration // least time between commits; 0 means 200 ms
-	MaxBatch  int64         // most bytes read for one commit; 0 means 64 MiB
+	MaxBatch  int64         // most bytes read for one commit; 0 means 32 MiB
 	Rescan    time.Duration // how often every name is listed and stat'ed; 0 means 1 s
 	Idle      time.Duration // unterminated line and orphan time-out; 0 means 5 s
 	HookEvery time.Duration // 0 means 1 s
@@ -208,7 +208,7 @@ func Run(ctx context.Context, cfg Config) (Stats, error) {
 		cfg.Interval = 200 * time.Millisecond
 	}
 	if cfg.MaxBatch <= 0 {
-		cfg.MaxBatch = 64 << 20
+		cfg.MaxBatch = 32 << 20
 	}
 	if cfg.Rescan <= 0 {
 		cfg.Rescan = time.Second
@@ -795,7 +795,7 @@ func growTo(b []byte, n int) []byte {
 	if cap(b) >= n {
 		return b[:n]
 	}
-	nb := make([]byte, n, max(n, 2*cap(b)))
+	nb := make([]byte, n, n+n/4) // not doubled: a batch is bounded by MaxBatch
 	copy(nb, b)
 	return nb
 }
