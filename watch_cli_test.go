@@ -503,3 +503,18 @@ done
 	}
 	_ = stderrs
 }
+
+// TestWatchPoll: with --poll (no file events) appends and a rename
+// rotation are followed by polling alone.
+func TestWatchPoll(t *testing.T) {
+	bin := buildLoghunt(t)
+	dir := t.TempDir()
+	db, log := filepath.Join(dir, "w.db"), filepath.Join(dir, "auth.log")
+	appendLines(t, log, 1, 3)
+	w := startWatch(t, bin, db, "--poll", log)
+	waitStats(t, bin, db, want(3), 5*time.Second, w)
+	appendLines(t, log, 4, 6)
+	os.Rename(log, log+".1")
+	appendLines(t, log, 7, 8)
+	waitStats(t, bin, db, want(8), 5*time.Second, w)
+}
