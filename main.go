@@ -28,6 +28,7 @@ usage:
                             [--plot FILE.png|.svg] [--stats] [--skip-damaged] 'QUERY'
   loghunt [--db FILE] run [--format table|csv|json|chart] [--skip-damaged] SCRIPT.lhq
   loghunt [--db FILE] repl [--skip-damaged]   (also what a bare 'loghunt' starts)
+  loghunt [--db FILE] watch [--rules PATH]... [--act] [--format F] [--tz ZONE] [--poll] PATH...
   loghunt [--db FILE] sources | fields
   loghunt [--db FILE] models [delete NAME]   (anomaly models saved with save=NAME)
   loghunt [--db FILE] check
@@ -42,6 +43,9 @@ commands:
   query     run a query: a search, then stages after '|', e.g.
               '"Failed password" | rex "from (?<ip>\S+)" | stats count by ip | sort -count'
   run       run the queries of a .lhq script in order
+  watch     follow files and directories like tail -F (rotation, copy-truncate,
+            new files) and ingest what is written, until Ctrl-C; queries and
+            the REPL keep working meanwhile; --rules runs detection rules
   repl      an interactive session: queries with history, Tab completion,
             .help; reads queries from stdin when it is not a terminal
   sources   list what has been ingested: per source its path, format,
@@ -158,6 +162,8 @@ func cli(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return e.query(ctx, rest)
 	case "run":
 		return e.run(ctx, rest)
+	case "watch":
+		return e.watch(ctx, rest)
 	case "sources":
 		return e.sources(rest)
 	case "fields":

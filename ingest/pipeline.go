@@ -320,14 +320,34 @@ func run(ctx context.Context, db *store.DB, cfg *Config, rec *store.Source, sp *
 		name = rec.Path
 	}
 	rec.Name = name
-	blocks := make(chan *block, cfg.Workers)
-	outs := make(chan chunkOut, cfg.Workers)
+	outs := parseBlocks(ctx, sp, p, cfg.Workers, name, rec.Sourcetype, rec.Key, fallback)
+	fs, err := write(ctx, db, rec, outs, cfg.Warn, func(lines, events int64) { progress(o.read.Load(), lines, events) })
+	cancel()
+	for range outs {
+		// drain so the workers can finish
+	}
+	if err != nil {
+		return fs, storeError{err}
+	}
+	if parent.Err() == nil && sp.err != nil {
+		return fs, sp.err
+	}
+	return fs, nil
+}
+
+// parseBlocks cuts sp's input into blocks and parses them on workers
+// goroutines; the blocks come out in any order (by seq), and the channel
+// closes when the input ends or ctx is cancelled. Ingest and Stream share
+// it.
+func parseBlocks(ctx context.Context, sp *splitter, p Parser, workers int, name, sourcetype, key string, fallback int64) <-chan chunkOut {
+	blocks := make(chan *block, workers)
+	outs := make(chan chunkOut, workers)
 	var wg sync.WaitGroup
-	for range cfg.Workers {
+	for range workers {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			b := store.NewChunkBuilder(name, rec.Sourcetype, rec.Key)
+			b := store.NewChunkBuilder(name, sourcetype, key)
 			p := p
 			if c, ok := p.(cloner); ok {
 				p = c.clone() // a parser with state of its own is per worker
@@ -357,18 +377,7 @@ func run(ctx context.Context, db *store.DB, cfg *Config, rec *store.Source, sp *
 		wg.Wait()
 		close(outs)
 	}()
-	fs, err := write(ctx, db, rec, outs, cfg.Warn, func(lines, events int64) { progress(o.read.Load(), lines, events) })
-	cancel()
-	for range outs {
-		// drain so the workers can finish
-	}
-	if err != nil {
-		return fs, storeError{err}
-	}
-	if parent.Err() == nil && sp.err != nil {
-		return fs, sp.err
-	}
-	return fs, nil
+	return outs
 }
 
 // cloner is a parser that keeps state (a cache) and so must not be shared

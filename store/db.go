@@ -143,6 +143,22 @@ func (db *DB) init() error {
 	if db.readOnly {
 		return db.view(check)
 	}
+	// A store already at this format needs no write (a watch opens the
+	// store for every commit: an extra write would double its syncs).
+	current := false
+	if err := db.view(func(tx *bolt.Tx) error {
+		meta := tx.Bucket(bucketMeta)
+		if meta == nil {
+			return nil
+		}
+		if err := check(tx); err != nil {
+			return err
+		}
+		current = binary.BigEndian.Uint32(meta.Get(keyVersion)) == FormatVersion
+		return nil
+	}); err != nil || current {
+		return err
+	}
 	return db.update(func(tx *bolt.Tx) error {
 		if tx.Bucket(bucketMeta) == nil {
 			if !isEmpty(tx) {

@@ -27,6 +27,10 @@ type Source struct {
 	Fingerprint    uint64 `json:"fingerprint"`
 	FingerprintLen int64  `json:"fingerprint_len"`
 	ModTime        int64  `json:"mtime"`
+	// Device and Inode identify the file a watch follows (0 for
+	// ingest), so that a restarted watch finds it again after a rename.
+	Device uint64 `json:"dev,omitempty"`
+	Inode  uint64 `json:"ino,omitempty"`
 }
 
 // GetSource returns the source record with the given key.
