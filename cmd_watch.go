@@ -26,16 +26,15 @@ again goes on where the last one stopped, nothing lost or stored twice.
 
 The database is open only while a commit runs (at most every 200 ms), so
 queries and the REPL run meanwhile; a second watch on the same database is
-refused. With --rules, the detection rules run after every commit.
+refused. With --rules, the detection rules (loghunt rules check; .help
+rules) run after every commit on the events' own times, alerts are stored
+(loghunt alerts) and each tier's actions run: log and webhook at once, exec
+only simulated ("would run ...") unless --act is given, none for an entity
+on the --allow list; an action held for a time (for: 1h) is undone when it
+expires, also after a restart, or at once with loghunt alerts undo ID.
 
 flags:
 `
-
-// stringList is a flag given more than once.
-type stringList []string
-
-func (s *stringList) String() string     { return strings.Join(*s, ",") }
-func (s *stringList) Set(v string) error { *s = append(*s, v); return nil }
 
 func (e *env) watch(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("watch", flag.ContinueOnError)
@@ -45,6 +44,7 @@ func (e *env) watch(ctx context.Context, args []string) error {
 	var tz string
 	fs.Var(&rules, "rules", "a rule file or a directory of them (repeatable)")
 	act := fs.Bool("act", false, "run exec actions (without it they are recorded as 'would run')")
+	allow := fs.String("allow", "", "an allow-list file (YAML: allow: [CIDR, address, user:NAME, host:NAME, FIELD=VALUE]) checked before every action")
 	fs.StringVar(&cfg.Ingest.Format, "format", "auto", "the format of every input: auto, "+strings.Join(ingestFormats(), ", "))
 	fs.StringVar(&tz, "tz", "UTC", "time zone of timestamps that carry none")
 	fs.BoolVar(&cfg.Poll, "poll", false, "poll the files instead of using file events (for filesystems without them)")
@@ -73,11 +73,10 @@ func (e *env) watch(ctx context.Context, args []string) error {
 			cfg.Ingest.Loc = loc
 		}
 	})
-	hook, err := watchHook(e, rules, *act)
-	if err != nil {
-		return err
+	if len(rules) == 0 && (*act || *allow != "") {
+		return usagef("watch: --act and --allow are for the actions of --rules")
 	}
-	cfg.DB, cfg.Paths, cfg.Hook = e.db, paths, hook
+	cfg.DB, cfg.Paths = e.db, paths
 	var mu sync.Mutex // the status line and the warnings share stderr
 	statusShown := false
 	clear := func() {
@@ -98,6 +97,21 @@ func (e *env) watch(ctx context.Context, args []string) error {
 		clear()
 		fmt.Fprintf(e.stderr, "loghunt: %s is in use by another loghunt process; the watch waits to commit...\n", e.db)
 	}
+	note := func(msg string) {
+		mu.Lock()
+		defer mu.Unlock()
+		clear()
+		fmt.Fprintf(e.stderr, "loghunt: %s\n", msg)
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var resp *responder
+	if len(rules) > 0 {
+		if resp, err = newResponder(ctx, e, rules, *act, *allow, note); err != nil {
+			return err
+		}
+		cfg.Hook = resp
+	}
 	if isTerminal(e.stderr) && *status > 0 {
 		var last watch.Stats
 		var lastAt time.Time
@@ -117,6 +131,10 @@ func (e *env) watch(ctx context.Context, args []string) error {
 		}
 	}
 	sum, err := watch.Run(ctx, cfg)
+	cancel()
+	if resp != nil {
+		resp.Wait()
+	}
 	mu.Lock()
 	clear()
 	mu.Unlock()
@@ -126,14 +144,4 @@ func (e *env) watch(ctx context.Context, args []string) error {
 	fmt.Fprintf(e.stderr, "watched %d file%s for %s: %d lines, %d events (%d flagged) in %d commit%s\n",
 		sum.Files, plural(sum.Files), sum.Elapsed.Round(time.Second), sum.Lines, sum.Events, sum.Flagged, sum.Commits, plural(sum.Commits))
 	return err
-}
-
-// watchHook builds what runs after each commit of a watch: the detection
-// rules of rulePaths with their actions (exec actions for real only with
-// act). No rules: no hook.
-func watchHook(e *env, rulePaths []string, act bool) (watch.Hook, error) {
-	if len(rulePaths) == 0 {
-		return nil, nil
-	}
-	return nil, errors.New("rules are not available in this build")
 }

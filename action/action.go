@@ -191,10 +191,14 @@ func (r *Runner) Plan(w *store.WriteTx, a *alert.Alert, specs []alert.ActionSpec
 		if v := throttle.Get(tkey); v != nil {
 			json.Unmarshal(v, &last)
 		}
-		if win := r.throttleWindow(spec); win > 0 && !last.Last.IsZero() && now.Before(last.Last.Add(win)) {
+		// The throttle is in event time, as the rules' windows are: a watch
+		// catching up on a month of logs, or a replay, throttles what live
+		// watching would have, not everything it meets in one minute. A
+		// log line is the alert's record and is never throttled.
+		if win := r.throttleWindow(spec); spec.Type != "log" && win > 0 && !last.Event.IsZero() && absDuration(a.Last.Sub(last.Event)) < win {
 			rec.Status = alert.ActSkipped
-			rec.Detail = fmt.Sprintf("throttled: the same %s action for %s was planned at %s (alert %d); one per %s",
-				spec.Type, entityString(a.Entity), last.Last.Format(time.RFC3339), last.Alert, win)
+			rec.Detail = fmt.Sprintf("throttled: the same %s action for %s was planned for alert %d, whose last event was at %s; one per %s of events",
+				spec.Type, entityString(a.Entity), last.Alert, last.Event.UTC().Format(time.RFC3339), win)
 			a.Actions = append(a.Actions, rec)
 			continue
 		}
@@ -205,7 +209,7 @@ func (r *Runner) Plan(w *store.WriteTx, a *alert.Alert, specs []alert.ActionSpec
 			a.Actions = append(a.Actions, rec)
 			continue
 		}
-		cur := throttleState{Last: now, Alert: a.ID}
+		cur := throttleState{Last: now, Event: a.Last, Alert: a.ID}
 		if spec.For > 0 && len(spec.Undo) > 0 {
 			var off offenceState
 			if v := offences.Get(tkey); v != nil {
@@ -244,7 +248,8 @@ func (r *Runner) Plan(w *store.WriteTx, a *alert.Alert, specs []alert.ActionSpec
 }
 
 type throttleState struct {
-	Last  time.Time `json:"last"`
+	Last  time.Time `json:"last"`           // wall clock of the plan
+	Event time.Time `json:"event,omitzero"` // the alert's last event (the throttle's clock)
 	Until time.Time `json:"until,omitzero"` // the hold of the planned action ends
 	Alert uint64    `json:"alert"`
 }
@@ -269,6 +274,13 @@ func (r *Runner) allowed(a *alert.Alert, spec alert.ActionSpec) (bool, string) {
 		}
 	}
 	return false, ""
+}
+
+func absDuration(d time.Duration) time.Duration {
+	if d < 0 {
+		return -d
+	}
+	return d
 }
 
 func (r *Runner) throttleWindow(spec alert.ActionSpec) time.Duration {

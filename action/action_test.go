@@ -250,8 +250,9 @@ func TestThrottle(t *testing.T) {
 	db, _ := newDB(t)
 	now := t0
 	r := &Runner{Throttle: 10 * time.Minute, Now: func() time.Time { return now }, Stderr: &syncBuf{}}
-	spec := alert.ActionSpec{Type: "log"}
-	other := alert.ActionSpec{Type: "log", File: filepath.Join(t.TempDir(), "b.jsonl")}
+	spec := alert.ActionSpec{Type: "exec", Argv: []string{"true", "{src_ip}"}}
+	other := alert.ActionSpec{Type: "exec", Argv: []string{"false", "{src_ip}"}}
+	logged := alert.ActionSpec{Type: "log", File: filepath.Join(t.TempDir(), "b.jsonl")}
 	status := func(id uint64) string {
 		var s []string
 		for _, rec := range get(t, db, id).Actions {
@@ -259,17 +260,25 @@ func TestThrottle(t *testing.T) {
 		}
 		return strings.Join(s, ",")
 	}
-	a1 := raise(t, db, r, ip, spec)
+	a1 := raise(t, db, r, ip, spec, logged)
 	now = t0.Add(9 * time.Minute)
-	a2 := raise(t, db, r, ip, spec, other)                                   // same spec, same entity, within the window
+	a2 := raise(t, db, r, ip, spec, other, logged)                           // same spec, same entity, within the window; a log is never throttled
 	a3 := raise(t, db, r, map[string]string{"src_ip": "198.51.100.1"}, spec) // another entity
 	now = t0.Add(11 * time.Minute)
 	a4 := raise(t, db, r, ip, spec) // past the window since a1
-	if got := []string{status(a1), status(a2), status(a3), status(a4)}; !slices.Equal(got, []string{"pending", "skipped,pending", "pending", "pending"}) {
+	if got := []string{status(a1), status(a2), status(a3), status(a4)}; !slices.Equal(got, []string{"pending,pending", "skipped,pending,pending", "pending", "pending"}) {
 		t.Fatalf("throttle: %q", got)
 	}
-	if d := get(t, db, a2).Actions[0].Detail; !strings.Contains(d, "throttled: the same log action for src_ip=203.0.113.7 was planned at 2026-03-06T08:00:00Z (alert 1); one per 10m0s") {
+	if d := get(t, db, a2).Actions[0].Detail; !strings.Contains(d, "throttled: the same exec action for src_ip=203.0.113.7 was planned for alert 1, whose last event was at 2026-03-06T08:00:00Z; one per 10m0s of events") {
 		t.Fatalf("throttle detail: %s", d)
+	}
+	// The window is of event time: alerts of events a day apart that a
+	// catching-up watch plans in the same second are not throttled.
+	r.Now = nil
+	b1 := raiseAt(t, db, r, map[string]string{"src_ip": "192.0.2.9"}, t0, spec)
+	b2 := raiseAt(t, db, r, map[string]string{"src_ip": "192.0.2.9"}, t0.Add(24*time.Hour), spec)
+	if got := []string{status(b1), status(b2)}; !slices.Equal(got, []string{"pending", "pending"}) {
+		t.Fatalf("event-time throttle: %q", got)
 	}
 }
 

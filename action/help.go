@@ -17,8 +17,9 @@ const Help = `actions (what a rule's tier does about an alert: watch --rules, al
 Safety: exec is simulated ("would run ...") unless watch --act; an allow-list
 (watch --allow FILE with 'allow: [10.0.0.0/8, user:backup, host:bastion, FIELD=VALUE]',
 plus the rule's allow:) is checked before every action of every kind, when planned
-and again when due, and a match is recorded as skipped; one action of the same spec per entity per 10 minutes
-(throttle), and none while the same action's hold on the entity is active.
+and again when due, and a match is recorded as skipped; one exec or webhook of the same spec per entity per
+10 minutes of event time (throttle; log lines are never throttled), and none while the same action's hold on
+the entity is active.
 An exec runs at most once: recorded running before it starts, and a running one
 found after a crash is marked interrupted, never rerun. Webhooks and log lines are
 at least once. Statuses: pending, running, done, simulated, failed, interrupted,

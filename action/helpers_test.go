@@ -37,6 +37,13 @@ func newDB(t testing.TB) (*store.DB, string) {
 // same transaction, as the rules engine's OnAlert does, and returns its id.
 func raise(t testing.TB, db *store.DB, r *Runner, entity map[string]string, specs ...alert.ActionSpec) uint64 {
 	t.Helper()
+	return raiseAt(t, db, r, entity, time.Time{}, specs...)
+}
+
+// raiseAt is raise of an alert whose last event is at last (zero: the
+// runner's Now, else t0+4m).
+func raiseAt(t testing.TB, db *store.DB, r *Runner, entity map[string]string, last time.Time, specs ...alert.ActionSpec) uint64 {
+	t.Helper()
 	var id uint64
 	err := db.Write(func(w *store.WriteTx) error {
 		recs, err := w.Records(alert.Bucket)
@@ -46,8 +53,15 @@ func raise(t testing.TB, db *store.DB, r *Runner, entity map[string]string, spec
 		if id, err = recs.NextID(); err != nil {
 			return err
 		}
+		switch {
+		case !last.IsZero():
+		case r.Now != nil:
+			last = r.Now() // the alert's last event: the throttle's clock
+		default:
+			last = t0.Add(4 * time.Minute)
+		}
 		a := &alert.Alert{ID: id, Rule: "ssh-brute-force", Severity: alert.High, Entity: entity,
-			First: t0, Last: t0.Add(4 * time.Minute), Count: 25, State: alert.StateNew}
+			First: t0, Last: last, Count: 25, State: alert.StateNew}
 		if err := alert.Put(w, a); err != nil {
 			return err
 		}
