@@ -63,6 +63,12 @@ type OpenOptions struct {
 	// OnWait is called once when the file is locked by another process and
 	// Open starts waiting, so the caller can say so.
 	OnWait func()
+	// SyncFreelist writes bbolt's list of free pages with every commit, so
+	// that the next Open reads it instead of walking every page of the
+	// file to rebuild it: for a writer that opens the store for every
+	// commit (a watch), whose opens would otherwise cost time and memory
+	// in proportion to the store's size.
+	SyncFreelist bool
 }
 
 // Open opens the store at path.
@@ -83,7 +89,7 @@ func Open(path string, opt OpenOptions) (db *DB, err error) {
 		wait = time.Minute
 	}
 	bo := &bolt.Options{ReadOnly: opt.ReadOnly, Timeout: 200 * time.Millisecond,
-		FreelistType: bolt.FreelistMapType, NoFreelistSync: true}
+		FreelistType: bolt.FreelistMapType, NoFreelistSync: !opt.SyncFreelist}
 	if !opt.ReadOnly {
 		// Map room to grow into from the start: each time bbolt maps the
 		// file anew it first copies every value of the pending write out

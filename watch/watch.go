@@ -334,7 +334,7 @@ func (w *watcher) closeAll() {
 // load reads the stored source records of earlier watches and the ended
 // generations.
 func (w *watcher) load() error {
-	db, err := w.open()
+	db, err := w.open() // creates the store when missing
 	if err != nil {
 		return err
 	}
@@ -366,7 +366,7 @@ func (w *watcher) load() error {
 }
 
 func (w *watcher) open() (*store.DB, error) {
-	return store.Open(w.cfg.DB, store.OpenOptions{Create: true, Wait: 24 * time.Hour, OnWait: w.cfg.OnWait})
+	return store.Open(w.cfg.DB, store.OpenOptions{Create: true, Wait: 24 * time.Hour, OnWait: w.cfg.OnWait, SyncFreelist: true})
 }
 
 func (w *watcher) warnOnce(name, msg string) {
