@@ -6,6 +6,7 @@
 //	go run ./bench/watch -mode rate -duration 10s           # follow-and-ingest rate, writer flat out
 //	go run ./bench/watch -mode latency -rate 1000           # append-to-committed p50/p99
 //	go run ./bench/watch -mode latency -rate 100000
+//	go run ./bench/watch -mode latency -rate 1000 -rules hunts/rules   # append to alerts stored
 //	go run ./bench/watch -mode rss -rate 50000 -duration 10m   # peak RSS at 1, 5 and 10 minutes
 package main
 
@@ -35,6 +36,7 @@ func main() {
 	accessFile = flag.String("access", "", "take the rate writer's lines from the first 200,000 of this access log (default: made up)")
 	prof := flag.String("cpuprofile", "", "the watch writes a CPU profile here")
 	dir := flag.String("dir", "", "work directory (default: a temporary one, removed after)")
+	rulesDir := flag.String("rules", "", "run the watch with --rules DIR (e.g. hunts/rules): a commit is then visible once its rules ran and their alerts are stored")
 	flag.Parse()
 	if *duration == 0 {
 		*duration = 10 * time.Second
@@ -63,7 +65,14 @@ func main() {
 	if *prof != "" {
 		args = append(args, "--cpuprofile", *prof)
 	}
-	watch := exec.Command(*bin, append(args, "watch", logs)...)
+	args = append(args, "watch")
+	if *rulesDir != "" {
+		abs, err := filepath.Abs(*rulesDir)
+		check(err)
+		args = append(args, "--rules", abs)
+	}
+	watch := exec.Command(*bin, append(args, logs)...)
+	watch.Dir = *dir // where a rule's log action writes
 	watch.Stderr = os.Stderr
 	check(watch.Start())
 	defer func() {
