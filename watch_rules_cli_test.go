@@ -11,42 +11,46 @@ import (
 	"time"
 )
 
-// TestWatchAlertsEqualReplay feeds real auth.log lines (the committed
-// excerpts of rules/testdata) to a followed file in many small appends
-// while a real 'loghunt watch --rules hunts/rules' runs, and ingests the
-// same lines into another database in one go and replays the rules there
-// with 'loghunt detect': the two give the same alerts, field by field
-// (ids included), and the watch's log action wrote one line per alert.
-func TestWatchAlertsEqualReplay(t *testing.T) {
-	if testing.Short() {
-		t.Skip("a real watch fed over several seconds")
-	}
-	bin := buildLoghunt(t)
-	dir := t.TempDir()
-	var lines []string
-	for _, f := range []string{"auth_dfrws_excerpt.log", "auth_elastic_excerpt.log"} {
-		b, err := os.ReadFile(filepath.Join("rules", "testdata", f))
+// rulesFeed is a directory for a real 'loghunt watch --rules hunts/rules'
+// fed the committed real auth.log excerpts of rules/testdata, and for the
+// replay of the same lines.
+type rulesFeed struct {
+	bin, dir, logs, target, rules string
+	live, replay                  string
+	lines                         []string
+}
+
+func newRulesFeed(t *testing.T) *rulesFeed {
+	t.Helper()
+	f := &rulesFeed{bin: buildLoghunt(t), dir: t.TempDir()}
+	for _, name := range []string{"auth_dfrws_excerpt.log", "auth_elastic_excerpt.log"} {
+		b, err := os.ReadFile(filepath.Join("rules", "testdata", name))
 		if err != nil {
 			t.Fatal(err)
 		}
-		lines = append(lines, strings.SplitAfter(strings.TrimRight(string(b), "\n")+"\n", "\n")...)
-		lines = lines[:len(lines)-1] // the empty string after the last newline
+		f.lines = append(f.lines, strings.SplitAfter(strings.TrimRight(string(b), "\n")+"\n", "\n")...)
+		f.lines = f.lines[:len(f.lines)-1] // the empty string after the last newline
 	}
-	// The two excerpts are of different years' logs: one file each, so
-	// each keeps its own year inference, fed one after the other.
-	logs := filepath.Join(dir, "logs")
-	if err := os.Mkdir(logs, 0o755); err != nil {
+	f.logs = filepath.Join(f.dir, "logs")
+	if err := os.Mkdir(f.logs, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	live, replay := filepath.Join(dir, "live.db"), filepath.Join(dir, "replay.db")
-	rulesDir, err := filepath.Abs(filepath.Join("hunts", "rules"))
-	if err != nil {
+	f.target = filepath.Join(f.logs, "auth.log")
+	f.live, f.replay = filepath.Join(f.dir, "live.db"), filepath.Join(f.dir, "replay.db")
+	var err error
+	if f.rules, err = filepath.Abs(filepath.Join("hunts", "rules")); err != nil {
 		t.Fatal(err)
 	}
-	// The rules' log action writes alerts.jsonl in the working directory.
+	return f
+}
+
+// start starts a watch of the live store; the rules' log action writes
+// alerts.jsonl in its working directory, f.dir.
+func (f *rulesFeed) start(t *testing.T) *watchProc {
+	t.Helper()
 	w := &watchProc{stderr: &syncBuf{}}
-	w.cmd = exec.Command(bin, "--db", live, "watch", "--rules", rulesDir, logs)
-	w.cmd.Dir, w.cmd.Stderr = dir, w.stderr
+	w.cmd = exec.Command(f.bin, "--db", f.live, "watch", "--rules", f.rules, f.logs)
+	w.cmd.Dir, w.cmd.Stderr = f.dir, w.stderr
 	if err := w.cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
@@ -56,68 +60,135 @@ func TestWatchAlertsEqualReplay(t *testing.T) {
 			w.cmd.Wait()
 		}
 	})
-	target := filepath.Join(logs, "auth.log")
-	f, err := os.OpenFile(target, os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o644)
+	return w
+}
+
+// feed appends the lines to the followed file, per lines at a time,
+// calling between after each append.
+func (f *rulesFeed) feed(t *testing.T, per int, between func(i int)) {
+	t.Helper()
+	out, err := os.OpenFile(f.target, os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o644)
 	if err != nil {
 		t.Fatal(err)
 	}
-	for i := 0; i < len(lines); i += 40 {
-		if _, err := f.WriteString(strings.Join(lines[i:min(i+40, len(lines))], "")); err != nil {
+	defer out.Close()
+	for i := 0; i < len(f.lines); i += per {
+		if _, err := out.WriteString(strings.Join(f.lines[i:min(i+per, len(f.lines))], "")); err != nil {
 			t.Fatal(err)
 		}
-		time.Sleep(30 * time.Millisecond)
+		between(i)
 	}
-	f.Close()
-	// Wait until the watch has stored every line, then let it run the
-	// rules once more and stop it.
+}
+
+// waitStored waits until the live store holds every line, then lets the
+// watch run its rules once more.
+func (f *rulesFeed) waitStored(t *testing.T, stderr fmt.Stringer) {
+	t.Helper()
 	deadline := time.Now().Add(30 * time.Second)
 	for {
-		out, _ := exec.Command(bin, "--db", live, "query", "--format", "csv", "* | stats count").Output()
-		if strings.TrimSpace(string(out)) == fmt.Sprintf("count\n%d", len(lines)) {
+		out, _ := exec.Command(f.bin, "--db", f.live, "query", "--format", "csv", "* | stats count").Output()
+		if strings.TrimSpace(string(out)) == fmt.Sprintf("count\n%d", len(f.lines)) {
 			break
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("watch stored %q of %d lines; stderr:\n%s", out, len(lines), w.stderr)
+			t.Fatalf("watch stored %q of %d lines; stderr:\n%s", out, len(f.lines), stderr)
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
 	time.Sleep(1500 * time.Millisecond)
+}
+
+// replayed ingests the followed file into the replay store in one go and
+// runs the same rules over it with 'loghunt detect'.
+func (f *rulesFeed) replayed(t *testing.T) {
+	t.Helper()
+	if out, err := exec.Command(f.bin, "--db", f.replay, "ingest", f.target).CombinedOutput(); err != nil {
+		t.Fatalf("ingest: %v\n%s", err, out)
+	}
+	if out, err := exec.Command(f.bin, "--db", f.replay, "detect", "--rules", f.rules, "--format", "csv").CombinedOutput(); err != nil {
+		t.Fatalf("detect: %v\n%s", err, out)
+	}
+}
+
+// feedAlert is what live and replayed alerts must agree on.
+type feedAlert struct {
+	ID       uint64
+	Rule     string
+	Severity string
+	Entity   map[string]string
+	First    time.Time
+	Last     time.Time
+	Count    int64
+	Reason   string
+	Actions  []json.RawMessage
+}
+
+func (f *rulesFeed) alerts(t *testing.T, db string) []feedAlert {
+	t.Helper()
+	out, err := exec.Command(f.bin, "--db", db, "alerts", "--format", "json").Output()
+	if err != nil {
+		t.Fatalf("alerts: %v", err)
+	}
+	var rows []feedAlert
+	for _, l := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+		var r feedAlert
+		if err := json.Unmarshal([]byte(l), &r); err != nil {
+			t.Fatalf("%v: %s", err, l)
+		}
+		rows = append(rows, r)
+	}
+	return rows
+}
+
+// logLines counts the lines of alerts.jsonl per alert id and action.
+func (f *rulesFeed) logLines(t *testing.T) map[[2]uint64]int {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(f.dir, "alerts.jsonl"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := map[[2]uint64]int{}
+	for _, l := range strings.Split(strings.TrimSpace(string(b)), "\n") {
+		var a struct {
+			Alert  uint64 `json:"alert"`
+			Action uint64 `json:"action"`
+		}
+		if err := json.Unmarshal([]byte(l), &a); err != nil {
+			t.Fatalf("alerts.jsonl: %v: %s", err, l)
+		}
+		n[[2]uint64{a.Alert, a.Action}]++
+	}
+	return n
+}
+
+// alertIDs is the alerts that log lines name.
+func alertIDs(lines map[[2]uint64]int) map[uint64]bool {
+	ids := map[uint64]bool{}
+	for k := range lines {
+		ids[k[0]] = true
+	}
+	return ids
+}
+
+// TestWatchAlertsEqualReplay feeds real auth.log lines (the committed
+// excerpts of rules/testdata) to a followed file in many small appends
+// while a real 'loghunt watch --rules hunts/rules' runs, and ingests the
+// same lines into another database in one go and replays the rules there
+// with 'loghunt detect': the two give the same alerts, field by field
+// (ids included), and the watch's log action wrote a line for each.
+func TestWatchAlertsEqualReplay(t *testing.T) {
+	if testing.Short() {
+		t.Skip("a real watch fed over several seconds")
+	}
+	f := newRulesFeed(t)
+	w := f.start(t)
+	f.feed(t, 40, func(int) { time.Sleep(30 * time.Millisecond) })
+	f.waitStored(t, w.stderr)
 	if code := w.stop(t, os.Interrupt); code != 0 {
 		t.Fatalf("watch exit %d:\n%s", code, w.stderr)
 	}
-	if out, err := exec.Command(bin, "--db", replay, "ingest", target).CombinedOutput(); err != nil {
-		t.Fatalf("ingest: %v\n%s", err, out)
-	}
-	if out, err := exec.Command(bin, "--db", replay, "detect", "--rules", rulesDir, "--format", "csv").CombinedOutput(); err != nil {
-		t.Fatalf("detect: %v\n%s", err, out)
-	}
-	type row struct {
-		ID       uint64
-		Rule     string
-		Severity string
-		Entity   map[string]string
-		First    time.Time
-		Last     time.Time
-		Count    int64
-		Reason   string
-		Actions  []json.RawMessage
-	}
-	read := func(db string) []row {
-		out, err := exec.Command(bin, "--db", db, "alerts", "--format", "json").Output()
-		if err != nil {
-			t.Fatalf("alerts: %v", err)
-		}
-		var rows []row
-		for _, l := range strings.Split(strings.TrimSpace(string(out)), "\n") {
-			var r row
-			if err := json.Unmarshal([]byte(l), &r); err != nil {
-				t.Fatalf("%v: %s", err, l)
-			}
-			rows = append(rows, r)
-		}
-		return rows
-	}
-	got, want := read(live), read(replay)
+	f.replayed(t)
+	got, want := f.alerts(t, f.live), f.alerts(t, f.replay)
 	if len(want) < 3 {
 		t.Fatalf("replay raised %d alerts: the excerpts should raise several", len(want))
 	}
@@ -135,21 +206,7 @@ func TestWatchAlertsEqualReplay(t *testing.T) {
 		}
 	}
 	// The log action wrote a JSON line for every alert at least.
-	b, err := os.ReadFile(filepath.Join(dir, "alerts.jsonl"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	ids := map[uint64]bool{}
-	for _, l := range strings.Split(strings.TrimSpace(string(b)), "\n") {
-		var a struct {
-			ID uint64 `json:"alert"`
-		}
-		if err := json.Unmarshal([]byte(l), &a); err != nil {
-			t.Fatalf("alerts.jsonl: %v: %s", err, l)
-		}
-		ids[a.ID] = true
-	}
-	if len(ids) != len(want) {
+	if ids := alertIDs(f.logLines(t)); len(ids) != len(want) {
 		t.Errorf("alerts.jsonl names %d alerts, want %d", len(ids), len(want))
 	}
 	t.Logf("%d alerts, live equal to replay", len(want))
@@ -165,126 +222,36 @@ func TestWatchRulesKill9(t *testing.T) {
 	if testing.Short() {
 		t.Skip("a real watch killed and restarted")
 	}
-	bin := buildLoghunt(t)
-	dir := t.TempDir()
-	var lines []string
-	for _, f := range []string{"auth_dfrws_excerpt.log", "auth_elastic_excerpt.log"} {
-		b, err := os.ReadFile(filepath.Join("rules", "testdata", f))
-		if err != nil {
-			t.Fatal(err)
-		}
-		lines = append(lines, strings.SplitAfter(strings.TrimRight(string(b), "\n")+"\n", "\n")...)
-		lines = lines[:len(lines)-1]
-	}
-	logs := filepath.Join(dir, "logs")
-	if err := os.Mkdir(logs, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	rulesDir, err := filepath.Abs(filepath.Join("hunts", "rules"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	live, replay := filepath.Join(dir, "live.db"), filepath.Join(dir, "replay.db")
-	start := func() *exec.Cmd {
-		c := exec.Command(bin, "--db", live, "watch", "--rules", rulesDir, logs)
-		c.Dir = dir
-		if err := c.Start(); err != nil {
-			t.Fatal(err)
-		}
-		return c
-	}
-	w := start()
-	target := filepath.Join(logs, "auth.log")
-	f, err := os.OpenFile(target, os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o644)
-	if err != nil {
-		t.Fatal(err)
-	}
+	f := newRulesFeed(t)
+	w := f.start(t)
 	kills := 0
-	for i := 0; i < len(lines); i += 25 {
-		if _, err := f.WriteString(strings.Join(lines[i:min(i+25, len(lines))], "")); err != nil {
-			t.Fatal(err)
-		}
+	f.feed(t, 25, func(i int) {
 		time.Sleep(time.Duration(5+i%37) * time.Millisecond)
 		if i%100 == 0 {
-			w.Process.Kill()
-			w.Wait()
+			w.kill9()
 			kills++
-			w = start()
+			w = f.start(t)
 		}
+	})
+	f.waitStored(t, w.stderr)
+	w.stop(t, os.Interrupt)
+	f.replayed(t)
+	got, want := f.alerts(t, f.live), f.alerts(t, f.replay)
+	for i := range got {
+		got[i].Actions, got[i].Reason = nil, ""
 	}
-	f.Close()
-	deadline := time.Now().Add(30 * time.Second)
-	for {
-		out, _ := exec.Command(bin, "--db", live, "query", "--format", "csv", "* | stats count").Output()
-		if strings.TrimSpace(string(out)) == fmt.Sprintf("count\n%d", len(lines)) {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("watch stored %q of %d lines after %d kills", out, len(lines), kills)
-		}
-		time.Sleep(100 * time.Millisecond)
+	for i := range want {
+		want[i].Actions, want[i].Reason = nil, ""
 	}
-	time.Sleep(1500 * time.Millisecond)
-	w.Process.Signal(os.Interrupt)
-	w.Wait()
-	if out, err := exec.Command(bin, "--db", replay, "ingest", target).CombinedOutput(); err != nil {
-		t.Fatalf("ingest: %v\n%s", err, out)
-	}
-	if out, err := exec.Command(bin, "--db", replay, "detect", "--rules", rulesDir).CombinedOutput(); err != nil {
-		t.Fatalf("detect: %v\n%s", err, out)
-	}
-	type row struct {
-		ID       uint64
-		Rule     string
-		Severity string
-		Entity   map[string]string
-		First    time.Time
-		Last     time.Time
-		Count    int64
-	}
-	read := func(db string) []row {
-		out, err := exec.Command(bin, "--db", db, "alerts", "--format", "json").Output()
-		if err != nil {
-			t.Fatalf("alerts: %v", err)
-		}
-		var rows []row
-		for _, l := range strings.Split(strings.TrimSpace(string(out)), "\n") {
-			var r row
-			if err := json.Unmarshal([]byte(l), &r); err != nil {
-				t.Fatalf("%v: %s", err, l)
-			}
-			rows = append(rows, r)
-		}
-		return rows
-	}
-	got, want := read(live), read(replay)
 	if fmt.Sprint(got) != fmt.Sprint(want) {
 		t.Fatalf("after %d kills, live alerts\n%v\nreplay\n%v", kills, got, want)
 	}
-	b, err := os.ReadFile(filepath.Join(dir, "alerts.jsonl"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	perAction := map[string]int{}
-	for _, l := range strings.Split(strings.TrimSpace(string(b)), "\n") {
-		var a struct {
-			Alert  uint64 `json:"alert"`
-			Action int    `json:"action"`
-		}
-		if err := json.Unmarshal([]byte(l), &a); err != nil {
-			t.Fatalf("alerts.jsonl: %v: %s", err, l)
-		}
-		perAction[fmt.Sprint(a.Alert, "/", a.Action)]++
-	}
+	lines := f.logLines(t)
 	repeated := 0
-	for _, n := range perAction {
+	for _, n := range lines {
 		repeated += n - 1
 	}
-	ids := map[string]bool{}
-	for k := range perAction {
-		ids[strings.Split(k, "/")[0]] = true
-	}
-	if len(ids) != len(want) {
+	if ids := alertIDs(lines); len(ids) != len(want) {
 		t.Errorf("log lines for %d alerts, want %d", len(ids), len(want))
 	}
 	t.Logf("%d kills: %d alerts equal to replay; %d log lines written twice (at-least-once)", kills, len(want), repeated)
