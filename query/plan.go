@@ -143,14 +143,9 @@ func newPlan(st Store, q *Query, opt *Options) (*plan, error) {
 	if opt.MaxAggBytes <= 0 {
 		opt.MaxAggBytes = DefaultMaxAggBytes
 	}
-	// Fields: walk back from the output, which shows every field.
-	need := allFields()
-	for i := len(q.Stages) - 1; i >= 1; i-- {
-		fu, ok := q.Stages[i].(fieldUser)
-		if !ok {
-			return nil, fmt.Errorf("BUG: stage %T does not say which fields it reads", q.Stages[i])
-		}
-		need = fu.inputFields(need)
+	need, err := stageFields(q)
+	if err != nil {
+		return nil, err
 	}
 	p.need = need.with(searchFields(p.term)...)
 	return p, nil
@@ -342,4 +337,27 @@ func warnDamaged(opt *Options, damaged []*store.DamageError) {
 		msg += fmt.Sprintf(" the unknown events of %s with a damaged header", nchunks(unknown))
 	}
 	opt.warn("%s: the result leaves them out (loghunt check lists the damage)", msg)
+}
+
+// StageFields says which fields the stages after q's search read (all is
+// true when they may read any field): a caller that keeps a query's
+// matched events to run its later stages again (a rule's windows) keeps
+// only those.
+func StageFields(q *Query) (names []string, all bool, err error) {
+	need, err := stageFields(q)
+	return need.list(), need.all, err
+}
+
+// stageFields walks back from the output, which shows every field, to
+// the fields the stages after the search read.
+func stageFields(q *Query) (fieldSet, error) {
+	need := allFields()
+	for i := len(q.Stages) - 1; i >= 1; i-- {
+		fu, ok := q.Stages[i].(fieldUser)
+		if !ok {
+			return fieldSet{}, fmt.Errorf("BUG: stage %T does not say which fields it reads", q.Stages[i])
+		}
+		need = fu.inputFields(need)
+	}
+	return need, nil
 }

@@ -521,7 +521,11 @@ func runOptions(db *store.DB, lo, hi, now int64) query.Options {
 func evalWindow(ctx context.Context, ws query.Store, db *store.DB, r *Rule, lo, hi, now int64, byEntity map[string][]ev) ([]finding, error) {
 	var out []finding
 	var missing error
-	_, err := query.Run(ctx, ws, r.q, runOptions(db, lo, hi, now), func(b *query.Batch) error {
+	q := r.q
+	if w, ok := ws.(*windowStore); ok {
+		q = w.q
+	}
+	_, err := query.Run(ctx, ws, q, runOptions(db, lo, hi, now), func(b *query.Batch) error {
 		ecols := make([]int, len(r.Entity))
 		for i, f := range r.Entity {
 			if ecols[i] = b.Col(f); ecols[i] < 0 && missing == nil {

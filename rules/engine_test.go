@@ -466,3 +466,59 @@ func sortDurations(d []time.Duration) {
 		}
 	}
 }
+
+// TestWindowStoreEqualsDB: the in-memory copy of a slice's events, which
+// keeps only the fields a rule's later stages read and runs them over a
+// search that keeps every event, gives the alerts of reading the
+// database for every window. The rules read _raw after the search (eval,
+// where, rex), fields with and without a search term, and every field.
+func TestWindowStoreEqualsDB(t *testing.T) {
+	extra := map[string]string{
+		"raw-len":    "name: raw-len\nquery: 'sshd | eval n=len(_raw) | where n > 60 | stats count by host'\nwindow: 10m\nentity: [host]\nseverity: {low: count >= 5}\n",
+		"raw-like":   "name: raw-like\nquery: 'host=* | where _raw LIKE \"%Failed%\" | stats dc(user) as users by src_ip'\nwindow: 30m\nevery: 5m\nentity: [src_ip]\nseverity: {low: users >= 2}\n",
+		"rex-port":   "name: rex-port\nquery: '\"Failed password\" | rex \"port (?<port>\\\\d+)\" | stats dc(port) as ports by src_ip'\nwindow: 5m\nentity: [src_ip]\nseverity: {low: ports >= 10}\n",
+		"web-bytes":  "name: web-bytes\nquery: 'status>=200 | stats sum(bytes) as b, count by clientip | where b > 1000'\nwindow: 1h\nevery: 10m\nentity: [clientip]\nseverity: {low: count >= 3}\n",
+		"web-source": "name: web-source\nquery: 'GET | stats count by clientip, source'\nwindow: 10m\nentity: [clientip]\nseverity: {low: count >= 10}\n",
+	}
+	dir := t.TempDir()
+	var paths []string
+	for name, text := range extra {
+		p := filepath.Join(dir, name+".yml")
+		if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		paths = append(paths, p)
+	}
+	rs, err := Load(append(paths, "../hunts/rules"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	hits := map[string]int{}
+	run := func(few int) []string {
+		old := fewWindows
+		fewWindows = few
+		defer func() { fewWindows = old }()
+		db := openDB(t, filepath.Join(t.TempDir(), "t.db"))
+		ingestPaths(t, db, 2009, "testdata/auth_dfrws_excerpt.log")
+		ingestPaths(t, db, 2017, "testdata/auth_elastic_excerpt.log")
+		ingestPaths(t, db, 2017, "testdata/web_excerpt.log")
+		list := detectAll(t, db, rs)
+		for _, a := range list {
+			hits[a.Rule]++
+		}
+		return sortedAlerts(list)
+	}
+	onDB, inMem := run(1<<30), run(0)
+	if len(onDB) < 5 {
+		t.Fatalf("only %d alerts: the rules test little", len(onDB))
+	}
+	t.Logf("%d alerts; of both runs by rule: %v", len(onDB), hits)
+	for name := range extra {
+		if hits[name] == 0 {
+			t.Errorf("rule %s raised nothing: it tests nothing", name)
+		}
+	}
+	if fmt.Sprint(onDB) != fmt.Sprint(inMem) {
+		t.Errorf("database:\n%s\nwindow store:\n%s", strings.Join(onDB, "\n"), strings.Join(inMem, "\n"))
+	}
+}

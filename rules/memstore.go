@@ -2,7 +2,10 @@ package rules
 
 import (
 	"context"
+	"fmt"
+	"slices"
 	"sort"
+	"strings"
 	"time"
 
 	"loghunt/query"
@@ -16,29 +19,57 @@ import (
 // bucketSpan (aligned to the epoch, as the boundaries are), one
 // store.Mem per bucket, so a window reads the buckets it overlaps.
 //
-// A window's query runs the rule's whole query on it, search included:
-// the events are exactly those the search matched, so the search keeps
-// them all and the result is the database's.
+// The events are exactly those the search matched, so a window's query
+// on it is the rule's query with a search that keeps every event
+// (windowQuery), and only the fields its later stages read are kept
+// (no _raw unless a stage reads it): copying and reading them again is
+// most of a window's cost.
 type windowStore struct {
 	span    int64
 	buckets []int64 // bucket start times, increasing
 	mems    []*store.Mem
 	newest  int64
+	q       *query.Query // the rule's query on these events: its search keeps them all
 }
 
 // loadWindowStore runs the search stage of r over [lo, hi) and keeps its
 // events.
 func loadWindowStore(ctx context.Context, db *store.DB, r *Rule, lo, hi int64) (*windowStore, error) {
-	ws := &windowStore{span: max(r.Every, bucketSpan).Nanoseconds()}
+	ws := &windowStore{span: max(r.Every, bucketSpan).Nanoseconds(),
+		q: &query.Query{Stages: append([]query.Command{&query.SearchCmd{}}, r.q.Stages[1:]...)}}
 	type bkey struct {
 		bucket             int64
 		source, sourcetype string
 	}
 	builders := map[bkey]*store.ChunkBuilder{}
 	var keys []bkey
+	names, all, err := query.StageFields(r.q)
+	if err != nil {
+		return nil, err
+	}
+	keep := map[string]bool{}
+	for _, n := range names {
+		keep[n] = true
+	}
 	search := &query.Query{Stages: r.q.Stages[:1]}
-	_, err := query.Run(ctx, db, search, runOptions(db, lo, hi, hi), func(b *query.Batch) error {
+	if !all {
+		// read only the kept fields from the database
+		cols := []string{store.ColTime, "source", "sourcetype"}
+		for _, n := range names {
+			if !slices.Contains(cols, n) {
+				cols = append(cols, fieldRef(n))
+			}
+		}
+		text := search.String() + " | table " + strings.Join(cols, ", ")
+		if search, err = query.Parse(text); err != nil {
+			return nil, fmt.Errorf("the window's search %q: %w", text, err)
+		}
+	}
+	_, err = query.Run(ctx, db, search, runOptions(db, lo, hi, hi), func(b *query.Batch) error {
 		tc, rc, sc, stc := b.Col(store.ColTime), b.Col(store.ColRaw), b.Col("source"), b.Col("sourcetype")
+		if !all && !keep[store.ColRaw] {
+			rc = -1
+		}
 		for row := 0; row < b.Len; row++ {
 			if tc < 0 || b.Cols[tc][row].IsNull() {
 				continue
@@ -55,7 +86,7 @@ func loadWindowStore(ctx context.Context, db *store.DB, r *Rule, lo, hi int64) (
 				k.sourcetype = b.Cols[stc][row].String()
 			}
 			for i, f := range b.Fields {
-				if i == tc || i == rc || i == sc || i == stc || b.Cols[i][row].IsNull() {
+				if i == tc || i == rc || i == sc || i == stc || b.Cols[i][row].IsNull() || !all && !keep[f] {
 					continue
 				}
 				e.Fields = append(e.Fields, store.Field{Name: f, Value: b.Cols[i][row]})
