@@ -159,6 +159,7 @@ type watcher struct {
 	genPuts  []gen
 	genDels  []string
 	lastHook time.Time
+	flight   *inflight // the commit under way
 	rescan   atomic.Bool
 	keys     map[string]bool // source record keys in use
 	dbAbs    string
@@ -257,6 +258,7 @@ func Run(ctx context.Context, cfg Config) (Stats, error) {
 	lastScan, lastCycle, lastStatus := time.Now(), time.Time{}, time.Now()
 	for {
 		if err := w.cycle(); err != nil {
+			w.wait()
 			return w.summary(), err
 		}
 		lastCycle = time.Now()
@@ -268,13 +270,13 @@ func Run(ctx context.Context, cfg Config) (Stats, error) {
 		if more {
 			select {
 			case <-ctx.Done():
-				return w.summary(), nil
+				return w.finish()
 			default:
 			}
 		} else {
 			select {
 			case <-ctx.Done():
-				return w.summary(), nil
+				return w.finish()
 			case <-wake:
 			case <-tick.C:
 			}
@@ -282,7 +284,7 @@ func Run(ctx context.Context, cfg Config) (Stats, error) {
 		if d := cfg.Interval - time.Since(lastCycle); d > 0 && !more {
 			select {
 			case <-ctx.Done():
-				return w.summary(), nil
+				return w.finish()
 			case <-time.After(d):
 			}
 		}
@@ -291,6 +293,12 @@ func Run(ctx context.Context, cfg Config) (Stats, error) {
 			lastScan = time.Now()
 		}
 	}
+}
+
+// finish waits for the commit under way and returns what the watch did.
+func (w *watcher) finish() (Stats, error) {
+	err := w.wait()
+	return w.summary(), err
 }
 
 func (w *watcher) summary() Stats {
@@ -626,7 +634,7 @@ func (w *watcher) cycle() error {
 	t1 := time.Now()
 	err := w.commit()
 	if len(w.tails) > 0 {
-		debugf("cycle: read and parse %v, commit %v", t1.Sub(t0), time.Since(t1))
+		debugf("cycle: read and parse %v, wait for the commit before %v", t1.Sub(t0), time.Since(t1))
 	}
 	return err
 }
@@ -849,40 +857,103 @@ func (w *watcher) parse(t *tail, whole bool) error {
 	return nil
 }
 
-// commit stores the parsed batches, records and generations in one
-// transaction, then runs the hook, with the store open only meanwhile.
+// commit hands the parsed batches, records and generations to a commit
+// that stores them in one transaction and then runs the hook, with the
+// store open only meanwhile. The commit runs while the next cycle reads
+// and parses (a watch catching up uses both cores while one commits);
+// it waits first for the commit before it, so commits keep their order.
 func (w *watcher) commit() error {
+	if err := w.wait(); err != nil {
+		return err
+	}
 	hookDue := w.cfg.Hook != nil && time.Since(w.lastHook) >= w.cfg.HookEvery
 	if len(w.batches) == 0 && len(w.puts) == 0 && len(w.genPuts) == 0 && len(w.genDels) == 0 && !hookDue {
 		return nil
 	}
+	c := &inflight{batches: w.batches, puts: w.puts, genPuts: w.genPuts, genDels: w.genDels, done: make(chan struct{})}
+	w.batches, w.puts, w.genPuts, w.genDels = nil, nil, nil, nil
+	var events int64
+	for _, b := range c.batches {
+		events += b.Events
+	}
+	runHook := w.cfg.Hook != nil && (events > 0 || hookDue)
+	if runHook {
+		w.lastHook = time.Now()
+	}
+	w.flight = c
+	go func() {
+		defer close(c.done)
+		c.err = w.store(c, runHook)
+	}()
+	return nil
+}
+
+// inflight is a commit under way.
+type inflight struct {
+	batches []*ingest.Batch
+	puts    []store.Source
+	genPuts []gen
+	genDels []string
+	done    chan struct{}
+	err     error
+	took    time.Duration
+}
+
+// wait waits for the commit under way, if any, and counts what it stored.
+func (w *watcher) wait() error {
+	c := w.flight
+	if c == nil {
+		return nil
+	}
+	<-c.done
+	w.flight = nil
+	if c.err != nil {
+		return c.err
+	}
+	if len(c.batches) > 0 || len(c.puts) > 0 || len(c.genPuts) > 0 || len(c.genDels) > 0 {
+		for _, b := range c.batches {
+			w.stats.Lines += b.Lines
+			w.stats.Events += b.Events
+			w.stats.Flagged += b.Flagged
+			w.stats.Bytes += b.Bytes
+		}
+		w.stats.Commits++
+	}
+	w.stats.LastCommit = c.took
+	debugf("commit: %d batches in %v", len(c.batches), c.took)
+	return nil
+}
+
+// store is a commit: it runs on its own goroutine and touches only c,
+// the store and the hook.
+func (w *watcher) store(c *inflight, runHook bool) error {
 	start := time.Now()
+	defer func() { c.took = time.Since(start) }()
 	db, err := w.open()
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	var events int64
-	if len(w.batches) > 0 || len(w.puts) > 0 || len(w.genPuts) > 0 || len(w.genDels) > 0 {
+	if len(c.batches) > 0 || len(c.puts) > 0 || len(c.genPuts) > 0 || len(c.genDels) > 0 {
 		err = db.Write(func(tx *store.WriteTx) error {
-			for i := range w.puts {
-				if err := tx.PutSource(&w.puts[i]); err != nil {
+			for i := range c.puts {
+				if err := tx.PutSource(&c.puts[i]); err != nil {
 					return err
 				}
 			}
-			for _, b := range w.batches {
+			for _, b := range c.batches {
 				if err := b.Put(tx); err != nil {
 					return err
 				}
 			}
-			if len(w.genPuts) == 0 && len(w.genDels) == 0 {
+			if len(c.genPuts) == 0 && len(c.genDels) == 0 {
 				return nil
 			}
 			r, err := tx.Records(recordBucket)
 			if err != nil {
 				return err
 			}
-			for _, g := range w.genPuts {
+			for _, g := range c.genPuts {
 				v, err := json.Marshal(g.Src)
 				if err != nil {
 					return err
@@ -891,7 +962,7 @@ func (w *watcher) commit() error {
 					return err
 				}
 			}
-			for _, k := range w.genDels {
+			for _, k := range c.genDels {
 				if err := r.Delete([]byte(k)); err != nil {
 					return err
 				}
@@ -901,22 +972,11 @@ func (w *watcher) commit() error {
 		if err != nil {
 			return fmt.Errorf("commit to %s: %w", w.cfg.DB, err)
 		}
-		for _, b := range w.batches {
-			w.stats.Lines += b.Lines
-			w.stats.Events += b.Events
-			w.stats.Flagged += b.Flagged
-			w.stats.Bytes += b.Bytes
-			events += b.Events
-		}
-		w.stats.Commits++
-		w.batches, w.puts, w.genPuts, w.genDels = w.batches[:0], w.puts[:0], w.genPuts[:0], w.genDels[:0]
 	}
-	if w.cfg.Hook != nil && (events > 0 || hookDue) {
-		w.lastHook = time.Now()
+	if runHook {
 		if err := w.cfg.Hook.AfterCommit(w.work, db); err != nil {
 			w.cfg.Warn(fmt.Sprintf("hook: %v", err))
 		}
 	}
-	w.stats.LastCommit = time.Since(start)
 	return nil
 }
