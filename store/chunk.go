@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/klauspost/compress/s2"
 	"github.com/klauspost/compress/zstd"
 )
 
@@ -26,6 +27,11 @@ const (
 	// values packed 1, 2 or 4 bits a code (format 5): read in place, and
 	// a byte's codes are matched at once.
 	compPacked byte = 2
+	// compS2 is the values section of a dictionary column compressed
+	// with S2 (format 6): a query decodes the values of every dictionary
+	// it groups or filters by in each chunk it reads, and S2 decodes
+	// several times faster than zstd.
+	compS2 byte = 3
 )
 
 // minCompress is the size below which a column is stored uncompressed.
@@ -304,7 +310,7 @@ func (b *ChunkBuilder) addDict(h *header, data []byte, name string, raw []byte, 
 	ci := ColumnInfo{Name: name, Enc: encDictSplit, Comp: compNone, RawLen: len(raw), Off: len(data),
 		Kinds: kinds, Nulls: nulls}
 	split := b.dict.split
-	data = b.appendSection(data, raw[:split], 5)
+	data = b.appendValues(data, raw[:split])
 	// Codes are compressed only when that halves them: a query reads
 	// codes that are not in place (a search for a rare word puts the
 	// client address back into each line it reads, from every chunk's
@@ -344,6 +350,26 @@ func (b *ChunkBuilder) appendSection(data, sec []byte, worth int) []byte {
 	payload, comp := appendPacked(b.enc, b.sec[:0], sec, worth)
 	b.sec = payload
 	return b.appendStored(data, sec, payload, comp)
+}
+
+// valuesS2 is whether dictionary values are written with S2 (format 6)
+// rather than zstd (format 5, which readers still read; tests write it).
+var valuesS2 = true
+
+// appendValues appends the values section of an encDictSplit column: S2
+// when that saves a fifth of it.
+func (b *ChunkBuilder) appendValues(data, sec []byte) []byte {
+	if !valuesS2 {
+		return b.appendSection(data, sec, 5)
+	}
+	if len(sec) >= minCompress {
+		z := s2.Encode(b.sec[:cap(b.sec)], sec)
+		b.sec = z[:0]
+		if len(z) <= len(sec)-len(sec)/5 {
+			return b.appendStored(data, sec, z, compS2)
+		}
+	}
+	return b.appendStored(data, sec, sec, compNone)
 }
 
 // appendStored appends a section: its compression, the decoded size of

@@ -10,6 +10,7 @@ import (
 	"slices"
 	"sync/atomic"
 
+	"github.com/klauspost/compress/s2"
 	"github.com/klauspost/compress/zstd"
 )
 
@@ -590,6 +591,17 @@ func storedIn(comp byte, stored []byte, size int, buf *[]byte) ([]byte, error) {
 			*buf = out
 			return out[start:], nil
 		}
+	case compS2:
+		if n, err := s2.DecodedLen(stored); err != nil || n != size {
+			return nil, errCorrupt
+		}
+		start := len(*buf)
+		*buf = slices.Grow(*buf, size)
+		out, err := s2.Decode((*buf)[start:start+size], stored)
+		if err == nil && len(out) == size {
+			*buf = (*buf)[:start+size]
+			return out, nil
+		}
 	}
 	return nil, errCorrupt
 }
@@ -609,6 +621,14 @@ func decodeStored(comp byte, stored []byte, size int) ([]byte, error) {
 		}
 		if err != nil {
 			return nil, fmt.Errorf("%w: %v", errCorrupt, err)
+		}
+	case compS2:
+		if n, err := s2.DecodedLen(stored); err != nil || n != size {
+			return nil, errCorrupt
+		}
+		out, err := s2.Decode(make([]byte, size), stored)
+		if err == nil && len(out) == size {
+			return out, nil
 		}
 	}
 	return nil, errCorrupt

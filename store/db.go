@@ -22,10 +22,11 @@ import (
 // format 4 chunks ("LHC2") have a checksum of their header, of each column
 // and of each _raw block, so that a read verifies just what it decodes;
 // format 5 may pack the codes of a dictionary of at most 15 values (1, 2
-// or 4 bits a code, section compression 2). A writer marks an older store
-// as 5 before adding chunks, so an older loghunt refuses it instead of
-// meeting chunks it cannot read.
-const FormatVersion = 5
+// or 4 bits a code, section compression 2); format 6 may compress the
+// values section of a dictionary with S2 (section compression 3). A
+// writer marks an older store as 6 before adding chunks, so an older
+// loghunt refuses it instead of meeting chunks it cannot read.
+const FormatVersion = 6
 
 // Bucket names.
 var (
