@@ -470,8 +470,9 @@ func sortDurations(d []time.Duration) {
 // TestWindowStoreEqualsDB: the in-memory copy of a slice's events, which
 // keeps only the fields a rule's later stages read and runs them over a
 // search that keeps every event, gives the alerts of reading the
-// database for every window. The rules read _raw after the search (eval,
-// where, rex), fields with and without a search term, and every field.
+// database for every window, also when its chunks are cut small. The
+// rules read _raw after the search (eval, where, rex), fields with and
+// without a search term, and every field.
 func TestWindowStoreEqualsDB(t *testing.T) {
 	extra := map[string]string{
 		"raw-len":    "name: raw-len\nquery: 'sshd | eval n=len(_raw) | where n > 60 | stats count by host'\nwindow: 10m\nentity: [host]\nseverity: {low: count >= 5}\n",
@@ -494,10 +495,10 @@ func TestWindowStoreEqualsDB(t *testing.T) {
 		t.Fatal(err)
 	}
 	hits := map[string]int{}
-	run := func(few int) []string {
-		old := fewWindows
-		fewWindows = few
-		defer func() { fewWindows = old }()
+	run := func(few, chunkRows int) []string {
+		old, oldRows := fewWindows, windowChunkRows
+		fewWindows, windowChunkRows = few, chunkRows
+		defer func() { fewWindows, windowChunkRows = old, oldRows }()
 		db := openDB(t, filepath.Join(t.TempDir(), "t.db"))
 		ingestPaths(t, db, 2009, "testdata/auth_dfrws_excerpt.log")
 		ingestPaths(t, db, 2017, "testdata/auth_elastic_excerpt.log")
@@ -508,7 +509,7 @@ func TestWindowStoreEqualsDB(t *testing.T) {
 		}
 		return sortedAlerts(list)
 	}
-	onDB, inMem := run(1<<30), run(0)
+	onDB, inMem, small := run(1<<30, windowChunkRows), run(0, windowChunkRows), run(0, 7)
 	if len(onDB) < 5 {
 		t.Fatalf("only %d alerts: the rules test little", len(onDB))
 	}
@@ -520,5 +521,8 @@ func TestWindowStoreEqualsDB(t *testing.T) {
 	}
 	if fmt.Sprint(onDB) != fmt.Sprint(inMem) {
 		t.Errorf("database:\n%s\nwindow store:\n%s", strings.Join(onDB, "\n"), strings.Join(inMem, "\n"))
+	}
+	if fmt.Sprint(onDB) != fmt.Sprint(small) {
+		t.Errorf("database:\n%s\nwindow store of 7-event chunks:\n%s", strings.Join(onDB, "\n"), strings.Join(small, "\n"))
 	}
 }

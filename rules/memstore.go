@@ -42,6 +42,7 @@ func loadWindowStore(ctx context.Context, db *store.DB, r *Rule, lo, hi int64) (
 		source, sourcetype string
 	}
 	builders := map[bkey]*store.ChunkBuilder{}
+	full := map[bkey][]*store.EncodedChunk{} // chunks of windowChunkRows, encoded as they fill
 	var keys []bkey
 	names, all, err := query.StageFields(r.q)
 	if err != nil {
@@ -98,6 +99,9 @@ func loadWindowStore(ctx context.Context, db *store.DB, r *Rule, lo, hi int64) (
 				keys = append(keys, k)
 			}
 			cb.Add(e)
+			if cb.Len() >= windowChunkRows {
+				full[k] = append(full[k], cb.Encode()) // Encode empties cb
+			}
 			ws.newest = max(ws.newest, e.Time)
 		}
 		return nil
@@ -111,8 +115,16 @@ func loadWindowStore(ctx context.Context, db *store.DB, r *Rule, lo, hi int64) (
 			ws.buckets = append(ws.buckets, k.bucket)
 			ws.mems = append(ws.mems, &store.Mem{})
 		}
-		if err := ws.mems[len(ws.mems)-1].Add(builders[k].Encode()); err != nil {
-			return nil, err
+		m := ws.mems[len(ws.mems)-1]
+		for _, e := range full[k] {
+			if err := m.Add(e); err != nil {
+				return nil, err
+			}
+		}
+		if builders[k].Len() > 0 {
+			if err := m.Add(builders[k].Encode()); err != nil {
+				return nil, err
+			}
 		}
 	}
 	return ws, nil
@@ -136,6 +148,11 @@ func (ws *windowStore) Scan(ctx context.Context, spec store.ScanSpec, work func(
 
 // NewestTime is the time of the newest event held.
 func (ws *windowStore) NewestTime() (int64, bool, error) { return ws.newest, len(ws.buckets) > 0, nil }
+
+// windowChunkRows is the most events of a windowStore chunk: a bucket of
+// a busy log holds millions (a chunk may hold at most 1<<20), and a chunk
+// encoded as it fills holds less memory than its events.
+var windowChunkRows = 65536
 
 // bucketSpan is the time bucket of a windowStore (or the rule's every,
 // when longer): small buckets cost an encoding each (a chunk of a few
