@@ -109,7 +109,7 @@ func Run(ctx context.Context, st Store, q *Query, opt Options, out func(*Batch) 
 	if err := warnUnknownFields(st, q, p.opt); err != nil {
 		return stats, err
 	}
-	p.ctx = ctx
+	p.ctx, p.st = ctx, st
 	sink := &sinkOp{ctx: ctx, out: out, rows: &stats.RowsOut}
 	ops, err := p.build(sink)
 	if err != nil {

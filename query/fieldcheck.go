@@ -158,6 +158,8 @@ func stageUses(st Command) (string, []fieldUse) {
 			u = append(u, fieldUse{c.By.Name, "by of anomalies"})
 		}
 		return "anomalies", u
+	case *ContextCmd:
+		return "context", uses("by of context", c.By.Name)
 	}
 	return fmt.Sprintf("%T", st), nil
 }
@@ -223,6 +225,9 @@ func (k *knownFields) after(st Command) {
 		k.add(anomalyColumns...)
 	case *PatternsCmd:
 		k.add("pattern", "pattern_id")
+	case *ContextCmd:
+		k.open = true // the events' fields
+		k.add(ContextOfField)
 	}
 }
 

@@ -108,4 +108,9 @@ var stageHelp = []HelpEntry{
 	stage("patterns", "patterns [field=F]", "mine log templates (Drain) from the text of _raw or F and add pattern (the template, variables as <*>) and pattern_id (a hash of it, the same in every query) to every row, in order; "+
 		"numbers, IPv4 with port, dates and times, 0x hex, UUIDs, hex ids, MAC/IPv6 and month/day names count as variables; holds the rows; for messages only, rex them into a field first",
 		`"error" | patterns | stats count by pattern | sort -count`),
+	stage("context", "context by f [span=10m] [limit=100]",
+		"replace each finding row by the events around it: the events whose f is the row's f (exactly, as text) within span before or after the row's _time, in time order, at most limit per finding (the nearest in time), "+
+			"each with context_of (the finding's f and _time, e.g. 203.0.113.77 @ 2025-03-06T03:10:00Z) and all its fields; rows without f or _time are left out with a warning; "+
+			"overlapping windows of one entity are read by one search of the store narrowed to the window and f=value, so only the chunks that may hold them are read; holds the findings",
+		`| where is_anomaly | context by src_ip span=10m limit=50`),
 }

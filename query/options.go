@@ -16,6 +16,7 @@ var stageOptions = map[string][]string{
 	"rare":        {"limit"},
 	"anomalies":   {"contamination", "trees", "sample", "seed", "method", "save", "replace", "model"},
 	"patterns":    {"field"},
+	"context":     {"span", "limit"},
 }
 
 // optionSet is the checked options of one stage, by name.

@@ -15,6 +15,7 @@ import (
 // the other stages on the time-ordered stream.
 type plan struct {
 	ctx  context.Context // the run's; long stages check it
+	st   Store           // the run's; context searches it again
 	q    *Query
 	opt  *Options
 	env  *EvalEnv

@@ -1,0 +1,230 @@
+package query
+
+import (
+	"bufio"
+	"context"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"loghunt/ingest"
+	"loghunt/store"
+	"loghunt/store/storetest"
+)
+
+// countingStore counts the chunks each scan reads.
+type countingStore struct {
+	*store.DB
+	scans []store.ScanStats
+}
+
+func (c *countingStore) Scan(ctx context.Context, spec store.ScanSpec, work func(*store.Chunk) (any, error),
+	emit func(*store.Chunk, any) error) (store.ScanStats, error) {
+	s, err := c.DB.Scan(ctx, spec, work, emit)
+	c.scans = append(c.scans, s)
+	return s, err
+}
+
+// excerptStore ingests the real auth excerpt one minute to a file, so
+// that the store has a chunk per minute and pruning by time shows.
+func excerptStore(t *testing.T) *countingStore {
+	t.Helper()
+	f, err := os.Open("../rules/testdata/auth_dfrws_excerpt.log")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	byMinute := map[string][]string{}
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		line := sc.Text()
+		m := strings.ReplaceAll(strings.Fields(line)[2][:5], ":", "")
+		byMinute[m] = append(byMinute[m], line)
+	}
+	dir := t.TempDir()
+	db := storetest.Open(t)
+	for m, lines := range byMinute {
+		p := filepath.Join(dir, "auth-"+m+".log")
+		if err := os.WriteFile(p, []byte(strings.Join(lines, "\n")+"\n"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := ingest.Ingest(context.Background(), db, ingest.Config{Year: 2009}, []string{p}, nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return &countingStore{DB: db}
+}
+
+type ctxRow struct {
+	of, raw string
+	t       int64
+}
+
+func runContext(t *testing.T, st Store, q string) []ctxRow {
+	t.Helper()
+	pq, err := Parse(q)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []ctxRow
+	if _, err := Run(context.Background(), st, pq, Options{}, func(b *Batch) error {
+		for r := range b.Len {
+			out = append(out, ctxRow{b.Get(ContextOfField, r).String(), b.Get("_raw", r).String(), b.Get("_time", r).I})
+		}
+		return nil
+	}); err != nil {
+		t.Fatalf("%s: %v", q, err)
+	}
+	return out
+}
+
+// TestContextOnRealAuth: context by src_ip gives, for each minute of the
+// excerpt's brute force with more than 60 lines from 208.111.34.7, the
+// events of that address within the span, exactly those that filtering
+// every event in Go finds, in time order, reading only the chunks of the
+// window.
+func TestContextOnRealAuth(t *testing.T) {
+	st := excerptStore(t)
+	const ip = "208.111.34.7"
+	type event struct {
+		raw string
+		t   int64
+	}
+	var all []event
+	pq, _ := Parse("* | table _time, src_ip, _raw")
+	if _, err := Run(context.Background(), st, pq, Options{}, func(b *Batch) error {
+		for r := range b.Len {
+			if b.Get("src_ip", r).String() == ip {
+				all = append(all, event{b.Get("_raw", r).String(), b.Get("_time", r).I})
+			}
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	totalChunks := st.scans[len(st.scans)-1].ChunksTotal
+	if len(all) != 364 || totalChunks < 9 {
+		t.Fatalf("the excerpt has %d events of %s (want 364) in %d chunks", len(all), ip, totalChunks)
+	}
+	// The findings, computed in Go: minutes with more than 60 events of ip.
+	perMinute := map[int64]int{}
+	for _, e := range all {
+		perMinute[e.t/int64(time.Minute)*int64(time.Minute)]++
+	}
+	var minutes []int64
+	for m, n := range perMinute {
+		if n > 60 {
+			minutes = append(minutes, m)
+		}
+	}
+	slices.Sort(minutes)
+	if len(minutes) != 4 {
+		t.Fatalf("%d busy minutes, want 4: %v", len(minutes), perMinute)
+	}
+	span := int64(time.Minute)
+	var want []ctxRow
+	for _, m := range minutes {
+		of := ip + " @ " + time.Unix(0, m).UTC().Format(time.RFC3339Nano)
+		for _, e := range all {
+			if e.t >= m-span && e.t <= m+span {
+				want = append(want, ctxRow{of, e.raw, e.t})
+			}
+		}
+	}
+	st.scans = nil
+	got := runContext(t, st, `src_ip=208.111.34.7 | bin _time span=1m | stats count by _time, src_ip | where count > 60 | context by src_ip span=1m limit=1000`)
+	if len(got) != len(want) {
+		t.Fatalf("context gave %d rows, the events filtered in Go %d", len(got), len(want))
+	}
+	sortRows := func(rs []ctxRow) []ctxRow {
+		rs = slices.Clone(rs)
+		slices.SortStableFunc(rs, func(a, b ctxRow) int {
+			return strings.Compare(a.of+"\x00"+a.raw, b.of+"\x00"+b.raw)
+		})
+		return rs
+	}
+	if !slices.Equal(sortRows(got), sortRows(want)) {
+		t.Errorf("context rows differ from the events filtered in Go")
+	}
+	for i := 1; i < len(got); i++ {
+		if got[i].of == got[i-1].of && got[i].t < got[i-1].t {
+			t.Fatalf("row %d: not in time order", i)
+		}
+	}
+	if got[0].of != want[0].of || got[len(got)-1].of != want[len(want)-1].of {
+		t.Errorf("findings out of order: first %q last %q", got[0].of, got[len(got)-1].of)
+	}
+	// The first scan is the findings' query; the windows of the four
+	// overlapping minutes are one search, which reads only their chunks.
+	if len(st.scans) != 2 {
+		t.Fatalf("%d scans, want the findings' and one window search", len(st.scans))
+	}
+	if w := st.scans[1]; w.ChunksRead >= w.ChunksTotal || w.ChunksRead == 0 {
+		t.Errorf("the window search read %d of %d chunks", w.ChunksRead, w.ChunksTotal)
+	}
+
+	// limit keeps the nearest events to the finding, in time order.
+	m := minutes[0]
+	var near []event
+	for _, e := range all {
+		if e.t >= m-span && e.t <= m+span {
+			near = append(near, e)
+		}
+	}
+	slices.SortStableFunc(near, func(a, b event) int { return cmpAbs(a.t-m, b.t-m) })
+	got = runContext(t, st, `src_ip=208.111.34.7 | bin _time span=1m | stats count by _time, src_ip | where count > 60 | head 1 | context by src_ip span=1m limit=7`)
+	if len(got) != 7 {
+		t.Fatalf("limit=7 gave %d rows", len(got))
+	}
+	farthest := near[6].t - m
+	if farthest < 0 {
+		farthest = -farthest
+	}
+	for _, r := range got {
+		d := r.t - m
+		if d < 0 {
+			d = -d
+		}
+		if d > farthest {
+			t.Errorf("limit=7 kept an event %v from the finding; the 7th nearest is %v", time.Duration(d), time.Duration(farthest))
+		}
+	}
+}
+
+func cmpAbs(a, b int64) int {
+	if a < 0 {
+		a = -a
+	}
+	if b < 0 {
+		b = -b
+	}
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}
+
+func TestContextParse(t *testing.T) {
+	for q, want := range map[string]string{
+		"* | context by src_ip":                 "",
+		"* | context by src_ip span=5m limit=3": "",
+		"* | context src_ip":                    "expected",
+		"* | context by src_ip span=0s":         "span must be a duration",
+		"* | context by src_ip limit=0":         "limit must be a whole number",
+		"* | context by src_ip window=5m":       `unknown option "window" for context`,
+	} {
+		_, err := Parse(q)
+		switch {
+		case want == "" && err != nil:
+			t.Errorf("%s: %v", q, err)
+		case want != "" && (err == nil || !strings.Contains(err.Error(), want)):
+			t.Errorf("%s: error %v, want %q", q, err, want)
+		}
+	}
+}
