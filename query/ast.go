@@ -52,7 +52,7 @@ var commandTypes = []Command{
 	&SearchCmd{}, &WhereCmd{}, &EvalCmd{}, &RexCmd{}, &FieldsCmd{}, &TableCmd{},
 	&RenameCmd{}, &StatsCmd{}, &BinCmd{}, &TimechartCmd{}, &EventstatsCmd{},
 	&StreamstatsCmd{}, &SortCmd{}, &HeadCmd{}, &TailCmd{}, &DedupCmd{}, &TopCmd{},
-	&RareCmd{}, &LookupCmd{}, &AnomaliesCmd{}, &PatternsCmd{}, &ContextCmd{},
+	&RareCmd{}, &LookupCmd{}, &AnomaliesCmd{}, &PatternsCmd{}, &ContextCmd{}, &ExplainCmd{},
 }
 
 // Field is a field name in a stage's arguments: a bare identifier or a

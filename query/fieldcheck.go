@@ -160,6 +160,11 @@ func stageUses(st Command) (string, []fieldUse) {
 		return "anomalies", u
 	case *ContextCmd:
 		return "context", uses("by of context", c.By.Name)
+	case *ExplainCmd:
+		if c.By != nil {
+			return "explain", uses("by of explain", c.By.Name)
+		}
+		return "explain", nil
 	}
 	return fmt.Sprintf("%T", st), nil
 }
@@ -228,6 +233,8 @@ func (k *knownFields) after(st Command) {
 	case *ContextCmd:
 		k.open = true // the events' fields
 		k.add(ContextOfField)
+	case *ExplainCmd:
+		k.add(ExplanationField)
 	}
 }
 

@@ -113,4 +113,11 @@ var stageHelp = []HelpEntry{
 			"each with context_of (the finding's f and _time, e.g. 203.0.113.77 @ 2025-03-06T03:10:00Z) and all its fields; rows without f or _time are left out with a warning; "+
 			"overlapping windows of one entity are read by one search of the store narrowed to the window and f=value, so only the chunks that may hold them are read; holds the findings",
 		`| where is_anomaly | context by src_ip span=10m limit=50`),
+	stage("explain", "explain [by f]",
+		"add explanation, a plain-language account, to each finding (a row with is_anomaly true, or every row when none has is_anomaly; others get null): "+
+			"the count that stands out (the first count field anomaly_reason names, else the one furthest above its median) against its usual value, the median of that field over the rows explain received "+
+			"(over the rows of the same f when f has at least 8 of them), the time and bucket span of the row, the anomaly score and the features that drove it (anomaly_reason), and what to check next for that kind of count "+
+			"(failed logins, by a field name with fail, attempt, login or password, or a count of a search for action=failure or \"failed password\"; web errors, by a name with error, 4xx, 5xx or 404, or a count of a search for status>=400; other counts); "+
+			"put it after anomalies and before where is_anomaly so that the usual values come from every row; holds the rows",
+		`| anomalies attempts by src_ip | explain by src_ip | where is_anomaly | table _time, src_ip, explanation`),
 }

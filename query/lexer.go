@@ -64,7 +64,7 @@ var stageModes = map[string]lexMode{
 	"stats": modeArgs, "bin": modeArgs, "timechart": modeArgs, "eventstats": modeArgs,
 	"streamstats": modeArgs, "sort": modeArgs, "head": modeArgs, "tail": modeArgs,
 	"dedup": modeArgs, "top": modeArgs, "rare": modeArgs, "lookup": modeArgs,
-	"anomalies": modeArgs, "patterns": modeArgs, "context": modeArgs,
+	"anomalies": modeArgs, "patterns": modeArgs, "context": modeArgs, "explain": modeArgs,
 }
 
 // modeKeywords are the reserved words of each mode, lower-case.

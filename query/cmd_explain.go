@@ -1,0 +1,333 @@
+package query
+
+import (
+	"fmt"
+	"math"
+	"regexp"
+	"slices"
+	"strings"
+	"time"
+
+	"loghunt/store"
+
+	"github.com/alecthomas/participle/v2/lexer"
+)
+
+// ExplainCmd gives each finding row a plain-language explanation computed
+// from the row and the rows the stage received: what was unusual and by
+// how much against its usual (median) value, which features drove the
+// anomaly score, and what to check next. A finding is a row with
+// is_anomaly true, or every row when no row has is_anomaly. It is a
+// blocking stage: the usual values need every row.
+type ExplainCmd struct {
+	Pos    lexer.Position
+	By     *Field `parser:"'explain':Stage ( 'by':Keyword @@ )?"`
+	EndPos lexer.Position
+}
+
+// ExplanationField is the field explain adds.
+const ExplanationField = "explanation"
+
+// explainEntityRows is the fewest rows of an entity whose median is its usual
+// value; an entity with fewer is compared with every row.
+const explainEntityRows = 8
+
+func (*ExplainCmd) command()                   {}
+func (c *ExplainCmd) Position() lexer.Position { return c.Pos }
+
+func (c *ExplainCmd) String() string {
+	if c.By == nil {
+		return "explain"
+	}
+	return "explain by " + c.By.String()
+}
+
+func (c *ExplainCmd) inputFields(after fieldSet) fieldSet { return allFields() }
+
+func (c *ExplainCmd) operator(p *plan, next operator) (operator, error) {
+	by := ""
+	if c.By != nil {
+		by = c.By.Name
+	}
+	search := ""
+	if s, ok := p.q.Stages[0].(*SearchCmd); ok {
+		search = strings.ToLower(s.termsString())
+	}
+	return &explainOp{by: by, search: search, next: next, max: p.opt.MaxRows}, nil
+}
+
+type explainOp struct {
+	by     string
+	search string // the query's search, lower-case, for the kind of count
+	rows   rowBuffer
+	next   operator
+	max    int
+}
+
+func (o *explainOp) push(b *Batch) error { return o.rows.add(b, o.max, "explain") }
+
+// notCounts are the numeric fields that are not counts to explain.
+var notCounts = map[string]bool{store.ColTime: true, colScore: true, colFlag: true, colReason: true, colBaseline: true, ExplanationField: true}
+
+func (o *explainOp) finish() error {
+	b := o.rows.batch()
+	if b.Len == 0 {
+		return o.next.finish()
+	}
+	// The count fields: numeric in every row that has them.
+	var counts []string
+	for k, f := range b.Fields {
+		if notCounts[f] || f == o.by {
+			continue
+		}
+		numeric, seen := true, false
+		for _, v := range b.Cols[k] {
+			if v.IsNull() {
+				continue
+			}
+			seen = true
+			numeric = numeric && (v.K == store.KindInt || v.K == store.KindFloat)
+		}
+		if seen && numeric {
+			counts = append(counts, f)
+		}
+	}
+	step := timeStep(b)
+	flags := b.Col(colFlag)
+	ent := -1
+	if o.by != "" {
+		ent = b.Col(o.by)
+	}
+	// The values of each count field, of all rows and by entity.
+	all := map[string][]float64{}
+	byEntity := map[string]map[string][]float64{}
+	for _, f := range counts {
+		col := b.Cols[b.Col(f)]
+		byEntity[f] = map[string][]float64{}
+		for r, v := range col {
+			x, ok := v.Number()
+			if v.IsNull() || !ok {
+				continue
+			}
+			all[f] = append(all[f], x)
+			if ent >= 0 && !b.Cols[ent][r].IsNull() {
+				e := b.Cols[ent][r].String()
+				byEntity[f][e] = append(byEntity[f][e], x)
+			}
+		}
+	}
+	medians := map[string]float64{}
+	for f, xs := range all {
+		medians[f] = median(xs)
+	}
+	entityMedians := map[string]map[string]float64{}
+	out := b.Column(ExplanationField)
+	for r := 0; r < b.Len; r++ {
+		if flags >= 0 && !b.Cols[flags][r].Truthy() {
+			out[r] = store.Null
+			continue
+		}
+		entity := ""
+		if ent >= 0 && !b.Cols[ent][r].IsNull() {
+			entity = b.Cols[ent][r].String()
+		}
+		reason := b.Get(colReason, r)
+		field := drivingField(b, r, counts, reason, medians)
+		var text string
+		if field == "" {
+			text = "No count field to compare with other rows."
+		} else {
+			x, _ := b.Get(field, r).Number()
+			usual, its := medians[field], false
+			if xs := byEntity[field][entity]; entity != "" && len(xs) >= explainEntityRows {
+				if entityMedians[field] == nil {
+					entityMedians[field] = map[string]float64{}
+				}
+				m, ok := entityMedians[field][entity]
+				if !ok {
+					m = median(xs)
+					entityMedians[field][entity] = m
+				}
+				usual, its = m, true
+			}
+			text = o.sentence(entity, field, x, usual, its, b.Get(store.ColTime, r), step)
+		}
+		if s := b.Get(colScore, r); !s.IsNull() && !reason.IsNull() {
+			score, _ := s.Number()
+			text += fmt.Sprintf(" Anomaly score %s, driven by %s.", formatNumber(math.Round(score*100)/100), reason.String())
+		}
+		if field != "" {
+			text += " Next: " + nextCheck(o.kind(field)) + "."
+		}
+		out[r] = store.Str(text)
+	}
+	if err := o.next.push(b); err != nil {
+		return err
+	}
+	return o.next.finish()
+}
+
+// drivingField is the count field to explain in row r: the first of
+// anomaly_reason's features that is one, else the count furthest above
+// its median (by ratio).
+func drivingField(b *Batch, r int, counts []string, reason store.Value, medians map[string]float64) string {
+	if !reason.IsNull() {
+		for _, part := range strings.Split(reason.String(), "; ") {
+			name, _, ok := strings.Cut(part, "=")
+			if ok && slices.Contains(counts, name) && !b.Get(name, r).IsNull() {
+				return name
+			}
+		}
+	}
+	best, bestRatio := "", math.Inf(-1)
+	for _, f := range counts {
+		x, ok := b.Get(f, r).Number()
+		if b.Get(f, r).IsNull() || !ok {
+			continue
+		}
+		ratio := (x + 1) / (medians[f] + 1)
+		if ratio > bestRatio {
+			best, bestRatio = f, ratio
+		}
+	}
+	return best
+}
+
+// sentence says what the count was and how it compares with the usual.
+func (o *explainOp) sentence(entity, field string, x, usual float64, its bool, t store.Value, step time.Duration) string {
+	kind := o.kind(field)
+	what := fmt.Sprintf("%s=%s", field, formatNumber(x))
+	if kind != kindOther {
+		what = fmt.Sprintf("%s %s", formatNumber(x), kindNoun[kind])
+	}
+	var s string
+	if entity != "" {
+		s = entity + " had " + what
+	} else {
+		s = "There were " + what
+	}
+	if step > 0 {
+		s += " in " + durationWords(step)
+	}
+	if t.K == store.KindTime {
+		s += " at " + time.Unix(0, t.I).UTC().Format("15:04 on 2006-01-02")
+	}
+	whose, of := "the usual", ""
+	if its {
+		whose = "its usual"
+	} else if entity != "" {
+		of = " (the median of all rows)"
+	}
+	switch {
+	case usual == 0:
+		s += fmt.Sprintf(", against %s 0%s", whose, of)
+	case x >= usual:
+		s += fmt.Sprintf(", about %s times %s %s%s", ratioWords(x/usual), whose, formatNumber(usual), of)
+	default:
+		s += fmt.Sprintf(", below %s %s%s", whose, formatNumber(usual), of)
+	}
+	return s + "."
+}
+
+// Kinds of count, by the field's name or the query's search.
+const (
+	kindOther = iota
+	kindFailedLogins
+	kindWebErrors
+)
+
+var kindNoun = map[int]string{kindFailedLogins: "failed logins", kindWebErrors: "web errors"}
+
+var (
+	loginName   = regexp.MustCompile(`fail|attempt|login|password`)
+	webName     = regexp.MustCompile(`error|4xx|5xx|404|not_?found`)
+	countName   = regexp.MustCompile(`^(count|n|events|hits|requests)$`)
+	loginSearch = regexp.MustCompile(`action=failure|failed password|invalid_user|authentication failure`)
+	webSearch   = regexp.MustCompile(`status\s*(>=?\s*[45]\d\d|=\s*[45]\d\d|in \([45])`)
+)
+
+// kind tells what a count field counts: by its name, or for a plain count
+// by the query's search.
+func (o *explainOp) kind(field string) int {
+	f := strings.ToLower(field)
+	switch {
+	case loginName.MatchString(f):
+		return kindFailedLogins
+	case webName.MatchString(f):
+		return kindWebErrors
+	case countName.MatchString(f) && loginSearch.MatchString(o.search):
+		return kindFailedLogins
+	case countName.MatchString(f) && webSearch.MatchString(o.search):
+		return kindWebErrors
+	}
+	return kindOther
+}
+
+// nextCheck is the fixed suggestion for a kind of count.
+func nextCheck(kind int) string {
+	switch kind {
+	case kindFailedLogins:
+		return "check for a successful login from the same address after (action=success)"
+	case kindWebErrors:
+		return "check the paths requested and their status codes"
+	}
+	return "look at the events around it (| context by the entity's field)"
+}
+
+// timeStep is the smallest gap between the rows' distinct times: the
+// bucket span of a timechart or bin, or 0 when there is none.
+func timeStep(b *Batch) time.Duration {
+	tc := b.Col(store.ColTime)
+	if tc < 0 {
+		return 0
+	}
+	var ts []int64
+	for _, v := range b.Cols[tc] {
+		if v.K == store.KindTime {
+			ts = append(ts, v.I)
+		}
+	}
+	slices.Sort(ts)
+	ts = slices.Compact(ts)
+	var step int64
+	for i := 1; i < len(ts); i++ {
+		if d := ts[i] - ts[i-1]; step == 0 || d < step {
+			step = d
+		}
+	}
+	return time.Duration(step)
+}
+
+// durationWords says a duration in words: "one minute", "10 minutes".
+func durationWords(d time.Duration) string {
+	for _, u := range []struct {
+		d    time.Duration
+		name string
+	}{{24 * time.Hour, "day"}, {time.Hour, "hour"}, {time.Minute, "minute"}, {time.Second, "second"}} {
+		if d >= u.d && d%u.d == 0 {
+			if n := d / u.d; n > 1 {
+				return fmt.Sprintf("%d %ss", n, u.name)
+			}
+			return "one " + u.name
+		}
+	}
+	return d.String()
+}
+
+// ratioWords rounds a ratio for reading: whole from 10, else one decimal.
+func ratioWords(x float64) string {
+	if x >= 10 {
+		return formatNumber(math.Round(x))
+	}
+	return formatNumber(math.Round(x*10) / 10)
+}
+
+// median of xs (which it sorts).
+func median(xs []float64) float64 {
+	slices.Sort(xs)
+	n := len(xs)
+	if n%2 == 1 {
+		return xs[n/2]
+	}
+	return (xs[n/2-1] + xs[n/2]) / 2
+}
