@@ -2,11 +2,14 @@ package main
 
 import (
 	"bufio"
+	"bytes"
+	"context"
 	"os"
 	"path/filepath"
 	"regexp"
 	"slices"
 	"strconv"
+	"strings"
 	"testing"
 )
 
@@ -88,5 +91,41 @@ func TestExplainDemo(t *testing.T) {
 		"Anomaly score 0.9, driven by attempts=" + rows[1][1] + " (typical 2–9.85). Next: check for a successful login from the same address after (action=success)."
 	if n != 185 || rows[1][2] != wantText {
 		t.Errorf("chart explanation:\n got %q\nwant %q", rows[1][2], wantText)
+	}
+}
+
+// TestReadmeInvestigating runs the README's examples of context and
+// explain on the demo's data and compares their output with the README's.
+func TestReadmeInvestigating(t *testing.T) {
+	raw, err := os.ReadFile("README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := string(raw)
+	a := strings.Index(text, "## Investigating a finding")
+	b := strings.Index(text[a+1:], "\n## ")
+	if a < 0 || b < 0 {
+		t.Fatal("README has no Investigating a finding section")
+	}
+	re := regexp.MustCompile(`(?m)^\$ loghunt --db demo/demo\.db query --format csv '(.*)'\n((?:[^$\x60\n].*\n)+)`)
+	examples := re.FindAllStringSubmatch(text[a:a+1+b], -1)
+	if len(examples) != 2 {
+		t.Fatalf("%d examples in the section, want 2", len(examples))
+	}
+	dir := t.TempDir()
+	paths, err := writeDemoLogs(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	db := filepath.Join(dir, "demo.db")
+	loghuntCSV(t, db, append([]string{"ingest", "--year", "2025"}, paths...)...)
+	for _, ex := range examples {
+		var out, errb bytes.Buffer
+		if err := cli(context.Background(), []string{"--db", db, "query", "--format", "csv", ex[1]}, nil, &out, &errb); err != nil {
+			t.Fatalf("%s: %v\n%s", ex[1], err, errb.String())
+		}
+		if out.String() != ex[2] {
+			t.Errorf("%s:\n got %q\nREADME %q", ex[1], out.String(), ex[2])
+		}
 	}
 }
