@@ -141,13 +141,19 @@ func (o *contextOp) finish() error {
 		}
 		i = j
 	}
+	empty := 0
 	for _, f := range o.findings {
 		if len(f.events) == 0 {
+			empty++
 			continue
 		}
 		if err := o.next.push(f.batch(o.cmd.By.Name)); err != nil {
 			return err
 		}
+	}
+	if empty > 0 {
+		o.p.opt.warn("context: %d of %d findings have no events of their %s within %s of their _time (a bucket's _time is its start: give a span of at least the bucket's)",
+			empty, len(o.findings), o.cmd.By.Name, durationWords(o.cmd.Span))
 	}
 	return o.next.finish()
 }
