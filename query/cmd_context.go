@@ -2,6 +2,7 @@ package query
 
 import (
 	"cmp"
+	"errors"
 	"fmt"
 	"slices"
 	"time"
@@ -147,7 +148,11 @@ func (o *contextOp) finish() error {
 			empty++
 			continue
 		}
-		if err := o.next.push(f.batch(o.cmd.By.Name)); err != nil {
+		err := o.next.push(f.batch(o.cmd.By.Name))
+		if errors.Is(err, errStop) {
+			break // head has its rows
+		}
+		if err != nil {
 			return err
 		}
 	}

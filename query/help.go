@@ -109,7 +109,7 @@ var stageHelp = []HelpEntry{
 		"numbers, IPv4 with port, dates and times, 0x hex, UUIDs, hex ids, MAC/IPv6 and month/day names count as variables; holds the rows; for messages only, rex them into a field first",
 		`"error" | patterns | stats count by pattern | sort -count`),
 	stage("context", "context by f [span=10m] [limit=100]",
-		"replace each finding row by the events around it: the events whose f is the row's f (exactly, as text) within span before or after the row's _time, in time order, at most limit per finding (the nearest in time), "+
+		"replace each finding row by the events around it: the events of the store whose f (a field of the events, not one eval or rex made) is the row's f (exactly, as text) within span before or after the row's _time, in time order, at most limit per finding (the nearest in time), "+
 			"each with context_of (the finding's f and _time, e.g. 203.0.113.77 @ 2025-03-06T03:10:00Z) and all its fields; rows without f or _time are left out with a warning, and so are findings with no events in their window; "+
 			"a bucket's _time (bin, timechart) is its start, so give a span of at least the bucket's; "+
 			"overlapping windows of one entity are read by one search of the store narrowed to the window and f=value, so only the chunks that may hold them are read; holds the findings",
