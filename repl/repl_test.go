@@ -323,3 +323,24 @@ func TestCancelStubborn(t *testing.T) {
 		t.Errorf("after %v:\n%s", d, out)
 	}
 }
+
+// TestHelpContextExplain: .help names the context and explain stages and
+// shows their syntax.
+func TestHelpContextExplain(t *testing.T) {
+	out := session(t, testDB(t, 3), &fakeReader{lines: []string{".help context", ".help explain", ".help"}}, nil)
+	for _, want := range []string{
+		"context (stage)\n  context by f [span=10m] [limit=100]\n",
+		"explain (stage)\n  explain [by f]\n",
+		"example:\n  | where is_anomaly | context by src_ip span=10m limit=50",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+	stages := out[strings.Index(out, "stages:"):]
+	for _, s := range []string{"context", "explain"} {
+		if !strings.Contains(stages, s) {
+			t.Errorf(".help's stages lack %s", s)
+		}
+	}
+}
