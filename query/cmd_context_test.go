@@ -162,6 +162,7 @@ func TestContextOnRealAuth(t *testing.T) {
 	if len(st.scans) != 2 {
 		t.Fatalf("%d scans, want the findings' and one window search", len(st.scans))
 	}
+	t.Logf("%d context rows for %d findings; the window search read %d of %d chunks", len(got), len(minutes), st.scans[1].ChunksRead, st.scans[1].ChunksTotal)
 	if w := st.scans[1]; w.ChunksRead >= w.ChunksTotal || w.ChunksRead == 0 {
 		t.Errorf("the window search read %d of %d chunks", w.ChunksRead, w.ChunksTotal)
 	}
