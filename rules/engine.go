@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"math"
 	"slices"
 	"sort"
@@ -341,8 +342,16 @@ func firstEvent(ctx context.Context, db *store.DB, r *Rule, lo, hi int64) (int64
 	return t, found, err
 }
 
+// fewBounds is how many boundaries a slice may have for evalSlice to
+// evaluate each of them without first finding which windows hold an event.
+var fewBounds = 4
+
 // evalSlice evaluates the boundaries in (from, to], and with open the
-// window after to, up to newest.
+// window after to, up to newest. It holds in memory the times of the
+// event-time slots (of the rule's every) that hold a matched event, and
+// the events of the entities found, not every matched event: a rule whose
+// search matches all of a busy log's lines costs its window's scan, not
+// the window's events.
 func (e Engine) evalSlice(ctx context.Context, db *store.DB, r *Rule, from, to int64, open bool, newest int64, emit func(finding) error) (found bool, err error) {
 	E, W := r.Every.Nanoseconds(), r.Window.Nanoseconds()
 	hi := to - 1 // closed windows only
@@ -353,24 +362,39 @@ func (e Engine) evalSlice(ctx context.Context, db *store.DB, r *Rule, from, to i
 	if lo > hi {
 		return false, nil
 	}
-	evs, byEntity, err := scanEvents(ctx, db, r, lo, hi+1, nil)
-	if err != nil || len(evs) == 0 {
-		return false, err
-	}
-	// the boundaries whose window holds an event: b in (t, t+W]
 	var bounds []int64
-	nextB := from + E
-	for _, t := range evs {
-		first := max(floorDiv(t, E)*E+E, nextB)
-		for b := first; b <= t+W && b <= to; b += E {
-			bounds = append(bounds, b)
-			nextB = b + E
+	if (to-from)/E <= int64(fewBounds) {
+		// a few windows: evaluate each; an empty one finds nothing
+		if _, ok, err := firstEvent(ctx, db, r, lo, hi+1); err != nil || !ok {
+			return false, err
 		}
-	}
-	if open && newest >= to {
-		openLo := to + E - W
-		if i := sort.Search(len(evs), func(i int) bool { return evs[i] >= openLo }); i < len(evs) {
+		for b := from + E; b <= to; b += E {
+			bounds = append(bounds, b)
+		}
+		if open && newest >= to {
 			bounds = append(bounds, -1)
+		}
+	} else {
+		// the boundaries whose window holds an event: b in (t, t+W] for
+		// an event at t, so for the events of a slot s (of E) the
+		// boundaries in (s, latest+W]
+		latest, err := slotLatest(ctx, db, r, lo, hi+1, E)
+		if err != nil || len(latest) == 0 {
+			return false, err
+		}
+		slots := slices.Sorted(maps.Keys(latest))
+		nextB := from + E
+		for _, s := range slots {
+			for b := max(s+E, nextB); b <= latest[s]+W && b <= to; b += E {
+				bounds = append(bounds, b)
+				nextB = b + E
+			}
+		}
+		if open && newest >= to {
+			openLo := to + E - W
+			if s := slots[len(slots)-1]; latest[s] >= openLo {
+				bounds = append(bounds, -1)
+			}
 		}
 	}
 	// Many windows read an in-memory copy of the matched events; a few
@@ -382,6 +406,12 @@ func (e Engine) evalSlice(ctx context.Context, db *store.DB, r *Rule, from, to i
 			return false, err
 		}
 	}
+	type windowFindings struct {
+		lo, hi int64
+		fs     []finding
+	}
+	var wins []windowFindings
+	keys := map[string]bool{}
 	for _, b := range bounds {
 		if err := ctx.Err(); err != nil {
 			return false, err
@@ -390,17 +420,54 @@ func (e Engine) evalSlice(ctx context.Context, db *store.DB, r *Rule, from, to i
 		if b == -1 { // the open window
 			wlo, whi = to+E-W, newest+1
 		}
-		fs, err := evalWindow(ctx, ws, db, r, wlo, whi, whi, byEntity)
+		fs, err := evalWindow(ctx, ws, db, r, wlo, whi, whi)
 		if err != nil {
 			return false, err
 		}
-		for i := range fs {
-			f := &fs[i]
+		if len(fs) > 0 {
+			wins = append(wins, windowFindings{wlo, whi, fs})
+			for _, f := range fs {
+				keys[f.key] = true
+			}
+		}
+	}
+	if len(wins) == 0 {
+		return true, nil
+	}
+	// the events of the entities found, for their first and last event
+	// and the crossing time
+	byEntity, err := scanEvents(ctx, db, r, wins[0].lo, wins[len(wins)-1].hi, keys)
+	if err != nil {
+		return false, err
+	}
+	for _, w := range wins {
+		empty := false
+		for i := range w.fs {
+			f := &w.fs[i]
+			evs := window(byEntity[f.key], w.lo, w.hi)
+			if len(evs) == 0 {
+				if _, ok, err := firstEvent(ctx, db, r, w.lo, w.hi); err != nil {
+					return false, err
+				} else if !ok {
+					empty = true // a window without events is not evaluated
+					break
+				}
+				return false, fmt.Errorf("no event of the search part %q has %s; the entity fields must come from the events (or a rex or eval before the first aggregation)",
+					r.prefix.String(), entityPairs(r.Entity, f.entity))
+			}
+			f.first, f.last = evs[0].t, evs[len(evs)-1].t
+		}
+		if empty {
+			continue
+		}
+		for i := range w.fs {
+			f := &w.fs[i]
+			wlo, whi := w.lo, w.hi
 			f.crossing = func() (int64, error) {
 				if !r.early {
 					return whi, nil
 				}
-				return crossing(ctx, ws, db, r, wlo, window(byEntity[f.key], wlo, whi), f.key, byEntity)
+				return crossing(ctx, ws, db, r, wlo, window(byEntity[f.key], wlo, whi), f.key)
 			}
 			if err := emit(*f); err != nil {
 				return false, err
@@ -410,17 +477,52 @@ func (e Engine) evalSlice(ctx context.Context, db *store.DB, r *Rule, from, to i
 	return true, nil
 }
 
-// scanEvents runs the rule's search part over [lo, hi) and returns the
-// matched events' times (sorted) and, per entity key, the events. With
-// filter, only the entity of those values.
-func scanEvents(ctx context.Context, db *store.DB, r *Rule, lo, hi int64, filter map[string]string) ([]int64, map[string][]ev, error) {
-	text := r.prefix.String()
-	if len(filter) > 0 {
-		var conds []string
-		for _, f := range r.Entity {
-			conds = append(conds, fieldRef(f)+" == "+query.QuoteText(filter[f]))
+// slotLatest runs the rule's search part over [lo, hi) and returns, for
+// each slot of E (aligned to the epoch) that holds a matched event, the
+// time of its latest one.
+func slotLatest(ctx context.Context, db *store.DB, r *Rule, lo, hi, E int64) (map[int64]int64, error) {
+	text := r.prefix.String() + " | table " + store.ColTime
+	q, err := query.Parse(text)
+	if err != nil {
+		return nil, fmt.Errorf("the search part %q: %w", text, err)
+	}
+	latest := map[int64]int64{}
+	_, err = query.Run(ctx, db, q, runOptions(db, lo, hi, hi), func(b *query.Batch) error {
+		tc := b.Col(store.ColTime)
+		if tc < 0 {
+			return nil
 		}
-		text += " | where " + strings.Join(conds, " AND ")
+		for _, v := range b.Cols[tc][:b.Len] {
+			if v.IsNull() {
+				continue
+			}
+			s := floorDiv(v.I, E) * E
+			if cur, ok := latest[s]; !ok || v.I > cur {
+				latest[s] = v.I
+			}
+		}
+		return nil
+	})
+	return latest, err
+}
+
+// scanEvents runs the rule's search part over [lo, hi) and returns, per
+// entity key, the matched events, sorted by time and source: of the keys
+// given (nil: of every entity). A few keys are filtered in the query,
+// more as the rows arrive.
+func scanEvents(ctx context.Context, db *store.DB, r *Rule, lo, hi int64, keys map[string]bool) (map[string][]ev, error) {
+	text := r.prefix.String()
+	if len(keys) > 0 && len(keys) <= maxWhereKeys {
+		var alts []string
+		for _, k := range slices.Sorted(maps.Keys(keys)) {
+			vals := strings.Split(k, "\x00")
+			var conds []string
+			for i, f := range r.Entity {
+				conds = append(conds, fieldRef(f)+" == "+query.QuoteText(vals[i]))
+			}
+			alts = append(alts, "("+strings.Join(conds, " AND ")+")")
+		}
+		text += " | where " + strings.Join(alts, " OR ")
 	}
 	cols := []string{store.ColTime, "source"}
 	for _, f := range r.Entity {
@@ -429,9 +531,8 @@ func scanEvents(ctx context.Context, db *store.DB, r *Rule, lo, hi int64, filter
 	text += " | table " + strings.Join(cols, ", ")
 	q, err := query.Parse(text)
 	if err != nil {
-		return nil, nil, fmt.Errorf("the search part %q: %w", text, err)
+		return nil, fmt.Errorf("the search part %q: %w", text, err)
 	}
-	var times []int64
 	by := map[string][]ev{}
 	_, err = query.Run(ctx, db, q, runOptions(db, lo, hi, hi), func(b *query.Batch) error {
 		tc, sc := b.Col(store.ColTime), b.Col("source")
@@ -448,22 +549,20 @@ func scanEvents(ctx context.Context, db *store.DB, r *Rule, lo, hi int64, filter
 				continue
 			}
 			key, ok := rowKey(b, ecols, row)
-			if !ok {
+			if !ok || keys != nil && !keys[key] {
 				continue
 			}
 			src := ""
 			if sc >= 0 {
 				src = b.Cols[sc][row].String()
 			}
-			times = append(times, t.I)
 			by[key] = append(by[key], ev{t: t.I, source: src})
 		}
 		return nil
 	})
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
-	sort.Slice(times, func(i, j int) bool { return times[i] < times[j] })
 	for k, es := range by {
 		sort.SliceStable(es, func(i, j int) bool {
 			if es[i].t != es[j].t {
@@ -473,8 +572,12 @@ func scanEvents(ctx context.Context, db *store.DB, r *Rule, lo, hi int64, filter
 		})
 		by[k] = es
 	}
-	return times, by, nil
+	return by, nil
 }
+
+// maxWhereKeys is how many entity keys scanEvents filters in its query
+// (a where of alternatives); more are filtered as the rows arrive.
+const maxWhereKeys = 16
 
 // fieldRef writes a field name for a query: bare when it is an
 // identifier, else backquoted.
@@ -518,7 +621,7 @@ func runOptions(db *store.DB, lo, hi, now int64) query.Options {
 
 // evalWindow runs the rule's query on [lo, hi) and returns a finding for
 // every result row that meets a tier.
-func evalWindow(ctx context.Context, ws query.Store, db *store.DB, r *Rule, lo, hi, now int64, byEntity map[string][]ev) ([]finding, error) {
+func evalWindow(ctx context.Context, ws query.Store, db *store.DB, r *Rule, lo, hi, now int64) ([]finding, error) {
 	var out []finding
 	var missing error
 	q := r.q
@@ -559,14 +662,8 @@ func evalWindow(ctx context.Context, ws query.Store, db *store.DB, r *Rule, lo, 
 			if ti < 0 {
 				continue
 			}
-			evs := window(byEntity[key], lo, hi)
-			if len(evs) == 0 {
-				return fmt.Errorf("no event of the search part %q has %s; the entity fields must come from the events (or a rex or eval before the first aggregation)",
-					r.prefix.String(), entityText(r.Entity, b, ecols, row))
-			}
 			t := &r.Tiers[ti]
-			f := finding{key: key, sev: t.Severity, value: val, first: evs[0].t, last: evs[len(evs)-1].t,
-				entity: map[string]string{}}
+			f := finding{key: key, sev: t.Severity, value: val, entity: map[string]string{}}
 			for i, c := range ecols {
 				f.entity[r.Entity[i]] = b.Cols[c][row].String()
 			}
@@ -589,10 +686,11 @@ func evalWindow(ctx context.Context, ws query.Store, db *store.DB, r *Rule, lo, 
 	return out, nil
 }
 
-func entityText(fields []string, b *query.Batch, cols []int, row int) string {
+// entityPairs writes an entity as field=value pairs.
+func entityPairs(fields []string, e map[string]string) string {
 	parts := make([]string, len(fields))
 	for i, f := range fields {
-		parts[i] = f + "=" + b.Cols[cols[i]][row].String()
+		parts[i] = f + "=" + e[f]
 	}
 	return strings.Join(parts, " ")
 }
@@ -601,14 +699,14 @@ func entityText(fields []string, b *query.Batch, cols []int, row int) string {
 // window from lo, sorted) with which the window meets a tier for the
 // entity: the window's thresholds only grow with its events (an early
 // rule), so a binary search finds it.
-func crossing(ctx context.Context, ws query.Store, db *store.DB, r *Rule, lo int64, evs []ev, key string, byEntity map[string][]ev) (int64, error) {
+func crossing(ctx context.Context, ws query.Store, db *store.DB, r *Rule, lo int64, evs []ev, key string) (int64, error) {
 	var err error
 	i := sort.Search(len(evs), func(i int) bool {
 		if err != nil {
 			return true
 		}
 		var fs []finding
-		fs, err = evalWindow(ctx, ws, db, r, lo, evs[i].t+1, evs[i].t+1, byEntity)
+		fs, err = evalWindow(ctx, ws, db, r, lo, evs[i].t+1, evs[i].t+1)
 		for _, f := range fs {
 			if f.key == key {
 				return true
@@ -774,7 +872,11 @@ func recountAll(ctx context.Context, db *store.DB, works []*work) error {
 		for _, w := range ws {
 			lo, hi = min(lo, w.oldLast), max(hi, w.a.Last.UnixNano()+1)
 		}
-		_, by, err := scanEvents(ctx, db, r, lo, hi, nil)
+		keys := map[string]bool{}
+		for _, w := range ws {
+			keys[strings.Join(entityValues(r.Entity, w.a.Entity), "\x00")] = true
+		}
+		by, err := scanEvents(ctx, db, r, lo, hi, keys)
 		if err != nil {
 			return fmt.Errorf("rule %s: %w", r.Name, err)
 		}
@@ -818,11 +920,12 @@ func countAt(es []ev, t int64) int64 {
 func recountFull(ctx context.Context, db *store.DB, w *work) error {
 	a, r := w.a, w.rule
 	lo, hi := a.First.UnixNano(), a.Last.UnixNano()+1
-	_, by, err := scanEvents(ctx, db, r, lo, hi, a.Entity)
+	key := strings.Join(entityValues(r.Entity, a.Entity), "\x00")
+	by, err := scanEvents(ctx, db, r, lo, hi, map[string]bool{key: true})
 	if err != nil {
 		return err
 	}
-	evs := by[strings.Join(entityValues(r.Entity, a.Entity), "\x00")]
+	evs := by[key]
 	a.Count = int64(len(evs))
 	a.Events = a.Events[:0]
 	for _, e := range evs[:min(len(evs), MaxEventRefs)] {
