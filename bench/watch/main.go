@@ -35,6 +35,7 @@ func main() {
 	maxLines = flag.Int64("lines", 4000000, "most lines the rate writer writes")
 	accessFile = flag.String("access", "", "take the rate writer's lines from the first 200,000 of this access log (default: made up)")
 	prof := flag.String("cpuprofile", "", "the watch writes a CPU profile here")
+	memProf := flag.String("memprofile", "", "the watch writes a heap profile here as it ends")
 	dir := flag.String("dir", "", "work directory (default: a temporary one, removed after)")
 	rulesDir := flag.String("rules", "", "run the watch with --rules DIR (e.g. hunts/rules): a commit is then visible once its rules ran and their alerts are stored")
 	flag.Parse()
@@ -64,6 +65,9 @@ func main() {
 	args := []string{"--db", db}
 	if *prof != "" {
 		args = append(args, "--cpuprofile", *prof)
+	}
+	if *memProf != "" {
+		args = append(args, "--memprofile", *memProf)
 	}
 	args = append(args, "watch")
 	if *rulesDir != "" {
@@ -300,11 +304,16 @@ func benchRSS(db, logs string, pid, rate int, d time.Duration) {
 		at   time.Time
 	}
 	var old []rotated
+	var peakAnon int64
+	lastSample := time.Time{}
 	for time.Since(start) < d {
 		el := time.Since(start)
+		if time.Since(lastSample) >= 250*time.Millisecond {
+			peakAnon = max(peakAnon, procStatus(pid).anon)
+			lastSample = time.Now()
+		}
 		if len(samples) > 0 && el >= samples[0] {
-			rss, hwm := procStatus(pid)
-			fmt.Printf("rss at %v: current %d MB, peak %d MB (%d lines written, %d committed)\n", samples[0], rss>>10, hwm>>10, lines, committed(db))
+			printRSS(fmt.Sprint(samples[0]), procStatus(pid), peakAnon, lines, committed(db))
 			samples = samples[1:]
 		}
 		want := int64(el.Seconds() * float64(rate))
@@ -335,15 +344,25 @@ func benchRSS(db, logs string, pid, rate int, d time.Duration) {
 		}
 		time.Sleep(5 * time.Millisecond)
 	}
-	rss, hwm := procStatus(pid)
-	fmt.Printf("rss at end (%v): current %d MB, peak %d MB (%d lines written, %d committed)\n", d, rss>>10, hwm>>10, lines, committed(db))
+	printRSS(fmt.Sprintf("end (%v)", d), procStatus(pid), peakAnon, lines, committed(db))
 }
 
-// procStatus returns VmRSS and VmHWM (peak) of pid in KiB.
-func procStatus(pid int) (rss, hwm int64) {
+// printRSS prints a memory sample: the resident set, and its anonymous
+// part (the heap: what the process holds) apart from its file-backed part
+// (pages of the database's mmap, which the kernel reclaims as cache).
+func printRSS(at string, m memStatus, peakAnon, lines, committed int64) {
+	fmt.Printf("rss at %s: current %d MB, peak %d MB; anonymous %d MB (peak %d MB sampled every 250ms), file-backed %d MB (%d lines written, %d committed)\n",
+		at, m.rss>>10, m.hwm>>10, m.anon>>10, peakAnon>>10, m.file>>10, lines, committed)
+}
+
+// memStatus is a process's memory from /proc/PID/status, in KiB.
+type memStatus struct{ rss, hwm, anon, file int64 }
+
+// procStatus returns VmRSS, VmHWM (peak), RssAnon and RssFile of pid.
+func procStatus(pid int) (m memStatus) {
 	fh, err := os.Open(fmt.Sprintf("/proc/%d/status", pid))
 	if err != nil {
-		return 0, 0
+		return m
 	}
 	defer fh.Close()
 	sc := bufio.NewScanner(fh)
@@ -355,10 +374,14 @@ func procStatus(pid int) (rss, hwm int64) {
 		n, _ := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(v), " kB"), 10, 64)
 		switch k {
 		case "VmRSS":
-			rss = n
+			m.rss = n
 		case "VmHWM":
-			hwm = n
+			m.hwm = n
+		case "RssAnon":
+			m.anon = n
+		case "RssFile":
+			m.file = n
 		}
 	}
-	return rss, hwm
+	return m
 }
