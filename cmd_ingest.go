@@ -19,7 +19,9 @@ named archive.zip!member), directories (recursively; files that are not logs
 by their names, such as README, LICENSE, *.md, *.yaml and images, are skipped
 with a note) or - (stdin) into the database, creating it if needed. Formats
 are detected from the first lines:
-syslog, apache, json, csv, tsv, logfmt, zeek, kv, text. Windows event logs
+syslog, apache, json, csv, tsv, logfmt, zeek, kv, text. JSON is one object
+per line, or a document: an object, objects one after another or an array of
+objects spread over many lines, one event per object. Windows event logs
 (evtx) are found by their signature, whatever the file's name: one event per
 record, _raw its XML, damaged chunks and records skipped with a warning that
 names the file and offset. A file ingested again adds only what was appended

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"time"
 
 	"loghunt/evtx"
 	"loghunt/store"
@@ -89,51 +88,9 @@ func ingestEVTX(ctx context.Context, db *store.DB, cfg *Config, in *input, o *op
 	if rec.Name == "" {
 		rec.Name = rec.Path
 	}
-	b := store.NewChunkBuilder(rec.Name, rec.Sourcetype, rec.Key)
-	var pending, pendingEvents, pendingBytes, pendingRaw int64
-	var first, last int64
+	w := newWholeWriter(db, rec, &fs)
 	damaged := 0
-	commit := func(next int64) error {
-		var chunk *store.EncodedChunk
-		if b.Len() > 0 {
-			chunk = b.Encode()
-		}
-		r := *rec
-		r.Offset = next
-		r.Lines += pending
-		r.Events += pendingEvents
-		r.Bytes += pendingRaw
-		if pendingEvents > 0 {
-			if rec.Events == 0 || first < r.First {
-				r.First = first
-			}
-			if rec.Events == 0 || last > r.Last {
-				r.Last = last
-			}
-		}
-		err := db.Write(func(w *store.WriteTx) error {
-			if chunk != nil {
-				if err := w.PutChunk(chunk); err != nil {
-					return err
-				}
-				w.AddBuiltinFields(pendingEvents, r.Name, r.Sourcetype)
-			}
-			return w.PutSource(&r)
-		})
-		if err != nil {
-			return storeError{err}
-		}
-		*rec = r
-		fs.lines += pending
-		fs.events += pendingEvents
-		fs.bytes += pendingRaw
-		fs.lastLine = rec.Lines
-		fs.readAny = fs.readAny || pending > 0
-		pending, pendingEvents, pendingBytes, pendingRaw = 0, 0, 0, 0
-		return nil
-	}
 	var ev store.Event
-	lastCommit := time.Now()
 	for r, err := range f.Records() {
 		if ctx.Err() != nil {
 			return fs, ctx.Err()
@@ -156,30 +113,17 @@ func ingestEVTX(ctx context.Context, db *store.DB, cfg *Config, in *input, o *op
 		for _, fl := range r.Fields {
 			addField(&ev, fieldName(fl.Name), evtxValue(fl.Value))
 		}
-		if pendingEvents == 0 || ev.Time < first {
-			first = ev.Time
+		if err := w.add(&ev, 1, r.Offset, false); err != nil {
+			return fs, err
 		}
-		if pendingEvents == 0 || ev.Time > last {
-			last = ev.Time
-		}
-		b.Add(&ev)
-		pending++
-		pendingEvents++
-		pendingRaw += int64(len(r.XML))
-		pendingBytes += int64(len(r.XML))
-		if pendingEvents >= blockEvents || pendingBytes >= blockBytes || time.Since(lastCommit) >= 5*commitInterval {
-			if err := commit(r.Offset + 1); err != nil {
-				return fs, err
-			}
-			lastCommit = time.Now()
-		}
-		progress(r.Offset, fs.lines+pending, fs.events+pendingEvents)
+		lines, events := w.pendingCounts()
+		progress(r.Offset, fs.lines+lines, fs.events+events)
 	}
 	if more := damaged - maxDamageWarnings; more > 0 {
 		cfg.Warn(fmt.Sprintf("%s: %d more damaged parts", in.path, more))
 	}
 	fs.damaged = int64(damaged)
-	if err := commit(size); err != nil {
+	if err := w.commit(size); err != nil {
 		return fs, err
 	}
 	progress(size, fs.lines, fs.events)

@@ -5,6 +5,7 @@
 package ingest
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -214,8 +215,17 @@ func ingestOne(ctx context.Context, db *store.DB, cfg *Config, in *input, progre
 		return fs, storeError{err}
 	}
 	rec, skip := resumePoint(rec, in, o.head, cfg.Warn)
-	if cfg.Format == "evtx" || (cfg.Format == "" || cfg.Format == "auto") && isEVTX(o.head) {
+	auto := cfg.Format == "" || cfg.Format == "auto"
+	if cfg.Format == "evtx" || auto && isEVTX(o.head) {
 		return ingestEVTX(ctx, db, cfg, in, o, rec, progress)
+	}
+	if (auto || cfg.Format == "json") && isJSONDocument(o.head) {
+		fs, data, err := ingestJSONDoc(ctx, db, cfg, in, o, rec, progress)
+		if !errors.Is(err, errNotJSONDoc) {
+			return fs, err
+		}
+		// No object in it after all: read it by lines.
+		o.r = bytes.NewReader(data)
 	}
 	if err := discard(o.r, skip); err != nil {
 		return fs, err
