@@ -58,7 +58,7 @@ func jsonDocObjects(s string, from int) (spans [][2]int, err error) {
 		switch s[i] {
 		case '{':
 			end, err := skipJSONValue(s, i)
-			if err != nil {
+			if err != nil || s[end-1] != '}' {
 				return spans, docError(s, i, "an object that does not end")
 			}
 			spans = append(spans, [2]int{i, end})
@@ -73,7 +73,7 @@ func jsonDocObjects(s string, from int) (spans [][2]int, err error) {
 					return spans, docError(s, i, "expected an object in the array")
 				}
 				end, err := skipJSONValue(s, i)
-				if err != nil {
+				if err != nil || s[end-1] != '}' {
 					return spans, docError(s, i, "an object that does not end")
 				}
 				spans = append(spans, [2]int{i, end})

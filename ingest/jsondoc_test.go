@@ -261,3 +261,35 @@ func sameRendering(j, e store.Value) bool {
 	}
 	return js == es || js == strings.TrimRight(es, " \t\r\n")
 }
+
+// FuzzJSONDocument: the document splitter finds objects in order, within
+// the text, each starting with { and ending with }, and parsing each
+// (with the evtx_dump renaming) never panics nor gives a reserved name.
+func FuzzJSONDocument(f *testing.F) {
+	for _, s := range []string{"[{\"a\":1},{\"b\":2}]", "{\n\"a\": {\"b\": [1,2]}\n}\n{\"c\":\"}\"}",
+		"{\"Event\":{\"System\":{\"EventID\":1,\"Provider\":{\"#attributes\":{\"Name\":\"x\",\"xmlns\":\"y\"}}},\"EventData\":{\"A\":null,\"#attributes\":{\"Name\":\"n\"}}}}",
+		"{\"Event\":{\"System\":{\"EventID\":1},\"UserData\":{\"W\":{\"#attributes\":{\"xmlns\":\"u\"},\"U\":\"v\",\"U.x\":\"w\"}},\"RenderingInfo\":{\"Message\":\"m\"}},\"source\":1}",
+		"[", "[{", "{\"a\":\"\\\"}", "[1]", "[] []", "{},{}"} {
+		f.Add(s)
+	}
+	p := newTestParser(f, "json", nil)
+	f.Fuzz(func(t *testing.T, s string) {
+		spans, _ := jsonDocObjects(s, 0)
+		prev := 0
+		for _, sp := range spans {
+			if sp[0] < prev || sp[1] <= sp[0] || sp[1] > len(s) || s[sp[0]] != '{' || s[sp[1]-1] != '}' {
+				t.Fatalf("%q: span %v after %d", s, sp, prev)
+			}
+			prev = sp[1]
+			raw := s[sp[0]:sp[1]]
+			ev := store.Event{Raw: raw}
+			p.Parse(raw, &ev)
+			for _, fld := range ev.Fields {
+				switch fld.Name {
+				case "_time", "_raw", "source", "sourcetype", "":
+					t.Fatalf("Parse(%q): reserved field name %q", raw, fld.Name)
+				}
+			}
+		}
+	})
+}
