@@ -19,9 +19,15 @@ named archive.zip!member), directories (recursively; files that are not logs
 by their names, such as README, LICENSE, *.md, *.yaml and images, are skipped
 with a note) or - (stdin) into the database, creating it if needed. Formats
 are detected from the first lines:
-syslog, apache, json, csv, tsv, logfmt, zeek, kv, text. A file ingested
-again adds only what was appended since; an interrupted ingest resumes where
-its last commit ended, with no event lost or stored twice.
+syslog, apache, json, csv, tsv, logfmt, zeek, kv, text. JSON is one object
+per line, or a document: an object, objects one after another or an array of
+objects spread over many lines, one event per object. Windows event logs
+(evtx) are found by their signature, whatever the file's name: one event per
+record, _raw its XML, damaged chunks and records skipped with a warning that
+names the file and offset. A file ingested again adds only what was appended
+since (an .evtx file nothing, unless its start changed); an interrupted
+ingest resumes where its last commit ended, with no event lost or stored
+twice.
 
 flags:
 `
@@ -106,6 +112,9 @@ func printSummary(w io.Writer, s ingest.Summary) {
 	}
 	if s.Failed > 0 {
 		fmt.Fprintf(w, "; %d unreadable", s.Failed)
+	}
+	if s.Damaged > 0 {
+		fmt.Fprintf(w, "; %d damaged evtx part%s (warned of above)", s.Damaged, plural(int(s.Damaged)))
 	}
 	fmt.Fprintln(w)
 }

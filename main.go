@@ -33,6 +33,7 @@ usage:
   loghunt [--db FILE] models [delete NAME]   (anomaly models saved with save=NAME)
   loghunt [--db FILE] check
   loghunt [--db FILE] rules check [--no-db] PATH...
+  loghunt sigma check [-q] RULES...
   loghunt [--db FILE] detect --rules PATH [--from T] [--to T] [--format table|csv|json]
   loghunt [--db FILE] alerts [list|show ID|ack ID|close ID|undo ID] [--state S] [--rule NAME] [--format F]
   loghunt demo [--keep DIR]
@@ -60,6 +61,9 @@ commands:
   rules     'rules check PATH...' checks detection rules (YAML files or
             directories of them): keys, query, durations, thresholds, actions,
             and fields and models against the database when it exists
+  sigma     'sigma check RULES...' reads Sigma rules (files or directories)
+            and says for each whether it can run, or its problems with kind,
+            file:line:col and message; a summary counts them by kind
   detect    replay detection rules over the events in the database, on
             their own timestamps, storing and printing the alerts
   alerts    list the alerts rules raised (--state, --rule), show one with
@@ -176,6 +180,8 @@ func cli(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return e.models(rest)
 	case "rules":
 		return e.rules(rest)
+	case "sigma":
+		return e.sigma(rest)
 	case "detect":
 		return e.detect(ctx, rest)
 	case "alerts":

@@ -11,6 +11,7 @@ var formats = []Format{
 	csvFormat{name: "csv", sep: ','},
 	csvFormat{name: "tsv", sep: '\t'},
 	textFormat{},
+	evtxFormat{},
 }
 
 // minDetectScore is the score below which Detect falls back to text.

@@ -83,6 +83,7 @@ var jsonTimeKeys = [...]jsonTimeKey{
 	{name: "System.TimeCreated.@SystemTime", nested: true},
 	{name: "Event.System.TimeCreated.SystemTime", nested: true},
 	{name: "Event.System.TimeCreated.@SystemTime", nested: true},
+	{name: "Event.System.TimeCreated.#attributes.SystemTime", nested: true},
 	{name: "TimeCreated"},
 	{name: "EventTime", local: true},
 	{name: "ts"}, {name: "time"}, {name: "timestamp"}, {name: "@timestamp", ref: true}, {name: "_time"},
@@ -129,6 +130,8 @@ const maxJSONDepth = 32
 var errJSONObject = errors.New("not a json object")
 
 func (p *jsonParser) Parse(raw string, ev *store.Event) (bool, error) {
+	n0 := len(ev.Fields)
+	defer evtxDumpNames(ev, n0)
 	f := jsonFlat{s: trimCR(raw), ev: ev, field: p.field}
 	i := skipJSONSpace(f.s, 0)
 	if i >= len(f.s) || f.s[i] != '{' {

@@ -5,6 +5,7 @@
 package ingest
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -49,7 +50,8 @@ type Progress struct {
 // Summary is what an ingest did.
 type Summary struct {
 	Files, Skipped, Failed int   // inputs read, skipped as not logs, not readable
-	Lines, Events, Flagged int64 // lines read, events stored, events flagged
+	Lines, Events, Flagged int64 // lines (evtx: records) read, events stored, events flagged
+	Damaged                int64 // damaged parts of evtx files skipped (each warned of)
 	Bytes                  int64 // bytes read (uncompressed)
 	Elapsed                time.Duration
 }
@@ -127,6 +129,7 @@ func Ingest(ctx context.Context, db *store.DB, cfg Config, paths []string, stdin
 		sum.Events += fs.events
 		sum.Flagged += fs.flagged
 		sum.Bytes += fs.bytes
+		sum.Damaged += fs.damaged
 		var tfe *TimeFieldError
 		switch {
 		case errors.Is(err, errSkipped):
@@ -183,6 +186,7 @@ type fileStats struct {
 	lines, events, flagged, bytes int64
 	lastLine                      int64
 	readAny                       bool
+	damaged                       int64 // damaged parts skipped (evtx)
 }
 
 // chunkOut is a parsed, encoded block on its way to the writer.
@@ -211,6 +215,18 @@ func ingestOne(ctx context.Context, db *store.DB, cfg *Config, in *input, progre
 		return fs, storeError{err}
 	}
 	rec, skip := resumePoint(rec, in, o.head, cfg.Warn)
+	auto := cfg.Format == "" || cfg.Format == "auto"
+	if cfg.Format == "evtx" || auto && isEVTX(o.head) {
+		return ingestEVTX(ctx, db, cfg, in, o, rec, progress)
+	}
+	if (auto || cfg.Format == "json") && isJSONDocument(o.head) {
+		fs, data, err := ingestJSONDoc(ctx, db, cfg, in, o, rec, progress)
+		if !errors.Is(err, errNotJSONDoc) {
+			return fs, err
+		}
+		// No object in it after all: read it by lines.
+		o.r = bytes.NewReader(data)
+	}
 	if err := discard(o.r, skip); err != nil {
 		return fs, err
 	}

@@ -128,6 +128,10 @@ func Fingerprint(head []byte, n int64) uint64 { return fingerprint(head, n) }
 // IsBinary reports whether a file's first bytes look binary (not a log).
 func IsBinary(head []byte) bool { return isBinary(head) }
 
+// IsEVTX reports whether a file's first bytes are a Windows event log's
+// (the EVTX signature): Ingest reads such files whole; a Stream cannot.
+func IsEVTX(head []byte) bool { return isEVTX(head) }
+
 // NotALog reports whether a file's name says it is not a log (what a
 // directory ingest leaves out: documents, configuration, images, code).
 func NotALog(name string) bool { return notALog(name) }

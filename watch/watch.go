@@ -670,6 +670,11 @@ func (w *watcher) decide(t *tail, size int64) bool {
 	if len(head) == 0 {
 		return true
 	}
+	if (w.cfg.Ingest.Format == "" || w.cfg.Ingest.Format == "auto") && ingest.IsEVTX(head) {
+		w.cfg.Warn(fmt.Sprintf("%s: skipped: a Windows event log (.evtx), which watch does not follow; read it with loghunt ingest", t.name))
+		w.skipped[t.id] = true
+		return false
+	}
 	if (w.cfg.Ingest.Format == "" || w.cfg.Ingest.Format == "auto") && ingest.IsBinary(head) {
 		w.cfg.Warn(fmt.Sprintf("%s: skipped: looks like a binary file, not a log", t.name))
 		w.skipped[t.id] = true

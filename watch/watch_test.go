@@ -159,3 +159,31 @@ func sourcesEvents(t *testing.T, path string) int64 {
 	}
 	return n
 }
+
+// TestEVTXSkipped: a Windows event log in a watched folder is skipped
+// with a warning that says to ingest it, and the logs beside it are
+// followed.
+func TestEVTXSkipped(t *testing.T) {
+	dir := t.TempDir()
+	logs := filepath.Join(dir, "logs")
+	os.Mkdir(logs, 0o755)
+	ev := filepath.Join(logs, "Security.evtx")
+	os.WriteFile(ev, append([]byte("ElfFile\x00"), make([]byte, 8192)...), 0o644)
+	os.WriteFile(filepath.Join(logs, "auth.log"), []byte(line(1)), 0o644)
+	var warn warnings
+	db := filepath.Join(dir, "w.db")
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() {
+		_, err := Run(ctx, Config{DB: db, Paths: []string{logs}, Warn: warn.add})
+		done <- err
+	}()
+	waitUntil(t, "the evtx warning", func() bool {
+		return strings.Contains(warn.all(), ev+": skipped: a Windows event log (.evtx), which watch does not follow; read it with loghunt ingest")
+	})
+	waitUntil(t, "the auth.log event", func() bool { return sourcesEvents(t, db) == 1 })
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+}

@@ -1,0 +1,255 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"io"
+	"sort"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"loghunt/sigma"
+)
+
+const sigmaUsage = `usage: loghunt sigma check [-q] RULES...
+
+Reads Sigma rules (specification v2.1: detection rules, filters and
+correlations; .yml/.yaml files, or directories walked for them) and says for
+each whether it can run: "ok", or every problem with its kind, file:line:col
+and what is wrong (for a condition, the condition with a caret under the
+mistake). Then a summary: how many rules, filters and correlations, how many
+can run, and the problems counted by kind (yaml, missing-field, bad-value,
+unsupported-modifier, undefined-placeholder, bad-condition, bad-regex,
+unknown-rule, bad-correlation). Exit code 0 when everything can run, 1 when
+something cannot, 2 for a usage error. The rules are not run: that, and
+mapping log sources to loghunt's events, is not there yet.
+
+flags:
+`
+
+func (e *env) sigma(args []string) error {
+	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "-help" || args[0] == "help" {
+		fmt.Fprint(e.stderr, sigmaUsage)
+		if len(args) == 0 {
+			return usagef("sigma: say what to do (sigma check RULES...)")
+		}
+		return flag.ErrHelp
+	}
+	if args[0] != "check" {
+		return usagef("sigma: unknown subcommand %q (sigma check RULES...)", args[0])
+	}
+	fs := flag.NewFlagSet("sigma check", flag.ContinueOnError)
+	fs.SetOutput(e.stderr)
+	quiet := fs.Bool("q", false, "list only what cannot run, and the summary")
+	fs.Usage = func() { fmt.Fprint(e.stderr, sigmaUsage); fs.PrintDefaults() }
+	paths, err := parseInterleaved(fs, args[1:])
+	if err != nil {
+		return err
+	}
+	if len(paths) == 0 {
+		fs.Usage()
+		return usagef("sigma check: name the rule files or directories")
+	}
+	files, err := sigma.RuleFiles(paths...)
+	if err != nil {
+		return err
+	}
+	if len(files) == 0 {
+		return fmt.Errorf("sigma check: no .yml or .yaml files in %s", strings.Join(paths, ", "))
+	}
+	set, err := sigma.Load(sigma.Options{}, files...)
+	if err != nil {
+		return err
+	}
+	sum := reportSigmaSet(e.stdout, set, *quiet)
+	fmt.Fprintln(e.stdout, sum.line())
+	if !sum.allRun() {
+		return errShown
+	}
+	return nil
+}
+
+// sigmaSummary counts what sigma check found.
+type sigmaSummary struct {
+	files                  int
+	rules, rulesOK         int
+	filters, filtersOK     int
+	correlations, correlOK int
+	fileProblems           int
+	byKind                 map[sigma.Kind]int
+}
+
+func (s *sigmaSummary) allRun() bool {
+	return s.rulesOK == s.rules && s.filtersOK == s.filters && s.correlOK == s.correlations && s.fileProblems == 0
+}
+
+func (s *sigmaSummary) line() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%d rule%s, %d runnable", s.rules, plural(s.rules), s.rulesOK)
+	if s.filters > 0 {
+		fmt.Fprintf(&b, "; %d filter%s, %d usable", s.filters, plural(s.filters), s.filtersOK)
+	}
+	if s.correlations > 0 {
+		fmt.Fprintf(&b, "; %d correlation%s, %d runnable", s.correlations, plural(s.correlations), s.correlOK)
+	}
+	if s.fileProblems > 0 {
+		fmt.Fprintf(&b, "; %d file-level problem%s", s.fileProblems, plural(s.fileProblems))
+	}
+	if len(s.byKind) == 0 {
+		b.WriteString("; no problems")
+		return b.String()
+	}
+	kinds := make([]string, 0, len(s.byKind))
+	for k := range s.byKind {
+		kinds = append(kinds, string(k))
+	}
+	sort.Slice(kinds, func(i, j int) bool {
+		ni, nj := s.byKind[sigma.Kind(kinds[i])], s.byKind[sigma.Kind(kinds[j])]
+		if ni != nj {
+			return ni > nj
+		}
+		return kinds[i] < kinds[j]
+	})
+	b.WriteString("; problems:")
+	for i, k := range kinds {
+		if i > 0 {
+			b.WriteString(",")
+		}
+		fmt.Fprintf(&b, " %s %d", k, s.byKind[sigma.Kind(k)])
+	}
+	return b.String()
+}
+
+// reportSigmaSet prints one entry per rule, filter and correlation, in
+// file order, with the file-level problems (YAML syntax, documents that
+// are not Sigma) at their file.
+func reportSigmaSet(w io.Writer, set *sigma.Set, quiet bool) *sigmaSummary {
+	sum := &sigmaSummary{byKind: map[sigma.Kind]int{}}
+	type entry struct {
+		file     string
+		line     int
+		what     string // rule, filter, correlation, file
+		ref      string
+		title    string
+		problems []sigma.Problem
+	}
+	var es []entry
+	for _, r := range set.Rules {
+		sum.rules++
+		if r.CanRun() {
+			sum.rulesOK++
+		}
+		es = append(es, entry{r.File, r.Line, "rule", r.Ref(), r.Title, r.Problems})
+	}
+	for _, f := range set.Filters {
+		sum.filters++
+		if len(f.Problems) == 0 {
+			sum.filtersOK++
+		}
+		ref := f.ID
+		if ref == "" {
+			ref = f.Name
+		}
+		es = append(es, entry{f.File, f.Line, "filter", ref, f.Title, f.Problems})
+	}
+	for _, c := range set.Correlations {
+		sum.correlations++
+		if c.CanRun() {
+			sum.correlOK++
+		}
+		es = append(es, entry{c.File, c.Line, "correlation", c.Ref(), c.Title, c.Problems})
+	}
+	byFile := map[string][]sigma.Problem{}
+	for _, p := range set.Problems {
+		sum.fileProblems++
+		byFile[p.File] = append(byFile[p.File], p)
+	}
+	for f, ps := range byFile {
+		es = append(es, entry{f, 0, "file", "", "", ps})
+	}
+	sort.SliceStable(es, func(i, j int) bool {
+		if es[i].file != es[j].file {
+			return es[i].file < es[j].file
+		}
+		return es[i].line < es[j].line
+	})
+	for _, e := range es {
+		for _, p := range e.problems {
+			sum.byKind[p.Kind]++
+		}
+		if quiet && len(e.problems) == 0 {
+			continue
+		}
+		loc := e.file
+		if e.line > 0 {
+			loc = fmt.Sprintf("%s:%d", e.file, e.line)
+		}
+		status := "ok  "
+		if len(e.problems) > 0 {
+			status = "FAIL"
+		}
+		name := e.what
+		if e.ref != "" {
+			name += " " + e.ref
+		}
+		if e.title != "" && e.title != e.ref {
+			name += " " + strconv.Quote(e.title)
+		}
+		if e.what == "file" {
+			name = "(the file itself)"
+		}
+		fmt.Fprintf(w, "%s %s %s\n", status, loc, name)
+		for _, p := range e.problems {
+			fmt.Fprintf(w, "     %s %s\n", p.Kind, problemText(p))
+			if cond, ok := problemCondition(p); ok {
+				fmt.Fprintf(w, "       %s\n       %s^\n", cond, strings.Repeat(" ", caretOffset(cond, p.CondCol)))
+			}
+		}
+	}
+	return sum
+}
+
+// problemText is a problem as file:line:col: message.
+func problemText(p sigma.Problem) string {
+	loc := p.File
+	switch {
+	case p.Line > 0 && p.Col > 0:
+		loc = fmt.Sprintf("%s:%d:%d", p.File, p.Line, p.Col)
+	case p.Line > 0:
+		loc = fmt.Sprintf("%s:%d", p.File, p.Line)
+	}
+	s := loc + ": " + p.Msg
+	if p.CondCol > 0 {
+		s += fmt.Sprintf(" (condition column %d)", p.CondCol)
+	}
+	return s
+}
+
+// problemCondition returns the condition text of a condition problem
+// with a column inside it (its message starts `condition "..."`).
+func problemCondition(p sigma.Problem) (string, bool) {
+	if p.Kind != sigma.KindCondition || p.CondCol <= 0 {
+		return "", false
+	}
+	rest, ok := strings.CutPrefix(p.Msg, "condition ")
+	if !ok {
+		return "", false
+	}
+	q, err := strconv.QuotedPrefix(rest)
+	if err != nil {
+		return "", false
+	}
+	cond, err := strconv.Unquote(q)
+	if err != nil || strings.ContainsAny(cond, "\n\t") {
+		return "", false
+	}
+	return cond, true
+}
+
+// caretOffset is how many spaces put a caret under byte col (1-based)
+// of s: the characters before it.
+func caretOffset(s string, col int) int {
+	col = min(max(col, 1), len(s)+1)
+	return utf8.RuneCountInString(s[:col-1])
+}
