@@ -65,9 +65,14 @@ func (ev *evaluator) call(c *query.Call, r Row) store.Value {
 			}
 		}
 		return best
+	case "isnum", "isint", "isstr":
+		return typeTest(name, args[0])
 	}
 	if anyNull {
 		return store.Null // every other function is null on a null argument
+	}
+	if v, ok := huntCall(name, args); ok {
+		return v
 	}
 	switch name {
 	case "len":
