@@ -220,6 +220,24 @@ func (g *gen) call(s schema, depth int) string {
 			return "json_extract(" + doc + ", " + quote(pickOf(g, []string{"uid", "a.b{0}", "d"})) + ", " + quote(pickOf(g, []string{"proto", "id_orig_h", "nosuch", "d"})) + ")"
 		}
 		return "json_extract(" + doc + ", " + quote(pickOf(g, []string{"uid", "id_orig_h", "a", "a.b{1}.c", "a.b{1}", "answers{0}", "query", "TTLs{0}", "nosuch", "d"})) + ")"
+	case 34:
+		mv := pickOf(g, []string{"split(" + f() + ", " + quote(pickOf(g, []string{" ", ".", "/", ":", "", "a"})) + ")", a(), f()})
+		switch g.pick(4) {
+		case 0:
+			return "mvcount(" + mv + ")"
+		case 1:
+			return "mvjoin(" + mv + ", " + quote(pickOf(g, []string{",", "", " | "})) + ")"
+		case 2:
+			return "mvdedup(" + mv + ")"
+		}
+		idx := pickOf(g, []string{"0", "1", "-1", "2", "-3", "9", "1.5", `"1"`, "true"})
+		if g.chance(0.5) {
+			idx += ", " + pickOf(g, []string{"0", "1", "-1", "3", "99", "-9"})
+		}
+		return "mvindex(" + mv + ", " + idx + ")"
+	case 35:
+		x := f()
+		return "mvfilter(" + pickOf(g, []string{"match(" + x + ", " + quote(pickOf(g, regexLits)) + ")", x + ` != "a"`, "len(" + x + ") > 3", x + " > 10", "isnum(" + x + ")"}) + ")"
 	}
 	return f() + " " + pickOf(g, []string{"+", "*", "-", "/"}) + " " + pickOf(g, []string{"1", "2", "0", "-1", "1.5", `"1"`, `"a"`})
 }
