@@ -160,6 +160,8 @@ func stageUses(st Command) (string, []fieldUse) {
 		return "anomalies", u
 	case *ContextCmd:
 		return "context", uses("by of context", c.By.Name)
+	case *MvexpandCmd:
+		return "mvexpand", uses("mvexpand", c.Field.Name)
 	case *ExplainCmd:
 		if c.By != nil {
 			return "explain", uses("by of explain", c.By.Name)

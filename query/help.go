@@ -95,6 +95,7 @@ var stageHelp = []HelpEntry{
 	stage("top", "top [N] f [by g] | top limit=N f", "the N most common values of f (default 10) with count and percent (of the rows that have f and g)", "top 5 clientip by status"),
 	stage("rare", "rare [N] f [by g] | rare limit=N f", "the N least common values of f (default 10) with count and percent (of the rows that have f and g)", "rare useragent"),
 	stage("lookup", "lookup FILE.csv key [as field] [OUTPUT f, g]", "add columns of the first CSV row whose key column is the row's field (key, or the as field) as text, case-sensitive; they replace fields of those names (an empty cell is null); a row without a match keeps its fields", "lookup threat_intel.csv ip as src_ip OUTPUT threat, actor"),
+	stage("mvexpand", "mvexpand f [limit=N]", "one row per value of the multi-value f (values one per line, as split() makes them), f holding that value; limit=N takes the first N values of each row; as in Splunk a row without f is dropped", `eval part = split(path, "/") | mvexpand part limit=10`),
 	stage("anomalies", "anomalies [f1, f2, ...] [by entity] [contamination=0.01|auto] [trees=100] [sample=256] [seed=N] [method=iforest|mad] [save=NAME [replace=true] | model=NAME]",
 		"fit an Isolation Forest on the rows (or score them with a saved model) and add anomaly_score, is_anomaly and anomaly_reason to every row, in order; "+
 			"anomaly_score is 0 to 1: about 0.5 or less is normal, above 0.6 worth a look, above 0.7 strongly isolated; "+

@@ -65,6 +65,7 @@ var stageModes = map[string]lexMode{
 	"streamstats": modeArgs, "sort": modeArgs, "head": modeArgs, "tail": modeArgs,
 	"dedup": modeArgs, "top": modeArgs, "rare": modeArgs, "lookup": modeArgs,
 	"anomalies": modeArgs, "patterns": modeArgs, "context": modeArgs, "explain": modeArgs,
+	"mvexpand": modeArgs,
 }
 
 // modeKeywords are the reserved words of each mode, lower-case.

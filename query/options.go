@@ -17,6 +17,7 @@ var stageOptions = map[string][]string{
 	"anomalies":   {"contamination", "trees", "sample", "seed", "method", "save", "replace", "model"},
 	"patterns":    {"field"},
 	"context":     {"span", "limit"},
+	"mvexpand":    {"limit"},
 }
 
 // optionSet is the checked options of one stage, by name.

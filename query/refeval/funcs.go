@@ -39,6 +39,8 @@ func (ev *evaluator) call(c *query.Call, r Row) store.Value {
 		return store.Null
 	case "now":
 		return store.Time(ev.now.UnixNano())
+	case "mvfilter":
+		return ev.mvfilter(c, r)
 	}
 	args := make([]store.Value, len(c.Args))
 	anyNull := false
@@ -65,9 +67,17 @@ func (ev *evaluator) call(c *query.Call, r Row) store.Value {
 			}
 		}
 		return best
+	case "isnum", "isint", "isstr":
+		return typeTest(name, args[0])
 	}
 	if anyNull {
 		return store.Null // every other function is null on a null argument
+	}
+	if v, ok := huntCall(name, args); ok {
+		return v
+	}
+	if v, ok := mvCall(name, args); ok {
+		return v
 	}
 	switch name {
 	case "len":

@@ -199,6 +199,45 @@ func (g *gen) call(s schema, depth int) string {
 		return f() + " - " + t()
 	case 28:
 		return "_time + " + pickOf(g, []string{"60", "1.5", "-3600", "5m", `"10"`})
+	case 29:
+		return pickOf(g, []string{"md5", "sha1", "sha256", "base64encode", "urldecode", "entropy"}) + "(" + a() + ")"
+	case 30:
+		if g.chance(0.5) {
+			return "base64decode(base64encode(" + a() + "))"
+		}
+		return "base64decode(" + pickOf(g, []string{f(), `"Zm9vYg"`, `"Zm9v=YmFy"`, `" Zg== "`, `"-_8"`, `"a"`}) + ")"
+	case 31:
+		return pickOf(g, []string{"isnum", "isint", "isstr"}) + "(" + a() + ")"
+	case 32:
+		mask := quote(pickOf(g, []string{"255.255.255.0", "255.255.0.0", "255.0.255.0", "0.0.0.0", "ffff:ffff::"}))
+		return "ipmask(" + mask + ", " + pickOf(g, []string{"ip", f(), `"10.1.2.3"`, "src_ip", "clientip", "id_orig_h", "id.orig_h"}) + ")"
+	case 33:
+		doc := pickOf(g, []string{"_raw", f(), `"{\"a\":{\"b\":[1,{\"c\":\"x\"}]},\"d\":2.5}"`})
+		if g.chance(0.2) {
+			return "json_keys(" + doc + ")"
+		}
+		if g.chance(0.2) {
+			return "json_extract(" + doc + ", " + quote(pickOf(g, []string{"uid", "a.b{0}", "d"})) + ", " + quote(pickOf(g, []string{"proto", "id_orig_h", "nosuch", "d"})) + ")"
+		}
+		return "json_extract(" + doc + ", " + quote(pickOf(g, []string{"uid", "id_orig_h", "a", "a.b{1}.c", "a.b{1}", "answers{0}", "query", "TTLs{0}", "nosuch", "d"})) + ")"
+	case 34:
+		mv := pickOf(g, []string{"split(" + f() + ", " + quote(pickOf(g, []string{" ", ".", "/", ":", "", "a"})) + ")", a(), f()})
+		switch g.pick(4) {
+		case 0:
+			return "mvcount(" + mv + ")"
+		case 1:
+			return "mvjoin(" + mv + ", " + quote(pickOf(g, []string{",", "", " | "})) + ")"
+		case 2:
+			return "mvdedup(" + mv + ")"
+		}
+		idx := pickOf(g, []string{"0", "1", "-1", "2", "-3", "9", "1.5", `"1"`, "true"})
+		if g.chance(0.5) {
+			idx += ", " + pickOf(g, []string{"0", "1", "-1", "3", "99", "-9"})
+		}
+		return "mvindex(" + mv + ", " + idx + ")"
+	case 35:
+		x := f()
+		return "mvfilter(" + pickOf(g, []string{"match(" + x + ", " + quote(pickOf(g, regexLits)) + ")", x + ` != "a"`, "len(" + x + ") > 3", x + " > 10", "isnum(" + x + ")"}) + ")"
 	}
 	return f() + " " + pickOf(g, []string{"+", "*", "-", "/"}) + " " + pickOf(g, []string{"1", "2", "0", "-1", "1.5", `"1"`, `"a"`})
 }

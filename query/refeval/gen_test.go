@@ -348,7 +348,7 @@ func (g *gen) fieldTerm() string {
 
 // stage makes one stage after the first and the schema after it.
 func (g *gen) stage(s schema) (string, schema) {
-	switch g.pick(24) {
+	switch g.pick(25) {
 	case 0:
 		return "search " + g.search(false), s
 	case 1, 2:
@@ -422,6 +422,8 @@ func (g *gen) stage(s schema) (string, schema) {
 		return g.lookupStage(s)
 	case 22:
 		return g.anomalies(s)
+	case 23:
+		return g.mvexpand(s)
 	}
 	f := store.ColRaw
 	if !s.hasRaw || g.chance(0.3) {
@@ -719,4 +721,22 @@ func (g *gen) anomalies(s schema) (string, schema) {
 		stage += " seed=" + strconv.Itoa(g.pick(5))
 	}
 	return stage, out
+}
+
+// mvexpand splits a field into a multi-value and expands it, or expands
+// a field as it is.
+func (g *gen) mvexpand(s schema) (string, schema) {
+	lim := ""
+	if g.chance(0.3) {
+		lim = " limit=" + pickOf(g, []string{"1", "2", "5"})
+	}
+	f := g.field(s)
+	if f == store.ColTime || g.chance(0.3) {
+		return "mvexpand " + argField(f) + lim, s
+	}
+	name := g.name("mv")
+	sep := quote(pickOf(g, []string{" ", ".", "/", ":", "=", ""}))
+	out := s.with(name)
+	out.ordered = s.ordered
+	return "eval " + name + " = split(" + exprField(f) + ", " + sep + ") | mvexpand " + name + lim, out
 }

@@ -233,6 +233,8 @@ func (ev *evaluator) stage(st query.Command, rows []Row) ([]Row, error) {
 		return anomalies(c, rows)
 	case *query.PatternsCmd:
 		return patterns(c, rows), nil
+	case *query.MvexpandCmd:
+		return mvexpand(c, rows), nil
 	}
 	return nil, fmt.Errorf("refeval: no semantics for the stage %T", st)
 }
