@@ -782,7 +782,10 @@ func (w *watcher) poll(t *tail) error {
 		t.fpLen = min(t.readOff, ingest.FingerprintLen)
 		t.fp = ingest.Fingerprint(readHead(t.f, t.fpLen), t.fpLen)
 	}
-	idle := now.Sub(t.grew) >= w.cfg.Idle
+	// Idle: nothing new for the time-out, and nothing left unread (a
+	// file the read budget passed over this cycle is not idle: its
+	// unterminated piece is the start of a line it holds the rest of).
+	idle := now.Sub(t.grew) >= w.cfg.Idle && t.readOff >= size
 	final := t.orphan && idle && t.readOff >= size
 	if err := w.parse(t, final || idle); err != nil {
 		return err
