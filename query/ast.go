@@ -53,7 +53,7 @@ var commandTypes = []Command{
 	&RenameCmd{}, &StatsCmd{}, &BinCmd{}, &TimechartCmd{}, &EventstatsCmd{},
 	&StreamstatsCmd{}, &SortCmd{}, &HeadCmd{}, &TailCmd{}, &DedupCmd{}, &TopCmd{},
 	&RareCmd{}, &LookupCmd{}, &AnomaliesCmd{}, &PatternsCmd{}, &ContextCmd{}, &ExplainCmd{},
-	&MvexpandCmd{},
+	&MvexpandCmd{}, &FillnullCmd{}, &MakeresultsCmd{}, &ReverseCmd{}, &RegexCmd{}, &DeltaCmd{}, &AutoregressCmd{},
 }
 
 // Field is a field name in a stage's arguments: a bare identifier or a

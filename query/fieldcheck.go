@@ -162,6 +162,12 @@ func stageUses(st Command) (string, []fieldUse) {
 		return "context", uses("by of context", c.By.Name)
 	case *MvexpandCmd:
 		return "mvexpand", uses("mvexpand", c.Field.Name)
+	case *RegexCmd:
+		return "regex", uses("regex", c.Target)
+	case *DeltaCmd:
+		return "delta", uses("delta", c.Field.Name)
+	case *AutoregressCmd:
+		return "autoregress", uses("autoregress", c.Field.Name)
 	case *ExplainCmd:
 		if c.By != nil {
 			return "explain", uses("by of explain", c.By.Name)
@@ -237,6 +243,15 @@ func (k *knownFields) after(st Command) {
 		k.add(ContextOfField)
 	case *ExplainCmd:
 		k.add(ExplanationField)
+	case *FillnullCmd:
+		k.add(FieldNames(c.Fields)...)
+	case *MakeresultsCmd:
+		k.keep("makeresults", store.ColTime)
+		k.add(store.ColTime)
+	case *DeltaCmd:
+		k.add(c.Out)
+	case *AutoregressCmd:
+		k.add(c.Outs...)
 	}
 }
 

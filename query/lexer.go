@@ -65,7 +65,8 @@ var stageModes = map[string]lexMode{
 	"streamstats": modeArgs, "sort": modeArgs, "head": modeArgs, "tail": modeArgs,
 	"dedup": modeArgs, "top": modeArgs, "rare": modeArgs, "lookup": modeArgs,
 	"anomalies": modeArgs, "patterns": modeArgs, "context": modeArgs, "explain": modeArgs,
-	"mvexpand": modeArgs,
+	"mvexpand": modeArgs, "fillnull": modeArgs, "makeresults": modeArgs, "reverse": modeArgs,
+	"regex": modeExpr, "delta": modeArgs, "autoregress": modeArgs,
 }
 
 // modeKeywords are the reserved words of each mode, lower-case.

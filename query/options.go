@@ -18,6 +18,9 @@ var stageOptions = map[string][]string{
 	"patterns":    {"field"},
 	"context":     {"span", "limit"},
 	"mvexpand":    {"limit"},
+	"fillnull":    {"value"},
+	"makeresults": {"count"},
+	"delta":       {"p"},
 }
 
 // optionSet is the checked options of one stage, by name.

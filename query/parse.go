@@ -81,6 +81,9 @@ func Parse(q string) (*Query, error) {
 			}
 		}
 	}
+	if perr := checkMakeresultsFirst(ast); perr != nil {
+		return nil, newError(q, perr.off, perr.msg)
+	}
 	return ast, nil
 }
 

@@ -35,6 +35,9 @@ type plan struct {
 	// a copy: the workers' aggregation copies its group keys and keeps no
 	// other text of the rows, and the arena is released after it.
 	borrowRaw bool
+	// noScan is set by a stage that reads no events (makeresults): the
+	// store is not scanned.
+	noScan bool
 }
 
 // textFreeAggregator is a partial aggregation that keeps no text of the
@@ -46,6 +49,12 @@ type textFreeAggregator interface {
 // rowCommand is a stage that can run on each batch alone.
 type rowCommand interface {
 	rowStage(p *plan) (rowStage, error)
+}
+
+// maybeRowCommand is a stage that is a row stage with some arguments
+// only; without them its operator runs on the ordered stream.
+type maybeRowCommand interface {
+	perRow() bool
 }
 
 // opCommand is a stage on the ordered stream.
@@ -175,6 +184,9 @@ func (p *plan) build(sink operator) (operator, error) {
 	i := 0
 	for ; i < len(stages); i++ {
 		rc, ok := stages[i].(rowCommand)
+		if mr, is := stages[i].(maybeRowCommand); is && !mr.perRow() {
+			ok = false
+		}
 		if !ok {
 			break
 		}
@@ -241,6 +253,9 @@ type partialResult struct{ state any }
 // scan runs the pushed part in the scan workers and feeds the ordered
 // stream (or the partial aggregation).
 func (p *plan) scan(ctx context.Context, st Store, first operator) (store.ScanStats, error) {
+	if p.noScan {
+		return store.ScanStats{}, nil // Run finishes the stages
+	}
 	spec := store.ScanSpec{Start: p.lo, End: p.hi, Filter: p.filter}
 	var damaged []*store.DamageError
 	if p.opt.SkipDamaged {

@@ -152,7 +152,10 @@ func (g *gen) query() string {
 	s := schema{fields: slices.DeleteFunc(slices.Clone(g.c.fields), func(f string) bool { return !usable(f) }),
 		hasTime: true, ordered: true, hasRaw: true}
 	var parts []string
-	if g.chance(0.15) {
+	if g.chance(0.04) {
+		parts = append(parts, "", pickOf(g, []string{"makeresults", "makeresults count=1", "makeresults count=5", "makeresults count=4097"}))
+		s = schema{fields: []string{store.ColTime}, hasTime: true, ordered: true}
+	} else if g.chance(0.15) {
 		parts = append(parts, "")
 	} else {
 		parts = append(parts, g.search(true))
@@ -348,7 +351,7 @@ func (g *gen) fieldTerm() string {
 
 // stage makes one stage after the first and the schema after it.
 func (g *gen) stage(s schema) (string, schema) {
-	switch g.pick(25) {
+	switch g.pick(30) {
 	case 0:
 		return "search " + g.search(false), s
 	case 1, 2:
@@ -424,6 +427,48 @@ func (g *gen) stage(s schema) (string, schema) {
 		return g.anomalies(s)
 	case 23:
 		return g.mvexpand(s)
+	case 24:
+		return g.fillnull(s)
+	case 25:
+		out := s
+		out.ordered = false
+		return "reverse", out
+	case 26:
+		f := g.field(s)
+		op := pickOf(g, []string{"=", "!="})
+		if g.chance(0.2) {
+			return "regex " + quote(pickOf(g, regexLits)), s
+		}
+		return "regex " + exprField(f) + op + quote(pickOf(g, regexLits)), s
+	case 27:
+		f := g.field(s)
+		st := "delta " + argField(f)
+		out := "delta(" + f + ")"
+		if g.chance(0.5) {
+			out = g.name("d")
+			st += " as " + argField(out)
+		}
+		if g.chance(0.4) {
+			st += " p=" + pickOf(g, []string{"1", "2", "3", "7"})
+		}
+		return st, s.with(out)
+	case 28:
+		f := g.field(s)
+		st := "autoregress " + argField(f)
+		switch g.pick(3) {
+		case 0:
+			name := g.name("ar")
+			return st + " as " + argField(name) + pickOf(g, []string{"", " p=2"}), s.with(name)
+		case 1:
+			return st, s.with(f + "_p1")
+		}
+		lo := 1 + g.pick(2)
+		hi := lo + g.pick(3)
+		var outs []string
+		for p := lo; p <= hi; p++ {
+			outs = append(outs, f+"_p"+strconv.Itoa(p))
+		}
+		return st + " p=" + strconv.Itoa(lo) + "-" + strconv.Itoa(hi), s.with(outs...)
 	}
 	f := store.ColRaw
 	if !s.hasRaw || g.chance(0.3) {
@@ -739,4 +784,20 @@ func (g *gen) mvexpand(s schema) (string, schema) {
 	out := s.with(name)
 	out.ordered = s.ordered
 	return "eval " + name + " = split(" + exprField(f) + ", " + sep + ") | mvexpand " + name + lim, out
+}
+
+// fillnull fills some fields, or every one.
+func (g *gen) fillnull(s schema) (string, schema) {
+	st := "fillnull"
+	if g.chance(0.5) {
+		st += " value=" + pickOf(g, []string{"0", "NA", `"n a"`, "1.5", "-3", "x"})
+	}
+	if g.chance(0.4) {
+		return st, s
+	}
+	var fs []string
+	for n := 1 + g.pick(3); n > 0; n-- {
+		fs = append(fs, g.field(s))
+	}
+	return st + " " + argList(fs), s.with(fs...)
 }

@@ -235,6 +235,19 @@ func (ev *evaluator) stage(st query.Command, rows []Row) ([]Row, error) {
 		return patterns(c, rows), nil
 	case *query.MvexpandCmd:
 		return mvexpand(c, rows), nil
+	case *query.FillnullCmd:
+		return fillnull(c, rows), nil
+	case *query.MakeresultsCmd:
+		return ev.makeresults(c), nil
+	case *query.ReverseCmd:
+		slices.Reverse(rows)
+		return rows, nil
+	case *query.RegexCmd:
+		return regexRows(c, rows), nil
+	case *query.DeltaCmd:
+		return delta(c, rows), nil
+	case *query.AutoregressCmd:
+		return autoregress(c, rows), nil
 	}
 	return nil, fmt.Errorf("refeval: no semantics for the stage %T", st)
 }
