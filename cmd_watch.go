@@ -5,6 +5,10 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"math"
+	"os"
+	"runtime/debug"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -50,6 +54,7 @@ func (e *env) watch(ctx context.Context, args []string) error {
 	fs.BoolVar(&cfg.Poll, "poll", false, "poll the files instead of using file events (for filesystems without them)")
 	fs.DurationVar(&cfg.Idle, "idle", 5*time.Second, "how long an unterminated last line waits for its newline before it is stored as it is")
 	status := fs.Duration("status", 2*time.Second, "how often a status line is printed on stderr when it is a terminal")
+	memLimit := fs.String("memory-limit", "1GiB", "a soft limit on the watch's memory (Go's GC works harder near it; off for none; GOMEMLIMIT, when set, wins over the default)")
 	fs.Usage = func() { fmt.Fprint(e.stderr, watchUsage); fs.PrintDefaults() }
 	paths, err := parseInterleaved(fs, args)
 	if err != nil {
@@ -73,6 +78,19 @@ func (e *env) watch(ctx context.Context, args []string) error {
 			cfg.Ingest.Loc = loc
 		}
 	})
+	limitSet := false
+	fs.Visit(func(f *flag.Flag) { limitSet = limitSet || f.Name == "memory-limit" })
+	limit, err := parseSize(*memLimit)
+	if err != nil {
+		return usagef("watch: --memory-limit: %v", err)
+	}
+	if limitSet || os.Getenv("GOMEMLIMIT") == "" {
+		if limit > 0 {
+			debug.SetMemoryLimit(limit)
+		} else {
+			debug.SetMemoryLimit(math.MaxInt64)
+		}
+	}
 	if len(rules) == 0 && (*act || *allow != "") {
 		return usagef("watch: --act and --allow are for the actions of --rules")
 	}
@@ -144,4 +162,26 @@ func (e *env) watch(ctx context.Context, args []string) error {
 	fmt.Fprintf(e.stderr, "watched %d file%s for %s: %d lines, %d events (%d flagged) in %d commit%s\n",
 		sum.Files, plural(sum.Files), sum.Elapsed.Round(time.Second), sum.Lines, sum.Events, sum.Flagged, sum.Commits, plural(sum.Commits))
 	return err
+}
+
+// parseSize reads a size in bytes: a number with an optional unit (B, KB,
+// MB, GB, KiB, MiB, GiB, K, M, G: K, M and G alone are binary), or off
+// (or 0) for none.
+func parseSize(s string) (int64, error) {
+	t := strings.TrimSpace(s)
+	if t == "off" || t == "0" {
+		return 0, nil
+	}
+	i := strings.IndexFunc(t, func(r rune) bool { return (r < '0' || r > '9') && r != '.' })
+	num, unit := t, ""
+	if i >= 0 {
+		num, unit = t[:i], strings.TrimSpace(t[i:])
+	}
+	mult := map[string]float64{"": 1, "B": 1, "KB": 1e3, "MB": 1e6, "GB": 1e9,
+		"K": 1 << 10, "M": 1 << 20, "G": 1 << 30, "KiB": 1 << 10, "MiB": 1 << 20, "GiB": 1 << 30}[unit]
+	v, err := strconv.ParseFloat(num, 64)
+	if err != nil || mult == 0 || v < 0 || v*mult >= math.MaxInt64 {
+		return 0, fmt.Errorf("%q is not a size (e.g. 512MiB, 2GiB, off)", s)
+	}
+	return int64(v * mult), nil
 }
