@@ -240,3 +240,58 @@ func TestExplainFollowedOnRealAuth(t *testing.T) {
 		t.Errorf("the log should have findings of both kinds")
 	}
 }
+
+// TestAlertsShowContext: alerts show gives an alert's context summary and
+// account: on the real Elastic brute force of 24.151.103.17 (an excerpt),
+// the events of the address in the window, their actions counted here,
+// and the successful login that followed.
+func TestAlertsShowContext(t *testing.T) {
+	const excerpt = "query/testdata/auth_elastic_success_excerpt.log"
+	db := filepath.Join(t.TempDir(), "a.db")
+	loghuntCSV(t, db, "ingest", "--year", "2017", excerpt)
+	loghuntCSV(t, db, "detect", "--rules", "hunts/rules/ssh-brute-force.yml")
+	var out, errb bytes.Buffer
+	if err := cli(context.Background(), []string{"--db", db, "alerts", "show", "1"}, nil, &out, &errb); err != nil {
+		t.Fatalf("alerts show 1: %v\n%s", err, errb.String())
+	}
+	text := out.String()
+	first := regexp.MustCompile(`(?m)^  first    (\S+)$`).FindStringSubmatch(text)
+	if first == nil {
+		t.Fatalf("no first time:\n%s", text)
+	}
+	// Counted here: the excerpt's lines in the context's window.
+	raw, err := os.ReadFile(excerpt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := regexp.MustCompile(`(?m)^context: the events of src_ip=24\.151\.103\.17 from (\S+) to (\S+)$`).FindStringSubmatch(text)
+	if m == nil {
+		t.Fatalf("no context heading:\n%s", text)
+	}
+	lo, _ := time.Parse(time.RFC3339, m[1])
+	hi, _ := time.Parse(time.RFC3339, m[2])
+	n, failures := 0, 0
+	for _, line := range strings.Split(strings.TrimSpace(string(raw)), "\n") {
+		ts, err := time.Parse("2006 Jan _2 15:04:05", "2017 "+line[:15])
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !ts.Before(lo) && !ts.After(hi) {
+			n++
+			if strings.Contains(line, "Failed password") || strings.Contains(line, "authentication failure") {
+				failures++
+			}
+		}
+	}
+	for _, want := range []string{
+		fmt.Sprintf("\n  events      %d\n", n),
+		fmt.Sprintf("\n  actions     failure %d;", failures),
+		"\n  then        action=success at 2017-03-30T16:01:36Z: Mar 30 16:01:36 ip-10-77-20-248 sshd[14720]: Accepted password for elastic_user_0 from 24.151.103.17 port 57668 ssh2\n",
+		"\nexplanation:\n  Rule ssh-brute-force found ",
+		"Then a success:",
+	} {
+		if !strings.Contains(text, want) {
+			t.Errorf("alerts show lacks %q:\n%s", want, text)
+		}
+	}
+}

@@ -22,9 +22,11 @@ const contextSummaryTop = 3
 // window (events, within span of its time, in time order): how many, the
 // first and the last, the counts by action, by sourcetype and by
 // pattern (Drain templates of message, else of _raw; the commonest first, at most 3 of
-// each, with how many others), and what came next: the first event after
-// the finding's time that differs from the window's commonest action (or,
-// without actions, its commonest pattern).
+// each, with how many others), and what came next: at or after the
+// finding's time, the first success when success is not the window's
+// commonest action, else the first event of an action other than the
+// commonest that the window had not seen before the finding (without
+// actions: of such a pattern).
 func (f *contextFinding) summaryBatch(events []contextEvent, span time.Duration) *Batch {
 	of := store.Str(f.entity + " @ " + time.Unix(0, f.t).UTC().Format(time.RFC3339Nano))
 	row := []store.Value{of, store.Int(int64(len(events))), store.Null, store.Null, store.Null, store.Null, store.Null, store.Null}
@@ -64,20 +66,48 @@ func (f *contextFinding) summaryBatch(events []contextEvent, span time.Duration)
 		}
 	}
 	row[4], row[5], row[6] = countsText(actions, " "), countsText(sourcetypes, " "), countsText(patterns, ": ")
-	// what came next
-	differs := func(i int) bool { return false }
-	if len(actions) > 0 {
-		top := topCounts(actions)[0].name
-		differs = func(i int) bool { v := get(events[i], "action"); return !v.IsNull() && v.String() != top }
-	} else if len(patterns) > 0 {
-		top := topCounts(patterns)[0].name
-		differs = func(i int) bool { return clusters[i] >= 0 && miner.Template(clusters[i]) != top }
+	// what came next: a success after anything else, else the first
+	// event of an action (without actions: a pattern) not seen before
+	// the finding in its window
+	kindOf := func(i int) string {
+		if len(actions) > 0 {
+			if v := get(events[i], "action"); !v.IsNull() {
+				return v.String()
+			}
+			return ""
+		}
+		if clusters[i] >= 0 {
+			return miner.Template(clusters[i])
+		}
+		return ""
 	}
-	then := store.Str("nothing else within " + durationWords(span))
+	counts := actions
+	if len(actions) == 0 {
+		counts = patterns
+	}
+	top := ""
+	if len(counts) > 0 {
+		top = topCounts(counts)[0].name
+	}
+	seen := map[string]bool{}
+	next := -1
 	for i, e := range events {
-		if e.t < f.t || !differs(i) {
+		k := kindOf(i)
+		if e.t < f.t {
+			seen[k] = true
 			continue
 		}
+		if len(actions) > 0 && k == "success" && top != "success" {
+			next = i
+			break
+		}
+		if next < 0 && k != "" && k != top && !seen[k] {
+			next = i
+		}
+	}
+	then := store.Str("nothing else within " + durationWords(span))
+	if next >= 0 {
+		e := events[next]
 		s := time.Unix(0, e.t).UTC().Format(time.RFC3339Nano)
 		if v := get(e, "action"); !v.IsNull() {
 			s = "action=" + v.String() + " at " + s
@@ -88,7 +118,6 @@ func (f *contextFinding) summaryBatch(events []contextEvent, span time.Duration)
 			s += ": " + v.String()
 		}
 		then = store.Str(s)
-		break
 	}
 	if len(events) == 0 {
 		then = store.Null

@@ -237,7 +237,23 @@ func TestContextParse(t *testing.T) {
 // next event of another action are those computed in Go from the events
 // of the real auth excerpt, for every address with a busy minute.
 func TestContextSummaryOnRealAuth(t *testing.T) {
-	st := excerptStore(t)
+	n, then := checkContextSummary(t, excerptStore(t), 20)
+	t.Logf("DFRWS excerpt: %d findings, %d followed by a success or a new action", n, then)
+	db := storetest.Open(t)
+	if _, err := ingest.Ingest(context.Background(), db, ingest.Config{Year: 2017}, []string{"testdata/auth_elastic_success_excerpt.log"}, nil); err != nil {
+		t.Fatal(err)
+	}
+	n, then = checkContextSummary(t, db, 20)
+	t.Logf("Elastic excerpt: %d findings, %d followed by a success or a new action", n, then)
+	if then == 0 {
+		t.Error("the Elastic excerpt's brute force is followed by a success: no finding says so")
+	}
+}
+
+// checkContextSummary runs context summary=true on the minutes with more
+// than busy events of an address, and compares each row with what is
+// computed here from the store's events.
+func checkContextSummary(t *testing.T, st Store, busy int) (findings, withThen int) {
 	type event struct {
 		ip, action, sourcetype, raw string
 		t                           int64
@@ -263,9 +279,9 @@ func TestContextSummaryOnRealAuth(t *testing.T) {
 	}
 	span := 5 * time.Minute
 	want := map[string][]string{}
-	withThen := 0
+
 	for k, n := range perMinute {
-		if n <= 20 {
+		if n <= busy {
 			continue
 		}
 		var win []event
@@ -284,13 +300,27 @@ func TestContextSummaryOnRealAuth(t *testing.T) {
 				top = a
 			}
 		}
+		// then: the first success after, when success is not the
+		// commonest; else the first action new since the window began
 		then := "nothing else within 5 minutes"
-		for _, e := range win {
-			if e.t >= k.m && e.action != top {
-				then = "action=" + e.action + " at " + time.Unix(0, e.t).UTC().Format(time.RFC3339Nano) + ": " + e.raw
-				withThen++
+		var next *event
+		seen := map[string]bool{}
+		for i, e := range win {
+			if e.t < k.m {
+				seen[e.action] = true
+				continue
+			}
+			if e.action == "success" && top != "success" {
+				next = &win[i]
 				break
 			}
+			if next == nil && e.action != "" && e.action != top && !seen[e.action] {
+				next = &win[i]
+			}
+		}
+		if next != nil {
+			then = "action=" + next.action + " at " + time.Unix(0, next.t).UTC().Format(time.RFC3339Nano) + ": " + next.raw
+			withThen++
 		}
 		of := k.ip + " @ " + time.Unix(0, k.m).UTC().Format(time.RFC3339Nano)
 		want[of] = []string{fmt.Sprint(len(win)), time.Unix(0, win[0].t).UTC().Format(time.RFC3339Nano),
@@ -299,7 +329,7 @@ func TestContextSummaryOnRealAuth(t *testing.T) {
 	if len(want) < 3 {
 		t.Fatalf("only %d busy minutes", len(want))
 	}
-	q, err := Parse(`src_ip=* | bin _time span=1m | stats count by _time, src_ip | where count > 20 | context by src_ip span=5m summary=true`)
+	q, err := Parse(fmt.Sprintf(`src_ip=* | bin _time span=1m | stats count by _time, src_ip | where count > %d | context by src_ip span=5m summary=true`, busy))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -335,5 +365,5 @@ func TestContextSummaryOnRealAuth(t *testing.T) {
 			t.Errorf("%s:\n got %q\nwant %q", of, got[of], w)
 		}
 	}
-	t.Logf("%d findings, %d followed by another action within the window", len(want), withThen)
+	return len(want), withThen
 }

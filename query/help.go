@@ -122,7 +122,7 @@ var stageHelp = []HelpEntry{
 			"overlapping windows of one entity are read by one search of the store narrowed to the window and f=value, so only the chunks that may hold them are read; "+
 			"summary=true gives one row per finding instead, over every event of its window: context_of, events (how many), first and last (their times), actions, sourcetypes and patterns "+
 			"(the commonest 3 values with their counts, e.g. failure 180; success 2, then how many others; patterns are Drain templates of message, else of _raw), "+
-			"and then: the first event at or after the finding's _time whose action differs from the window's commonest action (without actions: whose pattern differs), e.g. a successful login after the failures, "+
+			"and then, what came next: at or after the finding's _time, the first success (action=success) when success is not the window's commonest action, else the first event of another action than the commonest that the window had not seen before the finding (without actions: of such a pattern), "+
 			"or nothing else within SPAN; holds the findings",
 		`| where is_anomaly | context by src_ip span=10m limit=50`),
 	stage("explain", "explain [by f]",
