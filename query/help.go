@@ -27,6 +27,11 @@ func Help(name string) (HelpEntry, bool) {
 			}
 		}
 	}
+	if n, ok := strings.CutPrefix(name, "upperperc"); ok {
+		if _, ok := parsePercentile("perc" + n); ok {
+			return Help("upperpercN")
+		}
+	}
 	if _, ok := parsePercentile(name); ok {
 		return Help("percN")
 	}
