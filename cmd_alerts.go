@@ -5,8 +5,6 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
-	"maps"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -132,7 +130,7 @@ func (e *env) alerts(ctx context.Context, args []string) error {
 				return usagef("alerts show: --format must be table or json")
 			}
 			e.showAlert(a)
-			return e.showAlertContext(ctx, db, a, slices.Sorted(maps.Keys(a.Entity)))
+			return e.showAlertContext(ctx, db, a)
 		}
 		to := alert.StateAcked
 		if sub == "close" {

@@ -3,6 +3,8 @@ package main
 import (
 	"context"
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 	"time"
 
@@ -16,14 +18,22 @@ import (
 // event of an alert alerts show looks for the entity's other events.
 const alertContextMargin = 10 * time.Minute
 
-// showAlertContext prints, under an alert, the summary of its entity's
-// events around it (the context stage's summary=true, by the entity's
-// first field, from its first event to 10 minutes after its last) and a
-// computed account of it.
-func (e *env) showAlertContext(ctx context.Context, db *store.DB, a *alert.Alert, fields []string) error {
-	w := e.stdout
+// alertContext is the summary of an alert's entity's events around it.
+type alertContext struct {
+	field, value string
+	lo, hi       time.Time
+	query        string                 // the query that made it
+	row          map[string]store.Value // nil when the window has no event
+}
+
+// contextOf summarises the events of an alert's entity around it: the
+// context stage's summary=true, by the entity's first field (sorted by
+// name), from its first event less the time it lasted and 10 minutes,
+// to as much after.
+func contextOf(ctx context.Context, db *store.DB, a *alert.Alert) (*alertContext, error) {
+	fields := slices.Sorted(maps.Keys(a.Entity))
 	if len(fields) == 0 {
-		return nil
+		return nil, nil
 	}
 	f, v := fields[0], a.Entity[fields[0]]
 	span := a.Last.Sub(a.First) + alertContextMargin
@@ -31,33 +41,47 @@ func (e *env) showAlertContext(ctx context.Context, db *store.DB, a *alert.Alert
 		fieldRef(f), query.QuoteText(v), query.QuoteText(a.First.UTC().Format("2006-01-02T15:04:05.000000000Z")), fieldRef(f), spanText(span))
 	q, err := query.Parse(text)
 	if err != nil {
-		return fmt.Errorf("alert %d: its context query %q: %w", a.ID, text, err)
+		return nil, fmt.Errorf("alert %d: its context query %q: %w", a.ID, text, err)
 	}
-	var row map[string]store.Value
+	c := &alertContext{field: f, value: v, lo: a.First.Add(-span), hi: a.First.Add(span), query: text}
 	_, err = query.Run(ctx, db, q, query.Options{}, func(b *query.Batch) error {
-		if b.Len > 0 && row == nil {
-			row = map[string]store.Value{}
+		if b.Len > 0 && c.row == nil {
+			c.row = map[string]store.Value{}
 			for k, name := range b.Fields {
-				row[name] = b.Cols[k][0]
+				c.row[name] = b.Cols[k][0]
 			}
 		}
 		return nil
 	})
 	if err != nil {
-		return fmt.Errorf("alert %d: its context: %w", a.ID, err)
+		return nil, fmt.Errorf("alert %d: its context: %w", a.ID, err)
 	}
-	lo, hi := a.First.Add(-span), a.First.Add(span)
-	fmt.Fprintf(w, "context: the events of %s=%s from %s to %s\n", f, v, lo.UTC().Format(time.RFC3339), hi.UTC().Format(time.RFC3339))
-	if row == nil {
+	return c, nil
+}
+
+// contextSummaryNames are the summary's fields alerts show and report
+// list, in order.
+var contextSummaryNames = []string{"events", "first", "last", "actions", "sourcetypes", "patterns", "then"}
+
+// showAlertContext prints, under an alert, the summary of its entity's
+// events around it and a computed account of it.
+func (e *env) showAlertContext(ctx context.Context, db *store.DB, a *alert.Alert) error {
+	w := e.stdout
+	c, err := contextOf(ctx, db, a)
+	if err != nil || c == nil {
+		return err
+	}
+	fmt.Fprintf(w, "context: the events of %s=%s from %s to %s\n", c.field, c.value, c.lo.UTC().Format(time.RFC3339), c.hi.UTC().Format(time.RFC3339))
+	if c.row == nil {
 		fmt.Fprintln(w, "  none (the events are no longer in the database?)")
 	} else {
-		for _, name := range []string{"events", "first", "last", "actions", "sourcetypes", "patterns", "then"} {
-			if x := row[name]; !x.IsNull() {
+		for _, name := range contextSummaryNames {
+			if x := c.row[name]; !x.IsNull() {
 				fmt.Fprintf(w, "  %-11s %s\n", name, x.String())
 			}
 		}
 	}
-	fmt.Fprintf(w, "explanation:\n  %s\n", wrapText(alertAccount(a, row), 76, "  "))
+	fmt.Fprintf(w, "explanation:\n  %s\n", wrapText(alertAccount(a, c.row), 76, "  "))
 	return nil
 }
 

@@ -69,6 +69,9 @@ commands:
   alerts    list the alerts rules raised (--state, --rule), show one with
             its actions and the query of its events, ack or close one, or
             undo its actions now (unblock what it blocked)
+  report    write an incident report (HTML or Markdown, chart embedded) of
+            an alert or of a query's findings: summary, explanation, chart,
+            context, timeline and the queries that reproduce it
   demo      generate a day of logs with attacks in it, ingest them, run the
             hunts of hunts/demo.lhq and show what they find
 
@@ -186,6 +189,8 @@ func cli(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return e.detect(ctx, rest)
 	case "alerts":
 		return e.alerts(ctx, rest)
+	case "report":
+		return e.report(ctx, rest)
 	case "help":
 		fmt.Fprint(stdout, usage)
 		return nil
