@@ -36,6 +36,7 @@ usage:
   loghunt sigma check [-q] RULES...
   loghunt [--db FILE] detect --rules PATH [--from T] [--to T] [--format table|csv|json]
   loghunt [--db FILE] alerts [list|show ID|ack ID|close ID|undo ID] [--state S] [--rule NAME] [--format F]
+  loghunt llm set [--url URL] [--model NAME] [--key-stdin] [--timeout D] | show
   loghunt demo [--keep DIR]
 
 commands:
@@ -69,6 +70,8 @@ commands:
   alerts    list the alerts rules raised (--state, --rule), show one with
             its actions and the query of its events, ack or close one, or
             undo its actions now (unblock what it blocked)
+  llm       configure the language model (an OpenAI-compatible endpoint) that
+            'explain llm=true' asks; nothing is sent unless one is configured
   demo      generate a day of logs with attacks in it, ingest them, run the
             hunts of hunts/demo.lhq and show what they find
 
@@ -186,6 +189,8 @@ func cli(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return e.detect(ctx, rest)
 	case "alerts":
 		return e.alerts(ctx, rest)
+	case "llm":
+		return e.llm(rest)
 	case "help":
 		fmt.Fprint(stdout, usage)
 		return nil
