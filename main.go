@@ -25,7 +25,7 @@ const usage = `loghunt hunts for threats in logs, offline, in one file.
 usage:
   loghunt [--db FILE] ingest [--format F] [--source NAME] [--tz ZONE] [--year Y] [--time-field F] PATH... | -
   loghunt [--db FILE] query [--format table|csv|json|chart] [--earliest T] [--latest T]
-                            [--plot FILE.png|.svg] [--stats] [--skip-damaged] 'QUERY'
+                            [--plot FILE.png|.svg] [--stats] [--skip-damaged] [--show-prompt] 'QUERY'
   loghunt [--db FILE] run [--format table|csv|json|chart] [--skip-damaged] SCRIPT.lhq
   loghunt [--db FILE] repl [--skip-damaged]   (also what a bare 'loghunt' starts)
   loghunt [--db FILE] watch [--rules PATH]... [--act] [--format F] [--tz ZONE] [--poll] PATH...

@@ -121,11 +121,15 @@ var stageHelp = []HelpEntry{
 			"a bucket's _time (bin, timechart) is its start, so give a span of at least the bucket's; "+
 			"overlapping windows of one entity are read by one search of the store narrowed to the window and f=value, so only the chunks that may hold them are read; holds the findings",
 		`| where is_anomaly | context by src_ip span=10m limit=50`),
-	stage("explain", "explain [by f]",
+	stage("explain", "explain [by f] [llm=true [show_prompt=true]]",
 		"add explanation, a plain-language account, to each finding (a row with is_anomaly true, or every row when none has is_anomaly; others get null): "+
 			"the count that stands out (the first count field anomaly_reason names, else the one furthest above its median) against its usual value, the median of that field over the rows explain received "+
 			"(over the rows of the same f when f has at least 8 of them), the time and bucket span of the row, the anomaly score and the features that drove it (anomaly_reason), and what to check next for that kind of count "+
 			"(failed logins, by a field name with fail, attempt, login or password, or a count of a search for action=failure or \"failed password\"; web errors, by a name with error, 4xx, 5xx or 404, or a count of a search for status>=400; other counts); "+
-			"put it after anomalies and before where is_anomaly so that the usual values come from every row; holds the rows",
+			"put it after anomalies and before where is_anomaly so that the usual values come from every row; holds the rows; "+
+			"llm=true also asks the configured language model (loghunt llm set, or LOGHUNT_LLM_URL and LOGHUNT_LLM_MODEL) about each finding and adds its answer as llm_explanation, beside explanation: "+
+			"it sends the finding, the computed explanation and the events of the same f within 10 minutes (counts by action, sourcetype and status, and the 20 nearest), "+
+			"only fields on the allow-list, addresses, user and host names as pseudonyms (ip-1, user-1, host-1) that are mapped back in the answer; "+
+			"without a configured model it fails saying how to configure one; show_prompt=true (or loghunt query --show-prompt) prints each request as it would be sent and sends nothing",
 		`| anomalies attempts by src_ip | explain by src_ip | where is_anomaly | table _time, src_ip, explanation`),
 }
