@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"runtime/debug"
 
+	"loghunt/llm"
 	"loghunt/query"
 	"loghunt/render"
 	"loghunt/store"
@@ -30,6 +31,7 @@ type queryFlags struct {
 	stats            bool
 	plot             string
 	skipDamaged      bool
+	showPrompt       bool
 	where            string // in a script, "FILE:LINE" of the query, for its warnings
 }
 
@@ -40,6 +42,7 @@ func (q *queryFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&q.latest, "latest", "", "only events before this time")
 	fs.BoolVar(&q.stats, "stats", false, "print chunks read, rows scanned, bytes decoded and time to stderr")
 	fs.BoolVar(&q.skipDamaged, "skip-damaged", false, "leave out damaged chunks, with a warning saying how many events, instead of failing")
+	fs.BoolVar(&q.showPrompt, "show-prompt", false, "print what explain llm=true would send to the language model, and send nothing")
 }
 
 func (e *env) resultFormat(q *queryFlags) (render.Format, error) {
@@ -100,7 +103,8 @@ func (e *env) runQuery(ctx context.Context, db *store.DB, q *query.Query, text s
 	p := render.NewResults(e.stdout, format, render.ResultOptions{Chart: e.chartOptions(), Plot: qf.plot,
 		Note: func(msg string) { fmt.Fprintf(e.stderr, "loghunt: %s\n", msg) }})
 	opt := query.Options{Earliest: qf.earliest, Latest: qf.latest, Models: db, Warn: e.queryWarner(qf.where),
-		SkipDamaged: qf.skipDamaged}
+		SkipDamaged: qf.skipDamaged, LLM: &query.LLMOptions{Load: llm.Load, ShowPrompt: qf.showPrompt,
+			Print: func(s string) { fmt.Fprintln(e.stdout, s) }}}
 	st, err := query.Run(ctx, db, q, opt, p.Add)
 	if err != nil {
 		return queryError(err, text)

@@ -25,7 +25,7 @@ const usage = `loghunt hunts for threats in logs, offline, in one file.
 usage:
   loghunt [--db FILE] ingest [--format F] [--source NAME] [--tz ZONE] [--year Y] [--time-field F] PATH... | -
   loghunt [--db FILE] query [--format table|csv|json|chart] [--earliest T] [--latest T]
-                            [--plot FILE.png|.svg] [--stats] [--skip-damaged] 'QUERY'
+                            [--plot FILE.png|.svg] [--stats] [--skip-damaged] [--show-prompt] 'QUERY'
   loghunt [--db FILE] run [--format table|csv|json|chart] [--skip-damaged] SCRIPT.lhq
   loghunt [--db FILE] repl [--skip-damaged]   (also what a bare 'loghunt' starts)
   loghunt [--db FILE] watch [--rules PATH]... [--act] [--format F] [--tz ZONE] [--poll] PATH...
@@ -36,6 +36,7 @@ usage:
   loghunt sigma check [-q] RULES...
   loghunt [--db FILE] detect --rules PATH [--from T] [--to T] [--format table|csv|json]
   loghunt [--db FILE] alerts [list|show ID|ack ID|close ID|undo ID] [--state S] [--rule NAME] [--format F]
+  loghunt llm set [--url URL] [--model NAME] [--key-stdin] [--timeout D] | show
   loghunt demo [--keep DIR]
 
 commands:
@@ -72,6 +73,8 @@ commands:
   report    write an incident report (HTML or Markdown, chart embedded) of
             an alert or of a query's findings: summary, explanation, chart,
             context, timeline and the queries that reproduce it
+  llm       configure the language model (an OpenAI-compatible endpoint) that
+            'explain llm=true' asks; nothing is sent unless one is configured
   demo      generate a day of logs with attacks in it, ingest them, run the
             hunts of hunts/demo.lhq and show what they find
 
@@ -191,6 +194,8 @@ func cli(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return e.alerts(ctx, rest)
 	case "report":
 		return e.report(ctx, rest)
+	case "llm":
+		return e.llm(rest)
 	case "help":
 		fmt.Fprint(stdout, usage)
 		return nil

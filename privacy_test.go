@@ -14,16 +14,17 @@ import (
 )
 
 // isNetwork says whether a standard package can open connections (net,
-// net/http, crypto/tls, ...); net/netip only parses addresses.
+// net/http, crypto/tls, ...); net/netip and net/url only parse.
 func isNetwork(pkg string) bool {
-	return pkg == "net" || strings.HasPrefix(pkg, "net/") && pkg != "net/netip" || pkg == "crypto/tls"
+	return pkg == "net" || strings.HasPrefix(pkg, "net/") && pkg != "net/netip" && pkg != "net/url" || pkg == "crypto/tls"
 }
 
 // TestNoNetworkCode keeps loghunt unable to send evidence anywhere but to
-// a webhook the user configured: the only way into the packages that
-// open connections is loghunt/action importing net/http (for its
-// http.Client); no other package of loghunt or of its dependencies
-// reaches them, directly or through another package.
+// a webhook or a language model the user configured: the only ways into
+// the packages that open connections are loghunt/action and loghunt/llm
+// importing net/http (for an http.Client); no other package of loghunt
+// or of its dependencies reaches them, directly or through another
+// package.
 func TestNoNetworkCode(t *testing.T) {
 	out, err := exec.Command("go", "list", "-deps", "-f", "{{.ImportPath}} {{join .Imports \" \"}}", "./...").Output()
 	if err != nil {
@@ -34,11 +35,13 @@ func TestNoNetworkCode(t *testing.T) {
 		f := strings.Fields(line)
 		imports[f[0]] = f[1:]
 	}
-	if _, ok := imports["loghunt/action"]; !ok {
-		t.Fatal("go list does not list loghunt/action")
+	for _, p := range []string{"loghunt/action", "loghunt/llm"} {
+		if _, ok := imports[p]; !ok {
+			t.Fatalf("go list does not list %s", p)
+		}
 	}
 	// Walk the imports from every loghunt package without the one
-	// allowed edge; a network package reached is a leak, named with the
+	// allowed edges; a network package reached is a leak, named with the
 	// path to it.
 	path := map[string]string{}
 	var walk func(pkg, via string)
@@ -48,11 +51,11 @@ func TestNoNetworkCode(t *testing.T) {
 		}
 		path[pkg] = via
 		if isNetwork(pkg) {
-			t.Errorf("loghunt links %s (%s), which can open network connections; only loghunt/action may, through net/http", pkg, via)
+			t.Errorf("loghunt links %s (%s), which can open network connections; only loghunt/action and loghunt/llm may, through net/http", pkg, via)
 			return
 		}
 		for _, imp := range imports[pkg] {
-			if pkg == "loghunt/action" && imp == "net/http" {
+			if (pkg == "loghunt/action" || pkg == "loghunt/llm") && imp == "net/http" {
 				continue
 			}
 			walk(imp, via+" -> "+imp)
@@ -65,15 +68,29 @@ func TestNoNetworkCode(t *testing.T) {
 	}
 }
 
-// TestActionUsesHTTPClientOnly checks how loghunt/action uses net/http:
-// a client that posts to the configured URL, nothing that listens,
-// serves or dials by itself, and the webhook code alone.
+// TestActionUsesHTTPClientOnly checks how loghunt/action and loghunt/llm
+// use net/http: a client that posts to the configured URL, nothing that
+// listens, serves or dials by itself, and the webhook and chat code
+// alone.
 func TestActionUsesHTTPClientOnly(t *testing.T) {
-	allowed := map[string]bool{"Client": true, "Transport": true, "Request": true, "Response": true,
+	client := map[string]bool{"Client": true, "Transport": true, "Request": true, "Response": true,
 		"NewRequestWithContext": true, "MethodPost": true, "ErrUseLastResponse": true, "Header": true}
-	files, err := filepath.Glob("action/*.go")
+	llm := map[string]bool{"Client": true, "NewRequestWithContext": true, "MethodPost": true, "ParseTime": true,
+		"StatusOK": true, "StatusTooManyRequests": true, "StatusServiceUnavailable": true, "StatusUnauthorized": true, "StatusForbidden": true}
+	for _, pkg := range []struct {
+		dir, file string
+		allowed   map[string]bool
+	}{{"action", "webhook.go", client}, {"llm", "client.go", llm}} {
+		httpUsers(t, pkg.dir, pkg.file, pkg.allowed)
+	}
+}
+
+// httpUsers checks that only file of dir imports net/http, and uses only
+// the allowed names of it.
+func httpUsers(t *testing.T, dir, file string, allowed map[string]bool) {
+	files, err := filepath.Glob(dir + "/*.go")
 	if err != nil || len(files) == 0 {
-		t.Fatalf("action sources: %v %v", files, err)
+		t.Fatalf("%s sources: %v %v", dir, files, err)
 	}
 	fset := token.NewFileSet()
 	var users []string
@@ -111,8 +128,8 @@ func TestActionUsesHTTPClientOnly(t *testing.T) {
 			return true
 		})
 	}
-	if strings.Join(users, ",") != "webhook.go" {
-		t.Errorf("net/http is imported by %v; want webhook.go alone", users)
+	if strings.Join(users, ",") != file {
+		t.Errorf("in %s, net/http is imported by %v; want %s alone", dir, users, file)
 	}
 }
 

@@ -20,9 +20,12 @@ import (
 // is_anomaly true, or every row when no row has is_anomaly. It is a
 // blocking stage: the usual values need every row.
 type ExplainCmd struct {
-	Pos    lexer.Position
-	By     *Field `parser:"'explain':Stage ( 'by':Keyword @@ )?"`
-	EndPos lexer.Position
+	Pos     lexer.Position
+	By      *Field    `parser:"'explain':Stage ( 'by':Keyword @@ )?"`
+	Options []*Option `parser:"@@*"`
+	EndPos  lexer.Position
+
+	LLM, ShowPrompt bool // llm=true, show_prompt=true (explain_llm.go)
 }
 
 // ExplanationField is the field explain adds.
@@ -36,10 +39,14 @@ func (*ExplainCmd) command()                   {}
 func (c *ExplainCmd) Position() lexer.Position { return c.Pos }
 
 func (c *ExplainCmd) String() string {
-	if c.By == nil {
-		return "explain"
+	s := "explain"
+	if c.By != nil {
+		s += " by " + c.By.String()
 	}
-	return "explain by " + c.By.String()
+	if len(c.Options) > 0 {
+		s += " " + optionList(c.Options)
+	}
+	return s
 }
 
 func (c *ExplainCmd) inputFields(after fieldSet) fieldSet { return allFields() }
@@ -53,7 +60,11 @@ func (c *ExplainCmd) operator(p *plan, next operator) (operator, error) {
 	if s, ok := p.q.Stages[0].(*SearchCmd); ok {
 		search = strings.ToLower(s.termsString())
 	}
-	return &explainOp{by: by, search: search, next: next, max: p.opt.MaxRows, p: p}, nil
+	ask, err := c.newExplainAsker(p)
+	if err != nil {
+		return nil, err
+	}
+	return &explainOp{by: by, search: search, next: next, max: p.opt.MaxRows, ask: ask, p: p}, nil
 }
 
 type explainOp struct {
@@ -62,7 +73,8 @@ type explainOp struct {
 	rows   rowBuffer
 	next   operator
 	max    int
-	p      *plan // its store, when it has one, tells what followed
+	p      *plan         // its store, when it has one, tells what followed
+	ask    *explainAsker // llm=true
 }
 
 func (o *explainOp) push(b *Batch) error { return o.rows.add(b, o.max, "explain") }
@@ -187,6 +199,11 @@ func (o *explainOp) finish() error {
 			text += " Next: " + next + "."
 		}
 		out[r] = store.Str(text)
+	}
+	if o.ask != nil {
+		if err := o.ask.explain(b); err != nil {
+			return err
+		}
 	}
 	if err := o.next.push(b); err != nil {
 		return err

@@ -46,6 +46,9 @@ type Options struct {
 	// the events left out; without it a damaged chunk is an error (a
 	// store.DamageError).
 	SkipDamaged bool
+	// LLM lets explain llm=true ask a language model; nil means none is
+	// configured.
+	LLM *LLMOptions
 }
 
 // warn passes msg to Options.Warn, if set.

@@ -243,6 +243,9 @@ func (k *knownFields) after(st Command) {
 		k.add(ContextOfField)
 	case *ExplainCmd:
 		k.add(ExplanationField)
+		if c.LLM {
+			k.add(LLMExplanationField)
+		}
 	case *FillnullCmd:
 		k.add(FieldNames(c.Fields)...)
 	case *MakeresultsCmd:

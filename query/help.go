@@ -130,12 +130,16 @@ var stageHelp = []HelpEntry{
 			"and then, what came next: at or after the finding's _time, the first success (action=success) when success is not the window's commonest action, else the first event of another action than the commonest that the window had not seen before the finding (without actions: of such a pattern), "+
 			"or nothing else within SPAN; holds the findings",
 		`| where is_anomaly | context by src_ip span=10m limit=50`),
-	stage("explain", "explain [by f]",
+	stage("explain", "explain [by f] [llm=true [show_prompt=true]]",
 		"add explanation, a plain-language account, to each finding (a row with is_anomaly true, or every row when none has is_anomaly; others get null): "+
 			"the count that stands out (the first count field anomaly_reason names, else the one furthest above its median) against its usual value, the median of that field over the rows explain received "+
 			"(over the rows of the same f when f has at least 8 of them), the time and bucket span of the row, the total of its run (flagged rows of the same f at consecutive buckets: 180 in all over 3 minutes from 03:12), the anomaly score and the features that drove it (anomaly_reason), "+
 			"for failed logins by f whether a successful login (action=success) by the same f followed, from the run's start to an hour after its end (looked up in the store), and what to check next for that kind of count "+
 			"(failed logins, by a field name with fail, attempt, login or password, or a count of a search for action=failure or \"failed password\"; web errors, by a name with error, 4xx, 5xx or 404, or a count of a search for status>=400; other counts); "+
-			"put it after anomalies and before where is_anomaly so that the usual values come from every row; holds the rows",
+			"put it after anomalies and before where is_anomaly so that the usual values come from every row; holds the rows; "+
+			"llm=true also asks the configured language model (loghunt llm set, or LOGHUNT_LLM_URL and LOGHUNT_LLM_MODEL) about each finding and adds its answer as llm_explanation, beside explanation: "+
+			"it sends the finding, the computed explanation and the events of the same f within 10 minutes (counts by action, sourcetype and status, and the 20 nearest), "+
+			"only fields on the allow-list, addresses, user and host names as pseudonyms (ip-1, user-1, host-1) that are mapped back in the answer; "+
+			"without a configured model it fails saying how to configure one; show_prompt=true (or loghunt query --show-prompt) prints each request as it would be sent and sends nothing",
 		`| anomalies attempts by src_ip | explain by src_ip | where is_anomaly | table _time, src_ip, explanation`),
 }

@@ -21,6 +21,7 @@ var stageOptions = map[string][]string{
 	"fillnull":    {"value"},
 	"makeresults": {"count"},
 	"delta":       {"p"},
+	"explain":     {"llm", "show_prompt"},
 }
 
 // optionSet is the checked options of one stage, by name.

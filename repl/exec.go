@@ -7,6 +7,7 @@ import (
 	"sync"
 	"time"
 
+	"loghunt/llm"
 	"loghunt/query"
 	"loghunt/render"
 )
@@ -38,7 +39,7 @@ func (r *REPL) runQuery(ctx context.Context, text string) error {
 	}
 	warn := &warnings{}
 	s := render.NewResults(r.cfg.Stdout, r.format, render.ResultOptions{Page: page, Chart: r.cfg.Chart, Note: warn.note})
-	err = awaitQuery(ctx, db, q, s, warn, r.cfg.SkipDamaged)
+	err = awaitQuery(ctx, db, q, s, warn, query.Options{SkipDamaged: r.cfg.SkipDamaged, LLM: r.llmOptions()})
 	elapsed := time.Since(start).Seconds()
 	if ctx.Err() != nil {
 		return fmt.Errorf("query cancelled after %.3fs: %w", elapsed, context.Canceled)
@@ -54,6 +55,16 @@ func (r *REPL) runQuery(ctx context.Context, text string) error {
 	return nil
 }
 
+// llmOptions let explain llm=true ask the configured model and print
+// show_prompt's requests.
+func (r *REPL) llmOptions() *query.LLMOptions {
+	load := r.cfg.LLM
+	if load == nil {
+		load = llm.Load
+	}
+	return &query.LLMOptions{Load: load, Print: func(s string) { fmt.Fprintln(r.cfg.Stdout, s) }}
+}
+
 // stopWait is how long a cancelled query gets to stop before the REPL
 // stops waiting for it.
 const stopWait = 500 * time.Millisecond
@@ -62,7 +73,7 @@ const stopWait = 500 * time.Millisecond
 // ends. Once ctx is cancelled it waits at most stopWait: a stage that does
 // not notice the cancellation soon then finishes in the background, with
 // its output discarded, and the user has the prompt back.
-func awaitQuery(ctx context.Context, db DB, q *query.Query, s *render.Results, warn *warnings, skipDamaged bool) error {
+func awaitQuery(ctx context.Context, db DB, q *query.Query, s *render.Results, warn *warnings, opt query.Options) error {
 	done := make(chan error, 1)
 	go func() {
 		defer db.Close()
@@ -79,7 +90,8 @@ func awaitQuery(ctx context.Context, db DB, q *query.Query, s *render.Results, w
 			}
 			return s.Add(b)
 		}
-		_, err := query.Run(ctx, db, q, query.Options{Models: db, Warn: warn.add, SkipDamaged: skipDamaged}, add)
+		opt.Models, opt.Warn = db, warn.add
+		_, err := query.Run(ctx, db, q, opt, add)
 		done <- err
 	}()
 	select {

@@ -23,6 +23,7 @@ import (
 
 	"github.com/peterh/liner"
 
+	"loghunt/llm"
 	"loghunt/query"
 	"loghunt/render"
 	"loghunt/store"
@@ -67,6 +68,9 @@ type Config struct {
 	// SkipDamaged runs queries without the damaged chunks they meet, with
 	// a warning (see query.Options.SkipDamaged).
 	SkipDamaged bool
+	// LLM loads the language model's configuration, for explain llm=true
+	// and .ask; nil means llm.Load (the environment and llm.yml).
+	LLM func() (*llm.Config, error)
 }
 
 // REPL is one session.
