@@ -102,11 +102,12 @@ func fieldList(fs []*Field) string {
 }
 
 // Option is `name=value` in a stage's arguments. Which names a stage takes
-// is checked after parsing; its typed fields hold the values.
+// is checked after parsing; its typed fields hold the values. A number may
+// be negative (fillnull value=-1); each stage says which it takes.
 type Option struct {
 	Pos    lexer.Position
 	Name   string `parser:"@Ident '='"`
-	Value  Text   `parser:"@(Number | Duration | String | Ident | Field | Keyword)"`
+	Value  Text   `parser:"@( '-'? ( Number | Duration ) | String | Ident | Field | Keyword )"`
 	EndPos lexer.Position
 }
 

@@ -11,7 +11,7 @@ import (
 func init() {
 	parseCases = append(parseCases, []struct{ q, want string }{
 		{`* | fillnull`, ``}, {`* | fillnull value=NA user, src_ip`, ``}, {`* | fillnull user src_ip value=0`, `* | fillnull user, src_ip value=0`},
-		{`* | fillnull value="n a"`, ``}, {`| makeresults`, ``}, {`| makeresults count=5`, ``}, {`* | reverse`, ``},
+		{`* | fillnull value="n a"`, ``}, {`* | fillnull value=-1 bytes`, `* | fillnull value="-1" bytes`}, {`| makeresults`, ``}, {`| makeresults count=5`, ``}, {`* | reverse`, ``},
 		{`* | regex "a+"`, ``}, {`* | regex path="\.php$"`, ``}, {`* | regex path!="x"`, ``}, {"* | regex `a-b`=\"x\"", ``},
 		{`* | delta bytes`, ``}, {`* | delta _time as gap p=2`, ``}, {`* | delta p=3 bytes`, ``},
 		{`* | autoregress bytes`, ``}, {`* | autoregress bytes as prev p=2`, ``}, {`* | autoregress bytes p=1-3`, ``},
@@ -73,7 +73,11 @@ func TestFillnullOnRealLogs(t *testing.T) {
 	if got[1][0] != want[1][0] || got[1][1] != want[1][1] {
 		t.Errorf("fillnull bytes: %q, without %q", got, want)
 	}
+	if got := s.run(`* | fillnull value=-1 bytes | where bytes < 0 | stats count, sum(bytes) as s`); got[1][0] != got[1][1][1:] || got[1][0] == "0" {
+		t.Errorf("value=-1: %q", got)
+	}
 	stageErrors(t, map[string]string{
+		`* | bin span=-5m`:             "span must be a duration",
 		`* | fillnull val=0`:           `unknown option "val" for fillnull (did you mean "value"?)`,
 		`* | fillnull value=1 value=2`: "given twice",
 	})

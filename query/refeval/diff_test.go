@@ -234,6 +234,9 @@ func (d *differ) check(q string) (msg string) {
 	pq, err := query.Parse(q)
 	if err != nil {
 		d.parseErrors++
+		if os.Getenv("LOGHUNT_DIFF_SHOWPARSE") != "" { // to see what the generator writes wrong
+			d.t.Logf("parse error: %v", err)
+		}
 		if d.parseErrors > 2 && d.parseErrors*10 > d.rows+10 {
 			return fmt.Sprintf("the generator wrote a query that does not parse: %v", err)
 		}

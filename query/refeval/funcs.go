@@ -79,6 +79,9 @@ func (ev *evaluator) call(c *query.Call, r Row) store.Value {
 	if v, ok := mvCall(name, args); ok {
 		return v
 	}
+	if name == "printf" {
+		return refPrintf(args[0].String(), args[1:])
+	}
 	switch name {
 	case "len":
 		return store.Int(int64(utf8.RuneCountInString(args[0].String())))

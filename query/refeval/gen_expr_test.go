@@ -102,7 +102,7 @@ func (g *gen) call(s schema, depth int) string {
 		}
 		return pickOf(g, []string{f(), "1700000000", "1700000000.5", "now()", `"1700000100"`, "when"})
 	}
-	switch g.pick(36) {
+	switch g.pick(37) {
 	case 0:
 		return "if(" + a() + ", " + a() + ", " + a() + ")"
 	case 1:
@@ -235,6 +235,16 @@ func (g *gen) call(s schema, depth int) string {
 			idx += ", " + pickOf(g, []string{"0", "1", "-1", "3", "99", "-9"})
 		}
 		return "mvindex(" + mv + ", " + idx + ")"
+	case 36:
+		fm := pickOf(g, []string{"%s", "%d", "%5d", "%-6s|", "%05d", "%.2f", "%x", "%d%%", "[%s] %d", "%8.3f", "%-4d|%s", "%f"})
+		args := []string{quote(fm)}
+		for n := strings.Count(fm, "%") - 2*strings.Count(fm, "%%"); n > 0; n-- {
+			args = append(args, a())
+		}
+		if g.chance(0.1) {
+			args = args[:len(args)-1] // an argument missing
+		}
+		return "printf(" + strings.Join(args, ", ") + ")"
 	case 35:
 		x := f()
 		return "mvfilter(" + pickOf(g, []string{"match(" + x + ", " + quote(pickOf(g, regexLits)) + ")", x + ` != "a"`, "len(" + x + ") > 3", x + " > 10", "isnum(" + x + ")"}) + ")"

@@ -19,7 +19,8 @@ import (
 )
 
 // huntCall evaluates the hashing, encoding, type, address, entropy and
-// JSON functions (their .help entries); ok is false for other names.
+// JSON functions (their .help entries); ok is false for other names
+// (printf is refPrintf, over the conversions the generator writes).
 // Arguments are not null here.
 func huntCall(name string, args []store.Value) (v store.Value, ok bool) {
 	s := ""
