@@ -39,14 +39,13 @@ func TestAskCLI(t *testing.T) {
 	good := func(ip string) string {
 		return `src_ip="` + ip + `" action=failure auth_method=password | bin _time span=1m | stats count as attempts by _time, src_ip | where attempts > 20 | stats count as minutes, max(attempts) as per_minute by src_ip`
 	}
-	var askedAs string
 	stub := newChatStub(t, func(n int, body []byte) (int, string) {
 		c := decodeChat(t, body)
+		ip := pseudonym.FindString(c.Messages[1].Content)
 		if n%2 == 1 {
-			askedAs = pseudonym.FindString(c.Messages[1].Content)
-			return 200, `{"query": "` + strings.ReplaceAll(broken(askedAs), `"`, `\"`) + `", "explanation": "typo"}`
+			return 200, `{"query": "` + strings.ReplaceAll(broken(ip), `"`, `\"`) + `", "explanation": "typo"}`
 		}
-		return 200, "```\n" + good(askedAs) + "\n```"
+		return 200, "```\n" + good(ip) + "\n```"
 	})
 	env := append(os.Environ(), "LOGHUNT_LLM_CONFIG="+filepath.Join(dir, "none.yml"),
 		"LOGHUNT_LLM_URL="+stub.URL+"/v1", "LOGHUNT_LLM_MODEL=stub-model", "LOGHUNT_LLM_KEY=", "LOGHUNT_LLM_TIMEOUT=")
@@ -63,6 +62,7 @@ func TestAskCLI(t *testing.T) {
 	if len(bodies) != 2 {
 		t.Fatalf("%d requests, want 2 (a retry after the syntax error)", len(bodies))
 	}
+	askedAs := pseudonym.FindString(decodeChat(t, bodies[0]).Messages[1].Content)
 	if askedAs == "" {
 		t.Fatalf("the question went out without a pseudonym for its address:\n%s", bodies[0])
 	}
