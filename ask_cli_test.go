@@ -8,7 +8,6 @@ import (
 	"path/filepath"
 	"regexp"
 	"slices"
-	"strconv"
 	"strings"
 	"testing"
 
@@ -168,4 +167,3 @@ func TestAskCLI(t *testing.T) {
 	}
 }
 
-func itoa(n int) string { return strconv.Itoa(n) }

@@ -24,7 +24,11 @@ const alertsUsage = `usage: loghunt [--db FILE] alerts [list] [--state new|ackno
 
 
 Lists the alerts that detection rules raised (loghunt detect, loghunt watch),
-shows one with its actions and the query that shows its events, or moves
+shows one with its actions, the query that shows its events, the summary
+of its entity's events around it (context ... summary=true by the entity's
+first field, sorted by name: counts by action, sourcetype and pattern, and
+what came next, e.g. a success after failures) and a computed account of
+it, or moves
 one along new -> acknowledged -> closed, or reverses its actions now
 (undo: runs the undo of each action that holds, e.g. unblocks an address,
 and cancels an exec not yet run). An acknowledged alert is still
@@ -126,7 +130,7 @@ func (e *env) alerts(ctx context.Context, args []string) error {
 				return usagef("alerts show: --format must be table or json")
 			}
 			e.showAlert(a)
-			return nil
+			return e.showAlertContext(ctx, db, a)
 		}
 		to := alert.StateAcked
 		if sub == "close" {

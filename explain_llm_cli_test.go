@@ -124,8 +124,8 @@ func TestExplainLLMDemo(t *testing.T) {
 	want := [][]string{{"_time", "src_ip", "explanation", "llm_explanation"}}
 	for _, m := range []string{"12", "13", "14"} {
 		want = append(want, []string{"2025-03-06T03:" + m + ":00Z", "203.0.113.77",
-			"203.0.113.77 had 60 failed logins in one minute at 03:" + m + " on 2025-03-06, about 60 times the usual 1 (the median of all rows). " +
-				"Anomaly score 0.88, driven by attempts=60 (typical 1). Next: check for a successful login from the same address after (action=success).",
+			"203.0.113.77 had 60 failed logins in one minute at 03:" + m + " on 2025-03-06, about 60 times the usual 1 (the median of all rows); 180 in all over 3 minutes from 03:12. " +
+				"Anomaly score 0.88, driven by attempts=60 (typical 1). No successful login by 203.0.113.77 followed within an hour. Next: check whether the same users were tried from other addresses (password spraying).",
 			"203.0.113.77 guessed passwords for root on bastion, 60 a minute: a brute force. Check whether 203.0.113.77 ever logged in."})
 	}
 	if !slices.EqualFunc(rows, want, slices.Equal) {
@@ -145,8 +145,8 @@ func TestExplainLLMDemo(t *testing.T) {
 	}
 	chat := decodeChat(t, bodies[0])
 	wantUser := "Finding:\n_time=2025-03-06T03:12:00Z src_ip=ip-1 attempts=60 anomaly_score=0.8781 is_anomaly=true anomaly_reason=\"attempts=60 (typical 1)\"\n\n" +
-		"loghunt's account (computed):\nip-1 had 60 failed logins in one minute at 03:12 on 2025-03-06, about 60 times the usual 1 (the median of all rows). " +
-		"Anomaly score 0.88, driven by attempts=60 (typical 1). Next: check for a successful login from the same address after (action=success).\n\n" +
+		"loghunt's account (computed):\nip-1 had 60 failed logins in one minute at 03:12 on 2025-03-06, about 60 times the usual 1 (the median of all rows); 180 in all over 3 minutes from 03:12. " +
+		"Anomaly score 0.88, driven by attempts=60 (typical 1). No successful login by ip-1 followed within an hour. Next: check whether the same users were tried from other addresses (password spraying).\n\n" +
 		"Events with src_ip=ip-1 from 2025-03-06T03:02:00Z to 2025-03-06T03:22:00Z (10 minutes either side of the finding): 180.\n" +
 		"By action: failure 180.\nBy sourcetype: syslog 180.\nFirst 2025-03-06T03:12:00Z, last 2025-03-06T03:14:59Z.\n" +
 		"The 20 nearest the finding, in time order (a run of events alike but for _time on one line):\n" +

@@ -71,6 +71,9 @@ commands:
   alerts    list the alerts rules raised (--state, --rule), show one with
             its actions and the query of its events, ack or close one, or
             undo its actions now (unblock what it blocked)
+  report    write an incident report (HTML or Markdown, chart embedded) of
+            an alert or of a query's findings: summary, explanation, chart,
+            context, timeline and the queries that reproduce it
   ask       ask the language model for a query answering a question in words;
             loghunt parses it, shows it and runs it once you confirm
   llm       configure the language model (an OpenAI-compatible endpoint) that
@@ -192,6 +195,8 @@ func cli(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return e.detect(ctx, rest)
 	case "alerts":
 		return e.alerts(ctx, rest)
+	case "report":
+		return e.report(ctx, rest)
 	case "llm":
 		return e.llm(rest)
 	case "ask":

@@ -2,6 +2,7 @@ package query
 
 import (
 	"strconv"
+	"strings"
 
 	"github.com/alecthomas/participle/v2/lexer"
 
@@ -50,7 +51,7 @@ func (c *AutoregressCmd) String() string {
 func (c *AutoregressCmd) check() *posError {
 	c.Lo, c.Hi = 1, 1
 	if l := c.Lag; l != nil {
-		if l.Name != "p" {
+		if !strings.EqualFold(l.Name, "p") {
 			return errorfAt(l.Pos.Offset, "unknown option %q for autoregress (it takes p=N or p=M-N)", l.Name)
 		}
 		lag := func(n *NumberLit) (int, *posError) {

@@ -24,8 +24,9 @@ type ContextCmd struct {
 	Options []*Option `parser:"@@*"`
 	EndPos  lexer.Position
 
-	Span  time.Duration // span=, default 10m
-	Limit int           // limit=, default 100
+	Span    time.Duration // span=, default 10m
+	Limit   int           // limit=, default 100
+	Summary bool          // summary=true: one row per finding (see summaryBatch)
 }
 
 // Defaults of context.
@@ -59,7 +60,10 @@ func (c *ContextCmd) check() *posError {
 	if c.Span == 0 {
 		c.Span = DefaultContextSpan
 	}
-	c.Limit, err = opts.int("limit", DefaultContextLimit, 1)
+	if c.Limit, err = opts.int("limit", DefaultContextLimit, 1); err != nil {
+		return err
+	}
+	c.Summary, err = opts.boolean("summary", false)
 	return err
 }
 
@@ -138,7 +142,11 @@ func (o *contextOp) finish() error {
 			return err
 		}
 		for _, f := range order[i:j] {
-			f.events = nearest(events, f.t, span, o.cmd.Limit)
+			if o.cmd.Summary {
+				f.events = nearest(events, f.t, span, len(events))
+			} else {
+				f.events = nearest(events, f.t, span, o.cmd.Limit)
+			}
 		}
 		i = j
 	}
@@ -148,7 +156,11 @@ func (o *contextOp) finish() error {
 			empty++
 			continue
 		}
-		err := o.next.push(f.batch(o.cmd.By.Name))
+		b := f.batch(o.cmd.By.Name)
+		if o.cmd.Summary {
+			b = f.summaryBatch(f.events, o.cmd.Span)
+		}
+		err := o.next.push(b)
 		if errors.Is(err, errStop) {
 			break // head has its rows
 		}

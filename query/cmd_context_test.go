@@ -2,7 +2,9 @@ package query
 
 import (
 	"bufio"
+	"cmp"
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -228,4 +230,140 @@ func TestContextParse(t *testing.T) {
 			t.Errorf("%s: error %v, want %q", q, err, want)
 		}
 	}
+}
+
+// TestContextSummaryOnRealAuth: summary=true gives one row per finding
+// whose count, first and last event, counts by action and sourcetype, and
+// next event of another action are those computed in Go from the events
+// of the real auth excerpt, for every address with a busy minute.
+func TestContextSummaryOnRealAuth(t *testing.T) {
+	n, then := checkContextSummary(t, excerptStore(t), 20)
+	t.Logf("DFRWS excerpt: %d findings, %d followed by a success or a new action", n, then)
+	db := storetest.Open(t)
+	if _, err := ingest.Ingest(context.Background(), db, ingest.Config{Year: 2017}, []string{"testdata/auth_elastic_success_excerpt.log"}, nil); err != nil {
+		t.Fatal(err)
+	}
+	n, then = checkContextSummary(t, db, 20)
+	t.Logf("Elastic excerpt: %d findings, %d followed by a success or a new action", n, then)
+	if then == 0 {
+		t.Error("the Elastic excerpt's brute force is followed by a success: no finding says so")
+	}
+}
+
+// checkContextSummary runs context summary=true on the minutes with more
+// than busy events of an address, and compares each row with what is
+// computed here from the store's events.
+func checkContextSummary(t *testing.T, st Store, busy int) (findings, withThen int) {
+	type event struct {
+		ip, action, sourcetype, raw string
+		t                           int64
+	}
+	var all []event
+	pq, _ := Parse("src_ip=* | table _time, src_ip, action, sourcetype, _raw")
+	if _, err := Run(context.Background(), st, pq, Options{}, func(b *Batch) error {
+		for r := range b.Len {
+			all = append(all, event{b.Get("src_ip", r).String(), b.Get("action", r).String(), b.Get("sourcetype", r).String(), b.Get("_raw", r).String(), b.Get("_time", r).I})
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	slices.SortStableFunc(all, func(a, b event) int { return cmp.Compare(a.t, b.t) })
+	type key struct {
+		ip string
+		m  int64
+	}
+	perMinute := map[key]int{}
+	for _, e := range all {
+		perMinute[key{e.ip, e.t / int64(time.Minute) * int64(time.Minute)}]++
+	}
+	span := 5 * time.Minute
+	want := map[string][]string{}
+
+	for k, n := range perMinute {
+		if n <= busy {
+			continue
+		}
+		var win []event
+		for _, e := range all {
+			if e.ip == k.ip && e.t >= k.m-int64(span) && e.t <= k.m+int64(span) {
+				win = append(win, e)
+			}
+		}
+		actions := map[string]int{}
+		for _, e := range win {
+			actions[e.action]++
+		}
+		top := ""
+		for a, n := range actions {
+			if top == "" || n > actions[top] || n == actions[top] && a < top {
+				top = a
+			}
+		}
+		// then: the first success after, when success is not the
+		// commonest; else the first action new since the window began
+		then := "nothing else within 5 minutes"
+		var next *event
+		seen := map[string]bool{}
+		for i, e := range win {
+			if e.t < k.m {
+				seen[e.action] = true
+				continue
+			}
+			if e.action == "success" && top != "success" {
+				next = &win[i]
+				break
+			}
+			if next == nil && e.action != "" && e.action != top && !seen[e.action] {
+				next = &win[i]
+			}
+		}
+		if next != nil {
+			then = "action=" + next.action + " at " + time.Unix(0, next.t).UTC().Format(time.RFC3339Nano) + ": " + next.raw
+			withThen++
+		}
+		of := k.ip + " @ " + time.Unix(0, k.m).UTC().Format(time.RFC3339Nano)
+		want[of] = []string{fmt.Sprint(len(win)), time.Unix(0, win[0].t).UTC().Format(time.RFC3339Nano),
+			time.Unix(0, win[len(win)-1].t).UTC().Format(time.RFC3339Nano), fmt.Sprint(actions[top]), then}
+	}
+	if len(want) < 3 {
+		t.Fatalf("only %d busy minutes", len(want))
+	}
+	q, err := Parse(fmt.Sprintf(`src_ip=* | bin _time span=1m | stats count by _time, src_ip | where count > %d | context by src_ip span=5m summary=true`, busy))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string][]string{}
+	if _, err := Run(context.Background(), st, q, Options{}, func(b *Batch) error {
+		if !slices.Equal(b.Fields, contextSummaryFields) {
+			t.Fatalf("fields %v", b.Fields)
+		}
+		for r := range b.Len {
+			actions := b.Get("actions", r).String()
+			// the commonest action's count: "failure 180; success 1"
+			first, _, _ := strings.Cut(actions, "; ")
+			_, n, _ := strings.Cut(first, " ")
+			got[b.Get(ContextOfField, r).String()] = []string{b.Get("events", r).String(),
+				time.Unix(0, b.Get("first", r).I).UTC().Format(time.RFC3339Nano), time.Unix(0, b.Get("last", r).I).UTC().Format(time.RFC3339Nano),
+				n, b.Get("then", r).String()}
+			if st := b.Get("sourcetypes", r).String(); st != "syslog "+b.Get("events", r).String() {
+				t.Errorf("%s: sourcetypes %q", b.Get(ContextOfField, r), st)
+			}
+			if !strings.Contains(b.Get("patterns", r).String(), ": ") {
+				t.Errorf("%s: patterns %q", b.Get(ContextOfField, r), b.Get("patterns", r))
+			}
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != len(want) {
+		t.Fatalf("%d summary rows, want %d", len(got), len(want))
+	}
+	for of, w := range want {
+		if !slices.Equal(got[of], w) {
+			t.Errorf("%s:\n got %q\nwant %q", of, got[of], w)
+		}
+	}
+	return len(want), withThen
 }

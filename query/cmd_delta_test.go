@@ -67,7 +67,7 @@ func TestDeltaOnRealLog(t *testing.T) {
 // every row counted back (those without the field too).
 func TestAutoregressOnRealLog(t *testing.T) {
 	s := excerptDB(t, webExcerpt)
-	rows := s.run(`* | autoregress bytes p=1-3 | autoregress clientip as prev_ip | table bytes, bytes_p1, bytes_p2, bytes_p3, clientip, prev_ip`)
+	rows := s.run(`* | autoregress bytes P=1-3 | autoregress clientip as prev_ip | table bytes, bytes_p1, bytes_p2, bytes_p3, clientip, prev_ip`)
 	for r := 1; r < len(rows); r++ {
 		for p := 1; p <= 3; p++ {
 			want := ""

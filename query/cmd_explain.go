@@ -64,7 +64,7 @@ func (c *ExplainCmd) operator(p *plan, next operator) (operator, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &explainOp{by: by, search: search, next: next, max: p.opt.MaxRows, ask: ask}, nil
+	return &explainOp{by: by, search: search, next: next, max: p.opt.MaxRows, ask: ask, p: p}, nil
 }
 
 type explainOp struct {
@@ -73,6 +73,7 @@ type explainOp struct {
 	rows   rowBuffer
 	next   operator
 	max    int
+	p      *plan         // its store, when it has one, tells what followed
 	ask    *explainAsker // llm=true
 }
 
@@ -163,13 +164,39 @@ func (o *explainOp) finish() error {
 				usual, its = m, true
 			}
 			text = o.sentence(entity, field, x, usual, its, b.Get(store.ColTime, r), step)
+			if run := findingRun(b, r, flags, ent, step); len(run) > 1 {
+				total := 0.0
+				for _, i := range run {
+					v, _ := b.Get(field, i).Number()
+					total += v
+				}
+				first := time.Unix(0, b.Get(store.ColTime, run[0]).I).UTC()
+				text = strings.TrimSuffix(text, ".") + fmt.Sprintf("; %s in all over %s from %s.",
+					formatNumber(total), durationWords(time.Duration(len(run))*step), first.Format("15:04"))
+			}
 		}
 		if s := b.Get(colScore, r); !s.IsNull() && !reason.IsNull() {
 			score, _ := s.Number()
 			text += fmt.Sprintf(" Anomaly score %s, driven by %s.", formatNumber(math.Round(score*100)/100), reason.String())
 		}
 		if field != "" {
-			text += " Next: " + nextCheck(o.kind(field)) + "."
+			next := nextCheck(o.kind(field))
+			if o.kind(field) == kindFailedLogins && entity != "" && o.p != nil && o.p.st != nil && b.Get(store.ColTime, r).K == store.KindTime {
+				run := findingRun(b, r, flags, ent, step)
+				end := b.Get(store.ColTime, run[len(run)-1]).I + int64(step)
+				followed, err := o.successAfter(entity, b.Get(store.ColTime, run[0]).I, end+int64(time.Hour))
+				if err != nil {
+					return err
+				}
+				if followed == "" {
+					text += fmt.Sprintf(" No successful login by %s followed within an hour.", entity)
+					next = "check whether the same users were tried from other addresses (password spraying)"
+				} else {
+					text += fmt.Sprintf(" A successful login by %s followed: %s.", entity, followed)
+					next = "treat the account as compromised and look at what it did after (| context by user)"
+				}
+			}
+			text += " Next: " + next + "."
 		}
 		out[r] = store.Str(text)
 	}
@@ -347,4 +374,78 @@ func median(xs []float64) float64 {
 		return xs[n/2]
 	}
 	return (xs[n/2-1] + xs[n/2]) / 2
+}
+
+// findingRun returns the rows of finding r's run: the flagged rows of the
+// same entity at r's time and at whole steps before and after it with no
+// gap, in time order (just r without a step or a time).
+func findingRun(b *Batch, r, flags, ent int, step time.Duration) []int {
+	tc := b.Col(store.ColTime)
+	if step <= 0 || tc < 0 || b.Cols[tc][r].K != store.KindTime {
+		return []int{r}
+	}
+	key := func(i int) string {
+		if ent < 0 || b.Cols[ent][i].IsNull() {
+			return ""
+		}
+		return b.Cols[ent][i].String()
+	}
+	at := map[int64]int{}
+	for i := 0; i < b.Len; i++ {
+		if (flags < 0 || b.Cols[flags][i].Truthy()) && b.Cols[tc][i].K == store.KindTime && key(i) == key(r) {
+			if _, ok := at[b.Cols[tc][i].I]; !ok {
+				at[b.Cols[tc][i].I] = i
+			}
+		}
+	}
+	t := b.Cols[tc][r].I
+	lo, hi := t, t
+	for {
+		if _, ok := at[lo-int64(step)]; !ok {
+			break
+		}
+		lo -= int64(step)
+	}
+	for {
+		if _, ok := at[hi+int64(step)]; !ok {
+			break
+		}
+		hi += int64(step)
+	}
+	var run []int
+	for x := lo; x <= hi; x += int64(step) {
+		run = append(run, at[x])
+	}
+	return run
+}
+
+// successAfter looks in the store for the first successful login
+// (action=success) whose by field is entity in [lo, hi), and says when
+// and for whom; "" when there is none.
+func (o *explainOp) successAfter(entity string, lo, hi int64) (string, error) {
+	q, err := Parse(fieldString(o.by, modeSearch) + "=" + quoteText(entity) + " action=success | sort _time | head 1")
+	if err != nil {
+		return "", fmt.Errorf("explain: the search for a success of %s=%q: %w", o.by, entity, err)
+	}
+	opt := Options{
+		Now:      o.p.opt.Now,
+		Earliest: time.Unix(0, lo).UTC().Format(time.RFC3339Nano),
+		Latest:   time.Unix(0, hi).UTC().Format(time.RFC3339Nano),
+		MaxRows:  o.p.opt.MaxRows, SkipDamaged: o.p.opt.SkipDamaged, Warn: o.p.opt.Warn,
+	}
+	found := ""
+	_, err = Run(o.p.ctx, o.p.st, q, opt, func(b *Batch) error {
+		for r := 0; r < b.Len && found == ""; r++ {
+			// the search matches case-insensitively; the entity is exact
+			if b.Get(o.by, r).String() != entity || b.Get(store.ColTime, r).K != store.KindTime {
+				continue
+			}
+			found = "at " + time.Unix(0, b.Get(store.ColTime, r).I).UTC().Format("15:04:05 on 2006-01-02")
+			if u := b.Get("user", r); !u.IsNull() && o.by != "user" {
+				found += " for " + u.String()
+			}
+		}
+		return nil
+	})
+	return found, err
 }

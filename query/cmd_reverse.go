@@ -7,7 +7,7 @@ import (
 // ReverseCmd puts the rows in the opposite order: `reverse`.
 type ReverseCmd struct {
 	Pos    lexer.Position
-	Name   string `parser:"@'reverse':Stage"`
+	Name   Name `parser:"@'reverse':Stage"` // lower-case: the stage is the same however written
 	EndPos lexer.Position
 }
 

@@ -7,12 +7,12 @@ import (
 )
 
 // Multi-value fields. loghunt has no multi-value type: a multi-value is
-// text holding its values one per line, as split() makes them and as a
-// table cell shows them, so every stage carries, stores and prints one
-// unchanged. Any other value is one value (a text with no newline, a
-// number, a time); null is no values. The cost of no type of its own: a
-// single text that holds a newline (a multi-line _raw) counts as one
-// value per line.
+// text holding its values one per line, as split() makes them (the
+// terminal table shows the newlines as \n), so every stage carries,
+// stores and prints one unchanged. Any other value is one value (a text
+// with no newline, a number, a time); null is no values. The cost of no
+// type of its own: a single text that holds a newline (a multi-line
+// _raw) counts as one value per line.
 
 // mvSep separates the values of a multi-value.
 const mvSep = "\n"

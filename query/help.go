@@ -27,6 +27,11 @@ func Help(name string) (HelpEntry, bool) {
 			}
 		}
 	}
+	if n, ok := strings.CutPrefix(name, "upperperc"); ok {
+		if _, ok := parsePercentile("perc" + n); ok {
+			return Help("upperpercN")
+		}
+	}
 	if _, ok := parsePercentile(name); ok {
 		return Help("percN")
 	}
@@ -115,16 +120,21 @@ var stageHelp = []HelpEntry{
 	stage("patterns", "patterns [field=F]", "mine log templates (Drain) from the text of _raw or F and add pattern (the template, variables as <*>) and pattern_id (a hash of it, the same in every query) to every row, in order; "+
 		"numbers, IPv4 with port, dates and times, 0x hex, UUIDs, hex ids, MAC/IPv6 and month/day names count as variables; holds the rows; for messages only, rex them into a field first",
 		`"error" | patterns | stats count by pattern | sort -count`),
-	stage("context", "context by f [span=10m] [limit=100]",
+	stage("context", "context by f [span=10m] [limit=100] [summary=true]",
 		"replace each finding row by the events around it: the events of the store whose f (a field of the events, not one eval or rex made) is the row's f (exactly, as text) within span before or after the row's _time, in time order, at most limit per finding (the nearest in time), "+
 			"each with context_of (the finding's f and _time, e.g. 203.0.113.77 @ 2025-03-06T03:10:00Z) and all its fields; rows without f or _time are left out with a warning, and so are findings with no events in their window; "+
 			"a bucket's _time (bin, timechart) is its start, so give a span of at least the bucket's; "+
-			"overlapping windows of one entity are read by one search of the store narrowed to the window and f=value, so only the chunks that may hold them are read; holds the findings",
+			"overlapping windows of one entity are read by one search of the store narrowed to the window and f=value, so only the chunks that may hold them are read; "+
+			"summary=true gives one row per finding instead, over every event of its window: context_of, events (how many), first and last (their times), actions, sourcetypes and patterns "+
+			"(the commonest 3 values with their counts, e.g. failure 180; success 2, then how many others; patterns are Drain templates of message, else of _raw), "+
+			"and then, what came next: at or after the finding's _time, the first success (action=success) when success is not the window's commonest action, else the first event of another action than the commonest that the window had not seen before the finding (without actions: of such a pattern), "+
+			"or nothing else within SPAN; holds the findings",
 		`| where is_anomaly | context by src_ip span=10m limit=50`),
 	stage("explain", "explain [by f] [llm=true [show_prompt=true]]",
 		"add explanation, a plain-language account, to each finding (a row with is_anomaly true, or every row when none has is_anomaly; others get null): "+
 			"the count that stands out (the first count field anomaly_reason names, else the one furthest above its median) against its usual value, the median of that field over the rows explain received "+
-			"(over the rows of the same f when f has at least 8 of them), the time and bucket span of the row, the anomaly score and the features that drove it (anomaly_reason), and what to check next for that kind of count "+
+			"(over the rows of the same f when f has at least 8 of them), the time and bucket span of the row, the total of its run (flagged rows of the same f at consecutive buckets: 180 in all over 3 minutes from 03:12), the anomaly score and the features that drove it (anomaly_reason), "+
+			"for failed logins by f whether a successful login (action=success) by the same f followed, from the run's start to an hour after its end (looked up in the store), and what to check next for that kind of count "+
 			"(failed logins, by a field name with fail, attempt, login or password, or a count of a search for action=failure or \"failed password\"; web errors, by a name with error, 4xx, 5xx or 404, or a count of a search for status>=400; other counts); "+
 			"put it after anomalies and before where is_anomaly so that the usual values come from every row; holds the rows; "+
 			"llm=true also asks the configured language model (loghunt llm set, or LOGHUNT_LLM_URL and LOGHUNT_LLM_MODEL) about each finding and adds its answer as llm_explanation, beside explanation: "+

@@ -39,12 +39,15 @@ func TestHelp(t *testing.T) {
 		}
 	}
 	for _, name := range AggregateNames() {
-		if _, ok := aggregateKinds[name]; !ok && name != "percN" {
+		if _, ok := aggregateKinds[name]; !ok && name != "percN" && name != "upperpercN" {
 			t.Errorf("aggregate %s in help but not in the grammar", name)
 		}
 	}
 	if h, ok := Help("perc95"); !ok || h.Name != "percN" {
 		t.Errorf("Help(perc95) = %+v", h)
+	}
+	if h, ok := Help("upperperc99.5"); !ok || h.Name != "upperpercN" {
+		t.Errorf("Help(upperperc99.5) = %+v", h)
 	}
 	if got := OptionNames("bin"); len(got) != 1 || got[0] != "span" {
 		t.Errorf("OptionNames(bin) = %q", got)

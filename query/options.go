@@ -16,7 +16,7 @@ var stageOptions = map[string][]string{
 	"rare":        {"limit"},
 	"anomalies":   {"contamination", "trees", "sample", "seed", "method", "save", "replace", "model"},
 	"patterns":    {"field"},
-	"context":     {"span", "limit"},
+	"context":     {"span", "limit", "summary"},
 	"mvexpand":    {"limit"},
 	"fillnull":    {"value"},
 	"makeresults": {"count"},
@@ -79,6 +79,21 @@ func (s optionSet) duration(name string) (time.Duration, *posError) {
 		return 0, errorfAt(o.valueOffset(), "%s must be a duration such as 30s, 5m, 1h or 1d, not %q", name, o.Value)
 	}
 	return d, nil
+}
+
+// boolean returns the option name (true or false), or def when absent.
+func (s optionSet) boolean(name string, def bool) (bool, *posError) {
+	o := s[name]
+	if o == nil {
+		return def, nil
+	}
+	switch strings.ToLower(string(o.Value)) {
+	case "true", "t", "1", "yes":
+		return true, nil
+	case "false", "f", "0", "no":
+		return false, nil
+	}
+	return false, errorfAt(o.valueOffset(), "%s must be true or false, not %q", name, o.Value)
 }
 
 // text returns the option name as written, or def when absent.

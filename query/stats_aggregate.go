@@ -18,8 +18,8 @@ type Aggregate struct {
 	As     *Field  `parser:"( 'as':Keyword @@ )?"`
 	EndPos lexer.Position
 
-	Kind string  // canonical: count dc sum avg min max median stdev var stdevp varp perc values earliest latest range
-	Perc float64 // for Kind "perc": the percentile, 0 to 100
+	Kind string  // canonical: count dc sum avg min max median stdev var stdevp varp perc upperperc values earliest latest range list mode estdc earliest_time latest_time rate
+	Perc float64 // for Kind "perc" and "upperperc": the percentile, 0 to 100
 }
 
 // AggName is the name of an aggregate, lower-case. An identifier followed
@@ -50,6 +50,8 @@ var aggregateKinds = map[string]string{
 	"mean": "avg", "min": "min", "max": "max", "median": "median", "stdev": "stdev",
 	"var": "var", "values": "values", "earliest": "earliest", "latest": "latest",
 	"range": "range", "stdevp": "stdevp", "varp": "varp", "first": "earliest", "last": "latest",
+	"list": "list", "mode": "mode", "estdc": "estdc", "earliest_time": "earliest_time",
+	"latest_time": "latest_time", "rate": "rate",
 }
 
 func (a *Aggregate) String() string {
@@ -87,7 +89,11 @@ func (a *Aggregate) check() *posError {
 	name := string(a.Func)
 	a.Kind = aggregateKinds[name]
 	if a.Kind == "" {
-		if p, ok := parsePercentile(name); ok {
+		if n, ok := strings.CutPrefix(name, "upperperc"); ok {
+			if p, ok := parsePercentile("perc" + n); ok {
+				a.Kind, a.Perc = "upperperc", p
+			}
+		} else if p, ok := parsePercentile(name); ok {
 			a.Kind, a.Perc = "perc", p
 		}
 	}

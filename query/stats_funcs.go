@@ -47,6 +47,20 @@ func newAggState(fn string, p float64, hasField bool) aggState {
 		return &timeAgg{latest: false}
 	case "latest", "last":
 		return &timeAgg{latest: true}
+	case "list":
+		return &listAgg{}
+	case "mode":
+		return &modeAgg{counts: map[string]int64{}}
+	case "estdc":
+		return &estdcAgg{exact: map[uint64]struct{}{}}
+	case "earliest_time":
+		return &timeOfAgg{}
+	case "latest_time":
+		return &timeOfAgg{latest: true}
+	case "rate":
+		return &rateAgg{}
+	case "upperperc":
+		return &percAgg{p: p, upper: true}
 	}
 	panic("BUG: unknown aggregate " + fn)
 }
@@ -324,6 +338,7 @@ func (a *varAgg) result() store.Value {
 // closest ranks: rank = p/100 * (n-1) (numpy's default).
 type percAgg struct {
 	p      float64
+	upper  bool // upperpercN
 	vals   []float64
 	budget *memBudget
 }
@@ -340,6 +355,9 @@ func (a *percAgg) result() store.Value {
 		return store.Null
 	}
 	slices.Sort(a.vals)
+	if a.upper {
+		return numberValue(upperPerc(a.vals, a.p))
+	}
 	return numberValue(percentile(a.vals, a.p))
 }
 
@@ -526,6 +544,27 @@ func mergeAgg(a, b aggState) {
 		if o := b.(*timeAgg); o.set {
 			a.add(o.v, o.t)
 		}
+	case *listAgg:
+		for _, it := range b.(*listAgg).items {
+			a.add(it.v, it.t)
+		}
+	case *modeAgg:
+		for s, c := range b.(*modeAgg).counts {
+			if _, ok := a.counts[s]; !ok {
+				a.budget.charge(int64(len(s)) + 64)
+			}
+			a.counts[s] += c
+		}
+	case *estdcAgg:
+		a.merge(b.(*estdcAgg))
+	case *timeOfAgg:
+		if o := b.(*timeOfAgg); o.set {
+			a.add(store.Bool(true), o.t)
+		}
+	case *rateAgg:
+		if o := b.(*rateAgg); o.n > 0 {
+			a.addEnd(o.first, o.last, o.n)
+		}
 	default:
 		panic("BUG: merge of unknown aggregate")
 	}
@@ -540,6 +579,12 @@ func setBudget(st aggState, b *memBudget) {
 	case *valuesAgg:
 		a.budget = b
 	case *percAgg:
+		a.budget = b
+	case *listAgg:
+		a.budget = b
+	case *modeAgg:
+		a.budget = b
+	case *estdcAgg:
 		a.budget = b
 	}
 }

@@ -38,7 +38,8 @@ func aggFields(specs []aggSpec) []string {
 		if s.field != "" {
 			out = append(out, s.field)
 		}
-		if s.fn == "earliest" || s.fn == "latest" {
+		switch s.fn {
+		case "earliest", "latest", "list", "earliest_time", "latest_time", "rate":
 			out = append(out, store.ColTime)
 		}
 	}

@@ -1,6 +1,7 @@
 package render
 
 import (
+	"bytes"
 	"fmt"
 	"image/color"
 	"math"
@@ -26,9 +27,39 @@ func Plot(path string, fields []string, rows [][]store.Value) error {
 	if ext != ".png" && ext != ".svg" {
 		return fmt.Errorf("plot %s: the file must end in .png or .svg", path)
 	}
+	p, err := newPlot(fields, rows)
+	if err != nil {
+		return fmt.Errorf("plot %s: %w", path, err)
+	}
+	if err := p.Save(10*vg.Inch, 4*vg.Inch, path); err != nil {
+		return fmt.Errorf("plot %s: %w", path, err)
+	}
+	return nil
+}
+
+// PlotPNG draws the chart of rows as Plot does, as a PNG of w by h inches.
+func PlotPNG(fields []string, rows [][]store.Value, w, h float64) ([]byte, error) {
+	p, err := newPlot(fields, rows)
+	if err != nil {
+		return nil, err
+	}
+	wt, err := p.WriterTo(vg.Length(w)*vg.Inch, vg.Length(h)*vg.Inch, "png")
+	if err != nil {
+		return nil, err
+	}
+	var buf bytes.Buffer
+	if _, err := wt.WriteTo(&buf); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}
+
+// newPlot makes the plot of rows: a line per numeric column over _time,
+// red dots where is_anomaly is true.
+func newPlot(fields []string, rows [][]store.Value) (*plot.Plot, error) {
 	d, err := chartable(fields, rows)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	p := plot.New()
 	p.X.Label.Text = "time (UTC)"
@@ -44,20 +75,17 @@ func Plot(path string, fields []string, rows [][]store.Value) error {
 		}
 		line, err := plotter.NewLine(pts)
 		if err != nil {
-			return fmt.Errorf("plot %s: %w", path, err)
+			return nil, err
 		}
 		line.Color = plotColors[s%len(plotColors)]
 		line.Width = vg.Points(1.2)
 		p.Add(line)
 		p.Legend.Add(name, line)
 		if err := addAnomalies(p, d, s, s == 0); err != nil {
-			return fmt.Errorf("plot %s: %w", path, err)
+			return nil, err
 		}
 	}
-	if err := p.Save(10*vg.Inch, 4*vg.Inch, path); err != nil {
-		return fmt.Errorf("plot %s: %w", path, err)
-	}
-	return nil
+	return p, nil
 }
 
 // addAnomalies draws the anomalous rows of series s as red dots.

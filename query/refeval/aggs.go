@@ -158,6 +158,9 @@ func aggregate(a *query.Aggregate, all []sample) store.Value {
 		}
 		return best.v
 	}
+	if v, ok := moreAggregate(a, vals); ok {
+		return v
+	}
 	panic("BUG: refeval has no aggregate " + a.Kind)
 }
 

@@ -534,7 +534,8 @@ func (g *gen) rex(s schema) (string, schema) {
 
 var aggNames = []string{"count", "count", "dc", "distinct_count", "sum", "avg", "mean", "min", "max", "median",
 	"stdev", "var", "stdevp", "varp", "perc95", "p50", "perc99.5", "exactperc90", "p0", "perc100", "values",
-	"earliest", "latest", "first", "last", "range"}
+	"earliest", "latest", "first", "last", "range", "list", "mode", "estdc", "earliest_time", "latest_time", "rate",
+	"upperperc90", "upperperc50", "upperperc0"}
 
 // aggs makes n aggregates and their output names; timeOK says whether
 // earliest and latest may be used.
@@ -548,7 +549,8 @@ func (g *gen) aggsNamed(s schema, n int, noTime, existing bool) (string, []strin
 	var parts, names []string
 	for i := 0; i < n; i++ {
 		fn := pickOf(g, aggNames)
-		if noTime && (fn == "earliest" || fn == "latest" || fn == "first" || fn == "last") {
+		if noTime && (fn == "earliest" || fn == "latest" || fn == "first" || fn == "last" || fn == "list" ||
+			fn == "earliest_time" || fn == "latest_time" || fn == "rate") {
 			fn = "max"
 		}
 		arg := ""
