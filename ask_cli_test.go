@@ -166,4 +166,3 @@ func TestAskCLI(t *testing.T) {
 		t.Errorf("no model: %v\n%s", err, msg)
 	}
 }
-
