@@ -42,7 +42,7 @@ func (q *queryFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&q.latest, "latest", "", "only events before this time")
 	fs.BoolVar(&q.stats, "stats", false, "print chunks read, rows scanned, bytes decoded and time to stderr")
 	fs.BoolVar(&q.skipDamaged, "skip-damaged", false, "leave out damaged chunks, with a warning saying how many events, instead of failing")
-	fs.BoolVar(&q.showPrompt, "show-prompt", false, "print what explain llm=true would send to the language model, and send nothing")
+	fs.BoolVar(&q.showPrompt, "show-prompt", false, "print what would be sent to the language model (by explain llm=true; by ask, its question), and send nothing")
 }
 
 func (e *env) resultFormat(q *queryFlags) (render.Format, error) {

@@ -40,9 +40,14 @@ func (e *env) repl(ctx context.Context, args []string) error {
 		fs.Usage()
 		return usagef("repl takes no arguments")
 	}
+	examples, err := huntExamples()
+	if err != nil {
+		return err
+	}
 	return repl.Run(ctx, repl.Config{
 		DB: e.db, Stdin: e.stdin, Stdout: e.stdout, Stderr: e.stderr,
 		Format: e.outFormat(), Chart: e.chartOptions(), SkipDamaged: *skipDamaged,
+		AskExamples: examples,
 	})
 }
 

@@ -36,6 +36,7 @@ usage:
   loghunt sigma check [-q] RULES...
   loghunt [--db FILE] detect --rules PATH [--from T] [--to T] [--format table|csv|json]
   loghunt [--db FILE] alerts [list|show ID|ack ID|close ID|undo ID] [--state S] [--rule NAME] [--format F]
+  loghunt [--db FILE] ask [--yes] [--show-prompt] "QUESTION"
   loghunt llm set [--url URL] [--model NAME] [--key-stdin] [--timeout D] | show
   loghunt demo [--keep DIR]
 
@@ -73,8 +74,10 @@ commands:
   report    write an incident report (HTML or Markdown, chart embedded) of
             an alert or of a query's findings: summary, explanation, chart,
             context, timeline and the queries that reproduce it
+  ask       ask the language model for a query answering a question in words;
+            loghunt parses it, shows it and runs it once you confirm
   llm       configure the language model (an OpenAI-compatible endpoint) that
-            'explain llm=true' asks; nothing is sent unless one is configured
+            'explain llm=true' and ask use; nothing is sent unless one is configured
   demo      generate a day of logs with attacks in it, ingest them, run the
             hunts of hunts/demo.lhq and show what they find
 
@@ -196,6 +199,8 @@ func cli(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return e.report(ctx, rest)
 	case "llm":
 		return e.llm(rest)
+	case "ask":
+		return e.ask(ctx, rest)
 	case "help":
 		fmt.Fprint(stdout, usage)
 		return nil

@@ -43,6 +43,19 @@ func newStub(t *testing.T, handle func(n int, w http.ResponseWriter, r *http.Req
 	return s
 }
 
+// received is the bodies so far.
+func (s *stub) received() [][]byte {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([][]byte(nil), s.bodies...)
+}
+
+func (s *stub) reset() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.bodies, s.auth = nil, nil
+}
+
 func (s *stub) client(t *testing.T, key string, timeout time.Duration) *Client {
 	c, err := New(&Config{URL: s.URL + "/v1", Model: "test-model", Key: key, Timeout: timeout})
 	if err != nil {
@@ -73,19 +86,23 @@ func TestChatRequestShape(t *testing.T) {
 		Temperature    *float64          `json:"temperature"`
 		ResponseFormat map[string]string `json:"response_format"`
 	}
-	if err := json.Unmarshal(s.bodies[0], &sent); err != nil {
+	bodies := s.received()
+	s.mu.Lock()
+	auth := s.auth[0]
+	s.mu.Unlock()
+	if err := json.Unmarshal(bodies[0], &sent); err != nil {
 		t.Fatal(err)
 	}
 	if sent.Model != "test-model" || len(sent.Messages) != 2 || sent.Messages[0] != (Message{"system", "be brief"}) ||
 		sent.Messages[1] != (Message{"user", "why?"}) || sent.Temperature == nil || *sent.Temperature != 0 ||
 		sent.ResponseFormat["type"] != "json_object" {
-		t.Errorf("sent %s", s.bodies[0])
+		t.Errorf("sent %s", bodies[0])
 	}
-	if string(s.bodies[0]) != string(Body(req)) {
-		t.Errorf("the body sent is not Body(req):\n%s\n%s", s.bodies[0], Body(req))
+	if string(bodies[0]) != string(Body(req)) {
+		t.Errorf("the body sent is not Body(req):\n%s\n%s", bodies[0], Body(req))
 	}
-	if s.auth[0] != "Bearer sk-secret" {
-		t.Errorf("Authorization %q", s.auth[0])
+	if auth != "Bearer sk-secret" {
+		t.Errorf("Authorization %q", auth)
 	}
 	// Text requests have no response_format; --show-prompt never shows the key.
 	text := NewRequest(c.Config(), "", Message{"user", "hi"})
@@ -186,21 +203,21 @@ func TestChatRetryAfter(t *testing.T) {
 	var waits []time.Duration
 	c.sleep = func(ctx context.Context, d time.Duration) error { waits = append(waits, d); return nil }
 	got, err := c.Chat(context.Background(), NewRequest(c.Config(), "", Message{"user", "hi"}))
-	if err != nil || got != "ok" || len(s.bodies) != 3 {
-		t.Fatalf("%q %v after %d requests", got, err, len(s.bodies))
+	if err != nil || got != "ok" || len(s.received()) != 3 {
+		t.Fatalf("%q %v after %d requests", got, err, len(s.received()))
 	}
 	if len(waits) != 2 || waits[0] != time.Second || waits[1] != 2*time.Second {
 		t.Errorf("waited %v", waits)
 	}
 	// A wait past the deadline is not started.
 	c = s.client(t, "", 500*time.Millisecond)
-	s.bodies = nil
+	s.reset()
 	if _, err := c.Chat(context.Background(), NewRequest(c.Config(), "", Message{"user", "hi"})); err == nil ||
 		!strings.Contains(err.Error(), "asks to wait 1s, past the total deadline of 500ms") {
 		t.Errorf("wait past the deadline: %v", err)
 	}
 	// A real wait: 1s.
-	s.bodies = nil
+	s.reset()
 	c = s.client(t, "", 10*time.Second)
 	start := time.Now()
 	if _, err := c.Chat(context.Background(), NewRequest(c.Config(), "", Message{"user", "hi"})); err != nil {
@@ -372,13 +389,14 @@ func TestPseudonymsOnTheWire(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	body := s.received()[0]
 	for _, v := range real {
-		if strings.Contains(string(s.bodies[0]), v) {
-			t.Errorf("the server received %q:\n%s", v, s.bodies[0])
+		if strings.Contains(string(body), v) {
+			t.Errorf("the server received %q:\n%s", v, body)
 		}
 	}
-	if !strings.Contains(string(s.bodies[0]), `src_ip=ip-1\nuser=user-1\nhost=host-1\nFailed password for user-1 from ip-1 on host-1`) {
-		t.Errorf("sent:\n%s", s.bodies[0])
+	if !strings.Contains(string(body), `src_ip=ip-1\nuser=user-1\nhost=host-1\nFailed password for user-1 from ip-1 on host-1`) {
+		t.Errorf("sent:\n%s", body)
 	}
 	if got := p.Restore(answer); got != "203.0.113.77 guessed root's password on bastion." {
 		t.Errorf("shown: %q", got)

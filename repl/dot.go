@@ -37,6 +37,7 @@ func init() {
 		{".ingest", "PATH...", "ingest log files or directories into the database", (*REPL).ingest},
 		{".format", "[" + strings.Join(formatNames(), "|") + "]", "show or set the output format", (*REPL).setFormat},
 		{".run", "SCRIPT", "run the queries of a .lhq script", (*REPL).runScriptFile},
+		{".ask", "[--yes] QUESTION", "ask the language model for a query; it runs once you confirm (.help ask)", (*REPL).ask},
 		{".quit", "", "leave (also Ctrl-D)", func(*REPL, context.Context, []string) error { return errQuit }},
 	}
 }
@@ -105,6 +106,10 @@ func CheckDot(line string) error {
 		if len(args) == 0 {
 			err = fmt.Errorf("usage: .ingest PATH...")
 		}
+	case ".ask":
+		if len(args) == 0 || len(args) == 1 && args[0] == "--yes" {
+			err = fmt.Errorf("usage: .ask [--yes] QUESTION")
+		}
 	}
 	return err
 }
@@ -152,6 +157,10 @@ func (r *REPL) help(_ context.Context, args []string) error {
 		fmt.Fprintln(w, rules.Help)
 		return nil
 	}
+	if len(args) > 0 && (strings.EqualFold(args[0], "ask") || strings.EqualFold(args[0], ".ask")) {
+		fmt.Fprintln(w, AskHelp)
+		return nil
+	}
 	if len(args) > 0 && strings.EqualFold(args[0], "actions") {
 		fmt.Fprintln(w, action.Help)
 		return nil
@@ -175,7 +184,8 @@ func (r *REPL) help(_ context.Context, args []string) error {
 	}
 	fmt.Fprintln(w, "\n.help NAME shows a stage's or function's syntax and an example; .help rules the")
 	fmt.Fprintln(w, "detection rule format; .help actions what an alert's actions do; .help auth the fields")
-	fmt.Fprintln(w, "auth.log lines get at ingest (action, user, src_ip, auth_method, ...).")
+	fmt.Fprintln(w, "auth.log lines get at ingest (action, user, src_ip, auth_method, ...); .help ask")
+	fmt.Fprintln(w, "how .ask turns a question in words into a query with a language model.")
 	fmt.Fprintln(w, "A query that meets a damaged chunk fails naming it; 'loghunt repl --skip-damaged'")
 	fmt.Fprintln(w, "runs queries without damaged chunks, warning how many events each leaves out.")
 	return nil

@@ -23,6 +23,7 @@ import (
 
 	"github.com/peterh/liner"
 
+	"loghunt/assist"
 	"loghunt/llm"
 	"loghunt/query"
 	"loghunt/render"
@@ -71,6 +72,8 @@ type Config struct {
 	// LLM loads the language model's configuration, for explain llm=true
 	// and .ask; nil means llm.Load (the environment and llm.yml).
 	LLM func() (*llm.Config, error)
+	// AskExamples are the worked examples .ask gives the model.
+	AskExamples []assist.Example
 }
 
 // REPL is one session.
@@ -88,6 +91,10 @@ type REPL struct {
 	// a running query, until stop is called.
 	interrupt func(cancel context.CancelFunc) (stop func())
 	now       func() time.Time
+	// confirm asks a yes/no question at the prompt, remember adds a line
+	// to the history; Loop sets them (.ask).
+	confirm  func(prompt string) bool
+	remember func(line string)
 }
 
 // New checks that the database exists and reads its field catalog.
@@ -141,6 +148,12 @@ func (r *REPL) loadFields() error {
 // the prompt abandons the line; a query that fails is reported and the
 // loop goes on.
 func (r *REPL) Loop(ctx context.Context, lr LineReader) error {
+	r.confirm = func(prompt string) bool {
+		line, err := lr.Prompt(prompt)
+		a := strings.ToLower(strings.TrimSpace(line))
+		return err == nil && (a == "y" || a == "yes")
+	}
+	r.remember = lr.AppendHistory
 	for {
 		text, err := readQuery(lr)
 		switch {
