@@ -10,20 +10,34 @@ import (
 	"unicode/utf8"
 
 	"loghunt/sigma"
+	"loghunt/sigmamap"
 )
 
-const sigmaUsage = `usage: loghunt sigma check [-q] RULES...
+const sigmaUsage = `usage: loghunt sigma check [-q] [--mapping FILE] RULES...
 
 Reads Sigma rules (specification v2.1: detection rules, filters and
-correlations; .yml/.yaml files, or directories walked for them) and says for
-each whether it can run: "ok", or every problem with its kind, file:line:col
-and what is wrong (for a condition, the condition with a caret under the
-mistake). Then a summary: how many rules, filters and correlations, how many
-can run, and the problems counted by kind (yaml, missing-field, bad-value,
-unsupported-modifier, undefined-placeholder, bad-condition, bad-regex,
-unknown-rule, bad-correlation). Exit code 0 when everything can run, 1 when
-something cannot, 2 for a usage error. The rules are not run: that, and
-mapping log sources to loghunt's events, is not there yet.
+correlations; .yml/.yaml files, or directories walked for them).
+
+sigma check says for each rule whether it can run: "ok", or every problem
+with its kind, file:line:col and what is wrong (for a condition, the
+condition with a caret under the mistake). Then a summary: how many rules,
+filters and correlations, how many can run, and the problems counted by
+kind (yaml, missing-field, bad-value, unsupported-modifier,
+undefined-placeholder, bad-condition, bad-regex, unknown-rule,
+bad-correlation, unmapped-logsource). Exit code 0 when everything can run,
+1 when something cannot, 2 for a usage error.
+
+A rule's logsource (product, category, service) says which events it looks
+at. The built-in mapping follows SigmaHQ's tests/thor.yml for Windows
+(product windows, service security: Channel=Security; category
+process_creation: EventID 1 of Sysmon or 4688 of Security, with Image read
+as NewProcessName there; ...), product linux to syslog events (service
+auth: auth.log files or the auth apps, sshd, sudo, cron: by app, syslog:
+all), category webserver to Apache/nginx access logs with W3C names
+(cs-method, cs-uri-query, sc-status, c-ip, cs-user-agent, ...). A rule whose
+logsource no entry describes cannot run (unmapped-logsource). --mapping
+FILE adds entries in thor.yml's shape (tests/thor.yml itself is one); an
+entry with a built-in's name replaces it.
 
 flags:
 `
@@ -36,14 +50,20 @@ func (e *env) sigma(args []string) error {
 		}
 		return flag.ErrHelp
 	}
-	if args[0] != "check" {
-		return usagef("sigma: unknown subcommand %q (sigma check RULES...)", args[0])
+	switch args[0] {
+	case "check":
+		return e.sigmaCheck(args[1:])
 	}
+	return usagef("sigma: unknown subcommand %q (sigma check RULES...)", args[0])
+}
+
+func (e *env) sigmaCheck(args []string) error {
 	fs := flag.NewFlagSet("sigma check", flag.ContinueOnError)
 	fs.SetOutput(e.stderr)
 	quiet := fs.Bool("q", false, "list only what cannot run, and the summary")
+	mapping := fs.String("mapping", "", "a log-source mapping `FILE` (thor.yml's shape) that extends the built-in one")
 	fs.Usage = func() { fmt.Fprint(e.stderr, sigmaUsage); fs.PrintDefaults() }
-	paths, err := parseInterleaved(fs, args[1:])
+	paths, err := parseInterleaved(fs, args)
 	if err != nil {
 		return err
 	}
@@ -51,23 +71,60 @@ func (e *env) sigma(args []string) error {
 		fs.Usage()
 		return usagef("sigma check: name the rule files or directories")
 	}
-	files, err := sigma.RuleFiles(paths...)
+	ls, err := loadSigmaRules("sigma check", paths, *mapping)
 	if err != nil {
 		return err
 	}
-	if len(files) == 0 {
-		return fmt.Errorf("sigma check: no .yml or .yaml files in %s", strings.Join(paths, ", "))
-	}
-	set, err := sigma.Load(sigma.Options{}, files...)
-	if err != nil {
-		return err
-	}
-	sum := reportSigmaSet(e.stdout, set, *quiet)
+	sum := reportSigmaSet(e.stdout, ls.set, *quiet)
 	fmt.Fprintln(e.stdout, sum.line())
 	if !sum.allRun() {
 		return errShown
 	}
 	return nil
+}
+
+// loadedSigma is a rule set with each rule's log source resolved.
+type loadedSigma struct {
+	set     *sigma.Set
+	mapping *sigmamap.Mapping
+	sources map[*sigma.Rule]*sigmamap.Source
+}
+
+// loadSigmaRules reads the rules and the mapping, and marks the rules
+// whose log source the mapping does not describe (unmapped-logsource).
+func loadSigmaRules(cmd string, paths []string, mappingFile string) (*loadedSigma, error) {
+	m := sigmamap.Builtin()
+	if mappingFile != "" {
+		user, err := sigmamap.Load(mappingFile)
+		if err != nil {
+			return nil, fmt.Errorf("%s: --mapping: %w", cmd, err)
+		}
+		if m, err = m.Extend(user); err != nil {
+			return nil, fmt.Errorf("%s: --mapping: %w", cmd, err)
+		}
+	}
+	files, err := sigma.RuleFiles(paths...)
+	if err != nil {
+		return nil, err
+	}
+	if len(files) == 0 {
+		return nil, fmt.Errorf("%s: no .yml or .yaml files in %s", cmd, strings.Join(paths, ", "))
+	}
+	set, err := sigma.Load(sigma.Options{}, files...)
+	if err != nil {
+		return nil, err
+	}
+	ls := &loadedSigma{set: set, mapping: m, sources: map[*sigma.Rule]*sigmamap.Source{}}
+	for _, r := range set.Rules {
+		src := m.Resolve(r.Logsource)
+		if src == nil {
+			r.Problems = append(r.Problems, sigma.Problem{File: r.File, Line: r.Line, Rule: r.Ref(),
+				Kind: sigmamap.KindUnmapped, Msg: "no log-source mapping for " + sigmamap.Describe(r.Logsource)})
+			continue
+		}
+		ls.sources[r] = src
+	}
+	return ls, nil
 }
 
 // sigmaSummary counts what sigma check found.
