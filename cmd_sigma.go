@@ -14,6 +14,7 @@ import (
 )
 
 const sigmaUsage = `usage: loghunt sigma check [-q] [--mapping FILE] RULES...
+       loghunt [--db PATH] sigma hunt [--format table|csv|json] [--level L] [--tags T] [--mapping FILE] [--stats] RULES...
 
 Reads Sigma rules (specification v2.1: detection rules, filters and
 correlations; .yml/.yaml files, or directories walked for them).
@@ -39,6 +40,19 @@ logsource no entry describes cannot run (unmapped-logsource). --mapping
 FILE adds entries in thor.yml's shape (tests/thor.yml itself is one); an
 entry with a built-in's name replaces it.
 
+sigma hunt runs the rules that can run over every event of the database
+and prints one row per hit, in time order: _time, sigma_level, sigma_id,
+sigma_title, source, and for correlations (event_count, value_count,
+temporal, ..., on sliding windows in event time) also first, last, count
+and the group-by fields (_time is then first). --level keeps rules of
+that level or above (informational, low, medium, high, critical); --tags
+keeps rules with one of the comma-separated tags (attack.t1110 also takes
+attack.t1110.001); rules that a kept correlation uses run without being
+listed themselves. Chunks no rule can match (by the log-source fields and
+the words a rule needs) are not read. --stats prints what the hunt did to
+stderr. Exit code 0 with or without hits, 1 on an error, 2 for a usage
+error.
+
 flags:
 `
 
@@ -46,15 +60,17 @@ func (e *env) sigma(args []string) error {
 	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "-help" || args[0] == "help" {
 		fmt.Fprint(e.stderr, sigmaUsage)
 		if len(args) == 0 {
-			return usagef("sigma: say what to do (sigma check RULES...)")
+			return usagef("sigma: say what to do (sigma check RULES..., sigma hunt RULES...)")
 		}
 		return flag.ErrHelp
 	}
 	switch args[0] {
 	case "check":
 		return e.sigmaCheck(args[1:])
+	case "hunt":
+		return e.sigmaHunt(args[1:])
 	}
-	return usagef("sigma: unknown subcommand %q (sigma check RULES...)", args[0])
+	return usagef("sigma: unknown subcommand %q (sigma check RULES..., sigma hunt RULES...)", args[0])
 }
 
 func (e *env) sigmaCheck(args []string) error {

@@ -23,6 +23,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 
 	"gopkg.in/yaml.v3"
 
@@ -59,11 +60,24 @@ type Entry struct {
 type Cond struct {
 	Field  string
 	Values []string
+	parts  [][]string // per value with a *, its pieces between the stars
+}
+
+func newCond(field string, values []string) Cond {
+	c := Cond{Field: field, Values: values, parts: make([][]string, len(values))}
+	for i, v := range values {
+		if strings.ContainsRune(v, '*') {
+			c.parts[i] = strings.Split(v, "*")
+		}
+	}
+	return c
 }
 
 // Mapping is an ordered list of entries.
 type Mapping struct {
-	Entries []*Entry
+	Entries  []*Entry
+	mu       sync.Mutex
+	resolved map[string]*Source
 }
 
 // Builtin returns loghunt's built-in mapping.
@@ -193,7 +207,7 @@ func parseEntry(file, name string, v *yaml.Node) (*Entry, error) {
 				if err != nil {
 					return err
 				}
-				e.Conditions = append(e.Conditions, Cond{Field: f.Value, Values: vals})
+				e.Conditions = append(e.Conditions, newCond(f.Value, vals))
 				return nil
 			})
 		case "sources":
@@ -205,9 +219,9 @@ func parseEntry(file, name string, v *yaml.Node) (*Entry, error) {
 				kind, rest, ok := strings.Cut(s, ":")
 				switch {
 				case ok && kind == "WinEventLog":
-					e.Sources = append(e.Sources, Cond{Field: "Channel", Values: []string{rest}})
+					e.Sources = append(e.Sources, newCond("Channel", []string{rest}))
 				case ok && kind == "File":
-					e.Sources = append(e.Sources, Cond{Field: "source", Values: []string{rest}})
+					e.Sources = append(e.Sources, newCond("source", []string{rest}))
 				default:
 					return nodeErr(file, val, "source %q: want WinEventLog:<channel> or File:<glob>", s)
 				}
@@ -323,8 +337,24 @@ func (e *Entry) applies(ls sigma.Logsource) bool {
 }
 
 // Resolve returns the log source of a rule, or nil when it is unmapped.
+// Rules with the same logsource get the same *Source.
 func (m *Mapping) Resolve(ls sigma.Logsource) *Source {
 	ls.Category, ls.Product, ls.Service = strings.ToLower(ls.Category), strings.ToLower(ls.Product), strings.ToLower(ls.Service)
+	key := ls.Category + "\x00" + ls.Product + "\x00" + ls.Service
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if s, ok := m.resolved[key]; ok {
+		return s
+	}
+	if m.resolved == nil {
+		m.resolved = map[string]*Source{}
+	}
+	s := m.resolve(ls)
+	m.resolved[key] = s
+	return s
+}
+
+func (m *Mapping) resolve(ls sigma.Logsource) *Source {
 	var src Source
 	for _, e := range m.Entries {
 		if !e.applies(ls) {
@@ -380,36 +410,56 @@ func (b *Branch) Holds(get func(field string) (string, bool)) bool {
 // Match reports whether v is one of the values (ASCII case ignored, *
 // any run of characters).
 func (c Cond) Match(v string) bool {
-	for _, want := range c.Values {
-		if strings.ContainsRune(want, '*') {
-			if wildMatch(strings.ToLower(want), strings.ToLower(v)) {
+	for i, want := range c.Values {
+		if i < len(c.parts) && c.parts[i] != nil {
+			if wildMatch(c.parts[i], v) {
 				return true
 			}
-			continue
-		}
-		if strings.EqualFold(want, v) {
+		} else if strings.EqualFold(want, v) {
 			return true
 		}
 	}
 	return false
 }
 
-// wildMatch matches * as any run, also across '/' (path.Match does not).
-func wildMatch(pat, s string) bool {
-	parts := strings.Split(pat, "*")
-	if !strings.HasPrefix(s, parts[0]) {
+// wildMatch matches the pieces of a pattern split at its stars (each star
+// any run, also across '/'), ignoring case.
+func wildMatch(parts []string, s string) bool {
+	first, last := parts[0], parts[len(parts)-1]
+	if len(s) < len(first) || !strings.EqualFold(s[:len(first)], first) {
 		return false
 	}
-	s = s[len(parts[0]):]
-	last := parts[len(parts)-1]
+	s = s[len(first):]
 	for _, p := range parts[1 : len(parts)-1] {
-		i := strings.Index(s, p)
+		i := indexFold(s, p)
 		if i < 0 {
 			return false
 		}
 		s = s[i+len(p):]
 	}
-	return len(parts) > 1 && strings.HasSuffix(s, last)
+	return len(s) >= len(last) && strings.EqualFold(s[len(s)-len(last):], last)
+}
+
+// indexFold is strings.Index ignoring ASCII case.
+func indexFold(s, p string) int {
+	if p == "" {
+		return 0
+	}
+	lo, up := p[0], p[0]
+	if 'a' <= lo && lo <= 'z' {
+		up = lo - 'a' + 'A'
+	} else if 'A' <= lo && lo <= 'Z' {
+		lo = lo - 'A' + 'a'
+	}
+	for i := 0; i+len(p) <= len(s); i++ {
+		if c := s[i]; c != lo && c != up {
+			continue
+		}
+		if strings.EqualFold(s[i:i+len(p)], p) {
+			return i
+		}
+	}
+	return -1
 }
 
 // Fields lists the event fields the source's conditions test, sorted.
