@@ -110,38 +110,11 @@ type loadedSigma struct {
 // loadSigmaRules reads the rules and the mapping, and marks the rules
 // whose log source the mapping does not describe (unmapped-logsource).
 func loadSigmaRules(cmd string, paths []string, mappingFile string) (*loadedSigma, error) {
-	m := sigmamap.Builtin()
-	if mappingFile != "" {
-		user, err := sigmamap.Load(mappingFile)
-		if err != nil {
-			return nil, fmt.Errorf("%s: --mapping: %w", cmd, err)
-		}
-		if m, err = m.Extend(user); err != nil {
-			return nil, fmt.Errorf("%s: --mapping: %w", cmd, err)
-		}
-	}
-	files, err := sigma.RuleFiles(paths...)
+	rs, err := sigmamap.LoadRules(cmd, paths, mappingFile)
 	if err != nil {
 		return nil, err
 	}
-	if len(files) == 0 {
-		return nil, fmt.Errorf("%s: no .yml or .yaml files in %s", cmd, strings.Join(paths, ", "))
-	}
-	set, err := sigma.Load(sigma.Options{}, files...)
-	if err != nil {
-		return nil, err
-	}
-	ls := &loadedSigma{set: set, mapping: m, sources: map[*sigma.Rule]*sigmamap.Source{}}
-	for _, r := range set.Rules {
-		src := m.Resolve(r.Logsource)
-		if src == nil {
-			r.Problems = append(r.Problems, sigma.Problem{File: r.File, Line: r.Line, Rule: r.Ref(),
-				Kind: sigmamap.KindUnmapped, Msg: "no log-source mapping for " + sigmamap.Describe(r.Logsource)})
-			continue
-		}
-		ls.sources[r] = src
-	}
-	return ls, nil
+	return &loadedSigma{set: rs.Set, mapping: rs.Mapping, sources: rs.Sources}, nil
 }
 
 // sigmaSummary counts what sigma check found.

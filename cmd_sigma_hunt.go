@@ -99,7 +99,7 @@ func (r *rowEvent) Get(f string) (string, bool) {
 	if v.IsNull() {
 		return "", false
 	}
-	return render.Text(v), true
+	return v.String(), true
 }
 
 func (r *rowEvent) Raw() string { return r.raw }
@@ -183,7 +183,7 @@ func (h *sigmaHunter) scanFilter() *store.Filter {
 // condFilter is a mapping condition as a store field test; a single
 // number also prunes by the column's range.
 func condFilter(c sigmamap.Cond) *store.Filter {
-	f := store.FieldTest(c.Field, func(v store.Value) bool { return c.Match(render.Text(v)) })
+	f := store.FieldTest(c.Field, func(v store.Value) bool { return c.Match(v.String()) })
 	if len(c.Values) == 1 {
 		if n, err := strconv.ParseFloat(c.Values[0], 64); err == nil && !math.IsNaN(n) && !math.IsInf(n, 0) {
 			if strconv.FormatFloat(n, 'f', -1, 64) == c.Values[0] {
@@ -261,7 +261,7 @@ func (h *sigmaHunter) work(c *store.Chunk) (any, error) {
 		ev.row = i
 		ev.raw = ""
 		if raws != nil {
-			ev.raw = render.Text(raws[i])
+			ev.raw = raws[i].String()
 		}
 		if h.pushdown {
 			clear(toks)

@@ -13,7 +13,6 @@ import (
 
 	"gopkg.in/yaml.v3"
 
-	"loghunt/render"
 	"loghunt/sigma"
 	"loghunt/sigmamap"
 	"loghunt/store"
@@ -84,9 +83,9 @@ func naiveHunt(t *testing.T, db *store.DB, h *sigmaHunter) []string {
 			}
 			for i, v := range vals {
 				if name == store.ColRaw {
-					raws[i] = render.Text(v)
+					raws[i] = v.String()
 				} else if !v.IsNull() {
-					rows[i][name] = render.Text(v)
+					rows[i][name] = v.String()
 				}
 			}
 		}
@@ -434,6 +433,13 @@ func TestSigmaHuntCLI(t *testing.T) {
 		if !onMimi[id] {
 			t.Errorf("rule %s does not hit the Mimikatz sample:\n%s", id, out)
 		}
+	}
+	// The query stage finds the same rows.
+	q, _, code = loghuntRun(t, bin, "--db", db, "query", "--format", "csv",
+		`* | sigma rules="`+hq+`" tags=attack.t1003 | stats count`)
+	huntOut, _, _ := loghuntRun(t, bin, "--db", db, "sigma", "hunt", "--format", "csv", "--tags", "attack.t1003", hq)
+	if n := strings.Count(huntOut, "\n") - 1; code != 0 || q != fmt.Sprintf("count\n%d\n", n) || n == 0 {
+		t.Errorf("| sigma: exit %d %q; sigma hunt: %d rows", code, q, n)
 	}
 	// --level critical leaves out the rest.
 	out, _, _ = loghuntRun(t, bin, "--db", db, "sigma", "hunt", "--format", "csv", "--level", "critical", "--tags", "attack.t1003", hq)

@@ -1,6 +1,7 @@
 package sigmamap
 
 import (
+	"fmt"
 	"strings"
 
 	"loghunt/sigma"
@@ -179,4 +180,84 @@ func (m *Matcher) Match(ev sigma.Event, has func(tok string) bool, keep func(*Co
 			j++
 		}
 	}
+}
+
+// Rules is a loaded rule set with each rule's log source resolved.
+type Rules struct {
+	Set     *sigma.Set
+	Mapping *Mapping
+	Sources map[*sigma.Rule]*Source
+}
+
+// LoadRules reads the rules (files, or directories walked for .yml and
+// .yaml files) and the mapping (the built-in one, extended by mappingFile
+// when it is not empty), and gives the rules whose log source the mapping
+// does not describe a problem of kind unmapped-logsource. what prefixes
+// errors ("sigma hunt").
+func LoadRules(what string, paths []string, mappingFile string) (*Rules, error) {
+	m := Builtin()
+	if mappingFile != "" {
+		user, err := Load(mappingFile)
+		if err != nil {
+			return nil, fmt.Errorf("%s: mapping: %w", what, err)
+		}
+		if m, err = m.Extend(user); err != nil {
+			return nil, fmt.Errorf("%s: mapping: %w", what, err)
+		}
+	}
+	files, err := sigma.RuleFiles(paths...)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", what, err)
+	}
+	if len(files) == 0 {
+		return nil, fmt.Errorf("%s: no .yml or .yaml files in %s", what, strings.Join(paths, ", "))
+	}
+	set, err := sigma.Load(sigma.Options{}, files...)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", what, err)
+	}
+	rs := &Rules{Set: set, Mapping: m, Sources: map[*sigma.Rule]*Source{}}
+	for _, r := range set.Rules {
+		src := m.Resolve(r.Logsource)
+		if src == nil {
+			r.Problems = append(r.Problems, sigma.Problem{File: r.File, Line: r.Line, Rule: r.Ref(),
+				Kind: KindUnmapped, Msg: "no log-source mapping for " + Describe(r.Logsource)})
+			continue
+		}
+		rs.Sources[r] = src
+	}
+	return rs, nil
+}
+
+// Levels orders Sigma's levels (0 for none or an unknown one).
+var Levels = map[string]int{"informational": 1, "low": 2, "medium": 3, "high": 4, "critical": 5}
+
+// Select says which rules to report: MinLevel (0: any), MaxLevel (0:
+// any) and Tags (any one; a tag also takes its sub-techniques:
+// attack.t1110 takes attack.t1110.001).
+type Select struct {
+	MinLevel, MaxLevel int
+	Tags               []string
+}
+
+// Keeps reports whether a rule or correlation of this level and tags is
+// selected.
+func (s Select) Keeps(level string, tags []string) bool {
+	l := Levels[strings.ToLower(level)]
+	if s.MinLevel > 0 && l < s.MinLevel || s.MaxLevel > 0 && l > s.MaxLevel {
+		return false
+	}
+	if len(s.Tags) == 0 {
+		return true
+	}
+	for _, want := range s.Tags {
+		want = strings.ToLower(want)
+		for _, t := range tags {
+			t = strings.ToLower(t)
+			if t == want || strings.HasPrefix(t, want+".") {
+				return true
+			}
+		}
+	}
+	return false
 }
