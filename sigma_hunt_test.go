@@ -149,6 +149,9 @@ func ingestInto(t *testing.T, bin, db string, paths ...string) {
 // hits, for the whole rule set, for a level, for a tag, and for each of 40
 // rules hunted alone (where the tokens must let whole chunks be skipped).
 func TestSigmaHuntPushdownOracle(t *testing.T) {
+	if testing.Short() {
+		t.Skip("slow: every SigmaHQ rule on real logs (-short)")
+	}
 	ls := sigmaHQRules(t)
 	samples := evtxSamples(t)
 	bin := buildLoghunt(t)
@@ -294,6 +297,9 @@ func regressionSamples(t *testing.T) []regressionSample {
 // the real binary into its own database, all SigmaHQ rules hunted over
 // it, and the rule the sample belongs to must be among the hits.
 func TestSigmaHuntRegression(t *testing.T) {
+	if testing.Short() {
+		t.Skip("slow: every SigmaHQ rule on real logs (-short)")
+	}
 	samples := regressionSamples(t)
 	ls := sigmaHQRules(t)
 	bin := buildLoghunt(t)

@@ -109,6 +109,9 @@ func (m mapEv) Raw() string { return m["_raw"] }
 // as evaluating every rule (log source, then sigma.Eval) on every event in
 // Go, and each sample's own rule is among its rows.
 func TestSigmaStageOnRegressionSamples(t *testing.T) {
+	if testing.Short() {
+		t.Skip("slow: every SigmaHQ rule on real logs (-short)")
+	}
 	root := filepath.Join("..", "..", "shared", "datasets", "sigma")
 	if _, err := os.Stat(filepath.Join(root, "regression_data")); err != nil {
 		t.Skip("SigmaHQ regression samples not available")
