@@ -10,20 +10,49 @@ import (
 	"unicode/utf8"
 
 	"loghunt/sigma"
+	"loghunt/sigmamap"
 )
 
-const sigmaUsage = `usage: loghunt sigma check [-q] RULES...
+const sigmaUsage = `usage: loghunt sigma check [-q] [--mapping FILE] RULES...
+       loghunt [--db PATH] sigma hunt [--format table|csv|json] [--level L] [--tags T] [--mapping FILE] [--stats] RULES...
 
 Reads Sigma rules (specification v2.1: detection rules, filters and
-correlations; .yml/.yaml files, or directories walked for them) and says for
-each whether it can run: "ok", or every problem with its kind, file:line:col
-and what is wrong (for a condition, the condition with a caret under the
-mistake). Then a summary: how many rules, filters and correlations, how many
-can run, and the problems counted by kind (yaml, missing-field, bad-value,
-unsupported-modifier, undefined-placeholder, bad-condition, bad-regex,
-unknown-rule, bad-correlation). Exit code 0 when everything can run, 1 when
-something cannot, 2 for a usage error. The rules are not run: that, and
-mapping log sources to loghunt's events, is not there yet.
+correlations; .yml/.yaml files, or directories walked for them).
+
+sigma check says for each rule whether it can run: "ok", or every problem
+with its kind, file:line:col and what is wrong (for a condition, the
+condition with a caret under the mistake). Then a summary: how many rules,
+filters and correlations, how many can run, and the problems counted by
+kind (yaml, missing-field, bad-value, unsupported-modifier,
+undefined-placeholder, bad-condition, bad-regex, unknown-rule,
+bad-correlation, unmapped-logsource). Exit code 0 when everything can run,
+1 when something cannot, 2 for a usage error.
+
+A rule's logsource (product, category, service) says which events it looks
+at. The built-in mapping follows SigmaHQ's tests/thor.yml for Windows
+(product windows, service security: Channel=Security; category
+process_creation: EventID 1 of Sysmon or 4688 of Security, with Image read
+as NewProcessName there; ...), product linux to syslog events (service
+auth: auth.log files or the auth apps, sshd, sudo, cron: by app, syslog:
+all), category webserver to Apache/nginx access logs with W3C names
+(cs-method, cs-uri-query, sc-status, c-ip, cs-user-agent, ...), product
+cisco service aaa to Cisco IOS command-log lines. A rule whose
+logsource no entry describes cannot run (unmapped-logsource). --mapping
+FILE adds entries in thor.yml's shape (tests/thor.yml itself is one); an
+entry with a built-in's name replaces it.
+
+sigma hunt runs the rules that can run over every event of the database
+and prints one row per hit, in time order: _time, sigma_level, sigma_id,
+sigma_title, source, and for correlations (event_count, value_count,
+temporal, ..., on sliding windows in event time) also first, last, count
+and the group-by fields (_time is then first). --level keeps rules of
+that level or above (informational, low, medium, high, critical); --tags
+keeps rules with one of the comma-separated tags (attack.t1110 also takes
+attack.t1110.001); rules that a kept correlation uses run without being
+listed themselves. Chunks no rule can match (by the log-source fields and
+the words a rule needs) are not read. --stats prints what the hunt did to
+stderr. Exit code 0 with or without hits, 1 on an error, 2 for a usage
+error.
 
 flags:
 `
@@ -32,18 +61,26 @@ func (e *env) sigma(args []string) error {
 	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "-help" || args[0] == "help" {
 		fmt.Fprint(e.stderr, sigmaUsage)
 		if len(args) == 0 {
-			return usagef("sigma: say what to do (sigma check RULES...)")
+			return usagef("sigma: say what to do (sigma check RULES..., sigma hunt RULES...)")
 		}
 		return flag.ErrHelp
 	}
-	if args[0] != "check" {
-		return usagef("sigma: unknown subcommand %q (sigma check RULES...)", args[0])
+	switch args[0] {
+	case "check":
+		return e.sigmaCheck(args[1:])
+	case "hunt":
+		return e.sigmaHunt(args[1:])
 	}
+	return usagef("sigma: unknown subcommand %q (sigma check RULES..., sigma hunt RULES...)", args[0])
+}
+
+func (e *env) sigmaCheck(args []string) error {
 	fs := flag.NewFlagSet("sigma check", flag.ContinueOnError)
 	fs.SetOutput(e.stderr)
 	quiet := fs.Bool("q", false, "list only what cannot run, and the summary")
+	mapping := fs.String("mapping", "", "a log-source mapping `FILE` (thor.yml's shape) that extends the built-in one")
 	fs.Usage = func() { fmt.Fprint(e.stderr, sigmaUsage); fs.PrintDefaults() }
-	paths, err := parseInterleaved(fs, args[1:])
+	paths, err := parseInterleaved(fs, args)
 	if err != nil {
 		return err
 	}
@@ -51,23 +88,33 @@ func (e *env) sigma(args []string) error {
 		fs.Usage()
 		return usagef("sigma check: name the rule files or directories")
 	}
-	files, err := sigma.RuleFiles(paths...)
+	ls, err := loadSigmaRules("sigma check", paths, *mapping)
 	if err != nil {
 		return err
 	}
-	if len(files) == 0 {
-		return fmt.Errorf("sigma check: no .yml or .yaml files in %s", strings.Join(paths, ", "))
-	}
-	set, err := sigma.Load(sigma.Options{}, files...)
-	if err != nil {
-		return err
-	}
-	sum := reportSigmaSet(e.stdout, set, *quiet)
+	sum := reportSigmaSet(e.stdout, ls.set, *quiet)
 	fmt.Fprintln(e.stdout, sum.line())
 	if !sum.allRun() {
 		return errShown
 	}
 	return nil
+}
+
+// loadedSigma is a rule set with each rule's log source resolved.
+type loadedSigma struct {
+	set     *sigma.Set
+	mapping *sigmamap.Mapping
+	sources map[*sigma.Rule]*sigmamap.Source
+}
+
+// loadSigmaRules reads the rules and the mapping, and marks the rules
+// whose log source the mapping does not describe (unmapped-logsource).
+func loadSigmaRules(cmd string, paths []string, mappingFile string) (*loadedSigma, error) {
+	rs, err := sigmamap.LoadRules(cmd, paths, mappingFile)
+	if err != nil {
+		return nil, err
+	}
+	return &loadedSigma{set: rs.Set, mapping: rs.Mapping, sources: rs.Sources}, nil
 }
 
 // sigmaSummary counts what sigma check found.

@@ -150,5 +150,41 @@ func TestSigmaCheckSigmaHQ(t *testing.T) {
 	if want := map[bool]int{true: 1, false: 0}[fails > 0]; code != want {
 		t.Errorf("exit %d with %d FAIL entries", code, fails)
 	}
+	// Log sources: the Windows ones of thor.yml, Linux syslog and web
+	// access logs are mapped; cloud products are not (nothing ingests them).
+	for _, mapped := range []string{"product: windows, category: process_creation", "product: windows, service: security",
+		"product: windows, category: ps_script", "product: linux, service: auth", "category: webserver", "product: linux, service: sshd"} {
+		if strings.Contains(out, "no log-source mapping for "+mapped+"\n") {
+			t.Errorf("%s reported unmapped", mapped)
+		}
+	}
+	um := regexp.MustCompile(`unmapped-logsource (\d+)`).FindStringSubmatch(summary)
+	if um == nil || strings.Count(out, "no log-source mapping for product: aws, service: cloudtrail\n") == 0 {
+		t.Errorf("no unmapped-logsource count, or aws mapped: %s", summary)
+	} else if n, _ := strconv.Atoi(um[1]); n != strings.Count(out, "\n     unmapped-logsource ") {
+		t.Errorf("summary counts %d unmapped, %d listed", n, strings.Count(out, "\n     unmapped-logsource "))
+	}
 	t.Logf("%d files: %s", files, summary)
+}
+
+// TestSigmaCheckMapping: a rule whose log source no mapping describes is
+// reported (unmapped-logsource, counted, exit 1); --mapping adds the log
+// source; a bad mapping file is an error naming its line and column.
+func TestSigmaCheckMapping(t *testing.T) {
+	bin := buildLoghunt(t)
+	dir := filepath.Join("testdata", "sigma_map")
+	rules := filepath.Join(dir, "app_rule.yml")
+	out, errs, code := loghuntRun(t, bin, "sigma", "check", rules)
+	if code != 1 || errs != "" || !strings.Contains(out, "     unmapped-logsource "+rules+":1: no log-source mapping for product: payroll, service: audit\n") ||
+		!strings.HasSuffix(out, "\n2 rules, 1 runnable; problems: unmapped-logsource 1\n") {
+		t.Errorf("exit %d, stderr %q:\n%s", code, errs, out)
+	}
+	out, errs, code = loghuntRun(t, bin, "sigma", "check", "--mapping", filepath.Join(dir, "payroll.yml"), rules)
+	if code != 0 || errs != "" || !strings.HasSuffix(out, "\n2 rules, 2 runnable; no problems\n") {
+		t.Errorf("--mapping: exit %d, stderr %q:\n%s", code, errs, out)
+	}
+	_, errs, code = loghuntRun(t, bin, "sigma", "check", "--mapping", filepath.Join(dir, "bad_mapping.yml"), rules)
+	if code != 1 || !strings.Contains(errs, "bad_mapping.yml:7:13: source \"Syslog:payroll\"") {
+		t.Errorf("bad mapping: exit %d, stderr %q", code, errs)
+	}
 }

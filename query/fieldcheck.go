@@ -255,6 +255,8 @@ func (k *knownFields) after(st Command) {
 		k.add(c.Out)
 	case *AutoregressCmd:
 		k.add(c.Outs...)
+	case *SigmaCmd:
+		k.add(sigmaFields...)
 	}
 }
 

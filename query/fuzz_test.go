@@ -22,7 +22,7 @@ func FuzzParse(f *testing.F) {
 	for _, q := range goldenQueries(f) {
 		f.Add(q)
 	}
-	for _, q := range []string{"* | stast count", "| where (a", `"open`, "a |", "| bin spn=1m", "x IN (a", "| where 1 < 2 < 3"} {
+	for _, q := range []string{"* | sigma rules=r level>=high tags=\"a,b\"", "* | sigma rules=/x/y.yml mapping=../m.yml", "* | stast count", "| where (a", `"open`, "a |", "| bin spn=1m", "x IN (a", "| where 1 < 2 < 3"} {
 		f.Add(q)
 	}
 	f.Fuzz(func(t *testing.T, q string) {

@@ -107,6 +107,12 @@ var stageHelp = []HelpEntry{
 	stage("regex", `regex [f="RE" | f!="RE"] "RE"`, `keep rows whose f (default _raw) matches the Go (RE2) regex somewhere, or with != rows where it does not; a row without f matches nothing, so = drops it and != keeps it`, `regex path="(?i)\.(php|asp)$"`),
 	stage("delta", "delta f [as g] [p=N]", "g (default delta(f)) = f minus f of the N-th earlier row with a numeric f (default 1), in result order (oldest first, so deltas of _time are positive, where Splunk's newest-first order makes them negative); rows whose f is not a number or a time get none and are not counted back, nor are the first N", "delta _time as gap"),
 	stage("autoregress", "autoregress f [as g] [p=N | p=M-N]", "copy f of the N-th earlier row into g (default f_pN), or of each of the M-th to N-th into f_pM ... f_pN (as only with one p); every row counts back, a row without f too; N at most 10,000", "autoregress bytes p=1-3"),
+	stage("sigma", "sigma rules=PATH [level>=L | level=L] [tags=T1,T2] [mapping=FILE]",
+		"keep the rows that Sigma detection rules match (PATH: a rule file or a directory walked for .yml/.yaml; quote it when it has spaces), one row per row and matching rule (a row two rules match comes twice), with sigma_id (the rule's id, else name or title), sigma_title, sigma_level and sigma_tags (multi-value, one tag per line); "+
+			"a rule sees the rows of its logsource as loghunt sigma check's mapping says (Windows channels and EventIDs after SigmaHQ's thor.yml, syslog by app, web access logs with W3C names; mapping=FILE adds entries), and field names without the spaces Windows events keep; "+
+			"level>=high keeps rules of that level and above, level=high only that level; tags= rules with one of the tags (attack.t1110 also takes attack.t1110.001); "+
+			"correlations, and rules used only by them, are not run here: loghunt sigma hunt runs them",
+		`sigma rules=sigma/rules/windows level>=high tags=attack.t1003`),
 	stage("anomalies", "anomalies [f1, f2, ...] [by entity] [contamination=0.01|auto] [trees=100] [sample=256] [seed=N] [method=iforest|mad] [save=NAME [replace=true] | model=NAME]",
 		"fit an Isolation Forest on the rows (or score them with a saved model) and add anomaly_score, is_anomaly and anomaly_reason to every row, in order; "+
 			"anomaly_score is 0 to 1: about 0.5 or less is normal, above 0.6 worth a look, above 0.7 strongly isolated; "+

@@ -67,6 +67,7 @@ var stageModes = map[string]lexMode{
 	"anomalies": modeArgs, "patterns": modeArgs, "context": modeArgs, "explain": modeArgs,
 	"mvexpand": modeArgs, "fillnull": modeArgs, "makeresults": modeArgs, "reverse": modeArgs,
 	"regex": modeExpr, "delta": modeArgs, "autoregress": modeArgs,
+	"sigma": modeArgs,
 }
 
 // modeKeywords are the reserved words of each mode, lower-case.
@@ -115,8 +116,9 @@ type queryScanner struct {
 	line, col  int // of pos, 1-based, col in bytes
 	toks       []lexer.Token
 	mode       lexMode
-	stage      int  // index of the current stage
-	stageStart bool // the next token starts a stage
+	stage      int    // index of the current stage
+	stageNm    string // its name, lower-case
+	stageStart bool   // the next token starts a stage
 }
 
 // lex splits q into tokens, ending with EOF.
@@ -214,6 +216,7 @@ func (s *queryScanner) stageName() *posError {
 		return s.errorf(s.pos, "unknown stage %q%s", s.src[s.pos:end], didYouMean(name, StageNames()))
 	}
 	s.mode = mode
+	s.stageNm = name
 	s.emit(tokStage, end)
 	return nil
 }

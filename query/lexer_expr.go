@@ -11,7 +11,7 @@ func (s *queryScanner) exprToken() *posError {
 	switch {
 	case isDigitByte(c) || c == '.' && i+1 < len(src) && isDigitByte(src[i+1]):
 		return s.number()
-	case isIdentStart(c):
+	case isIdentStart(c) || s.stageNm == "sigma" && (c == '/' || c == '.'): // sigma rules=/path
 		end := i + 1
 		for end < len(src) && s.isIdentByte(src[end]) {
 			end++
@@ -51,6 +51,9 @@ func (s *queryScanner) operator() int {
 			return 1
 		}
 		return 0
+	}
+	if two == ">=" && s.stageNm == "sigma" {
+		return 2 // sigma level>=high
 	}
 	if strings.IndexByte("=,()-+", src[i]) >= 0 {
 		return 1
