@@ -306,8 +306,16 @@ type ModelInfo struct {
 	Created       time.Time
 }
 
-// DescribeModel decodes a blob stored by anomalies save=NAME.
+// DescribeModel decodes a blob stored by anomalies save=NAME or
+// firstseen save=NAME.
 func DescribeModel(blob []byte) (ModelInfo, error) {
+	if isFirstseenModel(blob) {
+		f, err := decodeFirstseen(blob)
+		if err != nil {
+			return ModelInfo{}, err
+		}
+		return ModelInfo{Method: "firstseen", Features: []string{f.Field}, By: f.By, Baselines: len(f.Values), Rows: f.Rows, Created: f.Created}, nil
+	}
 	m, err := decodeModel(blob)
 	if err != nil {
 		return ModelInfo{}, err

@@ -173,6 +173,12 @@ func stageUses(st Command) (string, []fieldUse) {
 			return "explain", uses("by of explain", c.By.Name)
 		}
 		return "explain", nil
+	case *FirstseenCmd:
+		u := uses("firstseen", c.Field.Name)
+		if c.By != nil {
+			u = append(u, uses("by of firstseen", c.By.Name)...)
+		}
+		return "firstseen", u
 	}
 	return fmt.Sprintf("%T", st), nil
 }
@@ -241,6 +247,8 @@ func (k *knownFields) after(st Command) {
 	case *ContextCmd:
 		k.open = true // the events' fields
 		k.add(ContextOfField)
+	case *FirstseenCmd:
+		k.add(colScore, colFlag, colReason)
 	case *ExplainCmd:
 		k.add(ExplanationField)
 		if c.LLM {

@@ -136,6 +136,12 @@ var stageHelp = []HelpEntry{
 			"and then, what came next: at or after the finding's _time, the first success (action=success) when success is not the window's commonest action, else the first event of another action than the commonest that the window had not seen before the finding (without actions: of such a pattern), "+
 			"or nothing else within SPAN; holds the findings",
 		`| where is_anomaly | context by src_ip span=10m limit=50`),
+	stage("firstseen", "firstseen f [by e] (train=DUR | model=NAME) [save=NAME [replace=true]]",
+		"mark the rows whose f (for their e, with by) never occurred in a baseline: the rows of the first DUR of event time the stage receives (train=6d), or a saved first-seen model (model=NAME, every row scored); "+
+			"adds anomaly_score (1 new, 0 not), is_anomaly and anomaly_reason (new f=v for e=x (N other values in the first 6d); first seen TIME), as anomalies does; every row with a new value is marked, not only the first (dedup f, e keeps the first); "+
+			"rows of the baseline, and rows without f, get is_anomaly false; values compare as text, exactly; save=NAME stores the baseline's values (all rows when there is no train=) as a model that loghunt models lists; "+
+			"a user's new source country, a host's new process, a new log template after patterns; holds the rows",
+		`| firstseen src_ip by user train=6d | where is_anomaly | table _time, user, src_ip, anomaly_reason`),
 	stage("explain", "explain [by f] [llm=true [show_prompt=true]]",
 		"add explanation, a plain-language account, to each finding (a row with is_anomaly true, or every row when none has is_anomaly; others get null): "+
 			"the count that stands out (the first count field anomaly_reason names, else the one furthest above its median) against its usual value, the median of that field over the rows explain received "+

@@ -22,6 +22,7 @@ var stageOptions = map[string][]string{
 	"makeresults": {"count"},
 	"delta":       {"p"},
 	"explain":     {"llm", "show_prompt"},
+	"firstseen":   {"train", "model", "save", "replace"},
 }
 
 // optionSet is the checked options of one stage, by name.
