@@ -32,6 +32,7 @@ type queryFlags struct {
 	plot             string
 	skipDamaged      bool
 	showPrompt       bool
+	geoip            stringList // MaxMind-format databases for iplocation
 	where            string // in a script, "FILE:LINE" of the query, for its warnings
 }
 
@@ -42,6 +43,7 @@ func (q *queryFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&q.latest, "latest", "", "only events before this time")
 	fs.BoolVar(&q.stats, "stats", false, "print chunks read, rows scanned, bytes decoded and time to stderr")
 	fs.BoolVar(&q.skipDamaged, "skip-damaged", false, "leave out damaged chunks, with a warning saying how many events, instead of failing")
+	fs.Var(&q.geoip, "geoip", "a MaxMind-format database (.mmdb: GeoLite2 or DB-IP lite, City, Country or ASN) for iplocation (repeatable; default $LOGHUNT_GEOIP)")
 	fs.BoolVar(&q.showPrompt, "show-prompt", false, "print what would be sent to the language model (by explain llm=true; by ask, its question), and send nothing")
 }
 
@@ -103,7 +105,7 @@ func (e *env) runQuery(ctx context.Context, db *store.DB, q *query.Query, text s
 	p := render.NewResults(e.stdout, format, render.ResultOptions{Chart: e.chartOptions(), Plot: qf.plot,
 		Note: func(msg string) { fmt.Fprintf(e.stderr, "loghunt: %s\n", msg) }})
 	opt := query.Options{Earliest: qf.earliest, Latest: qf.latest, Models: db, Warn: e.queryWarner(qf.where),
-		SkipDamaged: qf.skipDamaged, LLM: &query.LLMOptions{Load: llm.Load, ShowPrompt: qf.showPrompt,
+		SkipDamaged: qf.skipDamaged, GeoIP: qf.geoip, LLM: &query.LLMOptions{Load: llm.Load, ShowPrompt: qf.showPrompt,
 			Print: func(s string) { fmt.Fprintln(e.stdout, s) }}}
 	st, err := query.Run(ctx, db, q, opt, p.Add)
 	if err != nil {

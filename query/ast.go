@@ -52,7 +52,7 @@ var commandTypes = []Command{
 	&SearchCmd{}, &WhereCmd{}, &EvalCmd{}, &RexCmd{}, &FieldsCmd{}, &TableCmd{},
 	&RenameCmd{}, &StatsCmd{}, &BinCmd{}, &TimechartCmd{}, &EventstatsCmd{},
 	&StreamstatsCmd{}, &SortCmd{}, &HeadCmd{}, &TailCmd{}, &DedupCmd{}, &TopCmd{},
-	&RareCmd{}, &LookupCmd{}, &AnomaliesCmd{}, &PatternsCmd{}, &ContextCmd{}, &ExplainCmd{}, &FirstseenCmd{},
+	&RareCmd{}, &LookupCmd{}, &AnomaliesCmd{}, &PatternsCmd{}, &ContextCmd{}, &ExplainCmd{}, &FirstseenCmd{}, &IplocationCmd{},
 	&MvexpandCmd{}, &FillnullCmd{}, &MakeresultsCmd{}, &ReverseCmd{}, &RegexCmd{}, &DeltaCmd{}, &AutoregressCmd{},
 	&SigmaCmd{},
 }

@@ -49,6 +49,9 @@ type Options struct {
 	// LLM lets explain llm=true ask a language model; nil means none is
 	// configured.
 	LLM *LLMOptions
+	// GeoIP are the MaxMind-format databases iplocation reads; none means
+	// those LOGHUNT_GEOIP names.
+	GeoIP []string
 }
 
 // warn passes msg to Options.Warn, if set.

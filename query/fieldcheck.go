@@ -173,6 +173,8 @@ func stageUses(st Command) (string, []fieldUse) {
 			return "explain", uses("by of explain", c.By.Name)
 		}
 		return "explain", nil
+	case *IplocationCmd:
+		return "iplocation", uses("iplocation", c.Field.Name)
 	case *FirstseenCmd:
 		u := uses("firstseen", c.Field.Name)
 		if c.By != nil {
@@ -249,6 +251,8 @@ func (k *knownFields) after(st Command) {
 		k.add(ContextOfField)
 	case *FirstseenCmd:
 		k.add(colScore, colFlag, colReason)
+	case *IplocationCmd:
+		k.add(c.outFields()...)
 	case *ExplainCmd:
 		k.add(ExplanationField)
 		if c.LLM {

@@ -136,6 +136,11 @@ var stageHelp = []HelpEntry{
 			"and then, what came next: at or after the finding's _time, the first success (action=success) when success is not the window's commonest action, else the first event of another action than the commonest that the window had not seen before the finding (without actions: of such a pattern), "+
 			"or nothing else within SPAN; holds the findings",
 		`| where is_anomaly | context by src_ip span=10m limit=50`),
+	stage("iplocation", "iplocation f [prefix=P]",
+		"add where the address in f is, from MaxMind-format databases (.mmdb) given with --geoip FILE (repeatable) or LOGHUNT_GEOIP: "+
+			"country, country_code, region, city, lat, lon (from a City or Country database: GeoLite2, DB-IP lite) and asn, asn_org (from an ASN database), each named with the prefix P; "+
+			"the first database that knows a field gives it; an address none knows (a private one), or a value that is no address, gets null; nothing is downloaded",
+		`| iplocation src_ip | stats dc(country) as countries, values(country) by user | where countries > 1`),
 	stage("firstseen", "firstseen f [by e] (train=DUR | model=NAME) [save=NAME [replace=true]]",
 		"mark the rows whose f (for their e, with by) never occurred in a baseline: the rows of the first DUR of event time the stage receives (train=6d), or a saved first-seen model (model=NAME, every row scored); "+
 			"adds anomaly_score (1 new, 0 not), is_anomaly and anomaly_reason (new f=v for e=x (N other values in the first 6d); first seen TIME), as anomalies does; every row with a new value is marked, not only the first (dedup f, e keeps the first); "+

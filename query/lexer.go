@@ -64,7 +64,7 @@ var stageModes = map[string]lexMode{
 	"stats": modeArgs, "bin": modeArgs, "timechart": modeArgs, "eventstats": modeArgs,
 	"streamstats": modeArgs, "sort": modeArgs, "head": modeArgs, "tail": modeArgs,
 	"dedup": modeArgs, "top": modeArgs, "rare": modeArgs, "lookup": modeArgs,
-	"anomalies": modeArgs, "patterns": modeArgs, "context": modeArgs, "explain": modeArgs, "firstseen": modeArgs,
+	"anomalies": modeArgs, "patterns": modeArgs, "context": modeArgs, "explain": modeArgs, "firstseen": modeArgs, "iplocation": modeArgs,
 	"mvexpand": modeArgs, "fillnull": modeArgs, "makeresults": modeArgs, "reverse": modeArgs,
 	"regex": modeExpr, "delta": modeArgs, "autoregress": modeArgs,
 	"sigma": modeArgs,

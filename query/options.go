@@ -23,6 +23,7 @@ var stageOptions = map[string][]string{
 	"delta":       {"p"},
 	"explain":     {"llm", "show_prompt"},
 	"firstseen":   {"train", "model", "save", "replace"},
+	"iplocation":  {"prefix"},
 }
 
 // optionSet is the checked options of one stage, by name.
