@@ -95,7 +95,7 @@ func TestKillResume(t *testing.T) {
 	bin := linkLoghunt(t)
 	dir := t.TempDir()
 	logPath := filepath.Join(dir, "access.log")
-	lines := writeAccessLog(t, logPath, 1200000)
+	lines := writeAccessLog(t, logPath, 600000) // over a second to ingest: a few commits (every 500 ms or 16 MB of chunks)
 	r := rand.New(rand.NewPCG(7, 7))
 	// Kills land within one ingest's time. That time was measured once and
 	// the machine's speed drifts (other tests share its cores): a kill that
