@@ -139,7 +139,10 @@ type huntStats struct {
 
 // sigmaHunter runs a matcher over a store.
 type sigmaHunter struct {
-	m          *sigmamap.Matcher
+	m *sigmamap.Matcher
+	// rawTokens: the store's Windows events are all from .evtx files, so
+	// the chunk filter may use the tokens of the rules' field values.
+	rawTokens  bool
 	correlated map[*sigma.Rule]bool
 	report     map[*sigma.Rule]bool
 	pushdown   bool // prune chunks and events by the rules' tokens and sources
@@ -169,7 +172,7 @@ func (h *sigmaHunter) scanFilter() *store.Filter {
 			branches = append(branches, store.And(conds...))
 		}
 		parts := []*store.Filter{store.Or(branches...)}
-		if tf := tokenFilter(c.Plan); tf != nil {
+		if tf := tokenFilter(c.Plan(h.rawTokens)); tf != nil {
 			parts = append(parts, tf)
 		}
 		args = append(args, store.And(parts...))
@@ -269,7 +272,7 @@ func (h *sigmaHunter) work(c *store.Chunk) (any, error) {
 		}
 		t := times[lo+rows.Row(i)]
 		res.events++
-		h.m.Match(ev, has, h.keep, func(cr *sigmamap.Compiled, _ sigma.Event) {
+		h.m.Match(ev, has, sigmamap.FieldsInRaw(c.Sourcetype), h.keep, func(cr *sigmamap.Compiled, _ sigma.Event) {
 			res.evalue++
 			r := cr.Rule
 			if h.report[r] {
@@ -289,6 +292,18 @@ func (h *sigmaHunter) run(ctx context.Context, st interface {
 }, set *sigma.Set, sel huntSelect) ([]huntHit, *huntStats, error) {
 	spec := store.AllTime
 	if h.pushdown {
+		// Whether Windows events come only from .evtx files: the chunk
+		// headers say (nothing is decoded).
+		h.rawTokens = true
+		_, err := st.Scan(ctx, store.AllTime, func(c *store.Chunk) (any, error) {
+			return sigmamap.FieldsInRaw(c.Sourcetype) || c.Column("Channel") == nil, nil
+		}, func(_ *store.Chunk, v any) error {
+			h.rawTokens = h.rawTokens && v.(bool)
+			return nil
+		})
+		if err != nil {
+			return nil, nil, err
+		}
 		spec.Filter = h.scanFilter()
 	}
 	var hits []huntHit

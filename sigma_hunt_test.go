@@ -172,6 +172,16 @@ func TestSigmaHuntPushdownOracle(t *testing.T) {
 		}
 		paths = append(paths, part)
 	}
+	// SigmaHQ's JSON renderings of its regression samples, written again
+	// the way Go programs (winlogbeat) write JSON: &, < and > as \u0026,
+	// \u003c, \u003e, so a value's words are not all words of _raw.
+	if reg := filepath.Join(shared, "datasets", "sigma", "regression_data"); dirExists(reg) {
+		p := filepath.Join(t.TempDir(), "go_escaped.json")
+		if n := writeGoEscaped(t, reg, p); n > 0 {
+			paths = append(paths, p)
+			t.Logf("%d JSON events with \\u escapes of & < >", n)
+		}
+	}
 	ingestInto(t, bin, dbPath, paths...)
 	db, err := store.Open(dbPath, store.OpenOptions{ReadOnly: true})
 	if err != nil {
@@ -253,6 +263,52 @@ func TestSigmaHuntPushdownOracle(t *testing.T) {
 		t.Error("no chunk was skipped for any rule hunted alone")
 	}
 	t.Logf("%d rules alone: %d chunks read, %d skipped (tokens and log-source fields)", len(ids), read, skipped)
+}
+
+// writeGoEscaped re-encodes every regression sample's .json with Go's
+// encoder as JSON lines into out and returns how many events have an
+// escaped &, < or >.
+func writeGoEscaped(t *testing.T, reg, out string) int {
+	t.Helper()
+	var buf strings.Builder
+	escaped := 0
+	filepath.WalkDir(reg, func(p string, d os.DirEntry, err error) error {
+		if err != nil || !strings.HasSuffix(p, ".json") {
+			return err
+		}
+		data, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		dec := json.NewDecoder(strings.NewReader(string(data)))
+		dec.UseNumber()
+		for {
+			var v any
+			if err := dec.Decode(&v); err != nil {
+				break
+			}
+			objs := []any{v}
+			if arr, ok := v.([]any); ok {
+				objs = arr
+			}
+			for _, o := range objs {
+				line, err := json.Marshal(o)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if strings.Contains(string(line), `\u0026`) || strings.Contains(string(line), `\u003c`) || strings.Contains(string(line), `\u003e`) {
+					escaped++
+				}
+				buf.Write(line)
+				buf.WriteByte('\n')
+			}
+		}
+		return nil
+	})
+	if err := os.WriteFile(out, []byte(buf.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return escaped
 }
 
 // regressionSample is one of SigmaHQ's regression tests.
