@@ -511,6 +511,32 @@ func TestSigmaHuntCLI(t *testing.T) {
 			t.Errorf("--level critical: %s", l)
 		}
 	}
+	// In process (so the race detector sees the scan's workers): the
+	// process_access rules and the spray correlation agree with the naive
+	// evaluation and give the CLI's correlation hit.
+	ls, err := loadSigmaRules("test", []string{filepath.Join(hq, "windows", "process_access"), rules}, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := store.Open(db, store.OpenOptions{ReadOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	h := newSigmaHunter(ls, huntSelect{})
+	inHits, _, err := h.run(context.Background(), st, ls.set, huntSelect{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	corr := 0
+	for _, x := range inHits {
+		if x.corr != nil {
+			corr++
+		}
+	}
+	if got, want := hitKeys(inHits), naiveHunt(t, st, h); len(want) == 0 || strings.Join(got, "\n") != strings.Join(want, "\n") || corr != 1 {
+		t.Errorf("in process: %d hits, naive %d, %d correlation hits", len(got), len(want), corr)
+	}
 	// Usage errors.
 	for _, args := range [][]string{{"--format", "chart", rules}, {"--level", "severe", rules}, {}} {
 		_, errs, code := loghuntRun(t, bin, append([]string{"--db", db, "sigma", "hunt"}, args...)...)
