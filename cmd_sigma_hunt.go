@@ -217,10 +217,6 @@ func tokenFilter(t *sigma.TokenExpr) *store.Filter {
 	return store.And(args...)
 }
 
-func (h *sigmaHunter) keep(c *sigmamap.Compiled) bool {
-	return h.report[c.Rule] || h.correlated[c.Rule]
-}
-
 // work evaluates the rules on every row of a chunk.
 func (h *sigmaHunter) work(c *store.Chunk) (any, error) {
 	rows, err := c.Select(nil, math.MinInt64, math.MaxInt64, store.SelectOptions{Times: true})
@@ -272,7 +268,7 @@ func (h *sigmaHunter) work(c *store.Chunk) (any, error) {
 		}
 		t := times[lo+rows.Row(i)]
 		res.events++
-		h.m.Match(ev, has, sigmamap.FieldsInRaw(c.Sourcetype), h.keep, func(cr *sigmamap.Compiled, _ sigma.Event) {
+		h.m.Match(ev, has, sigmamap.FieldsInRaw(c.Sourcetype), nil, func(cr *sigmamap.Compiled, _ sigma.Event) {
 			res.evalue++
 			r := cr.Rule
 			if h.report[r] {
@@ -378,14 +374,13 @@ func correlate(set *sigma.Set, matches []huntMatch, sel huntSelect) ([]huntHit, 
 // newSigmaHunter picks the rules to run: the selected ones that can run,
 // and those the selected correlations use.
 func newSigmaHunter(ls *loadedSigma, sel huntSelect) *sigmaHunter {
-	h := &sigmaHunter{m: sigmamap.NewMatcher(ls.set.Rules, ls.sources), correlated: map[*sigma.Rule]bool{},
-		report: map[*sigma.Rule]bool{}, pushdown: true}
+	report, correlated := map[*sigma.Rule]bool{}, map[*sigma.Rule]bool{}
 	var use func(c *sigma.Correlation)
 	use = func(c *sigma.Correlation) {
 		for _, s := range c.Sources {
 			switch x := s.(type) {
 			case *sigma.Rule:
-				h.correlated[x] = true
+				correlated[x] = true
 			case *sigma.Correlation:
 				use(x)
 			}
@@ -396,12 +391,24 @@ func newSigmaHunter(ls *loadedSigma, sel huntSelect) *sigmaHunter {
 			use(c)
 		}
 	}
-	for _, c := range h.m.Rules {
-		if c.Rule.Standalone && sel.keeps(c.Rule.Level, c.Rule.Tags) {
-			h.report[c.Rule] = true
+	for _, r := range ls.set.Rules {
+		if r.CanRun() && ls.sources[r] != nil && r.Standalone && sel.keeps(r.Level, r.Tags) {
+			report[r] = true
 		}
 	}
-	return h
+	return newSigmaHunterFor(ls, report, correlated)
+}
+
+// newSigmaHunterFor runs the rules of report (listing their hits) and of
+// correlated (feeding the correlations); the matcher holds only those.
+func newSigmaHunterFor(ls *loadedSigma, report, correlated map[*sigma.Rule]bool) *sigmaHunter {
+	var rules []*sigma.Rule
+	for _, r := range ls.set.Rules {
+		if report[r] || correlated[r] {
+			rules = append(rules, r)
+		}
+	}
+	return &sigmaHunter{m: sigmamap.NewMatcher(rules, ls.sources), report: report, correlated: correlated, pushdown: true}
 }
 
 // huntColumns are the output columns: the fixed ones, then for
