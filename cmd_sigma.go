@@ -54,6 +54,10 @@ the words a rule needs) are not read. --stats prints what the hunt did to
 stderr. Exit code 0 with or without hits, 1 on an error, 2 for a usage
 error.
 
+In a query, the stage | sigma rules=PATH [level>=L] [tags=T] keeps the
+events detection rules match, one row per event and rule, with sigma_id,
+sigma_title, sigma_level and sigma_tags (.help sigma).
+
 flags:
 `
 

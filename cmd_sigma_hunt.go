@@ -139,7 +139,10 @@ type huntStats struct {
 
 // sigmaHunter runs a matcher over a store.
 type sigmaHunter struct {
-	m          *sigmamap.Matcher
+	m *sigmamap.Matcher
+	// rawTokens: the store's Windows events are all from .evtx files, so
+	// the chunk filter may use the tokens of the rules' field values.
+	rawTokens  bool
 	correlated map[*sigma.Rule]bool
 	report     map[*sigma.Rule]bool
 	pushdown   bool // prune chunks and events by the rules' tokens and sources
@@ -169,7 +172,7 @@ func (h *sigmaHunter) scanFilter() *store.Filter {
 			branches = append(branches, store.And(conds...))
 		}
 		parts := []*store.Filter{store.Or(branches...)}
-		if tf := tokenFilter(c.Plan); tf != nil {
+		if tf := tokenFilter(c.Plan(h.rawTokens)); tf != nil {
 			parts = append(parts, tf)
 		}
 		args = append(args, store.And(parts...))
@@ -212,10 +215,6 @@ func tokenFilter(t *sigma.TokenExpr) *store.Filter {
 		return store.Or(args...)
 	}
 	return store.And(args...)
-}
-
-func (h *sigmaHunter) keep(c *sigmamap.Compiled) bool {
-	return h.report[c.Rule] || h.correlated[c.Rule]
 }
 
 // work evaluates the rules on every row of a chunk.
@@ -269,7 +268,7 @@ func (h *sigmaHunter) work(c *store.Chunk) (any, error) {
 		}
 		t := times[lo+rows.Row(i)]
 		res.events++
-		h.m.Match(ev, has, h.keep, func(cr *sigmamap.Compiled, _ sigma.Event) {
+		h.m.Match(ev, has, sigmamap.FieldsInRaw(c.Sourcetype), nil, func(cr *sigmamap.Compiled, _ sigma.Event) {
 			res.evalue++
 			r := cr.Rule
 			if h.report[r] {
@@ -289,6 +288,18 @@ func (h *sigmaHunter) run(ctx context.Context, st interface {
 }, set *sigma.Set, sel huntSelect) ([]huntHit, *huntStats, error) {
 	spec := store.AllTime
 	if h.pushdown {
+		// Whether Windows events come only from .evtx files: the chunk
+		// headers say (nothing is decoded).
+		h.rawTokens = true
+		_, err := st.Scan(ctx, store.AllTime, func(c *store.Chunk) (any, error) {
+			return sigmamap.FieldsInRaw(c.Sourcetype) || c.Column("Channel") == nil, nil
+		}, func(_ *store.Chunk, v any) error {
+			h.rawTokens = h.rawTokens && v.(bool)
+			return nil
+		})
+		if err != nil {
+			return nil, nil, err
+		}
 		spec.Filter = h.scanFilter()
 	}
 	var hits []huntHit
@@ -363,14 +374,13 @@ func correlate(set *sigma.Set, matches []huntMatch, sel huntSelect) ([]huntHit, 
 // newSigmaHunter picks the rules to run: the selected ones that can run,
 // and those the selected correlations use.
 func newSigmaHunter(ls *loadedSigma, sel huntSelect) *sigmaHunter {
-	h := &sigmaHunter{m: sigmamap.NewMatcher(ls.set.Rules, ls.sources), correlated: map[*sigma.Rule]bool{},
-		report: map[*sigma.Rule]bool{}, pushdown: true}
+	report, correlated := map[*sigma.Rule]bool{}, map[*sigma.Rule]bool{}
 	var use func(c *sigma.Correlation)
 	use = func(c *sigma.Correlation) {
 		for _, s := range c.Sources {
 			switch x := s.(type) {
 			case *sigma.Rule:
-				h.correlated[x] = true
+				correlated[x] = true
 			case *sigma.Correlation:
 				use(x)
 			}
@@ -381,12 +391,24 @@ func newSigmaHunter(ls *loadedSigma, sel huntSelect) *sigmaHunter {
 			use(c)
 		}
 	}
-	for _, c := range h.m.Rules {
-		if c.Rule.Standalone && sel.keeps(c.Rule.Level, c.Rule.Tags) {
-			h.report[c.Rule] = true
+	for _, r := range ls.set.Rules {
+		if r.CanRun() && ls.sources[r] != nil && r.Standalone && sel.keeps(r.Level, r.Tags) {
+			report[r] = true
 		}
 	}
-	return h
+	return newSigmaHunterFor(ls, report, correlated)
+}
+
+// newSigmaHunterFor runs the rules of report (listing their hits) and of
+// correlated (feeding the correlations); the matcher holds only those.
+func newSigmaHunterFor(ls *loadedSigma, report, correlated map[*sigma.Rule]bool) *sigmaHunter {
+	var rules []*sigma.Rule
+	for _, r := range ls.set.Rules {
+		if report[r] || correlated[r] {
+			rules = append(rules, r)
+		}
+	}
+	return &sigmaHunter{m: sigmamap.NewMatcher(rules, ls.sources), report: report, correlated: correlated, pushdown: true}
 }
 
 // huntColumns are the output columns: the fixed ones, then for

@@ -182,7 +182,7 @@ func (s *sigmaStage) apply(b *Batch) (*Batch, error) {
 	keep := func(c *sigmamap.Compiled) bool { return s.keep[c.Rule] }
 	for r := 0; r < b.Len; r++ {
 		ev.row = r
-		s.m.Match(ev, nil, keep, func(c *sigmamap.Compiled, _ sigma.Event) {
+		s.m.Match(ev, nil, false, keep, func(c *sigmamap.Compiled, _ sigma.Event) {
 			rows, rules = append(rows, r), append(rules, c.Rule)
 		})
 	}

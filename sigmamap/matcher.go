@@ -12,15 +12,29 @@ import (
 type Compiled struct {
 	Rule   *sigma.Rule
 	Source *Source
-	// Plan is the condition on the tokens of the raw text every match
-	// meets (nil: none). For a rule on Windows events (every branch of its
-	// source names a Channel) field values count as whole in the raw text
-	// (the event's XML, or its JSON rendering); for other rules only the
-	// keywords give tokens.
-	Plan *sigma.TokenExpr
+	// PlanRaw is the condition on the tokens of the raw text every match
+	// meets (nil: none) when the event's field values stand whole in its
+	// raw text, as in the XML of a Windows event read from an .evtx file;
+	// PlanKeywords is the condition from the keywords alone, for events
+	// whose raw text may escape a value (JSON's \u0026 for &). For a rule
+	// not on Windows events both are the keywords'.
+	PlanRaw, PlanKeywords *sigma.TokenExpr
 	// Windows tells whether every branch of the source names a Channel.
 	Windows bool
 }
+
+// Plan returns the token condition for events whose field values stand
+// whole in the raw text (fieldsInRaw) or not.
+func (c *Compiled) Plan(fieldsInRaw bool) *sigma.TokenExpr {
+	if fieldsInRaw {
+		return c.PlanRaw
+	}
+	return c.PlanKeywords
+}
+
+// FieldsInRaw reports whether a sourcetype's events hold their field
+// values whole in _raw: the XML of .evtx records.
+func FieldsInRaw(sourcetype string) bool { return sourcetype == "evtx" }
 
 // Matcher finds the rules of a set that match an event: first the rules
 // whose log source holds (indexed by Channel), then their token condition
@@ -44,10 +58,10 @@ func NewMatcher(rules []*sigma.Rule, srcs map[*sigma.Rule]*Source) *Matcher {
 		}
 		chans, windows := src.channels()
 		c := &Compiled{Rule: r, Source: src, Windows: windows}
+		c.PlanKeywords = sigma.TokenPlan(r.Expr, nil)
+		c.PlanRaw = c.PlanKeywords
 		if windows {
-			c.Plan = sigma.TokenPlan(r.Expr, func(string) bool { return true })
-		} else {
-			c.Plan = sigma.TokenPlan(r.Expr, nil)
+			c.PlanRaw = sigma.TokenPlan(r.Expr, func(string) bool { return true })
 		}
 		i := len(m.Rules)
 		m.Rules = append(m.Rules, c)
@@ -129,9 +143,10 @@ func (s *Source) Branch(ev sigma.Event) *Branch {
 
 // Match calls fn for every rule (in Rules order) matching ev, with the
 // event as the rule sees it (renamed). has, when not nil, says whether
-// the event's raw text holds a token (lower case). keep, when not nil, leaves out the rules it rejects
+// the event's raw text holds a token (lower case); fieldsInRaw picks the
+// token plan (see Compiled.Plan). keep, when not nil, leaves out the rules it rejects
 // (before any test).
-func (m *Matcher) Match(ev sigma.Event, has func(tok string) bool, keep func(*Compiled) bool, fn func(c *Compiled, ev sigma.Event)) {
+func (m *Matcher) Match(ev sigma.Event, has func(tok string) bool, fieldsInRaw bool, keep func(*Compiled) bool, fn func(c *Compiled, ev sigma.Event)) {
 	var cand []int
 	if ch, ok := ev.Get("Channel"); ok {
 		cand = m.byChannel[strings.ToLower(ch)]
@@ -158,7 +173,7 @@ func (m *Matcher) Match(ev sigma.Event, has func(tok string) bool, keep func(*Co
 			return
 		}
 		b := &c.Source.Branches[branch[si]-1]
-		if has != nil && !c.Plan.Eval(has) {
+		if has != nil && !c.Plan(fieldsInRaw).Eval(has) {
 			return
 		}
 		var rev sigma.Event = ev
