@@ -3,7 +3,6 @@ package detect
 import (
 	"fmt"
 	"math"
-	"slices"
 	"unsafe"
 )
 
@@ -58,12 +57,16 @@ func newKDTree(X [][]float64, d int) *kdTree {
 		groups[g] = append(groups[g], int32(i))
 	}
 	m := len(distinct)
+	// The distinct points, flat, in first-seen order; reordered below.
+	flat := make([]float64, 0, m*d)
+	for _, r := range distinct {
+		flat = append(flat, X[r]...)
+	}
 	order := make([]int32, m)
 	for i := range order {
 		order[i] = int32(i)
 	}
 	t := &kdTree{d: d}
-	col := func(p int32, j int) float64 { return X[distinct[p]][j] }
 	var build func(start, end int) int32
 	build = func(start, end int) int32 {
 		id := int32(len(t.nodes))
@@ -73,8 +76,7 @@ func newKDTree(X [][]float64, d int) *kdTree {
 			lo[j], hi[j] = math.Inf(1), math.Inf(-1)
 		}
 		for _, p := range order[start:end] {
-			for j := range d {
-				v := col(p, j)
+			for j, v := range flat[int(p)*d : int(p+1)*d] {
 				lo[j], hi[j] = min(lo[j], v), max(hi[j], v)
 			}
 		}
@@ -91,18 +93,8 @@ func newKDTree(X [][]float64, d int) *kdTree {
 		if span == 0 {
 			return id
 		}
-		part := order[start:end]
-		slices.SortFunc(part, func(a, b int32) int {
-			va, vb := col(a, wide), col(b, wide)
-			switch {
-			case va < vb:
-				return -1
-			case va > vb:
-				return 1
-			}
-			return int(a - b)
-		})
 		mid := start + (end-start)/2
+		selectIndex(order[start:end], mid-start, func(p int32) float64 { return flat[int(p)*d+wide] })
 		l := build(start, mid)
 		r := build(mid, end)
 		t.nodes[id].left, t.nodes[id].right = l, r
@@ -115,12 +107,47 @@ func newKDTree(X [][]float64, d int) *kdTree {
 	t.first = make([]int32, 0, m+1)
 	t.rows = make([]int32, 0, len(X))
 	for _, p := range order {
-		t.pts = append(t.pts, X[distinct[p]]...)
+		t.pts = append(t.pts, flat[int(p)*d:int(p+1)*d]...)
 		t.first = append(t.first, int32(len(t.rows)))
 		t.rows = append(t.rows, groups[p]...)
 	}
 	t.first = append(t.first, int32(len(t.rows)))
 	return t
+}
+
+// selectIndex reorders idx so that idx[k] has the k-th smallest key, with
+// no larger key before it and no smaller after (Hoare's quickselect with
+// a median-of-three pivot; deterministic). Which of equal keys lands where
+// does not matter: queries order neighbours by (distance, row) whatever
+// the tree's shape.
+func selectIndex(idx []int32, k int, key func(int32) float64) {
+	lo, hi := 0, len(idx)-1
+	for hi > lo {
+		a, b, c := key(idx[lo]), key(idx[(lo+hi)/2]), key(idx[hi])
+		pivot := median3(a, b, c)
+		i, j := lo, hi
+		for i <= j {
+			for key(idx[i]) < pivot {
+				i++
+			}
+			for key(idx[j]) > pivot {
+				j--
+			}
+			if i <= j {
+				idx[i], idx[j] = idx[j], idx[i]
+				i++
+				j--
+			}
+		}
+		switch {
+		case k <= j:
+			hi = j
+		case k >= i:
+			lo = i
+		default:
+			return
+		}
+	}
 }
 
 // knn fills out (len k, sorted by (distance, row)) with the k nearest rows
@@ -132,14 +159,19 @@ func (t *kdTree) knn(x []float64, k int, exclude int32, out []neighbour) int {
 	if len(t.nodes) == 0 || k == 0 {
 		return 0
 	}
-	worst := func() float64 {
-		if len(h) < k {
-			return math.Inf(1)
+	worst := math.Inf(1) // the k-th best squared distance once h holds k
+	var stack [64]int32  // depth is at most log2(rows) + 1
+	sp := 0
+	stack[sp] = 0
+	sp++
+	var bound [64]float64
+	bound[0] = 0
+	for sp > 0 {
+		sp--
+		n := stack[sp]
+		if bound[sp] > worst {
+			continue
 		}
-		return h[0].d2
-	}
-	var visit func(n int32)
-	visit = func(n int32) {
 		node := t.nodes[n]
 		if node.left < 0 {
 			for p := node.start; p < node.end; p++ {
@@ -149,7 +181,7 @@ func (t *kdTree) knn(x []float64, k int, exclude int32, out []neighbour) int {
 					e := v - x[j]
 					d2 += e * e
 				}
-				if d2 > worst() {
+				if d2 > worst {
 					continue
 				}
 				for _, r := range t.rows[t.first[p]:t.first[p+1]] {
@@ -166,23 +198,24 @@ func (t *kdTree) knn(x []float64, k int, exclude int32, out []neighbour) int {
 					} else {
 						break // rows ascend: the rest are no better
 					}
+					if len(h) == k {
+						worst = h[0].d2
+					}
 				}
 			}
-			return
+			continue
 		}
 		dl, dr := t.boxDist(node.left, x), t.boxDist(node.right, x)
 		a, b, da, db := node.left, node.right, dl, dr
 		if dr < dl {
 			a, b, da, db = b, a, db, da
 		}
-		if da <= worst() {
-			visit(a)
-		}
-		if db <= worst() {
-			visit(b)
-		}
+		// Push the farther child first so the nearer is visited next.
+		stack[sp], bound[sp] = b, db
+		sp++
+		stack[sp], bound[sp] = a, da
+		sp++
 	}
-	visit(0)
 	// Heap sort in place: the max-heap yields the worst last.
 	for end := len(h) - 1; end > 0; end-- {
 		h[0], h[end] = h[end], h[0]
