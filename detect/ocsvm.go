@@ -21,8 +21,8 @@ type SVMParams struct {
 // W ~ N(0, 2γI), b ~ U[0, 2π), with D = min(500, 2^25 / rows) ≥ 50
 // components (z kept as float32, at most 128 MB), and the same dual is
 // solved for the linear kernel z(x)·z(y) by pairwise coordinate steps with
-// w = Σ αᵢ z(xᵢ) kept, epochs in random order until no step moves an α by
-// more than 1e-4 of its bound, at most 60 epochs.
+// w = Σ αᵢ z(xᵢ) kept, epochs in random order until one lowers the dual
+// objective ½|w|² by less than 1e-3 of itself, at most 60 epochs.
 const MaxExactSVM = 5000
 
 // MaxSVMRows bounds a One-Class SVM fit: 2^22 rows (at D = 50 components).
@@ -310,9 +310,10 @@ func (m *SVM) fitFourier(X [][]float64, seed uint64) []float64 {
 		qd[i] = dot64(zrow(i))
 	}
 	perm := rng.Perm(n)
+	half := func() float64 { return 0.5 * dot64f(w) }
+	prev := half()
 	for epoch := 0; epoch < 60; epoch++ {
 		rng.Shuffle(n, func(x, y int) { perm[x], perm[y] = perm[y], perm[x] })
-		moved := 0.0
 		for t, i := range perm {
 			j := perm[(t+1+rng.IntN(n-1))%n]
 			if j == i {
@@ -342,11 +343,12 @@ func (m *SVM) fitFourier(X [][]float64, seed uint64) []float64 {
 			for k := range w {
 				w[k] += delta * (float64(zi[k]) - float64(zj[k]))
 			}
-			moved = max(moved, delta)
 		}
-		if moved < 1e-4 {
+		obj := half()
+		if prev-obj <= 1e-3*obj {
 			break
 		}
+		prev = obj
 	}
 	G := make([]float64, n)
 	parallel(n, func(lo, hi int) {
@@ -364,6 +366,14 @@ func (m *SVM) fitFourier(X [][]float64, seed uint64) []float64 {
 		out[i] = v / total
 	}
 	return out
+}
+
+func dot64f(w []float64) float64 {
+	s := 0.0
+	for _, v := range w {
+		s += v * v
+	}
+	return s
 }
 
 func dot64(z []float32) float64 {
