@@ -51,3 +51,48 @@ func BenchmarkFit1Mx5(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkLOF100kx4 fits LOF (k = 20) on 100,000 rows × 4 features,
+// which gives every row's factor: the workload of
+// bench/odds_sklearn.py --speed 100000 4 lof.
+func BenchmarkLOF100kx4(b *testing.B) {
+	X := gaussianRows(100_000, 4, 1)
+	b.ResetTimer()
+	for b.Loop() {
+		if _, err := FitLOF(X, LOFParams{Neighbors: 20}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkSVM100kx4 fits the One-Class SVM (nu = 0.5, gamma = scale;
+// random Fourier features at this size) on 100,000 rows × 4 features and
+// scores them.
+func BenchmarkSVM100kx4(b *testing.B) {
+	X := gaussianRows(100_000, 4, 1)
+	b.ResetTimer()
+	for b.Loop() {
+		m, _, err := FitSVM(X, SVMParams{Seed: 1})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, err := m.Decision(X); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkSVMExact5kx4 is the exact solver at its largest sample.
+func BenchmarkSVMExact5kx4(b *testing.B) {
+	X := gaussianRows(MaxExactSVM, 4, 1)
+	b.ResetTimer()
+	for b.Loop() {
+		m, _, err := FitSVM(X, SVMParams{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, err := m.Decision(X); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -39,6 +39,29 @@ func MAD(x []float64) (scores, z []float64, err error) {
 			return nil, nil, fmt.Errorf("mad: row %d is %v", i, v)
 		}
 	}
+	m := FitMAD(x)
+	scores = make([]float64, len(x))
+	z = make([]float64, len(x))
+	if m.Scale == 0 {
+		return scores, z, nil
+	}
+	for i, v := range x {
+		z[i] = m.Z(v)
+		scores[i] = MADScore(z[i])
+	}
+	return scores, z, nil
+}
+
+// MADModel is what MAD learns of the training values: their median and
+// the scale z divides by (MAD / 0.6745, or 1.2533 · MeanAD when the MAD is
+// 0, or 0 when every value is equal). It scores new values as MAD scored
+// the training ones.
+type MADModel struct {
+	Median, Scale float64
+}
+
+// FitMAD computes the median and scale of finite values x (len ≥ 1).
+func FitMAD(x []float64) MADModel {
 	sorted := slices.Clone(x)
 	slices.Sort(sorted)
 	med := Percentile(sorted, 50)
@@ -55,20 +78,19 @@ func MAD(x []float64) (scores, z []float64, err error) {
 		}
 		scale = 1.2533 * sum / float64(len(dev))
 	}
-	scores = make([]float64, len(x))
-	z = make([]float64, len(x))
-	if scale == 0 {
-		return scores, z, nil
-	}
-	for i, v := range x {
-		z[i] = (v - med) / scale
-		scores[i] = madScore(z[i])
-	}
-	return scores, z, nil
+	return MADModel{med, scale}
 }
 
-// madScore maps a robust z-score to the anomaly score (see MAD).
-func madScore(z float64) float64 {
+// Z is the robust z-score of v; 0 when the scale is 0.
+func (m MADModel) Z(v float64) float64 {
+	if m.Scale == 0 {
+		return 0
+	}
+	return (v - m.Median) / m.Scale
+}
+
+// MADScore maps a robust z-score to the anomaly score (see MAD).
+func MADScore(z float64) float64 {
 	if math.IsInf(z, 0) { // a deviation over a scale of almost 0
 		return math.Nextafter(1, 0)
 	}

@@ -59,12 +59,12 @@ func TestMADCutoffScoresHalf(t *testing.T) {
 func TestMADScoreKeepsOrder(t *testing.T) {
 	prev := -1.0
 	for _, z := range []float64{0, 0.1, 1, 3.5, 10, 53, 82.3, 262, 282, 349, 444, 698, 708, 1080, 1e4, 1e6, 1e9, 1e12, 1e100, math.MaxFloat64, math.Inf(1)} {
-		s := madScore(z)
+		s := MADScore(z)
 		if !(s > prev) || s >= 1 {
 			t.Errorf("score(|z| = %g) = %v after %v: want increasing and below 1", z, s, prev)
 		}
-		if madScore(-z) != s {
-			t.Errorf("score(-%g) = %v, score(%g) = %v", z, madScore(-z), z, s)
+		if MADScore(-z) != s {
+			t.Errorf("score(-%g) = %v, score(%g) = %v", z, MADScore(-z), z, s)
 		}
 		prev = s
 	}

@@ -3,6 +3,7 @@ package query
 import (
 	"fmt"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -27,14 +28,17 @@ type AnomaliesCmd struct {
 	Trees         int     // trees=N, default 100
 	Sample        int     // sample=N (ψ), default 256
 	Seed          int64   // seed=N, default 1
-	Method        string  // method=iforest (default) or mad
+	Method        string  // method=iforest (default), mad, lof or ocsvm
+	Neighbors     int     // n_neighbors=K for lof, default 20
+	Nu            float64 // nu=V for ocsvm, in (0, 1], default 0.5
+	Gamma         float64 // gamma=V for ocsvm; 0 is gamma=scale (the default)
 	Save          string  // save=NAME: store the fitted model
 	Replace       bool    // replace=true: save= may replace a saved model of that name
 	Model         string  // model=NAME: score with a stored model
 }
 
 // anomalyMethods are the values method= takes.
-var anomalyMethods = []string{"iforest", "mad"}
+var anomalyMethods = []string{"iforest", "mad", "lof", "ocsvm"}
 
 func (*AnomaliesCmd) command()                   {}
 func (c *AnomaliesCmd) Position() lexer.Position { return c.Pos }
@@ -76,8 +80,11 @@ func (c *AnomaliesCmd) check() *posError {
 	}
 	c.Seed = int64(seed)
 	c.Method = strings.ToLower(opts.text("method", "iforest"))
-	if o := opts["method"]; o != nil && c.Method != "iforest" && c.Method != "mad" {
+	if o := opts["method"]; o != nil && !slices.Contains(anomalyMethods, c.Method) {
 		return errorfAt(o.valueOffset(), "unknown method %q%s", o.Value, didYouMean(c.Method, anomalyMethods))
+	}
+	if err := c.checkMethodOptions(opts); err != nil {
+		return err
 	}
 	c.Save, c.Model = opts.text("save", ""), opts.text("model", "")
 	if c.Save != "" && c.Model != "" {
@@ -97,6 +104,38 @@ func (c *AnomaliesCmd) check() *posError {
 	}
 	if c.Method == "mad" && len(c.Features) > 1 {
 		return errorAtPos(c.Features[1].Pos, "method=mad scores a single feature, not %d; use method=iforest for several", len(c.Features))
+	}
+	return nil
+}
+
+// checkMethodOptions reads the options of lof and ocsvm and refuses them
+// with another method.
+func (c *AnomaliesCmd) checkMethodOptions(opts optionSet) *posError {
+	for _, nm := range [][2]string{{"n_neighbors", "lof"}, {"nu", "ocsvm"}, {"gamma", "ocsvm"}} {
+		// With model= the model's method decides (checkModel).
+		if name, method := nm[0], nm[1]; opts[name] != nil && c.Method != method && opts["model"] == nil {
+			o := opts[name]
+			return errorfAt(o.Pos.Offset, "%s= goes with method=%s", name, method)
+		}
+	}
+	var err *posError
+	if c.Neighbors, err = opts.int("n_neighbors", 20, 1); err != nil {
+		return err
+	}
+	c.Nu = 0.5
+	if o := opts["nu"]; o != nil {
+		f, perr := strconv.ParseFloat(string(o.Value), 64)
+		if perr != nil || !(f > 0 && f <= 1) {
+			return errorfAt(o.valueOffset(), "nu must be a number above 0 and at most 1, not %q", o.Value)
+		}
+		c.Nu = f
+	}
+	if o := opts["gamma"]; o != nil && !strings.EqualFold(string(o.Value), "scale") {
+		f, perr := strconv.ParseFloat(string(o.Value), 64)
+		if perr != nil || !(f > 0) || math.IsInf(f, 0) {
+			return errorfAt(o.valueOffset(), "gamma must be scale or a positive number, not %q", o.Value)
+		}
+		c.Gamma = f
 	}
 	return nil
 }
@@ -165,9 +204,6 @@ func (c *AnomaliesCmd) inputFields(after fieldSet) fieldSet {
 
 func (c *AnomaliesCmd) operator(p *plan, next operator) (operator, error) {
 	op := &anomaliesOp{cmd: c, models: p.opt.Models, next: next, max: p.opt.MaxRows, opt: p.opt}
-	if c.Method == "mad" && (c.Save != "" || c.Model != "") {
-		return nil, fmt.Errorf("anomalies: method=mad keeps no model; save= and model= work with method=iforest")
-	}
 	if c.Save != "" && op.models == nil {
 		return nil, fmt.Errorf("anomalies save=%s: this run has no database to save models in", c.Save)
 	}
@@ -218,7 +254,10 @@ func (c *AnomaliesCmd) checkModel(m *savedModel) error {
 	if c.given("contamination") && (c.Auto != m.Auto || (!c.Auto && c.Contamination != m.Contamination)) {
 		return fmt.Errorf("%s: the threshold was fixed when the model was saved (contamination=%s); drop contamination= or save the model again", pre, m.contamination())
 	}
-	for _, o := range []string{"trees", "sample", "seed"} {
+	if c.given("method") && c.Method != m.Method {
+		return fmt.Errorf("%s: the model was fitted with method=%s; drop method= or save the model again", pre, m.Method)
+	}
+	for _, o := range []string{"trees", "sample", "seed", "n_neighbors", "nu", "gamma"} {
 		if c.given(o) {
 			return fmt.Errorf("%s: %s= was fixed when the model was saved; drop it", pre, o)
 		}
@@ -276,8 +315,8 @@ type anomalyResult struct {
 	reason   []string
 	baseline []string
 	// round is the scale scores are rounded to: 1e4 (four decimals) for
-	// Isolation Forest, 1e6 for MAD, whose scores of far outliers lie
-	// close together below 1.
+	// Isolation Forest, 1e6 for MAD, LOF and the SVM, whose scores of far
+	// outliers lie close together below 1.
 	round float64
 }
 

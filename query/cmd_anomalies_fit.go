@@ -30,9 +30,23 @@ type baseline struct {
 	scored []int // held rows it scores
 	enc    []*rarity
 	forest *detect.Forest
-	cut    detect.Cut // which scores are anomalies
-	median float64    // method=mad
-	rows   int        // rows it was fitted on
+	lof    *detect.LOF     // method=lof
+	svm    *detect.SVM     // method=ocsvm
+	mad    detect.MADModel // method=mad
+	typ    [][2]float64    // lof, ocsvm: 5th–95th percentiles of the training features
+	cut    detect.Cut      // which scores are anomalies
+	rows   int             // rows it was fitted on
+}
+
+// typicalRange is feature j's 5th–95th percentile range in training.
+func (b *baseline) typicalRange(j int) (lo, hi float64) {
+	if b.forest != nil {
+		return b.forest.TypicalRange(j)
+	}
+	if j < len(b.typ) {
+		return b.typ[j][0], b.typ[j][1]
+	}
+	return math.NaN(), math.NaN()
 }
 
 // score fits the baselines on the held rows and scores them: a baseline
@@ -52,7 +66,7 @@ func (o *anomaliesOp) score(all *Batch) (*anomalyResult, error) {
 	}
 	t := readFeatures(all, feats)
 	res := newAnomalyResult(all.Len)
-	if c.Method == "mad" {
+	if c.Method != "iforest" {
 		res.round = 1e6
 	}
 	res.notScored(t)
@@ -121,8 +135,11 @@ func (o *anomaliesOp) fit(b *baseline, t *featureTable, res *anomalyResult) erro
 	b.enc = t.encodings(b.train)
 	X := t.matrix(b.enc, b.train)
 	c := o.cmd
-	if c.Method == "mad" {
+	switch c.Method {
+	case "mad":
 		return o.fitMAD(b, X, t, res)
+	case "lof", "ocsvm":
+		return o.fitDistance(b, X, t, res)
 	}
 	f, err := detect.Fit(X, detect.Params{Trees: c.Trees, Sample: c.Sample, Seed: uint64(c.Seed)})
 	if err != nil {
@@ -155,19 +172,96 @@ func (o *anomaliesOp) fitMAD(b *baseline, X [][]float64, t *featureTable, res *a
 		return err
 	}
 	b.cut = o.cut(b, scores)
-	slices.Sort(x)
-	b.median = detect.Percentile(x, 50)
-	// The scored rows are among the training rows: look them up.
-	at := make(map[int]int, len(b.train))
-	for i, r := range b.train {
-		at[r] = i
-	}
+	b.mad = detect.FitMAD(x)
+	at := b.trainIndex()
 	s, zs := make([]float64, len(b.scored)), make([]float64, len(b.scored))
 	for i, r := range b.scored {
 		s[i], zs[i] = scores[at[r]], z[at[r]]
 	}
 	b.emit(res, t, b.scored, nil, s, zs)
 	return nil
+}
+
+// trainIndex maps a held row to its position among b's training rows,
+// which its scored rows are among when fitting.
+func (b *baseline) trainIndex() map[int]int {
+	at := make(map[int]int, len(b.train))
+	for i, r := range b.train {
+		at[r] = i
+	}
+	return at
+}
+
+// fitDistance fits LOF or the One-Class SVM; a training row's score is
+// its own (LOF's factor among the training rows, the SVM's decision).
+func (o *anomaliesOp) fitDistance(b *baseline, X [][]float64, t *featureTable, res *anomalyResult) error {
+	c := o.cmd
+	var scores []float64
+	if c.Method == "lof" {
+		m, err := detect.FitLOF(X, detect.LOFParams{Neighbors: c.Neighbors})
+		if err != nil {
+			return err
+		}
+		b.lof = m
+		scores = make([]float64, len(X))
+		for i, f := range m.Factors() {
+			scores[i] = detect.LOFScore(f)
+		}
+	} else {
+		m, _, err := detect.FitSVM(X, detect.SVMParams{Nu: c.Nu, Gamma: c.Gamma, Seed: uint64(c.Seed)})
+		if err != nil {
+			return err
+		}
+		b.svm = m
+		if scores, err = b.svmScores(X); err != nil {
+			return err
+		}
+	}
+	b.typ = detect.TypicalRanges(X)
+	b.cut = o.cut(b, scores)
+	at := b.trainIndex()
+	s, xs := make([]float64, len(b.scored)), make([][]float64, len(b.scored))
+	for i, r := range b.scored {
+		s[i], xs[i] = scores[at[r]], X[at[r]]
+	}
+	b.emit(res, t, b.scored, xs, s, nil)
+	return nil
+}
+
+// svmScores maps the SVM's decisions on X to anomaly scores.
+func (b *baseline) svmScores(X [][]float64) ([]float64, error) {
+	f, err := b.svm.Decision(X)
+	if err != nil {
+		return nil, err
+	}
+	for i, v := range f {
+		f[i] = b.svm.Score(v)
+	}
+	return f, nil
+}
+
+// scoreNew scores rows X with a fitted or loaded baseline: novelty
+// scoring for LOF, the decision for the SVM, the z-score for MAD.
+func (b *baseline) scoreNew(X [][]float64) (scores, z []float64, err error) {
+	switch {
+	case b.forest != nil:
+		scores, err = b.forest.Score(X)
+	case b.lof != nil:
+		if scores, err = b.lof.Novelty(X); err == nil {
+			for i, f := range scores {
+				scores[i] = detect.LOFScore(f)
+			}
+		}
+	case b.svm != nil:
+		scores, err = b.svmScores(X)
+	default:
+		scores, z = make([]float64, len(X)), make([]float64, len(X))
+		for i, row := range X {
+			z[i] = b.mad.Z(row[0])
+			scores[i] = detect.MADScore(z[i])
+		}
+	}
+	return scores, z, err
 }
 
 // cut says which scores are anomalies: those above the (1 − C) quantile
@@ -219,7 +313,11 @@ func (b *baseline) emit(res *anomalyResult, t *featureTable, rows []int, X [][]f
 		key := unsafe.String((*byte)(unsafe.Pointer(unsafe.SliceData(x))), 8*len(x)) // the vector's bits
 		reason, ok := seen[key]
 		if !ok {
-			reason = b.forestReason(t, r, x)
+			if b.forest != nil {
+				reason = b.forestReason(t, r, x)
+			} else {
+				reason = b.distanceReason(t, r, x, s)
+			}
 			seen[strings.Clone(key)] = reason
 		}
 		res.reason[r] = reason
@@ -271,7 +369,7 @@ func (b *baseline) describe(t *featureTable, j, r int) string {
 	if t.text[j] != nil {
 		return name + "=" + b.textValue(t, j, r)
 	}
-	lo, hi := b.forest.TypicalRange(j)
+	lo, hi := b.typicalRange(j)
 	typical := formatNumber(lo)
 	if lo != hi {
 		typical += "–" + formatNumber(hi)
@@ -299,7 +397,51 @@ func (b *baseline) madReason(t *featureTable, r int, z float64) string {
 	if t.text[0] != nil {
 		return fmt.Sprintf("%s=%s, z=%s", name, b.textValue(t, 0, r), zs)
 	}
-	return fmt.Sprintf("%s=%s (median %s, z=%s)", name, formatNumber(t.num[0][r]), formatNumber(b.median), zs)
+	return fmt.Sprintf("%s=%s (median %s, z=%s)", name, formatNumber(t.num[0][r]), formatNumber(b.mad.Median), zs)
+}
+
+// distanceReason says how LOF or the SVM sees the row, then names the
+// features furthest outside their typical training range (in widths of
+// that range, on the encoded values, so rare text counts too), at most
+// maxReasons of them.
+func (b *baseline) distanceReason(t *featureTable, r int, x []float64, score float64) string {
+	var lead string
+	if b.lof != nil {
+		f := 1.5 * score / (1 - score) // LOFScore's inverse
+		lead = fmt.Sprintf("local outlier factor %s (its neighbourhood is that much sparser than its neighbours')", formatNumber(math.Round(f*100)/100))
+	} else {
+		lead = "outside the One-Class SVM's boundary"
+		if score <= 0.5 {
+			lead = "near the One-Class SVM's boundary"
+		}
+	}
+	type dev struct {
+		j int
+		d float64
+	}
+	var devs []dev
+	for j, v := range x {
+		lo, hi := b.typicalRange(j)
+		w := hi - lo
+		if w == 0 {
+			w = math.Max(math.Abs(lo), 1)
+		}
+		switch {
+		case v < lo:
+			devs = append(devs, dev{j, (lo - v) / w})
+		case v > hi:
+			devs = append(devs, dev{j, (v - hi) / w})
+		}
+	}
+	sort.SliceStable(devs, func(i, k int) bool { return devs[i].d > devs[k].d })
+	var parts []string
+	for _, d := range devs[:min(len(devs), maxReasons)] {
+		parts = append(parts, b.describe(t, d.j, r))
+	}
+	if len(parts) == 0 {
+		return lead + "; every feature is within its typical range, the combination is what is unusual"
+	}
+	return lead + "; " + strings.Join(parts, "; ")
 }
 
 func featureNames(feats []feature) string {

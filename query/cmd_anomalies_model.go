@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"hash/crc32"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -19,8 +20,13 @@ import (
 //
 //	magic "LHAM", format version (1 byte, now 1)
 //	header length (uvarint), header (JSON, savedModel)
-//	per baseline, in the header's order: length (uvarint), forest
-//	    (detect.Forest.MarshalBinary, itself versioned and checksummed)
+//	per baseline, in the header's order: length (uvarint), the fitted
+//	    model by the header's method: iforest the forest
+//	    (detect.Forest.MarshalBinary, itself versioned and checksummed),
+//	    lof the training rows with their k-distances and densities
+//	    (detect.LOF.MarshalBinary), ocsvm the support vectors or Fourier
+//	    weights (detect.SVM.MarshalBinary), mad nothing (its median and
+//	    scale are in the header)
 //	CRC-32 (IEEE) of everything before it (4 bytes little-endian)
 //
 // The header holds what scoring new rows needs besides the forests: the
@@ -42,22 +48,28 @@ type savedModel struct {
 	Trees         int             `json:"trees"`
 	Sample        int             `json:"sample"`
 	Seed          int64           `json:"seed"`
+	Neighbors     int             `json:"n_neighbors,omitempty"` // lof
+	Nu            float64         `json:"nu,omitempty"`          // ocsvm
+	Gamma         float64         `json:"gamma,omitempty"`       // ocsvm as fitted (scale resolved)
 	Rows          int             `json:"rows"`
 	Created       time.Time       `json:"created"`
 	Baselines     []savedBaseline `json:"baselines"`
 
-	forests []*detect.Forest // one per baseline, after the header
+	fitted []*baseline // per baseline, its decoded model (forest, lof, svm or mad)
 }
 
 // savedBaseline is one baseline of a saved model: an entity's, or all
 // rows' (which scores entities the model has no baseline for).
 type savedBaseline struct {
-	Entity    string    `json:"entity,omitempty"`
-	All       bool      `json:"all,omitempty"`
-	Rows      int       `json:"rows"`
-	Threshold float64   `json:"threshold"`
-	Inclusive bool      `json:"inclusive,omitempty"` // a score equal to Threshold is flagged too (rows tied at it when fitted)
-	Encodings []*rarity `json:"encodings"`           // per feature; null for numeric ones
+	Entity    string       `json:"entity,omitempty"`
+	All       bool         `json:"all,omitempty"`
+	Rows      int          `json:"rows"`
+	Threshold float64      `json:"threshold"`
+	Inclusive bool         `json:"inclusive,omitempty"` // a score equal to Threshold is flagged too (rows tied at it when fitted)
+	Encodings []*rarity    `json:"encodings"`           // per feature; null for numeric ones
+	Median    float64      `json:"median,omitempty"`    // mad
+	Scale     float64      `json:"scale,omitempty"`     // mad
+	Typical   [][2]float64 `json:"typical,omitempty"`   // lof, ocsvm: per feature, the 5th and 95th percentiles in training
 }
 
 func (m *savedModel) contamination() string {
@@ -73,8 +85,16 @@ func (o *anomaliesOp) save(feats []feature, bases []*baseline, rows int) error {
 	if rows == 0 {
 		return fmt.Errorf("save=%s: no row could be scored, so there is no model to save", c.Save)
 	}
-	m := &savedModel{Method: "iforest", By: "", Contamination: c.Contamination, Auto: c.Auto,
-		Trees: c.Trees, Sample: c.Sample, Seed: c.Seed, Rows: rows, Created: time.Now().UTC()}
+	m := &savedModel{Method: c.Method, By: "", Contamination: c.Contamination, Auto: c.Auto,
+		Seed: c.Seed, Rows: rows, Created: time.Now().UTC()}
+	switch c.Method {
+	case "iforest":
+		m.Trees, m.Sample = c.Trees, c.Sample
+	case "lof":
+		m.Neighbors = c.Neighbors
+	case "ocsvm":
+		m.Nu = c.Nu
+	}
 	if c.By != nil {
 		m.By = c.By.Name
 	}
@@ -84,8 +104,12 @@ func (o *anomaliesOp) save(feats []feature, bases []*baseline, rows int) error {
 	}
 	for _, b := range bases {
 		m.Baselines = append(m.Baselines, savedBaseline{Entity: b.label, All: b.all, Rows: b.rows,
-			Threshold: b.cut.Threshold, Inclusive: b.cut.Inclusive, Encodings: b.enc})
-		m.forests = append(m.forests, b.forest)
+			Threshold: b.cut.Threshold, Inclusive: b.cut.Inclusive, Encodings: b.enc,
+			Median: b.mad.Median, Scale: b.mad.Scale, Typical: b.typ})
+		m.fitted = append(m.fitted, b)
+		if b.svm != nil {
+			m.Gamma = b.svm.Gamma
+		}
 	}
 	if c.By == nil {
 		m.Baselines[0].Entity = ""
@@ -116,8 +140,17 @@ func (m *savedModel) MarshalBinary() ([]byte, error) {
 	b := append([]byte(modelMagic), modelVersion)
 	b = binary.AppendUvarint(b, uint64(len(head)))
 	b = append(b, head...)
-	for _, f := range m.forests {
-		fb, err := f.MarshalBinary()
+	for _, f := range m.fitted {
+		var fb []byte
+		var err error
+		switch {
+		case f.forest != nil:
+			fb, err = f.forest.MarshalBinary()
+		case f.lof != nil:
+			fb, err = f.lof.MarshalBinary()
+		case f.svm != nil:
+			fb, err = f.svm.MarshalBinary()
+		}
 		if err != nil {
 			return nil, err
 		}
@@ -151,19 +184,45 @@ func decodeModel(blob []byte) (*savedModel, error) {
 	if len(m.Features) == 0 || len(m.Text) != len(m.Features) || len(m.Baselines) == 0 {
 		return nil, errors.New("model header: no features or no baselines")
 	}
-	for i := range m.Baselines {
+	if !slices.Contains(anomalyMethods, m.Method) {
+		return nil, fmt.Errorf("model header: unknown method %q (saved by a newer loghunt?)", m.Method)
+	}
+	for i, sb := range m.Baselines {
 		var fb []byte
 		if fb, rest, err = lengthPrefixed(rest); err != nil {
 			return nil, err
 		}
-		f := &detect.Forest{}
-		if err := f.UnmarshalBinary(fb); err != nil {
+		b := &baseline{}
+		features := 1
+		switch m.Method {
+		case "iforest":
+			b.forest = &detect.Forest{}
+			err = b.forest.UnmarshalBinary(fb)
+			features = b.forest.Features()
+		case "lof":
+			b.lof = &detect.LOF{}
+			err = b.lof.UnmarshalBinary(fb)
+			features = b.lof.Features()
+		case "ocsvm":
+			b.svm = &detect.SVM{}
+			err = b.svm.UnmarshalBinary(fb)
+			features = b.svm.Features()
+		case "mad":
+			b.mad = detect.MADModel{Median: sb.Median, Scale: sb.Scale}
+			if len(fb) != 0 {
+				err = fmt.Errorf("model baseline %d: a mad baseline has no body", i)
+			}
+		}
+		if err != nil {
 			return nil, err
 		}
-		if err := m.checkBaseline(i, f); err != nil {
+		if (m.Method == "lof" || m.Method == "ocsvm") && len(sb.Typical) != len(m.Features) {
+			return nil, fmt.Errorf("model baseline %d has no typical ranges", i)
+		}
+		if err := m.checkBaseline(i, features); err != nil {
 			return nil, err
 		}
-		m.forests = append(m.forests, f)
+		m.fitted = append(m.fitted, b)
 	}
 	if len(rest) != 0 {
 		return nil, errors.New("model has trailing bytes")
@@ -174,9 +233,9 @@ func decodeModel(blob []byte) (*savedModel, error) {
 	return m, nil
 }
 
-func (m *savedModel) checkBaseline(i int, f *detect.Forest) error {
+func (m *savedModel) checkBaseline(i int, features int) error {
 	b := m.Baselines[i]
-	if f.Features() != len(m.Features) || len(b.Encodings) != len(m.Features) || b.Rows < 1 {
+	if features != len(m.Features) || len(b.Encodings) != len(m.Features) || b.Rows < 1 {
 		return fmt.Errorf("model baseline %d does not match its %d features", i, len(m.Features))
 	}
 	for j, text := range m.Text {
@@ -246,6 +305,9 @@ func (o *anomaliesOp) apply(all *Batch) (*anomalyResult, error) {
 	}
 	t := readFeatures(all, feats)
 	res := newAnomalyResult(all.Len)
+	if m.Method != "iforest" {
+		res.round = 1e6
+	}
 	res.notScored(t)
 	bases, byEntity := m.baselines()
 	var entity []store.Value
@@ -266,11 +328,11 @@ func (o *anomaliesOp) apply(all *Batch) (*anomalyResult, error) {
 			continue
 		}
 		X := t.matrix(b.enc, b.scored)
-		scores, err := b.forest.Score(X)
+		scores, z, err := b.scoreNew(X)
 		if err != nil {
 			return nil, err
 		}
-		b.emit(res, t, b.scored, X, scores, nil)
+		b.emit(res, t, b.scored, X, scores, z)
 	}
 	return res, nil
 }
@@ -281,7 +343,9 @@ func (m *savedModel) baselines() ([]*baseline, map[string]*baseline) {
 	var bases []*baseline
 	index := map[string]*baseline{}
 	for i, sb := range m.Baselines {
-		b := &baseline{label: baselineAll, all: sb.All, enc: sb.Encodings, forest: m.forests[i],
+		f := m.fitted[i]
+		b := &baseline{label: baselineAll, all: sb.All, enc: sb.Encodings, forest: f.forest,
+			lof: f.lof, svm: f.svm, mad: f.mad, typ: sb.Typical,
 			cut: detect.Cut{Threshold: sb.Threshold, Inclusive: sb.Inclusive}, rows: sb.Rows}
 		key := baselineAll
 		if !sb.All {

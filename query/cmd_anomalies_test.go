@@ -396,8 +396,14 @@ func TestAnomaliesMAD(t *testing.T) {
 	if _, err := Parse("| anomalies a, b method=mad"); err == nil || !strings.Contains(err.Error(), "method=mad scores a single feature, not 2") {
 		t.Errorf("mad on two listed features: %v", err)
 	}
-	if _, err := runAnomalies(t, "attempts method=mad save=x", two, newMemModels()); err == nil || !strings.Contains(err.Error(), "keeps no model") {
-		t.Errorf("mad save=: %v", err)
+	// A saved MAD model scores new values by the training median and scale.
+	ms := newMemModels()
+	mustAnomalies(t, "attempts method=mad save=x", table([]string{"attempts"}, rows...), ms)
+	got := mustAnomalies(t, "model=x", table([]string{"attempts"}, []any{6}, []any{53}, []any{7}), ms)
+	if !slices.Equal(flagged(got), []int{1}) || got.Get(colReason, 1).String() != out.Get(colReason, 123).String() ||
+		got.Get(colScore, 1) != out.Get(colScore, 123) {
+		t.Errorf("mad model=: flagged %v, reason %q, score %v; fit gave %q, %v", flagged(got), got.Get(colReason, 1), got.Get(colScore, 1),
+			out.Get(colReason, 123), out.Get(colScore, 123))
 	}
 }
 

@@ -14,7 +14,7 @@ var stageOptions = map[string][]string{
 	"streamstats": {"window", "time_window"},
 	"top":         {"limit"},
 	"rare":        {"limit"},
-	"anomalies":   {"contamination", "trees", "sample", "seed", "method", "save", "replace", "model"},
+	"anomalies":   {"contamination", "trees", "sample", "seed", "method", "save", "replace", "model", "n_neighbors", "nu", "gamma"},
 	"patterns":    {"field"},
 	"context":     {"span", "limit", "summary"},
 	"mvexpand":    {"limit"},

@@ -52,8 +52,12 @@ func ModelsTable(names []string, blobs [][]byte) ([]string, [][]store.Value) {
 		if m.By != "" {
 			by = store.Str(m.By)
 		}
+		trees, sample := store.Null, store.Null // Isolation Forest's alone
+		if m.Trees > 0 {
+			trees, sample = store.Int(int64(m.Trees)), store.Int(int64(m.Sample))
+		}
 		rows = append(rows, []store.Value{store.Str(name), store.Str(m.Method), store.Str(strings.Join(m.Features, ", ")), by,
-			store.Int(int64(m.Baselines)), store.Int(int64(m.Rows)), store.Int(int64(m.Trees)), store.Int(int64(m.Sample)),
+			store.Int(int64(m.Baselines)), store.Int(int64(m.Rows)), trees, sample,
 			store.Int(m.Seed), store.Str(m.Contamination), store.Time(m.Created.Truncate(time.Second).UnixNano()), size})
 	}
 	return []string{"model", "method", "features", "by", "baselines", "rows", "trees", "sample", "seed",
