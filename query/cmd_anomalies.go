@@ -169,10 +169,13 @@ func (c *AnomaliesCmd) checkContamination(o *Option) *posError {
 }
 
 // SavesModel reports whether running q writes to the database (anomalies
-// save=NAME), so the caller opens it for writing.
+// or firstseen save=NAME), so the caller opens it for writing.
 func (q *Query) SavesModel() bool {
 	for _, s := range q.Stages {
 		if a, ok := s.(*AnomaliesCmd); ok && a.Save != "" {
+			return true
+		}
+		if f, ok := s.(*FirstseenCmd); ok && f.Save != "" {
 			return true
 		}
 	}

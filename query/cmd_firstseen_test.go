@@ -265,3 +265,21 @@ func TestFirstseenErrors(t *testing.T) {
 	}
 	_ = store.Null
 }
+
+// TestFirstseenSavesModel: a query with firstseen save= opens the
+// database for writing, as one with anomalies save= does.
+func TestFirstseenSavesModel(t *testing.T) {
+	for q, want := range map[string]bool{
+		"* | firstseen v train=1d save=m": true,
+		"* | firstseen v train=1d":        false,
+		"* | firstseen v model=m":         false,
+	} {
+		pq, err := Parse(q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if pq.SavesModel() != want {
+			t.Errorf("%s: SavesModel %v", q, !want)
+		}
+	}
+}
