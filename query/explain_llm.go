@@ -61,19 +61,7 @@ func (c *ExplainCmd) check() *posError {
 }
 
 // boolOption is true or false, false when absent.
-func boolOption(opts optionSet, name string) (bool, *posError) {
-	o := opts[name]
-	if o == nil {
-		return false, nil
-	}
-	switch strings.ToLower(string(o.Value)) {
-	case "true":
-		return true, nil
-	case "false":
-		return false, nil
-	}
-	return false, errorfAt(o.valueOffset(), "%s must be true or false, not %q", name, o.Value)
-}
+func boolOption(opts optionSet, name string) (bool, *posError) { return opts.boolean(name, false) }
 
 // explainAsker asks the model about the findings explain explained.
 type explainAsker struct {
