@@ -20,13 +20,7 @@ import (
 // here: the attacker's failed passwords in the minute, and the median of
 // failed passwords per address and minute over all of them.
 func TestExplainDemo(t *testing.T) {
-	dir := t.TempDir()
-	paths, err := writeDemoLogs(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	db := filepath.Join(dir, "demo.db")
-	loghuntCSV(t, db, append([]string{"ingest", "--year", "2025"}, paths...)...)
+	dir, db := demoDB(t)
 
 	rows := loghuntCSV(t, db, "query", "--format", "csv",
 		`action=failure auth_method=password | bin _time span=1m | stats count as attempts by _time, src_ip | anomalies attempts contamination=0.01 | explain by src_ip | where is_anomaly | table _time, src_ip, explanation`)
@@ -120,13 +114,7 @@ func TestReadmeInvestigating(t *testing.T) {
 	if len(examples) != 3 {
 		t.Fatalf("%d examples in the section, want 3", len(examples))
 	}
-	dir := t.TempDir()
-	paths, err := writeDemoLogs(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	db := filepath.Join(dir, "demo.db")
-	loghuntCSV(t, db, append([]string{"ingest", "--year", "2025"}, paths...)...)
+	_, db := demoDB(t)
 	for _, ex := range examples {
 		var out, errb bytes.Buffer
 		if err := cli(context.Background(), []string{"--db", db, "query", "--format", "csv", ex[1]}, nil, &out, &errb); err != nil {
@@ -294,4 +282,18 @@ func TestAlertsShowContext(t *testing.T) {
 			t.Errorf("alerts show lacks %q:\n%s", want, text)
 		}
 	}
+}
+
+// demoDB writes the demo's logs into a temporary directory and ingests
+// them into demo.db there, as loghunt demo does.
+func demoDB(t *testing.T) (dir, db string) {
+	t.Helper()
+	dir = t.TempDir()
+	paths, err := writeDemoLogs(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	db = filepath.Join(dir, "demo.db")
+	loghuntCSV(t, db, append([]string{"ingest", "--year", "2025"}, paths...)...)
+	return dir, db
 }

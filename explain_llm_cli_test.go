@@ -101,13 +101,7 @@ const demoBruteForce = `action=failure auth_method=password | bin _time span=1m 
 // prints those very bytes and sends nothing; without an endpoint it says
 // how to configure one and sends nothing.
 func TestExplainLLMDemo(t *testing.T) {
-	dir := t.TempDir()
-	paths, err := writeDemoLogs(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	db := filepath.Join(dir, "demo.db")
-	loghuntCSV(t, db, append([]string{"ingest", "--year", "2025"}, paths...)...)
+	dir, db := demoDB(t)
 
 	stub := newChatStub(t, func(n int, body []byte) (int, string) {
 		return 200, "ip-1 guessed passwords for user-1 on host-1, 60 a minute: a brute force. Check whether ip-1 ever logged in."
@@ -228,16 +222,10 @@ func TestExplainLLMDemo(t *testing.T) {
 // TestExplainLLMFails: a model that fails fails the query with a message
 // that says so.
 func TestExplainLLMFails(t *testing.T) {
-	dir := t.TempDir()
-	paths, err := writeDemoLogs(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	db := filepath.Join(dir, "demo.db")
-	loghuntCSV(t, db, append([]string{"ingest", "--year", "2025"}, paths...)...)
+	_, db := demoDB(t)
 	stub := newChatStub(t, func(n int, body []byte) (int, string) { return 502, "upstream model crashed" })
 	stub.configure(t)
-	_, _, err = runCLI("--db", db, "query", "--format", "csv", demoBruteForce)
+	_, _, err := runCLI("--db", db, "query", "--format", "csv", demoBruteForce)
 	if err == nil || err.Error() != "explain llm=true: the model server at "+stub.URL+"/v1 failed: 502 Bad Gateway: \"upstream model crashed\"" {
 		t.Errorf("%v", err)
 	}
@@ -258,13 +246,7 @@ func TestReadmeShowPrompt(t *testing.T) {
 	if m == nil {
 		t.Fatal("README has no --show-prompt example")
 	}
-	dir := t.TempDir()
-	paths, err := writeDemoLogs(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	db := filepath.Join(dir, "demo.db")
-	loghuntCSV(t, db, append([]string{"ingest", "--year", "2025"}, paths...)...)
+	_, db := demoDB(t)
 	noLLMEnv(t)
 	t.Setenv("LOGHUNT_LLM_URL", m[1])
 	t.Setenv("LOGHUNT_LLM_MODEL", m[2])

@@ -96,13 +96,7 @@ func TestReportAlert(t *testing.T) {
 // findings (the rows with is_anomaly, as the query gives them) and their
 // explanations by the entity, and a chart.
 func TestReportQuery(t *testing.T) {
-	dir := t.TempDir()
-	paths, err := writeDemoLogs(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	db := filepath.Join(dir, "demo.db")
-	loghuntCSV(t, db, append([]string{"ingest", "--year", "2025"}, paths...)...)
+	dir, db := demoDB(t)
 	q := `action=failure auth_method=password | bin _time span=1m | stats count as attempts by _time, src_ip | anomalies attempts contamination=0.01`
 	rows := loghuntCSV(t, db, "query", "--format", "csv", q+" | where is_anomaly | table _time, src_ip")
 	out := filepath.Join(dir, "q.html")
