@@ -33,7 +33,7 @@ type queryFlags struct {
 	skipDamaged      bool
 	showPrompt       bool
 	geoip            stringList // MaxMind-format databases for iplocation
-	where            string // in a script, "FILE:LINE" of the query, for its warnings
+	where            string     // in a script, "FILE:LINE" of the query, for its warnings
 }
 
 func (q *queryFlags) register(fs *flag.FlagSet) {
