@@ -27,6 +27,7 @@ type ContextCmd struct {
 	Span    time.Duration // span=, default 10m
 	Limit   int           // limit=, default 100
 	Summary bool          // summary=true: one row per finding (see summaryBatch)
+	Host    bool          // host=true: only the events of the finding's host too
 }
 
 // Defaults of context.
@@ -63,13 +64,19 @@ func (c *ContextCmd) check() *posError {
 	if c.Limit, err = opts.int("limit", DefaultContextLimit, 1); err != nil {
 		return err
 	}
-	c.Summary, err = opts.boolean("summary", false)
+	if c.Summary, err = opts.boolean("summary", false); err != nil {
+		return err
+	}
+	c.Host, err = opts.boolean("host", false)
 	return err
 }
 
 // inputFields: the findings' entity and time; the events come from the
 // store with all their fields.
 func (c *ContextCmd) inputFields(after fieldSet) fieldSet {
+	if c.Host {
+		return fieldsOf(c.By.Name, store.ColTime, "host")
+	}
 	return fieldsOf(c.By.Name, store.ColTime)
 }
 
@@ -83,6 +90,7 @@ func (c *ContextCmd) operator(p *plan, next operator) (operator, error) {
 // contextFinding is one input row context looks around.
 type contextFinding struct {
 	entity string
+	host   string // with host=true
 	t      int64
 	events []contextEvent // chosen, in time order
 }
@@ -106,13 +114,18 @@ type contextOp struct {
 }
 
 func (o *contextOp) push(b *Batch) error {
-	ent, tc := b.Col(o.cmd.By.Name), b.Col(store.ColTime)
+	ent, tc, hc := b.Col(o.cmd.By.Name), b.Col(store.ColTime), b.Col("host")
 	for r := 0; r < b.Len; r++ {
-		if ent < 0 || tc < 0 || b.Cols[ent][r].IsNull() || b.Cols[tc][r].K != store.KindTime {
+		if ent < 0 || tc < 0 || b.Cols[ent][r].IsNull() || b.Cols[tc][r].K != store.KindTime ||
+			o.cmd.Host && (hc < 0 || b.Cols[hc][r].IsNull()) {
 			o.skipped++
 			continue
 		}
-		o.findings = append(o.findings, &contextFinding{entity: b.Cols[ent][r].String(), t: b.Cols[tc][r].I})
+		f := &contextFinding{entity: b.Cols[ent][r].String(), t: b.Cols[tc][r].I}
+		if o.cmd.Host {
+			f.host = b.Cols[hc][r].String()
+		}
+		o.findings = append(o.findings, f)
 		if len(o.findings) > o.p.opt.MaxRows {
 			return fmt.Errorf("%w: context would hold more than %d findings; narrow the search first", ErrLimit, o.p.opt.MaxRows)
 		}
@@ -127,17 +140,17 @@ func (o *contextOp) finish() error {
 	// Windows of one entity that overlap are read by one search.
 	order := slices.Clone(o.findings)
 	slices.SortStableFunc(order, func(a, b *contextFinding) int {
-		return cmp.Or(cmp.Compare(a.entity, b.entity), cmp.Compare(a.t, b.t))
+		return cmp.Or(cmp.Compare(a.entity, b.entity), cmp.Compare(a.host, b.host), cmp.Compare(a.t, b.t))
 	})
 	span := int64(o.cmd.Span)
 	for i := 0; i < len(order); {
 		j := i + 1
 		hi := order[i].t + span
-		for j < len(order) && order[j].entity == order[i].entity && order[j].t-span <= hi {
+		for j < len(order) && order[j].entity == order[i].entity && order[j].host == order[i].host && order[j].t-span <= hi {
 			hi = order[j].t + span
 			j++
 		}
-		events, err := o.search(order[i].entity, order[i].t-span, hi)
+		events, err := o.search(order[i].entity, order[i].host, order[i].t-span, hi)
 		if err != nil {
 			return err
 		}
@@ -177,9 +190,13 @@ func (o *contextOp) finish() error {
 
 // search returns the events whose field is entity with lo <= _time <= hi,
 // in time order.
-func (o *contextOp) search(entity string, lo, hi int64) ([]contextEvent, error) {
+func (o *contextOp) search(entity, host string, lo, hi int64) ([]contextEvent, error) {
 	field := o.cmd.By.Name
-	q, err := Parse(fieldString(field, modeSearch) + "=" + quoteText(entity))
+	text := fieldString(field, modeSearch) + "=" + quoteText(entity)
+	if o.cmd.Host {
+		text += " host=" + quoteText(host)
+	}
+	q, err := Parse(text)
 	if err != nil {
 		return nil, fmt.Errorf("context: the search for %s=%q: %w", field, entity, err)
 	}
@@ -191,13 +208,13 @@ func (o *contextOp) search(entity string, lo, hi int64) ([]contextEvent, error) 
 	}
 	var out []contextEvent
 	_, err = Run(o.p.ctx, o.p.st, q, opt, func(b *Batch) error {
-		ent, tc := b.Col(field), b.Col(store.ColTime)
-		if ent < 0 || tc < 0 {
+		ent, tc, hc := b.Col(field), b.Col(store.ColTime), b.Col("host")
+		if ent < 0 || tc < 0 || o.cmd.Host && hc < 0 {
 			return nil
 		}
 		for r := 0; r < b.Len; r++ {
 			// The search matches case-insensitively; the entity is exact.
-			if v := b.Cols[ent][r]; !v.IsNull() && v.String() == entity {
+			if v := b.Cols[ent][r]; !v.IsNull() && v.String() == entity && (!o.cmd.Host || b.Cols[hc][r].String() == host) {
 				out = append(out, contextEvent{b: b, r: r, t: b.Cols[tc][r].I})
 			}
 		}

@@ -367,3 +367,61 @@ func checkContextSummary(t *testing.T, st Store, busy int) (findings, withThen i
 	}
 	return len(want), withThen
 }
+
+// TestContextHost: host=true keeps the events of the finding's host only:
+// the real Elastic brute force, with every third line moved to another
+// host, gives per finding the events of its own host, counted here.
+func TestContextHost(t *testing.T) {
+	raw, err := os.ReadFile("testdata/auth_elastic_success_excerpt.log")
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSpace(string(raw)), "\n")
+	for i := range lines {
+		if i%3 == 0 {
+			lines[i] = strings.Replace(lines[i], " ip-10-77-20-248 ", " bastion2 ", 1)
+		}
+	}
+	p := filepath.Join(t.TempDir(), "auth.log")
+	if err := os.WriteFile(p, []byte(strings.Join(lines, "\n")+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	db := storetest.Open(t)
+	if _, err := ingest.Ingest(context.Background(), db, ingest.Config{Year: 2017}, []string{p}, nil); err != nil {
+		t.Fatal(err)
+	}
+	// counted here: events per host within 2 minutes of each finding minute
+	perHost := func(host string, m time.Time) int {
+		n := 0
+		for _, l := range lines {
+			ts, _ := time.Parse("2006 Jan _2 15:04:05", "2017 "+l[:15])
+			if strings.Contains(l, " "+host+" ") && !ts.Before(m.Add(-2*time.Minute)) && !ts.After(m.Add(2*time.Minute)) {
+				n++
+			}
+		}
+		return n
+	}
+	// the summary rows do not say the host: the findings of each host,
+	// and each row's count
+	hosts, rows := map[string]bool{}, 0
+	for _, host := range []string{"ip-10-77-20-248", "bastion2"} {
+		q, _ := Parse(`src_ip=* host=` + host + ` | bin _time span=1m | stats count by _time, src_ip, host | where count > 10 | context by src_ip span=2m host=true summary=true`)
+		if _, err := Run(context.Background(), db, q, Options{}, func(b *Batch) error {
+			for r := range b.Len {
+				of := b.Get(ContextOfField, r).String()
+				m, _ := time.Parse(time.RFC3339, of[strings.Index(of, " @ ")+3:])
+				if got, want := b.Get("events", r).I, perHost(host, m); int(got) != want {
+					t.Errorf("%s on %s: %d events, counted here %d", of, host, got, want)
+				}
+				hosts[host] = true
+				rows++
+			}
+			return nil
+		}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if len(hosts) != 2 || rows < 4 {
+		t.Errorf("%d findings on %d hosts", rows, len(hosts))
+	}
+}

@@ -148,7 +148,7 @@ func (a *explainAsker) request(b *Batch, r int) (llm.Request, error) {
 	}
 	if entity != "" && t.K == store.KindTime && a.p.st != nil {
 		op := &contextOp{cmd: &ContextCmd{By: &Field{Name: a.by}, Span: explainLLMSpan}, p: a.p}
-		all, err := op.search(entity, t.I-int64(explainLLMSpan), t.I+int64(explainLLMSpan))
+		all, err := op.search(entity, "", t.I-int64(explainLLMSpan), t.I+int64(explainLLMSpan))
 		if err != nil {
 			return llm.Request{}, fmt.Errorf("explain llm=true: the events around the finding: %w", err)
 		}

@@ -130,11 +130,12 @@ var stageHelp = []HelpEntry{
 	stage("patterns", "patterns [field=F]", "mine log templates (Drain) from the text of _raw or F and add pattern (the template, variables as <*>) and pattern_id (a hash of it, the same in every query) to every row, in order; "+
 		"numbers, IPv4 with port, dates and times, 0x hex, UUIDs, hex ids, MAC/IPv6 and month/day names count as variables; holds the rows; for messages only, rex them into a field first",
 		`"error" | patterns | stats count by pattern | sort -count`),
-	stage("context", "context by f [span=10m] [limit=100] [summary=true]",
+	stage("context", "context by f [span=10m] [limit=100] [summary=true] [host=true]",
 		"replace each finding row by the events around it: the events of the store whose f (a field of the events, not one eval or rex made) is the row's f (exactly, as text) within span before or after the row's _time, in time order, at most limit per finding (the nearest in time), "+
 			"each with context_of (the finding's f and _time, e.g. 203.0.113.77 @ 2025-03-06T03:10:00Z) and all its fields; rows without f or _time are left out with a warning, and so are findings with no events in their window; "+
 			"a bucket's _time (bin, timechart) is its start, so give a span of at least the bucket's; "+
 			"overlapping windows of one entity are read by one search of the store narrowed to the window and f=value, so only the chunks that may hold them are read; "+
+			"host=true keeps only the events of the finding row's host too (rows without host are left out); "+
 			"summary=true gives one row per finding instead, over every event of its window: context_of, events (how many), first and last (their times), actions, sourcetypes and patterns "+
 			"(the commonest 3 values with their counts, e.g. failure 180; success 2, then how many others; patterns are Drain templates of message, else of _raw), "+
 			"and then, what came next: at or after the finding's _time, the first success (action=success) when success is not the window's commonest action, else the first event of another action than the commonest that the window had not seen before the finding (without actions: of such a pattern), "+

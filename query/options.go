@@ -16,7 +16,7 @@ var stageOptions = map[string][]string{
 	"rare":        {"limit"},
 	"anomalies":   {"contamination", "trees", "sample", "seed", "method", "save", "replace", "model", "n_neighbors", "nu", "gamma"},
 	"patterns":    {"field"},
-	"context":     {"span", "limit", "summary"},
+	"context":     {"span", "limit", "summary", "host"},
 	"mvexpand":    {"limit"},
 	"fillnull":    {"value"},
 	"makeresults": {"count"},

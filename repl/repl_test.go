@@ -329,7 +329,7 @@ func TestCancelStubborn(t *testing.T) {
 func TestHelpContextExplain(t *testing.T) {
 	out := session(t, testDB(t, 3), &fakeReader{lines: []string{".help context", ".help explain", ".help"}}, nil)
 	for _, want := range []string{
-		"context (stage)\n  context by f [span=10m] [limit=100] [summary=true]\n",
+		"context (stage)\n  context by f [span=10m] [limit=100] [summary=true] [host=true]\n",
 		"explain (stage)\n  explain [by f] [llm=true [show_prompt=true]]\n",
 		"example:\n  | where is_anomaly | context by src_ip span=10m limit=50",
 	} {
