@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"runtime/debug"
+	"time"
 
 	"loghunt/llm"
 	"loghunt/query"
@@ -16,7 +17,8 @@ import (
 const queryUsage = `usage: loghunt [--db FILE] query [flags] 'QUERY'
 
 Runs a query (see 'Query language' in README.md) and prints the result:
-a table on a terminal, CSV otherwise. _time prints as RFC 3339 UTC.
+a table on a terminal, CSV otherwise. _time prints as RFC 3339, in UTC
+unless --tz names another zone.
 
   loghunt query '"Failed password" | stats count by host'
   loghunt query --earliest -24h 'status>=500 | timechart span=1h count by status'
@@ -33,6 +35,7 @@ type queryFlags struct {
 	skipDamaged      bool
 	showPrompt       bool
 	geoip            stringList // MaxMind-format databases for iplocation
+	tz               string     // the zone results show times in
 	where            string     // in a script, "FILE:LINE" of the query, for its warnings
 }
 
@@ -43,6 +46,7 @@ func (q *queryFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&q.latest, "latest", "", "only events before this time")
 	fs.BoolVar(&q.stats, "stats", false, "print chunks read, rows scanned, bytes decoded and time to stderr")
 	fs.BoolVar(&q.skipDamaged, "skip-damaged", false, "leave out damaged chunks, with a warning saying how many events, instead of failing")
+	fs.StringVar(&q.tz, "tz", "UTC", "show times in this zone: UTC, Local, or an IANA name such as Europe/Berlin")
 	fs.Var(&q.geoip, "geoip", "a MaxMind-format database (.mmdb: GeoLite2 or DB-IP lite, City, Country or ASN) for iplocation (repeatable; default $LOGHUNT_GEOIP)")
 	fs.BoolVar(&q.showPrompt, "show-prompt", false, "print what would be sent to the language model (by explain llm=true; by ask, its question), and send nothing")
 }
@@ -102,7 +106,11 @@ func tuneGCForQueries() {
 // runQuery runs one parsed query and prints its result.
 func (e *env) runQuery(ctx context.Context, db *store.DB, q *query.Query, text string, qf *queryFlags, format render.Format) error {
 	tuneGCForQueries()
-	p := render.NewResults(e.stdout, format, render.ResultOptions{Chart: e.chartOptions(), Plot: qf.plot,
+	loc, err := displayZone(qf.tz)
+	if err != nil {
+		return err
+	}
+	p := render.NewResults(e.stdout, format, render.ResultOptions{Chart: e.chartOptions(), Plot: qf.plot, Loc: loc,
 		Note: func(msg string) { fmt.Fprintf(e.stderr, "loghunt: %s\n", msg) }})
 	opt := query.Options{Earliest: qf.earliest, Latest: qf.latest, Models: db, Warn: e.queryWarner(qf.where),
 		SkipDamaged: qf.skipDamaged, GeoIP: qf.geoip, LLM: &query.LLMOptions{Load: llm.Load, ShowPrompt: qf.showPrompt,
@@ -149,4 +157,16 @@ func queryError(err error, text string) error {
 		return fmt.Errorf("%w\n(loghunt check lists the damage; --skip-damaged runs queries without the damaged chunks)", err)
 	}
 	return err
+}
+
+// displayZone reads --tz: nil for UTC (times print as 2025-03-06T03:12:00Z).
+func displayZone(name string) (*time.Location, error) {
+	if name == "" || name == "UTC" {
+		return nil, nil
+	}
+	loc, err := time.LoadLocation(name)
+	if err != nil {
+		return nil, usagef("--tz: unknown time zone %q (UTC, Local, or an IANA name such as Europe/Berlin)", name)
+	}
+	return loc, nil
 }

@@ -30,6 +30,7 @@ flags:
 func (e *env) repl(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("repl", flag.ContinueOnError)
 	fs.SetOutput(e.stderr)
+	tz := fs.String("tz", "UTC", "show times in this zone (also .tz): UTC, Local, or an IANA name such as Europe/Berlin")
 	skipDamaged := fs.Bool("skip-damaged", false, "run queries without the damaged chunks they meet, with a warning saying how many events, instead of failing")
 	fs.Usage = func() { fmt.Fprint(e.stderr, replUsage); fs.PrintDefaults() }
 	pos, err := parseInterleaved(fs, args)
@@ -40,13 +41,17 @@ func (e *env) repl(ctx context.Context, args []string) error {
 		fs.Usage()
 		return usagef("repl takes no arguments")
 	}
+	loc, err := displayZone(*tz)
+	if err != nil {
+		return err
+	}
 	examples, err := huntExamples()
 	if err != nil {
 		return err
 	}
 	return repl.Run(ctx, repl.Config{
 		DB: e.db, Stdin: e.stdin, Stdout: e.stdout, Stderr: e.stderr,
-		Format: e.outFormat(), Chart: e.chartOptions(), SkipDamaged: *skipDamaged,
+		Format: e.outFormat(), Chart: e.chartOptions(), SkipDamaged: *skipDamaged, Loc: loc,
 		AskExamples: examples,
 	})
 }

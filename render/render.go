@@ -11,6 +11,7 @@ import (
 	"math"
 	"strconv"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"loghunt/store"
@@ -50,7 +51,9 @@ type Writer struct {
 	csv    *csv.Writer
 	// ChartOptions apply to the chart format.
 	ChartOptions ChartOptions
-	chartRows    [][]store.Value
+	// Loc, when set, is the zone times are shown in (the default is UTC).
+	Loc       *time.Location
+	chartRows [][]store.Value
 }
 
 // New returns a writer of rows with the given columns.
@@ -77,7 +80,7 @@ func (rw *Writer) Write(rows [][]store.Value) error {
 		rec := make([]string, len(rw.fields))
 		for _, r := range rows {
 			for i := range rec {
-				rec[i] = Text(r[i])
+				rec[i] = rw.text(r[i])
 			}
 			if err := rw.csv.Write(rec); err != nil {
 				return err
@@ -95,7 +98,7 @@ func (rw *Writer) Write(rows [][]store.Value) error {
 				k, _ := json.Marshal(f)
 				rw.w.Write(k)
 				rw.w.WriteByte(':')
-				rw.w.Write(jsonValue(r[i]))
+				rw.w.Write(rw.jsonValue(r[i]))
 			}
 			rw.w.WriteString("}\n")
 		}
@@ -127,7 +130,7 @@ func (rw *Writer) table(rows [][]store.Value) {
 	for r, row := range rows {
 		cells[r] = make([]string, len(rw.fields))
 		for i := range rw.fields {
-			s := cut(Text(row[i]), MaxCell)
+			s := cut(rw.text(row[i]), MaxCell)
 			cells[r][i] = s
 			width[i] = max(width[i], utf8.RuneCountInString(s))
 		}
@@ -227,6 +230,22 @@ func cut(s string, n int) string {
 // isPath reports whether s looks like a file path: slashes and no blanks.
 func isPath(s string) bool {
 	return strings.ContainsAny(s, `/\`) && !strings.ContainsAny(s, " \t") && !strings.Contains(s, "://")
+}
+
+// text is Text, with times in rw.Loc.
+func (rw *Writer) text(v store.Value) string {
+	if v.K == store.KindTime && rw.Loc != nil {
+		return time.Unix(0, v.I).In(rw.Loc).Format(time.RFC3339Nano)
+	}
+	return Text(v)
+}
+
+func (rw *Writer) jsonValue(v store.Value) []byte {
+	if v.K == store.KindTime && rw.Loc != nil {
+		b, _ := json.Marshal(rw.text(v))
+		return b
+	}
+	return jsonValue(v)
 }
 
 func jsonValue(v store.Value) []byte {

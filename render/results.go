@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"slices"
+	"time"
 
 	"loghunt/query"
 	"loghunt/store"
@@ -24,6 +25,8 @@ type ResultOptions struct {
 	Chart ChartOptions
 	// Plot, when set, also draws the whole result to this PNG or SVG file.
 	Plot string
+	// Loc, when set, is the zone times are shown in (default UTC).
+	Loc *time.Location
 	// Note gets what a person should know besides the rows ("warning:
 	// field ... is not shown", "wrote FILE"), a line each; nil drops it.
 	Note func(msg string)
@@ -85,6 +88,7 @@ func (p *Results) start() error {
 		}
 	}
 	p.out = New(p.w, p.format, p.fields)
+	p.out.Loc = p.opt.Loc
 	p.out.ChartOptions = p.opt.Chart
 	held := p.held
 	p.held = nil

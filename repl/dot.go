@@ -36,6 +36,7 @@ func init() {
 		{".alerts", "[new|acknowledged|closed|open] [RULE]", "list the alerts detection rules raised (.help rules: the rule format)", (*REPL).alerts},
 		{".ingest", "PATH...", "ingest log files or directories into the database", (*REPL).ingest},
 		{".format", "[" + strings.Join(formatNames(), "|") + "]", "show or set the output format", (*REPL).setFormat},
+		{".tz", "[ZONE]", "show or set the time zone results show times in (UTC, Local, Europe/Berlin, ...)", (*REPL).setTZ},
 		{".run", "SCRIPT", "run the queries of a .lhq script", (*REPL).runScriptFile},
 		{".ask", "[--yes] QUESTION", "ask the language model for a query; it runs once you confirm (.help ask)", (*REPL).ask},
 		{".quit", "", "leave (also Ctrl-D)", func(*REPL, context.Context, []string) error { return errQuit }},
@@ -318,6 +319,23 @@ func (r *REPL) setFormat(_ context.Context, args []string) error {
 	}
 	r.format = f
 	fmt.Fprintf(r.cfg.Stdout, "format: %s\n", f)
+	return nil
+}
+
+// setTZ shows or sets the zone times are shown in.
+func (r *REPL) setTZ(_ context.Context, args []string) error {
+	if len(args) > 0 {
+		loc, err := time.LoadLocation(args[0])
+		if err != nil {
+			return fmt.Errorf(".tz: unknown time zone %q (UTC, Local, or an IANA name such as Europe/Berlin)", args[0])
+		}
+		r.loc = loc
+	}
+	name := "UTC"
+	if r.loc != nil {
+		name = r.loc.String()
+	}
+	fmt.Fprintf(r.cfg.Stdout, "tz: %s\n", name)
 	return nil
 }
 

@@ -38,7 +38,7 @@ func (r *REPL) runQuery(ctx context.Context, text string) error {
 		page = PageRows
 	}
 	warn := &warnings{}
-	s := render.NewResults(r.cfg.Stdout, r.format, render.ResultOptions{Page: page, Chart: r.cfg.Chart, Note: warn.note})
+	s := render.NewResults(r.cfg.Stdout, r.format, render.ResultOptions{Page: page, Chart: r.cfg.Chart, Loc: r.loc, Note: warn.note})
 	err = awaitQuery(ctx, db, q, s, warn, query.Options{SkipDamaged: r.cfg.SkipDamaged, LLM: r.llmOptions()})
 	elapsed := time.Since(start).Seconds()
 	if ctx.Err() != nil {

@@ -66,6 +66,8 @@ type Config struct {
 	Format         render.Format // the initial output format; "" means table
 	// Chart fits charts to the terminal (the command line sets it).
 	Chart render.ChartOptions
+	// Loc is the zone times are shown in (--tz); nil is UTC.
+	Loc *time.Location
 	// SkipDamaged runs queries without the damaged chunks they meet, with
 	// a warning (see query.Options.SkipDamaged).
 	SkipDamaged bool
@@ -80,6 +82,7 @@ type Config struct {
 type REPL struct {
 	cfg    Config
 	format render.Format
+	loc    *time.Location // .tz; nil is UTC
 	fields []string // the field catalog, for completion
 	failed int      // queries and commands that failed
 	where  string   // in a script, where the running query starts
@@ -105,7 +108,7 @@ func New(cfg Config) (*REPL, error) {
 	if cfg.Format == "" {
 		cfg.Format = render.Table
 	}
-	r := &REPL{cfg: cfg, format: cfg.Format, now: time.Now}
+	r := &REPL{cfg: cfg, format: cfg.Format, now: time.Now, loc: cfg.Loc}
 	r.open = func() (DB, error) { return r.openStore(true) }
 	r.openWrite = func() (DB, error) { return r.openStore(false) }
 	r.interrupt = func(context.CancelFunc) func() { return func() {} }
