@@ -106,6 +106,9 @@ func tuneGCForQueries() {
 // runQuery runs one parsed query and prints its result.
 func (e *env) runQuery(ctx context.Context, db *store.DB, q *query.Query, text string, qf *queryFlags, format render.Format) error {
 	tuneGCForQueries()
+	if format == render.Table {
+		q = query.EventsView(q) // a bare search shows events, newest first
+	}
 	loc, err := displayZone(qf.tz)
 	if err != nil {
 		return err

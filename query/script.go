@@ -113,3 +113,24 @@ func stripComment(line string, quote byte) (string, byte) {
 func startsToken(line string, i int) bool {
 	return i == 0 || strings.IndexByte(" \t|(),=<>!+-*/%", line[i-1]) >= 0
 }
+
+// EventsViewRows is how many events a bare search shows on a terminal.
+const EventsViewRows = 1000
+
+// EventsView is how a bare search (one search stage, nothing after it)
+// shows on a terminal, as Splunk shows events: _time, source and _raw,
+// the newest first, the newest EventsViewRows of them; any other query is
+// itself. table or fields after the search choose the columns instead.
+func EventsView(q *Query) *Query {
+	if len(q.Stages) != 1 {
+		return q
+	}
+	if _, ok := q.Stages[0].(*SearchCmd); !ok {
+		return q
+	}
+	v, err := Parse(q.String() + fmt.Sprintf(" | tail %d | reverse | table _time, source, _raw", EventsViewRows))
+	if err != nil {
+		return q
+	}
+	return v
+}

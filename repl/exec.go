@@ -36,6 +36,7 @@ func (r *REPL) runQuery(ctx context.Context, text string) error {
 	page := 0
 	if r.format == render.Table {
 		page = PageRows
+		q = query.EventsView(q) // a bare search shows events, newest first
 	}
 	warn := &warnings{}
 	s := render.NewResults(r.cfg.Stdout, r.format, render.ResultOptions{Page: page, Chart: r.cfg.Chart, Loc: r.loc, Note: warn.note})
