@@ -16,6 +16,10 @@ func FuzzDecodeModel(f *testing.F) {
 	f.Add(ms.blobs["m"])
 	mustAnomalies(f, "count save=plain", spikeCounts(1), ms)
 	f.Add(ms.blobs["plain"])
+	for _, method := range []string{"lof", "ocsvm", "mad"} {
+		mustAnomalies(f, "count by user method="+method+" save="+method, in, ms)
+		f.Add(ms.blobs[method])
+	}
 	f.Add([]byte("LHAM\x01"))
 	f.Fuzz(func(t *testing.T, blob []byte) { decodeAndApply(blob, in) })
 }
