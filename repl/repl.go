@@ -83,10 +83,10 @@ type REPL struct {
 	cfg    Config
 	format render.Format
 	loc    *time.Location // .tz; nil is UTC
-	fields []string // the field catalog, for completion
-	failed int      // queries and commands that failed
-	where  string   // in a script, where the running query starts
-	depth  int      // scripts being run by .run, one inside the other
+	fields []string       // the field catalog, for completion
+	failed int            // queries and commands that failed
+	where  string         // in a script, where the running query starts
+	depth  int            // scripts being run by .run, one inside the other
 	// open opens the database read-only, openWrite for a query that saves
 	// a model (anomalies save=); tests replace them.
 	open, openWrite func() (DB, error)
