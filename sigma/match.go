@@ -17,6 +17,50 @@ type Event interface {
 	Raw() string
 }
 
+// Folder is an Event that also gives its values case-folded, as the
+// rules' case-insensitive tests compare them; FoldCache folds each value
+// once for every rule of a set that tests it.
+type Folder interface {
+	Folded(field string) (string, bool)
+	FoldedRaw() string
+}
+
+// FoldCache is an Event that keeps the folded values asked for.
+type FoldCache struct {
+	Event
+	folded  map[string]string
+	raw     string
+	haveRaw bool
+}
+
+// NewFoldCache wraps ev for the rules of a set to share its folded values.
+func NewFoldCache(ev Event) *FoldCache { return &FoldCache{Event: ev} }
+
+// Folded is the field's value folded; false when the event has no field.
+func (c *FoldCache) Folded(field string) (string, bool) {
+	if s, ok := c.folded[field]; ok {
+		return s, true
+	}
+	v, ok := c.Get(field)
+	if !ok {
+		return "", false
+	}
+	if c.folded == nil {
+		c.folded = map[string]string{}
+	}
+	s := fold(v)
+	c.folded[field] = s
+	return s, true
+}
+
+// FoldedRaw is the raw text folded.
+func (c *FoldCache) FoldedRaw() string {
+	if !c.haveRaw {
+		c.raw, c.haveRaw = fold(c.Raw()), true
+	}
+	return c.raw
+}
+
 // Eval reports whether the node matches ev.
 func Eval(n Node, ev Event) bool {
 	switch n := n.(type) {
@@ -65,16 +109,22 @@ func Eval(n Node, ev Event) bool {
 // evalShared evaluates an Or of case-insensitive string tests of one
 // input, reading and folding the input once.
 func evalShared(n *Or, ev Event) bool {
-	var v string
-	if n.shared == sharedRaw {
-		v = ev.Raw()
-	} else {
-		var ok bool
-		if v, ok = ev.Get(n.Args[0].(*FieldTest).Field); !ok {
+	var s string
+	if fe, ok := ev.(Folder); ok {
+		if n.shared == sharedRaw {
+			s = fe.FoldedRaw()
+		} else if s, ok = fe.Folded(n.Args[0].(*FieldTest).Field); !ok {
 			return false
 		}
+	} else {
+		var v string
+		if n.shared == sharedRaw {
+			v = ev.Raw()
+		} else if v, ok = ev.Get(n.Args[0].(*FieldTest).Field); !ok {
+			return false
+		}
+		s = fold(v) // one copy, then the standard library's fast searches
 	}
-	s := fold(v) // one copy, then the standard library's fast searches
 	for _, a := range n.Args {
 		var t *Test
 		if ft, ok := a.(*FieldTest); ok {

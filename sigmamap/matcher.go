@@ -131,6 +131,26 @@ func (r Renamed) Get(f string) (string, bool) {
 // Raw returns the event's raw text.
 func (r Renamed) Raw() string { return r.Event.Raw() }
 
+// Folded returns the renamed field folded (from the event's cache when it
+// keeps one).
+func (r Renamed) Folded(f string) (string, bool) {
+	if to, ok := r.Rename[f]; ok {
+		f = to
+	}
+	if fe, ok := r.Event.(sigma.Folder); ok {
+		return fe.Folded(f)
+	}
+	return sigma.NewFoldCache(r.Event).Folded(f)
+}
+
+// FoldedRaw returns the raw text folded.
+func (r Renamed) FoldedRaw() string {
+	if fe, ok := r.Event.(sigma.Folder); ok {
+		return fe.FoldedRaw()
+	}
+	return sigma.NewFoldCache(r.Event).FoldedRaw()
+}
+
 // Branch returns the first branch of the source that holds on ev, or nil.
 func (s *Source) Branch(ev sigma.Event) *Branch {
 	for i := range s.Branches {
@@ -148,6 +168,7 @@ func (s *Source) Branch(ev sigma.Event) *Branch {
 // (before any test).
 func (m *Matcher) Match(ev sigma.Event, has func(tok string) bool, fieldsInRaw bool, keep func(*Compiled) bool, fn func(c *Compiled, ev sigma.Event)) {
 	var cand []int
+	ev = sigma.NewFoldCache(ev) // each value folded once for all the rules
 	if ch, ok := ev.Get("Channel"); ok {
 		cand = m.byChannel[strings.ToLower(ch)]
 	}
