@@ -38,7 +38,7 @@ func contextOf(ctx context.Context, db *store.DB, a *alert.Alert) (*alertContext
 	f, v := fields[0], a.Entity[fields[0]]
 	span := a.Last.Sub(a.First) + alertContextMargin
 	text := fmt.Sprintf(`| makeresults | eval %s=%s, _time=strptime(%s, "%%Y-%%m-%%dT%%H:%%M:%%S.%%NZ") | context by %s span=%s summary=true`,
-		fieldRef(f), query.QuoteText(v), query.QuoteText(a.First.UTC().Format("2006-01-02T15:04:05.000000000Z")), fieldRef(f), spanText(span))
+		rules.FieldRef(f), query.QuoteText(v), query.QuoteText(a.First.UTC().Format("2006-01-02T15:04:05.000000000Z")), rules.FieldRef(f), spanText(span))
 	q, err := query.Parse(text)
 	if err != nil {
 		return nil, fmt.Errorf("alert %d: its context query %q: %w", a.ID, text, err)
@@ -120,17 +120,6 @@ func durationText(d time.Duration) string {
 // spanText writes a duration as a query's span (whole seconds, rounded up).
 func spanText(d time.Duration) string {
 	return fmt.Sprintf("%ds", int64((d+time.Second-1)/time.Second))
-}
-
-// fieldRef writes a field name for a query: bare when it is a plain
-// name, else backquoted.
-func fieldRef(f string) string {
-	for i, c := range f {
-		if !(c == '_' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || i > 0 && c >= '0' && c <= '9') {
-			return "`" + f + "`"
-		}
-	}
-	return f
 }
 
 // wrapText wraps s at width, indenting the lines after the first.

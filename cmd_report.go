@@ -202,7 +202,7 @@ func (e *env) alertReport(ctx context.Context, db *store.DB, a *alert.Alert) (*r
 		// the chart: the entity's events by action around the alert
 		span := chartSpan(c.hi.Sub(c.lo))
 		chartQ := fmt.Sprintf(`earliest=%q latest=%q %s=%s | timechart span=%s count by action`,
-			t(c.lo), t(c.hi), fieldRef(c.field), query.QuoteText(c.value), spanText(span))
+			t(c.lo), t(c.hi), rules.FieldRef(c.field), query.QuoteText(c.value), spanText(span))
 		fields, rows, _, err := collect(ctx, db, chartQ, 10000)
 		if err != nil {
 			return nil, err
@@ -291,9 +291,12 @@ func markBuckets(fields []string, rows [][]store.Value, lo, hi int64, span time.
 
 // queryReport gathers the report of a query's findings.
 func (e *env) queryReport(ctx context.Context, db *store.DB, text string) (*report.Doc, error) {
+	if _, err := query.Parse(text); err != nil {
+		return nil, queryError(err, text) // a syntax error is a usage error: exit 2
+	}
 	fields, rows, n, err := collect(ctx, db, text, 10000)
 	if err != nil {
-		return nil, err
+		return nil, queryError(err, text)
 	}
 	col := func(name string) int {
 		for i, f := range fields {
@@ -315,7 +318,7 @@ func (e *env) queryReport(ctx context.Context, db *store.DB, text string) (*repo
 			for _, r := range rows {
 				if !r[i].IsNull() {
 					if r[i].K == store.KindString {
-						by = " by " + fieldRef(f)
+						by = " by " + rules.FieldRef(f)
 					}
 					break
 				}

@@ -90,6 +90,10 @@ func TestReportAlert(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(dir, "r9.md")); err == nil {
 		t.Error("a failed report left a file")
 	}
+	err := cli(context.Background(), []string{"--db", db, "report", "--query", "sshd | wher x", "--out", filepath.Join(dir, "q.md")}, nil, &bytes.Buffer{}, &errb)
+	if err == nil || exitCode(err, &bytes.Buffer{}) != 2 || !strings.Contains(err.Error(), `unknown stage "wher"`) {
+		t.Errorf("a report of a query with a syntax error: %v (want exit 2)", err)
+	}
 }
 
 // TestReportQuery: the report of the demo's brute-force hunt: its

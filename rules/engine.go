@@ -518,7 +518,7 @@ func scanEvents(ctx context.Context, db *store.DB, r *Rule, lo, hi int64, keys m
 			vals := strings.Split(k, "\x00")
 			var conds []string
 			for i, f := range r.Entity {
-				conds = append(conds, fieldRef(f)+" == "+query.QuoteText(vals[i]))
+				conds = append(conds, FieldRef(f)+" == "+query.QuoteText(vals[i]))
 			}
 			alts = append(alts, "("+strings.Join(conds, " AND ")+")")
 		}
@@ -526,7 +526,7 @@ func scanEvents(ctx context.Context, db *store.DB, r *Rule, lo, hi int64, keys m
 	}
 	cols := []string{store.ColTime, "source"}
 	for _, f := range r.Entity {
-		cols = append(cols, fieldRef(f))
+		cols = append(cols, FieldRef(f))
 	}
 	text += " | table " + strings.Join(cols, ", ")
 	q, err := query.Parse(text)
@@ -579,9 +579,9 @@ func scanEvents(ctx context.Context, db *store.DB, r *Rule, lo, hi int64, keys m
 // (a where of alternatives); more are filtered as the rows arrive.
 const maxWhereKeys = 16
 
-// fieldRef writes a field name for a query: bare when it is an
+// FieldRef writes a field name for a query: bare when it is an
 // identifier, else backquoted.
-func fieldRef(f string) string {
+func FieldRef(f string) string {
 	for i, c := range f {
 		if !(c == '_' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || i > 0 && (c >= '0' && c <= '9' || c == '.')) {
 			return "`" + f + "`"
@@ -949,7 +949,7 @@ func entityValues(fields []string, e map[string]string) []string {
 func EventsQueryText(r *Rule, a *alert.Alert) string {
 	var conds []string
 	for _, f := range r.Entity {
-		conds = append(conds, fieldRef(f)+" == "+query.QuoteText(a.Entity[f]))
+		conds = append(conds, FieldRef(f)+" == "+query.QuoteText(a.Entity[f]))
 	}
 	search := fmt.Sprintf("earliest=%q latest=%q", a.First.UTC().Format(time.RFC3339Nano), a.Last.Add(time.Nanosecond).UTC().Format(time.RFC3339Nano))
 	if prefix := r.prefix.String(); prefix != "" {

@@ -58,7 +58,7 @@ func loadWindowStore(ctx context.Context, db *store.DB, r *Rule, lo, hi int64) (
 		cols := []string{store.ColTime, "source", "sourcetype"}
 		for _, n := range names {
 			if !slices.Contains(cols, n) {
-				cols = append(cols, fieldRef(n))
+				cols = append(cols, FieldRef(n))
 			}
 		}
 		text := search.String() + " | table " + strings.Join(cols, ", ")
