@@ -507,9 +507,8 @@ func slotLatest(ctx context.Context, db *store.DB, r *Rule, lo, hi, E int64) (ma
 }
 
 // scanEvents runs the rule's search part over [lo, hi) and returns, per
-// entity key, the matched events, sorted by time and source: of the keys
-// given (nil: of every entity). A few keys are filtered in the query,
-// more as the rows arrive.
+// entity key, the matched events of the keys given, sorted by time and
+// source. A few keys are filtered in the query, more as the rows arrive.
 func scanEvents(ctx context.Context, db *store.DB, r *Rule, lo, hi int64, keys map[string]bool) (map[string][]ev, error) {
 	text := r.prefix.String()
 	if len(keys) > 0 && len(keys) <= maxWhereKeys {
@@ -549,7 +548,7 @@ func scanEvents(ctx context.Context, db *store.DB, r *Rule, lo, hi int64, keys m
 				continue
 			}
 			key, ok := rowKey(b, ecols, row)
-			if !ok || keys != nil && !keys[key] {
+			if !ok || !keys[key] {
 				continue
 			}
 			src := ""
