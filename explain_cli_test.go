@@ -297,3 +297,42 @@ func demoDB(t *testing.T) (dir, db string) {
 	loghuntCSV(t, db, append([]string{"ingest", "--year", "2025"}, paths...)...)
 	return dir, db
 }
+
+// TestExplainWebExcerpt: on a real web log excerpt, explain's account of
+// the busiest client's minute of 4xx errors has the count of the minute
+// and the span of its bucket ("in one minute", though the rows' times are
+// hours apart), against a count of the log made here.
+func TestExplainWebExcerpt(t *testing.T) {
+	const excerpt = "rules/testdata/web_excerpt.log"
+	db := filepath.Join(t.TempDir(), "w.db")
+	loghuntCSV(t, db, "ingest", excerpt)
+	rows := loghuntCSV(t, db, "query", "--format", "csv",
+		`status>=400 | bin _time span=1m | stats count as errors by _time, clientip | anomalies errors | explain by clientip | where is_anomaly | sort -errors | head 1 | table _time, clientip, errors, explanation`)
+	if len(rows) != 2 {
+		t.Fatalf("rows %q", rows)
+	}
+	raw, err := os.ReadFile(excerpt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	line := regexp.MustCompile(`^"?(\S+) \S+ \S+ \[([^\]]+)\] "[^"]*" (\d{3}) `)
+	perMinute := map[string]int{}
+	for _, l := range strings.Split(string(raw), "\n") {
+		m := line.FindStringSubmatch(l)
+		if m == nil || m[3][0] != '4' {
+			continue
+		}
+		ts, err := time.Parse("02/Jan/2006:15:04:05 -0700", m[2])
+		if err != nil {
+			t.Fatal(err)
+		}
+		perMinute[m[1]+" "+ts.UTC().Truncate(time.Minute).Format(time.RFC3339)]++
+	}
+	ip, at := rows[1][1], rows[1][0]
+	n := perMinute[ip+" "+at]
+	ts, _ := time.Parse(time.RFC3339, at)
+	want := fmt.Sprintf("%s had %d web errors in one minute at %s on %s", ip, n, ts.Format("15:04"), ts.Format("2006-01-02"))
+	if n == 0 || rows[1][2] != strconv.Itoa(n) || !strings.HasPrefix(rows[1][3], want) || !strings.HasSuffix(rows[1][3], "Next: check the paths requested and their status codes.") {
+		t.Errorf("%q\nwant it to start %q (counted here) and say what to check next", rows[1], want)
+	}
+}

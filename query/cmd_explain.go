@@ -64,7 +64,7 @@ func (c *ExplainCmd) operator(p *plan, next operator) (operator, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &explainOp{by: by, search: search, next: next, max: p.opt.MaxRows, ask: ask, p: p}, nil
+	return &explainOp{by: by, search: search, next: next, max: p.opt.MaxRows, ask: ask, p: p, span: bucketSpan(p.q, c)}, nil
 }
 
 type explainOp struct {
@@ -75,6 +75,7 @@ type explainOp struct {
 	max    int
 	p      *plan         // its store, when it has one, tells what followed
 	ask    *explainAsker // llm=true
+	span   time.Duration // the bucket span of the bin or timechart before it, or 0
 }
 
 func (o *explainOp) push(b *Batch) error { return o.rows.add(b, o.max, "explain") }
@@ -105,7 +106,10 @@ func (o *explainOp) finish() error {
 			counts = append(counts, f)
 		}
 	}
-	step := timeStep(b)
+	step := o.span
+	if step == 0 {
+		step = timeStep(b)
+	}
 	flags := b.Col(colFlag)
 	ent := -1
 	if o.by != "" {
@@ -316,6 +320,32 @@ func nextCheck(kind int) string {
 		return "check the paths requested and their status codes"
 	}
 	return "look at the events around it (| context by the entity's field)"
+}
+
+// bucketSpan is the span of the last bin of _time or timechart before
+// stage c in q: the rows' bucket (the smallest gap between their times is
+// larger when buckets are missing), or 0 when there is none.
+func bucketSpan(q *Query, c Command) time.Duration {
+	var span time.Duration
+	for _, st := range q.Stages {
+		if st == c {
+			break
+		}
+		switch s := st.(type) {
+		case *BinCmd:
+			if s.Target == store.ColTime {
+				span = s.Span
+			}
+		case *TimechartCmd:
+			span = s.Span
+		case *StatsCmd:
+			// a stats without _time among its by fields ends the buckets
+			if !slices.ContainsFunc(s.By, func(f *Field) bool { return f.Name == store.ColTime }) {
+				span = 0
+			}
+		}
+	}
+	return span
 }
 
 // timeStep is the smallest gap between the rows' distinct times: the
