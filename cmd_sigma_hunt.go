@@ -79,33 +79,63 @@ func (m mapEvent) Get(f string) (string, bool) {
 }
 func (m mapEvent) Raw() string { return m.raw }
 
-// rowEvent is one row of a chunk's decoded columns.
+// rowEvent is one row of a chunk: its columns are decoded when a rule
+// first asks for them (most rows are never asked: see huntPrefilter).
 type rowEvent struct {
-	idx  map[string]int
-	cols [][]store.Value
-	row  int
-	raw  string
+	idx   map[string]int // field (and spaceless alias) -> index in names
+	names []string
+	cols  [][]store.Value // by index in names; nil until loaded
+	raws  []store.Value   // nil until loaded
+	rows  *store.Rows
+	err   error // the first decoding error
+	row   int
+}
+
+func (r *rowEvent) column(i int) []store.Value {
+	if r.cols[i] == nil {
+		vals, err := r.rows.Values(r.names[i])
+		if err != nil {
+			if r.err == nil {
+				r.err = fmt.Errorf("column %s: %w", r.names[i], err)
+			}
+			vals = make([]store.Value, r.rows.Len())
+		}
+		r.cols[i] = vals
+	}
+	return r.cols[i]
 }
 
 func (r *rowEvent) Get(f string) (string, bool) {
 	if f == store.ColRaw {
-		return r.raw, true
+		return r.Raw(), true
 	}
 	i, ok := r.idx[f]
 	if !ok {
 		return "", false
 	}
-	v := r.cols[i][r.row]
+	v := r.column(i)[r.row]
 	if v.IsNull() {
 		return "", false
 	}
 	return v.String(), true
 }
 
-func (r *rowEvent) Raw() string { return r.raw }
+func (r *rowEvent) Raw() string {
+	if r.raws == nil {
+		vals, err := r.rows.Values(store.ColRaw)
+		if err != nil {
+			if r.err == nil {
+				r.err = fmt.Errorf("column _raw: %w", err)
+			}
+			vals = make([]store.Value, r.rows.Len())
+		}
+		r.raws = vals
+	}
+	return r.raws[r.row].String()
+}
 
 func (r *rowEvent) snapshot() mapEvent {
-	m := mapEvent{fields: make(map[string]string, len(r.idx)), raw: r.raw} // (the aliases are in idx)
+	m := mapEvent{fields: make(map[string]string, len(r.idx)), raw: r.Raw()} // (the aliases are in idx)
 	for f := range r.idx {
 		if v, ok := r.Get(f); ok {
 			m.fields[f] = v
@@ -146,6 +176,10 @@ type sigmaHunter struct {
 	correlated map[*sigma.Rule]bool
 	report     map[*sigma.Rule]bool
 	pushdown   bool // prune chunks and events by the rules' tokens and sources
+	// pre, with pushdown, runs each rule only on the rows holding its
+	// literals; ruleIdx is each compiled rule's index in m.Rules.
+	pre     *huntPrefilter
+	ruleIdx map[*sigmamap.Compiled]int
 }
 
 // chunkResult is what a chunk's worker found.
@@ -217,7 +251,8 @@ func tokenFilter(t *sigma.TokenExpr) *store.Filter {
 	return store.And(args...)
 }
 
-// work evaluates the rules on every row of a chunk.
+// work evaluates the rules on the rows of a chunk: with the prefilter,
+// each rule only on the rows that hold its literals.
 func (h *sigmaHunter) work(c *store.Chunk) (any, error) {
 	rows, err := c.Select(nil, math.MinInt64, math.MaxInt64, store.SelectOptions{Times: true})
 	if err != nil {
@@ -229,46 +264,69 @@ func (h *sigmaHunter) work(c *store.Chunk) (any, error) {
 	if n == 0 {
 		return res, nil
 	}
-	ev := &rowEvent{idx: map[string]int{}}
-	names := []string{"source", "sourcetype"}
+	ev := &rowEvent{idx: map[string]int{}, rows: rows}
+	ev.names = []string{"source", "sourcetype"}
 	for _, ci := range c.Cols {
 		if ci.Name != store.ColTime && ci.Name != store.ColRaw {
-			names = append(names, ci.Name)
+			ev.names = append(ev.names, ci.Name)
 		}
 	}
-	for _, name := range names {
-		vals, err := rows.Values(name)
-		if err != nil {
-			return nil, fmt.Errorf("chunk %d column %s: %w", c.ID, name, err)
-		}
-		ev.idx[name] = len(ev.cols)
-		ev.cols = append(ev.cols, vals)
+	for i, name := range ev.names {
+		ev.idx[name] = i
 	}
+	ev.cols = make([][]store.Value, len(ev.names))
 	addSpacelessNames(ev.idx)
-	raws, err := rows.Values(store.ColRaw)
-	if err != nil {
-		return nil, fmt.Errorf("chunk %d column _raw: %w", c.ID, err)
+	var (
+		cp    *chunkPrefilter
+		bits  []uint64
+		words int
+		cand  []bool
+		keep  func(*sigmamap.Compiled) bool
+	)
+	if h.pushdown && h.pre != nil {
+		cp = h.pre.plan(h.m, c, ev.idx, ev.names)
+		if bits, words, err = h.pre.scan(cp, rows, n); err != nil {
+			return nil, fmt.Errorf("chunk %d: %w", c.ID, err)
+		}
+		cand = make([]bool, len(h.m.Rules))
+		keep = func(rc *sigmamap.Compiled) bool { return cand[h.ruleIdx[rc]] }
 	}
 	times := rows.Times()
 	lo, _ := rows.Range()
 	toks := map[string]bool{}
+	tokRow := -1
 	var has func(string) bool
 	if h.pushdown {
-		has = func(tok string) bool { return toks[tok] }
+		has = func(tok string) bool {
+			if tokRow != ev.row {
+				clear(toks)
+				store.Tokens(ev.Raw(), func(tok string) { toks[asciiLower(tok)] = true })
+				tokRow = ev.row
+			}
+			return toks[tok]
+		}
 	}
+	fieldsInRaw := sigmamap.FieldsInRaw(c.Sourcetype)
 	for i := range n {
-		ev.row = i
-		ev.raw = ""
-		if raws != nil {
-			ev.raw = raws[i].String()
-		}
-		if h.pushdown {
-			clear(toks)
-			store.Tokens(ev.raw, func(tok string) { toks[asciiLower(tok)] = true })
-		}
-		t := times[lo+rows.Row(i)]
 		res.events++
-		h.m.Match(ev, has, sigmamap.FieldsInRaw(c.Sourcetype), nil, func(cr *sigmamap.Compiled, _ sigma.Event) {
+		if cp != nil {
+			row := bits[i*words : (i+1)*words]
+			if cp.keyAny != nil && !intersects(row, cp.keyAny) {
+				continue
+			}
+			some := false
+			for k, ri := range cp.rules {
+				ok := cp.needs[k] == nil || intersects(row, cp.keys[k]) && cp.needs[k].holds(row)
+				cand[ri] = ok
+				some = some || ok
+			}
+			if !some {
+				continue
+			}
+		}
+		ev.row = i
+		t := times[lo+rows.Row(i)]
+		h.m.Match(ev, has, fieldsInRaw, keep, func(cr *sigmamap.Compiled, _ sigma.Event) {
 			res.evalue++
 			r := cr.Rule
 			if h.report[r] {
@@ -278,6 +336,9 @@ func (h *sigmaHunter) work(c *store.Chunk) (any, error) {
 				res.matches = append(res.matches, huntMatch{rule: r, t: t, ev: ev.snapshot(), source: c.Source})
 			}
 		})
+		if ev.err != nil {
+			return nil, fmt.Errorf("chunk %d: %w", c.ID, ev.err)
+		}
 	}
 	return res, nil
 }
@@ -408,7 +469,13 @@ func newSigmaHunterFor(ls *loadedSigma, report, correlated map[*sigma.Rule]bool)
 			rules = append(rules, r)
 		}
 	}
-	return &sigmaHunter{m: sigmamap.NewMatcher(rules, ls.sources), report: report, correlated: correlated, pushdown: true}
+	h := &sigmaHunter{m: sigmamap.NewMatcher(rules, ls.sources), report: report, correlated: correlated, pushdown: true}
+	h.pre = newHuntPrefilter(h.m)
+	h.ruleIdx = map[*sigmamap.Compiled]int{}
+	for i, c := range h.m.Rules {
+		h.ruleIdx[c] = i
+	}
+	return h
 }
 
 // huntColumns are the output columns: the fixed ones, then for
