@@ -120,6 +120,10 @@ type Exporter struct {
 	row    parquet.Row
 	pcols  []int // per partition key, the batch column (or -1; day uses _time)
 	fields map[string]store.FieldStat
+	// the partition of the last row: its keys, day and directory
+	lastKey          []store.Value
+	dayLo            int64
+	lastDir, lastDay string
 }
 
 type partFile struct {
@@ -422,6 +426,31 @@ func (e *Exporter) closeAll() error {
 
 // partitionDir is the Hive directory of row r.
 func (e *Exporter) partitionDir(b *query.Batch, r int, t int64) (string, string) {
+	// Rows in a row mostly share their partition: reuse the last one's
+	// directory when the keys are equal.
+	same := e.lastKey != nil
+	for i, p := range e.opt.Partition {
+		if !same {
+			break
+		}
+		var v store.Value
+		if c := e.pcols[i]; c >= 0 {
+			v = b.Cols[c][r]
+		}
+		if p == "day" {
+			ns := t
+			if v.K == store.KindTime {
+				ns = v.I
+			}
+			same = ns >= e.dayLo && ns < e.dayLo+int64(24*time.Hour)
+		} else {
+			same = v == e.lastKey[i]
+		}
+	}
+	if same {
+		return e.lastDir, e.lastDay
+	}
+	e.lastKey = e.lastKey[:0]
 	var sb strings.Builder
 	day := ""
 	for i, p := range e.opt.Partition {
@@ -439,17 +468,23 @@ func (e *Exporter) partitionDir(b *query.Batch, r int, t int64) (string, string)
 			if v.K == store.KindTime {
 				ns = v.I
 			}
-			day = time.Unix(0, ns).UTC().Format("2006-01-02")
+			d := time.Unix(0, ns).UTC()
+			day = d.Format("2006-01-02")
+			e.dayLo = time.Date(d.Year(), d.Month(), d.Day(), 0, 0, 0, 0, time.UTC).UnixNano()
 			sb.WriteString(day)
+			e.lastKey = append(e.lastKey, store.Null)
 			continue
 		}
+		v.S = strings.Clone(v.S) // kept past the batch
+		e.lastKey = append(e.lastKey, v)
 		if v.IsNull() || v.String() == "" {
 			sb.WriteString(HiveNull)
 		} else {
 			sb.WriteString(hiveEscape(v.String()))
 		}
 	}
-	return sb.String(), day
+	e.lastDir, e.lastDay = sb.String(), day
+	return e.lastDir, e.lastDay
 }
 
 // hiveEscape escapes a partition value as Hive does: %XX for the
