@@ -38,6 +38,8 @@ usage:
   loghunt [--db FILE] alerts [list|show ID|ack ID|close ID|undo ID] [--state S] [--rule NAME] [--format F]
   loghunt [--db FILE] ask [--yes] [--show-prompt] "QUESTION"
   loghunt llm set [--url URL] [--model NAME] [--key-stdin] [--timeout D] | show
+  loghunt [--db FILE] export --parquet DIR [--partition KEYS] [--earliest T] [--latest T] ['QUERY']
+  loghunt [--db FILE] ship --clickhouse http://HOST:8123 [--table T]
   loghunt demo [--keep DIR]
 
 commands:
@@ -78,6 +80,11 @@ commands:
             loghunt parses it, shows it and runs it once you confirm
   llm       configure the language model (an OpenAI-compatible endpoint) that
             'explain llm=true' and ask use; nothing is sent unless one is configured
+  export    write the events a query selects as Hive-partitioned Parquet
+            (sourcetype=X/day=YYYY-MM-DD/part-N.parquet) for DuckDB or Spark;
+            resumable
+  ship      copy the events into a ClickHouse table (HTTP interface), exactly
+            once: a ship run again sends only what the table lacks
   demo      generate a day of logs with attacks in it, ingest them, run the
             hunts of hunts/demo.lhq and show what they find
 
@@ -177,6 +184,10 @@ func cli(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return e.run(ctx, rest)
 	case "watch":
 		return e.watch(ctx, rest)
+	case "export":
+		return e.export(ctx, rest)
+	case "ship":
+		return e.ship(ctx, rest)
 	case "sources":
 		return e.sources(rest)
 	case "fields":
