@@ -67,7 +67,7 @@ var stageModes = map[string]lexMode{
 	"anomalies": modeArgs, "patterns": modeArgs, "context": modeArgs, "explain": modeArgs, "firstseen": modeArgs, "iplocation": modeArgs,
 	"mvexpand": modeArgs, "fillnull": modeArgs, "makeresults": modeArgs, "reverse": modeArgs,
 	"regex": modeExpr, "delta": modeArgs, "autoregress": modeArgs,
-	"sigma": modeArgs,
+	"sigma": modeArgs, "transaction": modeExpr,
 }
 
 // modeKeywords are the reserved words of each mode, lower-case.

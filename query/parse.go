@@ -58,33 +58,50 @@ func Parse(q string) (*Query, error) {
 	if strings.TrimSpace(q) == "" {
 		return nil, newError(q, 0, "empty query")
 	}
+	ast, perr := parseQuery(q)
+	if perr != nil {
+		return nil, newError(q, perr.off, perr.msg)
+	}
+	return ast, nil
+}
+
+// parseQuery is Parse with the error at a byte offset of q, for a query
+// inside another's text (transaction's startswith="...").
+func parseQuery(q string) (*Query, *posError) {
 	toks, perr := lexQuery(q)
 	if perr == nil {
 		perr = checkDepth(toks)
 	}
 	if perr != nil {
-		return nil, newError(q, perr.off, perr.msg)
+		return nil, perr
 	}
 	pl, err := lexer.Upgrade(&sliceLexer{toks: toks})
 	if err != nil {
-		return nil, newError(q, 0, err.Error())
+		return nil, errorfAt(0, "%s", err.Error())
 	}
 	ast, err := queryGrammar().ParseFromLexer(pl)
 	if err != nil {
-		perr = translateParseError(toks, err)
-		return nil, newError(q, perr.off, perr.msg)
+		return nil, translateParseError(toks, err)
 	}
-	for _, st := range ast.Stages {
+	if perr := checkStages(ast.Stages); perr != nil {
+		return nil, perr
+	}
+	if perr := checkMakeresultsFirst(ast); perr != nil {
+		return nil, perr
+	}
+	return ast, nil
+}
+
+// checkStages checks the stages of a pipeline.
+func checkStages(stages []Command) *posError {
+	for _, st := range stages {
 		if c, ok := st.(checker); ok {
 			if perr := c.check(); perr != nil {
-				return nil, newError(q, perr.off, perr.msg)
+				return perr
 			}
 		}
 	}
-	if perr := checkMakeresultsFirst(ast); perr != nil {
-		return nil, newError(q, perr.off, perr.msg)
-	}
-	return ast, nil
+	return nil
 }
 
 // checkDepth rejects unbalanced parentheses and nesting deeper than
