@@ -3,6 +3,7 @@ package query
 import (
 	"cmp"
 	"container/heap"
+	"errors"
 	"fmt"
 	"math"
 	"slices"
@@ -320,9 +321,13 @@ type transactionOp struct {
 	held       int   // events in held sessions
 	bytes      int64 // their estimated memory
 	maxRows    int
+	stopped    bool // the next stage wants no more rows (errStop)
 }
 
 func (t *transactionOp) push(b *Batch) error {
+	if t.stopped {
+		return errStop
+	}
 	tc := b.Col(store.ColTime)
 	if tc < 0 {
 		if b.Len == 0 {
@@ -519,7 +524,9 @@ func (t *transactionOp) finish() error {
 	for _, s := range t.queue {
 		t.close(s, false)
 	}
-	if err := t.emit(true); err != nil {
+	// A head after it that has its rows (errStop) ends the pushing only:
+	// the stages after it still finish.
+	if err := t.emit(true); err != nil && !errors.Is(err, errStop) {
 		return err
 	}
 	return t.next.finish()
@@ -531,7 +538,7 @@ func (t *transactionOp) emit(all bool) error {
 	for n < len(t.queue) && (all || t.queue[n].done) {
 		n++
 	}
-	if n == 0 {
+	if n == 0 || t.stopped {
 		return nil
 	}
 	ready := t.queue[:n]
@@ -546,6 +553,7 @@ func (t *transactionOp) emit(all bool) error {
 	}
 	for i := 0; i < len(out); i += BatchSize {
 		if err := t.next.push(t.batch(out[i:min(i+BatchSize, len(out))])); err != nil {
+			t.stopped = errors.Is(err, errStop)
 			return err
 		}
 	}

@@ -351,9 +351,11 @@ func (g *gen) fieldTerm() string {
 
 // stage makes one stage after the first and the schema after it.
 func (g *gen) stage(s schema) (string, schema) {
-	switch g.pick(30) {
+	switch g.pick(31) {
 	case 0:
 		return "search " + g.search(false), s
+	case 30:
+		return g.transaction(s)
 	case 1, 2:
 		return "where " + g.expr(s, 3), s
 	case 3, 4:

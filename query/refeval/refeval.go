@@ -248,6 +248,8 @@ func (ev *evaluator) stage(st query.Command, rows []Row) ([]Row, error) {
 		return delta(c, rows), nil
 	case *query.AutoregressCmd:
 		return autoregress(c, rows), nil
+	case *query.TransactionCmd:
+		return ev.transaction(c, rows)
 	}
 	return nil, fmt.Errorf("refeval: no semantics for the stage %T", st)
 }
