@@ -202,6 +202,9 @@ func txnFilter(o *TxnOption) (*TxnFilter, *posError) {
 	if len(q.Stages) != 1 || !ok {
 		return nil, errorfAt(base, "%s takes search terms, not a pipeline", strings.ToLower(o.Name))
 	}
+	if hasSubsearch(s.Term) {
+		return nil, errorfAt(base, "%s cannot hold a subsearch", strings.ToLower(o.Name))
+	}
 	if e, l, _ := s.TimeRange(time.Unix(0, 0)); !e.IsZero() || !l.IsZero() {
 		return nil, errorfAt(base, "%s cannot hold earliest= or latest=", strings.ToLower(o.Name))
 	}

@@ -80,7 +80,7 @@ var topicHelp = []HelpEntry{{Name: "auth", Kind: "fields",
 	Example: "action=failure auth_method=password | stats count, dc(user) as users by src_ip | sort -count"}}
 
 var stageHelp = []HelpEntry{
-	stage("search", "search TERMS", "keep events matching the terms: words (whole tokens of _raw, * wildcards), \"phrases\" (case-insensitive, starting and ending at word boundaries), field=value, != < <= > >=, f IN (a, b), AND (implicit), OR, NOT, parentheses, earliest=T, latest=T. As in Splunk's search, NOT applies to the one term after it and OR binds tighter than AND: a b OR c is a AND (b OR c), and NOT a OR b is (NOT a) OR b; write (a b) OR c for the other grouping (in where and eval, AND binds tighter than OR)",
+	stage("search", "search TERMS", "keep events matching the terms: words (whole tokens of _raw, * wildcards), \"phrases\" (case-insensitive, starting and ending at word boundaries), field=value, != < <= > >=, f IN (a, b), AND (implicit), OR, NOT, parentheses, earliest=T, latest=T, and subsearches [ QUERY ]: the query in brackets runs first (over the same store and time range; its own earliest=/latest= replace a bound) and its rows become terms as Splunk's format makes them, (f=a AND g=b) OR (f=c AND g=d) ..., fields starting with _ left out, a multi-value as any of its values, no rows matching nothing; [maxout=N maxtime=DUR QUERY] bounds it: its first N rows (default 10,000 as Splunk's limits.conf, a warning when there were more) and DUR (default 60s; longer is an error, where Splunk uses what it has); a word starting with [ must be quoted. As in Splunk's search, NOT applies to the one term after it and OR binds tighter than AND: a b OR c is a AND (b OR c), and NOT a OR b is (NOT a) OR b; write (a b) OR c for the other grouping (in where and eval, AND binds tighter than OR)",
 		`search "Failed password" host=web* NOT user IN (root, admin) earliest=-24h`),
 	stage("where", "where EXPR", "keep rows where the expression is true (null is false)", `where status >= 500 AND cidrmatch("10.0.0.0/8", clientip)`),
 	stage("eval", "eval f = EXPR [, g = EXPR]", "set fields to computed values, left to right", `eval kb = round(bytes / 1024, 1), day = strftime(_time, "%F")`),
@@ -116,6 +116,19 @@ var stageHelp = []HelpEntry{
 			"deviations from Splunk: events are read oldest first (Splunk reads newest first), so maxspan and maxevents cut a long run from its start, and rows come out oldest session first; "+
 			"the rows must be in time order (put it before sort or reverse); more than maxopentxn sessions open at once (default 100,000; Splunk evicts silently past 5000) is an error, as is holding more than 5,000,000 events or 256 MB in sessions",
 		`transaction host, pid maxpause=10m startswith="Accepted" | where eventcount > 1`),
+	stage("join", "join [type=inner|left|outer] [max=N] [overwrite=bool] [maxout=N] [maxtime=DUR] f, g [ SUBSEARCH ]",
+		"run the subsearch (a whole query in brackets, over the same store and time range; its own earliest=/latest= replace a bound) first, then add to each row the fields of the subsearch rows whose f, g have the same text, as Splunk's join: "+
+			"type=inner (default) drops rows without a match, left (or outer) keeps them as they are; max=N uses the first N matching subsearch rows, one output row each (default 1 as in Splunk; 0: all); "+
+			"overwrite=true (default) lets the subsearch's values replace the row's, false only fills its null fields; a row with a null join field matches nothing; "+
+			"Splunk's limits.conf limits are options: the subsearch's first maxout rows are used (default 50,000; a warning says when there were more) and it may run maxtime (default 60s; longer is an error, where Splunk uses what it has); its rows are held within sort's bounds; "+
+			"deviation: the join fields must be named (Splunk's join without fields uses every common field)",
+		`join type=left src_ip [search action=invalid_user | stats dc(user) as users by src_ip]`),
+	stage("append", "append [maxout=N] [maxtime=DUR] [ SUBSEARCH ]",
+		"pass the rows on, then run the subsearch (a whole query in brackets, over the same store and time range) and add its rows after them, as Splunk's append; maxout (default 50,000, more rows are cut with a warning) and maxtime (default 60s; longer is an error) as in join",
+		`stats count by src_ip | append [search action=success | stats count by src_ip]`),
+	stage("appendpipe", "appendpipe [ STAGES ]",
+		"pass the rows on, then run the stages (no search before them) on those rows and add their result after them, as Splunk's appendpipe: a total row under a table; holds a copy of the rows within sort's bounds",
+		`stats count by user | appendpipe [stats sum(count) as count | eval user = "TOTAL"]`),
 	stage("sigma", "sigma rules=PATH [level>=L | level=L] [tags=T1,T2] [mapping=FILE]",
 		"keep the rows that Sigma detection rules match (PATH: a rule file or a directory walked for .yml/.yaml; quote it when it has spaces), one row per row and matching rule (a row two rules match comes twice), with sigma_id (the rule's id, else name or title), sigma_title, sigma_level and sigma_tags (multi-value, one tag per line); "+
 			"a rule sees the rows of its logsource as loghunt sigma check's mapping says (Windows channels and EventIDs after SigmaHQ's thor.yml, syslog by app, web access logs with W3C names; mapping=FILE adds entries), and field names without the spaces Windows events keep; "+

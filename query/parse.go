@@ -107,19 +107,33 @@ func checkStages(stages []Command) *posError {
 // checkDepth rejects unbalanced parentheses and nesting deeper than
 // MaxDepth before the recursive parser sees them.
 func checkDepth(toks []lexer.Token) *posError {
-	var open []int // offsets of the open parentheses
-	run := 0       // chained prefix operators
+	var open []int  // offsets of the open parentheses
+	var outer []int // len(open) outside each open '['
+	base := 0       // len(open) at the current '[' level
+	run := 0        // chained prefix operators
 	for _, t := range toks {
 		switch {
 		case t.Type == tokPunct && t.Value == "(":
 			open = append(open, t.Pos.Offset)
 		case t.Type == tokPunct && t.Value == ")":
-			if len(open) == 0 {
+			if len(open) == base {
 				return errorfAt(t.Pos.Offset, "unexpected ')'")
 			}
 			open = open[:len(open)-1]
+		case t.Type == tokPunct && t.Value == "[":
+			outer = append(outer, base)
+			base = len(open)
+			open = append(open, t.Pos.Offset) // a level of nesting
+			base++
+		case t.Type == tokPunct && t.Value == "]":
+			if len(open) > base {
+				return errorfAt(open[len(open)-1], "'(' is not closed")
+			}
+			open = open[:base-1]
+			base = outer[len(outer)-1]
+			outer = outer[:len(outer)-1]
 		case t.Type == tokPunct && t.Value == "|" || t.EOF():
-			if len(open) > 0 {
+			if len(open) > base {
 				return errorfAt(open[len(open)-1], "'(' is not closed")
 			}
 		}

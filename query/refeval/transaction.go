@@ -92,7 +92,7 @@ func (ev *evaluator) txnMatch(f *query.TxnFilter, r Row) bool {
 	if f.Eval != nil {
 		return truthy(ev.expr(f.Eval, r))
 	}
-	return f.Search.Expr == nil || matchAnd(f.Search.Expr, r)
+	return f.Search.Expr == nil || ev.matchAnd(f.Search.Expr, r)
 }
 
 // txnRow is the row of a session: each field's values (a multi-value's
