@@ -196,6 +196,9 @@ func (g *gen) appendpipe(s schema) (string, schema) {
 	switch g.pick(3) {
 	case 0:
 		f := g.field(s)
+		if f == "count" {
+			f = "nosuch" // stats count by count names two outputs count
+		}
 		out = out.with("count")
 		out.hasTime = s.hasTime && f == store.ColTime
 		return "appendpipe [stats count by " + argField(f) + "]", out
