@@ -54,7 +54,7 @@ var commandTypes = []Command{
 	&StreamstatsCmd{}, &SortCmd{}, &HeadCmd{}, &TailCmd{}, &DedupCmd{}, &TopCmd{},
 	&RareCmd{}, &LookupCmd{}, &AnomaliesCmd{}, &PatternsCmd{}, &ContextCmd{}, &ExplainCmd{}, &FirstseenCmd{}, &IplocationCmd{},
 	&MvexpandCmd{}, &FillnullCmd{}, &MakeresultsCmd{}, &ReverseCmd{}, &RegexCmd{}, &DeltaCmd{}, &AutoregressCmd{},
-	&SigmaCmd{},
+	&SigmaCmd{}, &TransactionCmd{}, &JoinCmd{}, &AppendCmd{}, &AppendpipeCmd{},
 }
 
 // Field is a field name in a stage's arguments: a bare identifier or a

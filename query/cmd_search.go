@@ -87,6 +87,9 @@ func (c *SearchCmd) inputFields(after fieldSet) fieldSet {
 	if c.Term == nil {
 		return after
 	}
+	if hasSubsearch(c.Term) {
+		return allFields() // its rows say which fields it compares
+	}
 	need := after.with(searchFields(c.Term)...)
 	if usesRaw(c.Term) {
 		need = need.with(store.ColRaw)
@@ -94,8 +97,12 @@ func (c *SearchCmd) inputFields(after fieldSet) fieldSet {
 	return need
 }
 
-func (c *SearchCmd) rowStage(*plan) (rowStage, error) {
-	return &searchStage{filter: c.Term.filter()}, nil // nil Term: every row
+func (c *SearchCmd) rowStage(p *plan) (rowStage, error) {
+	t, err := p.resolveTerm(c.Term)
+	if err != nil {
+		return nil, err
+	}
+	return &searchStage{filter: t.filter()}, nil // nil Term: every row
 }
 
 // searchStage filters rows by the search terms, as a later `| search`

@@ -143,6 +143,9 @@ func (t *timechartOp) finish() error {
 	if len(groups) == 0 || (len(groups) == 1 && groups[0].key == nil) {
 		return t.next.finish()
 	}
+	// A row without a time (one append or appendpipe added) is in no
+	// bucket: its by value is no series either.
+	groups = slices.DeleteFunc(groups, func(g *group) bool { return g.key != nil && g.key[0].K != store.KindTime })
 	series, colOf := t.series(groups)
 	nAgg := len(t.table.specs)
 	// The buckets to fill, every one from the first to the last: bounded

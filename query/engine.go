@@ -52,6 +52,11 @@ type Options struct {
 	// GeoIP are the MaxMind-format databases iplocation reads; none means
 	// those LOGHUNT_GEOIP names.
 	GeoIP []string
+
+	// window, when set, is the time range of the query a subsearch is in:
+	// the subsearch's range unless its own earliest= or latest= replace
+	// a bound.
+	window *[2]int64
 }
 
 // warn passes msg to Options.Warn, if set.
@@ -116,6 +121,9 @@ func Run(ctx context.Context, st Store, q *Query, opt Options, out func(*Batch) 
 		return stats, err
 	}
 	p.ctx, p.st = ctx, st
+	if err := p.resolveSearch(); err != nil {
+		return stats, err
+	}
 	sink := &sinkOp{ctx: ctx, out: out, rows: &stats.RowsOut}
 	ops, err := p.build(sink)
 	if err != nil {
@@ -174,6 +182,9 @@ func timeBounds(st Store, search *SearchCmd, opt *Options) (lo, hi int64, now ti
 		opt.Now = now
 	}
 	lo, hi = math.MinInt64, math.MaxInt64
+	if opt.window != nil {
+		lo, hi = opt.window[0], opt.window[1]
+	}
 	if search != nil {
 		e, l, err := search.TimeRange(now)
 		if err != nil {
@@ -185,6 +196,7 @@ func timeBounds(st Store, search *SearchCmd, opt *Options) (lo, hi int64, now ti
 		if !l.IsZero() {
 			hi = l.UnixNano() - 1 // latest is exclusive, as in Splunk
 		}
+
 	}
 	for _, b := range []struct {
 		spec   string

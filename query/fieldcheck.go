@@ -269,6 +269,10 @@ func (k *knownFields) after(st Command) {
 		k.add(c.Outs...)
 	case *SigmaCmd:
 		k.add(sigmaFields...)
+	case *TransactionCmd:
+		k.add(txnOutputs...)
+	case *JoinCmd, *AppendCmd, *AppendpipeCmd:
+		k.open = true // the fields of another search's rows
 	}
 }
 

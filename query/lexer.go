@@ -67,7 +67,8 @@ var stageModes = map[string]lexMode{
 	"anomalies": modeArgs, "patterns": modeArgs, "context": modeArgs, "explain": modeArgs, "firstseen": modeArgs, "iplocation": modeArgs,
 	"mvexpand": modeArgs, "fillnull": modeArgs, "makeresults": modeArgs, "reverse": modeArgs,
 	"regex": modeExpr, "delta": modeArgs, "autoregress": modeArgs,
-	"sigma": modeArgs,
+	"sigma": modeArgs, "transaction": modeExpr,
+	"join": modeArgs, "append": modeArgs, "appendpipe": modeArgs,
 }
 
 // modeKeywords are the reserved words of each mode, lower-case.
@@ -119,6 +120,17 @@ type queryScanner struct {
 	stage      int    // index of the current stage
 	stageNm    string // its name, lower-case
 	stageStart bool   // the next token starts a stage
+	frames     []lexFrame
+	subOpts    bool // the next tokens may be a subsearch's maxout= and maxtime=
+}
+
+// lexFrame is the state outside an open '[': a subsearch (a query of its
+// own, in search terms or after join and append) or appendpipe's stages.
+type lexFrame struct {
+	mode    lexMode
+	stage   int
+	stageNm string
+	open    int // offset of the '['
 }
 
 // lex splits q into tokens, ending with EOF.
@@ -127,20 +139,42 @@ func lexQuery(q string) ([]lexer.Token, *posError) {
 	for {
 		s.skipSpace()
 		if s.stageStart {
+			if s.subOpts {
+				if err := s.subsearchOptions(); err != nil {
+					return nil, err
+				}
+			}
 			if err := s.stageName(); err != nil {
 				return nil, err
 			}
 			continue
 		}
 		if s.pos >= len(s.src) {
+			if n := len(s.frames); n > 0 {
+				return nil, s.errorf(s.frames[n-1].open, "'[' is not closed")
+			}
 			s.emit(lexer.EOF, s.pos)
 			return s.toks, nil
 		}
-		if s.src[s.pos] == '|' {
+		switch s.src[s.pos] {
+		case '|':
 			s.punct(1)
 			s.stage++
 			s.stageStart = true
 			continue
+		case '[':
+			if err := s.openBracket(); err != nil {
+				return nil, err
+			}
+			continue
+		case ']':
+			if n := len(s.frames); n > 0 {
+				s.punct(1)
+				f := s.frames[n-1]
+				s.frames = s.frames[:n-1]
+				s.mode, s.stage, s.stageNm = f.mode, f.stage, f.stageNm
+				continue
+			}
 		}
 		if err := s.token(); err != nil {
 			return nil, err
@@ -201,7 +235,7 @@ func (s *queryScanner) stageName() *posError {
 		if end < len(s.src) {
 			next = s.src[end]
 		}
-		if name == "search" && strings.IndexByte("=!<>", next) < 0 && !isSearchWordByte(s.src, end) {
+		if name == "search" && strings.IndexByte("=!<>", next) < 0 && !s.wordByte(end) {
 			s.emit(tokStage, end)
 		} else {
 			s.emit(tokStart, s.pos)
@@ -209,6 +243,9 @@ func (s *queryScanner) stageName() *posError {
 		return nil
 	}
 	if end == s.pos {
+		if n := len(s.toks); n > 0 && s.toks[n-1].Value == "[" {
+			return s.errorf(s.pos, "expected a stage name after '['")
+		}
 		return s.errorf(s.pos, "expected a stage name after '|'")
 	}
 	mode, ok := stageModes[name]
@@ -288,7 +325,7 @@ func (s *queryScanner) searchToken() *posError {
 		return nil
 	}
 	end := i + 1
-	for isSearchWordByte(src, end) {
+	for s.wordByte(end) {
 		end++
 	}
 	if modeKeywords[modeSearch][strings.ToLower(src[i:end])] {
@@ -297,4 +334,64 @@ func (s *queryScanner) searchToken() *posError {
 		s.emit(tokWord, end)
 	}
 	return nil
+}
+
+// wordByte reports whether the byte at i continues a search word: in a
+// subsearch a ']' ends it.
+func (s *queryScanner) wordByte(i int) bool {
+	return isSearchWordByte(s.src, i) && !(s.src[i] == ']' && len(s.frames) > 0)
+}
+
+// openBracket lexes a '[': a subsearch in search terms or after join and
+// append, the stages of appendpipe.
+func (s *queryScanner) openBracket() *posError {
+	stage := 0
+	switch {
+	case s.mode == modeSearch:
+	case s.stageNm == "join" || s.stageNm == "append":
+	case s.stageNm == "appendpipe":
+		stage = 1 // its stages start with a stage name, as after '|'
+	default:
+		return s.errorf(s.pos, "a subsearch [...] goes in search terms or after join or append (appendpipe takes [STAGES])")
+	}
+	s.frames = append(s.frames, lexFrame{mode: s.mode, stage: s.stage, stageNm: s.stageNm, open: s.pos})
+	s.subOpts = stage == 0
+	s.punct(1)
+	s.stage, s.stageStart = stage, true
+	return nil
+}
+
+// subsearchOptions lexes the maxout=N and maxtime=DUR that may open a
+// subsearch in search terms, as argument-mode tokens.
+func (s *queryScanner) subsearchOptions() *posError {
+	s.subOpts = false
+	for {
+		s.skipSpace()
+		end := s.pos
+		for end < len(s.src) && isWordByte(s.src[end]) {
+			end++
+		}
+		name := strings.ToLower(s.src[s.pos:end])
+		eq := end
+		for eq < len(s.src) && isSpaceByte(s.src[eq]) {
+			eq++
+		}
+		if name != "maxout" && name != "maxtime" || eq >= len(s.src) || s.src[eq] != '=' {
+			return nil
+		}
+		s.emit(tokIdent, end)
+		s.skipSpace()
+		s.punct(1)
+		s.skipSpace()
+		if s.pos >= len(s.src) {
+			return nil
+		}
+		mode := s.mode
+		s.mode = modeArgs
+		err := s.token()
+		s.mode = mode
+		if err != nil {
+			return err
+		}
+	}
 }

@@ -24,6 +24,10 @@ var stageOptions = map[string][]string{
 	"explain":     {"llm", "show_prompt"},
 	"firstseen":   {"train", "model", "save", "replace"},
 	"iplocation":  {"prefix"},
+	"subsearch":   {"maxout", "maxtime"},
+	"join":        {"type", "max", "maxout", "maxtime", "overwrite"},
+	"append":      {"maxout", "maxtime"},
+	"transaction": {"maxspan", "maxpause", "maxevents", "startswith", "endswith", "keepevicted", "mvlist", "maxopentxn"},
 }
 
 // optionSet is the checked options of one stage, by name.

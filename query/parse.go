@@ -58,51 +58,82 @@ func Parse(q string) (*Query, error) {
 	if strings.TrimSpace(q) == "" {
 		return nil, newError(q, 0, "empty query")
 	}
-	toks, perr := lexQuery(q)
-	if perr == nil {
-		perr = checkDepth(toks)
-	}
+	ast, perr := parseQuery(q)
 	if perr != nil {
-		return nil, newError(q, perr.off, perr.msg)
-	}
-	pl, err := lexer.Upgrade(&sliceLexer{toks: toks})
-	if err != nil {
-		return nil, newError(q, 0, err.Error())
-	}
-	ast, err := queryGrammar().ParseFromLexer(pl)
-	if err != nil {
-		perr = translateParseError(toks, err)
-		return nil, newError(q, perr.off, perr.msg)
-	}
-	for _, st := range ast.Stages {
-		if c, ok := st.(checker); ok {
-			if perr := c.check(); perr != nil {
-				return nil, newError(q, perr.off, perr.msg)
-			}
-		}
-	}
-	if perr := checkMakeresultsFirst(ast); perr != nil {
 		return nil, newError(q, perr.off, perr.msg)
 	}
 	return ast, nil
 }
 
+// parseQuery is Parse with the error at a byte offset of q, for a query
+// inside another's text (transaction's startswith="...").
+func parseQuery(q string) (*Query, *posError) {
+	toks, perr := lexQuery(q)
+	if perr == nil {
+		perr = checkDepth(toks)
+	}
+	if perr != nil {
+		return nil, perr
+	}
+	pl, err := lexer.Upgrade(&sliceLexer{toks: toks})
+	if err != nil {
+		return nil, errorfAt(0, "%s", err.Error())
+	}
+	ast, err := queryGrammar().ParseFromLexer(pl)
+	if err != nil {
+		return nil, translateParseError(toks, err)
+	}
+	if perr := checkStages(ast.Stages); perr != nil {
+		return nil, perr
+	}
+	if perr := checkMakeresultsFirst(ast); perr != nil {
+		return nil, perr
+	}
+	return ast, nil
+}
+
+// checkStages checks the stages of a pipeline.
+func checkStages(stages []Command) *posError {
+	for _, st := range stages {
+		if c, ok := st.(checker); ok {
+			if perr := c.check(); perr != nil {
+				return perr
+			}
+		}
+	}
+	return nil
+}
+
 // checkDepth rejects unbalanced parentheses and nesting deeper than
 // MaxDepth before the recursive parser sees them.
 func checkDepth(toks []lexer.Token) *posError {
-	var open []int // offsets of the open parentheses
-	run := 0       // chained prefix operators
+	var open []int  // offsets of the open parentheses
+	var outer []int // len(open) outside each open '['
+	base := 0       // len(open) at the current '[' level
+	run := 0        // chained prefix operators
 	for _, t := range toks {
 		switch {
 		case t.Type == tokPunct && t.Value == "(":
 			open = append(open, t.Pos.Offset)
 		case t.Type == tokPunct && t.Value == ")":
-			if len(open) == 0 {
+			if len(open) == base {
 				return errorfAt(t.Pos.Offset, "unexpected ')'")
 			}
 			open = open[:len(open)-1]
+		case t.Type == tokPunct && t.Value == "[":
+			outer = append(outer, base)
+			base = len(open)
+			open = append(open, t.Pos.Offset) // a level of nesting
+			base++
+		case t.Type == tokPunct && t.Value == "]":
+			if len(open) > base {
+				return errorfAt(open[len(open)-1], "'(' is not closed")
+			}
+			open = open[:base-1]
+			base = outer[len(outer)-1]
+			outer = outer[:len(outer)-1]
 		case t.Type == tokPunct && t.Value == "|" || t.EOF():
-			if len(open) > 0 {
+			if len(open) > base {
 				return errorfAt(open[len(open)-1], "'(' is not closed")
 			}
 		}

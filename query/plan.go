@@ -161,6 +161,21 @@ func newPlan(st Store, q *Query, opt *Options) (*plan, error) {
 	return p, nil
 }
 
+// resolveSearch runs the subsearches of the first search and compiles
+// what they make into the scan's filter.
+func (p *plan) resolveSearch() error {
+	if !hasSubsearch(p.term) {
+		return nil
+	}
+	t, err := p.resolveTerm(p.term)
+	if err != nil {
+		return err
+	}
+	p.term, p.filter = t, t.filter()
+	p.need = p.need.with(searchFields(t)...)
+	return nil
+}
+
 // searchFields lists the fields a search term compares.
 func searchFields(t *Term) []string {
 	if t == nil {

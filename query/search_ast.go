@@ -40,7 +40,8 @@ type SearchNot struct {
 // list ("logged in"); and, or and not are always operators.
 type SearchAtom struct {
 	Pos    lexer.Position
-	Group  *SearchAnd `parser:"  '(' @@ ')'"`
+	Sub    *Subsearch `parser:"  @@"`
+	Group  *SearchAnd `parser:"| '(' @@ ')'"`
 	In     *SearchIn  `parser:"| @@"`
 	Cmp    *SearchCmp `parser:"| @@"`
 	Phrase *Text      `parser:"| @String"`
@@ -90,6 +91,8 @@ func (s *SearchNot) String() string {
 
 func (s *SearchAtom) String() string {
 	switch {
+	case s.Sub != nil:
+		return s.Sub.String()
 	case s.Group != nil:
 		return "(" + s.Group.String() + ")"
 	case s.In != nil:

@@ -35,6 +35,9 @@ func (t *Term) filter() *store.Filter {
 		return store.Or(args...)
 	case TermNot:
 		return store.Not(t.Args[0].filter())
+	case TermSubsearch:
+		// Never met: a run replaces subsearches first (plan.resolveTerm).
+		return store.Not(&store.Filter{Kind: store.FilterAll})
 	}
 	return &store.Filter{Kind: store.FilterAll}
 }

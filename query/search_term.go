@@ -14,19 +14,20 @@ type TermKind uint8
 
 // The kinds of search term.
 const (
-	TermAll      TermKind = iota // `*`: every event
-	TermWord                     // Value: a bare word, a whole-token match of _raw (see MatchWord)
-	TermPhrase                   // Value: a quoted phrase, matched at word boundaries of _raw (see MatchPhrase)
-	TermCompare                  // Field Op Value: a field comparison (see Term.MatchValue)
-	TermIn                       // Field IN Values: equal to any of Values
-	TermAnd                      // every one of Args
-	TermOr                       // any one of Args
-	TermNot                      // not Args[0]
-	TermEarliest                 // Value: the time spec of `earliest=` (see SearchCmd.TimeRange)
-	TermLatest                   // Value: the time spec of `latest=`
+	TermAll       TermKind = iota // `*`: every event
+	TermWord                      // Value: a bare word, a whole-token match of _raw (see MatchWord)
+	TermPhrase                    // Value: a quoted phrase, matched at word boundaries of _raw (see MatchPhrase)
+	TermCompare                   // Field Op Value: a field comparison (see Term.MatchValue)
+	TermIn                        // Field IN Values: equal to any of Values
+	TermAnd                       // every one of Args
+	TermOr                        // any one of Args
+	TermNot                       // not Args[0]
+	TermEarliest                  // Value: the time spec of `earliest=` (see SearchCmd.TimeRange)
+	TermLatest                    // Value: the time spec of `latest=`
+	TermSubsearch                 // Sub: `[ QUERY ]`, replaced by its rows' terms before a run (see plan.resolveTerm)
 )
 
-var termKindNames = [...]string{"all", "word", "phrase", "compare", "in", "and", "or", "not", "earliest", "latest"}
+var termKindNames = [...]string{"all", "word", "phrase", "compare", "in", "and", "or", "not", "earliest", "latest", "subsearch"}
 
 func (k TermKind) String() string { return termKindNames[k] }
 
@@ -37,12 +38,13 @@ func (k TermKind) String() string { return termKindNames[k] }
 type Term struct {
 	Pos      lexer.Position
 	Kind     TermKind
-	Field    string   // TermCompare, TermIn
-	Op       string   // TermCompare: "=", "!=", "<", "<=", ">", ">="
-	Value    string   // TermWord, TermPhrase, TermCompare, TermEarliest, TermLatest
-	Values   []string // TermIn
-	Wildcard bool     // Value (or a value of Values) contains '*'
-	Args     []*Term  // TermAnd, TermOr, TermNot
+	Field    string     // TermCompare, TermIn
+	Op       string     // TermCompare: "=", "!=", "<", "<=", ">", ">="
+	Value    string     // TermWord, TermPhrase, TermCompare, TermEarliest, TermLatest
+	Values   []string   // TermIn
+	Wildcard bool       // Value (or a value of Values) contains '*'
+	Args     []*Term    // TermAnd, TermOr, TermNot
+	Sub      *Subsearch // TermSubsearch
 
 	num   float64 // Value as a number, when isNum
 	isNum bool
@@ -71,6 +73,8 @@ func (t *Term) String() string {
 		return "latest=" + searchValue(t.Value)
 	case TermNot:
 		return "NOT " + t.Args[0].groupString()
+	case TermSubsearch:
+		return t.Sub.String()
 	}
 	sep := " "
 	if t.Kind == TermOr {
@@ -137,6 +141,11 @@ func (b termBuilder) not(s *SearchNot, top bool) (*Term, *posError) {
 
 func (b termBuilder) atom(s *SearchAtom, top bool) (*Term, *posError) {
 	switch {
+	case s.Sub != nil:
+		if err := s.Sub.check(); err != nil {
+			return nil, err
+		}
+		return &Term{Pos: s.Pos, Kind: TermSubsearch, Sub: s.Sub}, nil
 	case s.Group != nil:
 		return b.and(s.Group, top)
 	case s.In != nil:

@@ -70,6 +70,9 @@ type gen struct {
 	r   *rand.Rand
 	c   *corpus
 	seq int
+	// noSub keeps subsearches out of the terms being made (transaction's
+	// startswith, a subsearch's own terms).
+	noSub bool
 }
 
 func (g *gen) pick(n int) int { return g.r.IntN(n) }
@@ -201,6 +204,9 @@ func (g *gen) term(depth int) string {
 	if depth <= 0 && k >= 9 {
 		k = g.pick(9)
 	}
+	if !g.noSub && g.chance(0.03) {
+		return g.subsearchTerm()
+	}
 	switch k {
 	case 0, 1, 2:
 		return g.word()
@@ -239,7 +245,7 @@ var tokenRe = regexp.MustCompile(`[A-Za-z0-9_\x80-\xff]+`)
 // rawWords are the runs of _raw between spaces that are single search
 // words.
 func rawWord(s string) bool {
-	if s == "" || strings.ContainsAny(s, "|()=<>,\"'`") || strings.Contains(s, "!=") || strings.HasSuffix(s, "!") {
+	if s == "" || strings.ContainsAny(s, "|()=<>,\"'`[]") || strings.Contains(s, "!=") || strings.HasSuffix(s, "!") {
 		return false
 	}
 	return !srchKeyword[strings.ToLower(s)] && !strings.EqualFold(s, "search")
@@ -351,9 +357,17 @@ func (g *gen) fieldTerm() string {
 
 // stage makes one stage after the first and the schema after it.
 func (g *gen) stage(s schema) (string, schema) {
-	switch g.pick(30) {
+	switch g.pick(34) {
 	case 0:
 		return "search " + g.search(false), s
+	case 30:
+		return g.transaction(s)
+	case 31:
+		return g.join(s)
+	case 32:
+		return g.appendStage(s)
+	case 33:
+		return g.appendpipe(s)
 	case 1, 2:
 		return "where " + g.expr(s, 3), s
 	case 3, 4:

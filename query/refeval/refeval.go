@@ -126,12 +126,20 @@ func chunkRows(c *store.Chunk) ([]Row, error) {
 type evaluator struct {
 	opt Options
 	now time.Time
+	// events are every event, for subsearches; lo and hi the first
+	// search's time range, which they run over.
+	events []Row
+	lo, hi int64
+	// window, in a subsearch, is the range of the query it is in.
+	window *[2]int64
+	subs   map[*query.Subsearch][]Row
+	err    error // of a subsearch in search terms
 }
 
 // Eval runs q over events (as Load returns them, which it does not
 // change) and returns the result rows in order.
 func Eval(q *query.Query, events []Row, opt Options) ([]Row, error) {
-	ev := &evaluator{opt: opt, now: opt.Now}
+	ev := &evaluator{opt: opt, now: opt.Now, events: events}
 	if ev.now.IsZero() {
 		var newest int64
 		for i, e := range events {
@@ -144,17 +152,31 @@ func Eval(q *query.Query, events []Row, opt Options) ([]Row, error) {
 		}
 		ev.now = time.Unix(0, newest).UTC()
 	}
-	first, ok := q.Stages[0].(*query.SearchCmd)
+	return ev.run(q.Stages)
+}
+
+// run evaluates a query's stages over ev.events.
+func (ev *evaluator) run(stages []query.Command) ([]Row, error) {
+	first, ok := stages[0].(*query.SearchCmd)
 	if !ok {
 		return nil, fmt.Errorf("refeval: the query does not start with a search")
 	}
-	rows, err := ev.firstSearch(first, events)
+	rows, err := ev.firstSearch(first, ev.events)
 	if err != nil {
 		return nil, err
 	}
-	for _, st := range q.Stages[1:] {
+	return ev.stages(stages[1:], rows)
+}
+
+// stages evaluates stages after the first.
+func (ev *evaluator) stages(stages []query.Command, rows []Row) ([]Row, error) {
+	var err error
+	for _, st := range stages {
 		if rows, err = ev.stage(st, rows); err != nil {
 			return nil, err
+		}
+		if ev.err != nil {
+			return nil, ev.err
 		}
 	}
 	return rows, nil
@@ -167,17 +189,18 @@ func (ev *evaluator) firstSearch(c *query.SearchCmd, events []Row) ([]Row, error
 	if err != nil {
 		return nil, err
 	}
+	ev.lo, ev.hi = lo, hi
 	var out []Row
 	for _, e := range events {
 		t := e[store.ColTime].I
 		if t < lo || t >= hi {
 			continue
 		}
-		if c.Expr == nil || matchAnd(c.Expr, e) {
+		if c.Expr == nil || ev.matchAnd(c.Expr, e) {
 			out = append(out, e.Clone())
 		}
 	}
-	return out, nil
+	return out, ev.err
 }
 
 // stage evaluates one stage after the first over all of its input rows.
@@ -187,7 +210,7 @@ func (ev *evaluator) stage(st query.Command, rows []Row) ([]Row, error) {
 		if c.Expr == nil {
 			return rows, nil
 		}
-		return filter(rows, func(r Row) bool { return matchAnd(c.Expr, r) }), nil
+		return filter(rows, func(r Row) bool { return ev.matchAnd(c.Expr, r) }), nil
 	case *query.WhereCmd:
 		return filter(rows, func(r Row) bool { return truthy(ev.expr(c.Expr, r)) }), nil
 	case *query.EvalCmd:
@@ -248,6 +271,20 @@ func (ev *evaluator) stage(st query.Command, rows []Row) ([]Row, error) {
 		return delta(c, rows), nil
 	case *query.AutoregressCmd:
 		return autoregress(c, rows), nil
+	case *query.TransactionCmd:
+		return ev.transaction(c, rows)
+	case *query.JoinCmd:
+		return ev.join(c, rows)
+	case *query.AppendCmd:
+		sub, err := ev.subsearch(c.Sub, c.MaxOut)
+		return append(rows, sub...), err
+	case *query.AppendpipeCmd:
+		copies := make([]Row, len(rows))
+		for i, r := range rows {
+			copies[i] = r.Clone()
+		}
+		more, err := ev.stages(c.Sub.Stages, copies)
+		return append(rows, more...), err
 	}
 	return nil, fmt.Errorf("refeval: no semantics for the stage %T", st)
 }

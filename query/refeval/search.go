@@ -15,36 +15,38 @@ import (
 // on the one term after it, then OR, then the implicit AND), so they are
 // evaluated as the tree stands.
 
-func matchAnd(s *query.SearchAnd, r Row) bool {
+func (ev *evaluator) matchAnd(s *query.SearchAnd, r Row) bool {
 	for _, o := range s.Or {
-		if !matchOr(o, r) {
+		if !ev.matchOr(o, r) {
 			return false
 		}
 	}
 	return true
 }
 
-func matchOr(s *query.SearchOr, r Row) bool {
+func (ev *evaluator) matchOr(s *query.SearchOr, r Row) bool {
 	for _, n := range s.Not {
-		if matchNot(n, r) {
+		if ev.matchNot(n, r) {
 			return true
 		}
 	}
 	return false
 }
 
-func matchNot(s *query.SearchNot, r Row) bool {
+func (ev *evaluator) matchNot(s *query.SearchNot, r Row) bool {
 	if s.Not != nil {
-		return !matchNot(s.Not, r)
+		return !ev.matchNot(s.Not, r)
 	}
-	return matchAtom(s.Atom, r)
+	return ev.matchAtom(s.Atom, r)
 }
 
-func matchAtom(a *query.SearchAtom, r Row) bool {
+func (ev *evaluator) matchAtom(a *query.SearchAtom, r Row) bool {
 	raw := r.Get(store.ColRaw).String()
 	switch {
+	case a.Sub != nil:
+		return ev.matchSub(a.Sub, r)
 	case a.Group != nil:
-		return matchAnd(a.Group, r)
+		return ev.matchAnd(a.Group, r)
 	case a.In != nil:
 		v := r.Get(string(a.In.Field))
 		if v.K == store.KindNull {
@@ -237,6 +239,18 @@ func globValue(w string) *regexp.Regexp {
 // exclusive.
 func (ev *evaluator) timeRange(c *query.SearchCmd) (lo, hi int64, err error) {
 	lo, hi = math.MinInt64, math.MaxInt64
+	if ev.window != nil {
+		// A subsearch: the range of its query, a bound replaced by its own
+		// earliest= or latest=.
+		defer func() {
+			if lo == math.MinInt64 {
+				lo = ev.window[0]
+			}
+			if hi == math.MaxInt64 {
+				hi = ev.window[1]
+			}
+		}()
+	}
 	narrow := func(kind, spec string) error {
 		t, err := parseTime(spec, ev.now)
 		if err != nil {
