@@ -91,6 +91,13 @@ var stageHelp = []HelpEntry{
 	stage("stats", "stats AGG [as name], ... [by f, g]", "aggregate into one row per group of the by fields, sorted by group; as in Splunk, values with the same text are one group (10, 10.0 and \"10\"; true and \"true\"), and a row whose by field is null (missing) is in no group", "stats count as attempts, dc(src_ip) as ips by user"),
 	stage("bin", "bin [f] span=DUR", "floor _time (or f) to buckets of DUR: s, m, h, d, w", "bin _time span=5m"),
 	stage("timechart", "timechart span=DUR AGG [by f] [limit=N]", "one row per time bucket from the first to the last, empty buckets filled with zeros; by f makes a column per value (the top N, the rest as OTHER); span= and limit= may come before or after the aggregates", "timechart span=1h count by status limit=5"),
+	stage("chart", "chart AGG [as name], ... [over X] [by Y] [limit=N] [useother=true] [usenull=true] | chart AGG ... by X, Y",
+		"aggregate into a table: one row per value of X (sorted as stats sorts its groups; a row without X is left out) and, with Y, one column per value of Y "+
+			"(with several aggregates, columns named AGG: value), the limit=N (default 10; 0 for all) values with the largest total of the first aggregate first, ties by value, as timechart orders its series; "+
+			"the other values are aggregated together in an OTHER column (useother=false drops them), rows without Y in a NULL column (usenull=false drops those rows); "+
+			"a cell with no rows is empty, as in Splunk (fillnull value=0 fills it); without Y it is stats AGG by X; "+
+			"deviation: the columns are in the order of their totals, not of their names; bounded like stats (groups and memory)",
+		"chart count over clientip by status limit=5"),
 	stage("eventstats", "eventstats AGG [as name], ... [by f]", "like stats, but add the results to every row of the group (a row whose by field is null is in no group: it gets none and keeps any field it has of that name)", "eventstats avg(bytes) as avg_bytes by clientip"),
 	stage("streamstats", "streamstats [window=N] [time_window=DUR] AGG [as name], ... [by f]", "running aggregates in time order (oldest first), over the last N rows and/or DUR, the current row included; a row whose by field is null is in no group: it gets none and keeps any field it has of that name", "streamstats time_window=5m count as recent by src_ip"),
 	stage("sort", "sort [-]f, [-]g", "sort rows, stably; - is descending; numbers as numbers; nulls first (last with -); followed by head N it keeps only N rows, so it works on any amount of data", "sort -count, clientip"),

@@ -24,6 +24,7 @@ var stageOptions = map[string][]string{
 	"explain":     {"llm", "show_prompt"},
 	"firstseen":   {"train", "model", "save", "replace"},
 	"iplocation":  {"prefix"},
+	"chart":       {"limit", "useother", "usenull"},
 }
 
 // optionSet is the checked options of one stage, by name.
