@@ -114,13 +114,13 @@ func TestChartOnRealLogs(t *testing.T) {
 		t.Fatalf("usenull=false: %q", nn[0])
 	}
 	stageErrors(t, map[string]string{
-		`* | chart count by a, b, c`:         "at most two fields",
-		`* | chart count over a by b, c`:     "at most two fields",
-		`* | chart count over a by a`:        "both a",
-		`* | chart count over`:               "chart",
-		`* | chart count by a limit=x`:       "limit must be a whole number",
-		`* | chart count by a useother=2`:    "useother must be true or false",
-		`* | chart count as a by a`:          "same name as a by field",
+		`* | chart count by a, b, c`:      "at most two fields",
+		`* | chart count over a by b, c`:  "at most two fields",
+		`* | chart count over a by a`:     "both a",
+		`* | chart count over`:            "chart",
+		`* | chart count by a limit=x`:    "limit must be a whole number",
+		`* | chart count by a useother=2`: "useother must be true or false",
+		`* | chart count as a by a`:       "same name as a by field",
 	})
 }
 
