@@ -68,7 +68,7 @@ var stageModes = map[string]lexMode{
 	"mvexpand": modeArgs, "fillnull": modeArgs, "makeresults": modeArgs, "reverse": modeArgs,
 	"regex": modeExpr, "delta": modeArgs, "autoregress": modeArgs,
 	"sigma": modeArgs,
-	"chart": modeArgs,
+	"chart": modeArgs, "xyseries": modeArgs, "untable": modeArgs, "addtotals": modeArgs, "convert": modeArgs,
 }
 
 // modeKeywords are the reserved words of each mode, lower-case.

@@ -25,6 +25,8 @@ var stageOptions = map[string][]string{
 	"firstseen":   {"train", "model", "save", "replace"},
 	"iplocation":  {"prefix"},
 	"chart":       {"limit", "useother", "usenull"},
+	"addtotals":   {"row", "col", "fieldname", "labelfield", "label"},
+	"convert":     {"timeformat"},
 }
 
 // optionSet is the checked options of one stage, by name.

@@ -77,5 +77,5 @@ func (g *gen) chart(s schema) (string, schema) {
 	}
 	out.hasTime = x == store.ColTime && s.hasTime
 	out.ordered = out.hasTime
-	return strings.TrimSpace("chart "+before+aggs+split+after), out
+	return strings.TrimSpace("chart " + before + aggs + split + after), out
 }
