@@ -55,6 +55,7 @@ var commandTypes = []Command{
 	&RareCmd{}, &LookupCmd{}, &AnomaliesCmd{}, &PatternsCmd{}, &ContextCmd{}, &ExplainCmd{}, &FirstseenCmd{}, &IplocationCmd{},
 	&MvexpandCmd{}, &FillnullCmd{}, &MakeresultsCmd{}, &ReverseCmd{}, &RegexCmd{}, &DeltaCmd{}, &AutoregressCmd{},
 	&SigmaCmd{}, &TransactionCmd{}, &JoinCmd{}, &AppendCmd{}, &AppendpipeCmd{},
+	&ChartCmd{}, &XyseriesCmd{}, &UntableCmd{}, &AddtotalsCmd{}, &ConvertCmd{},
 }
 
 // Field is a field name in a stage's arguments: a bare identifier or a

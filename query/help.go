@@ -91,6 +91,34 @@ var stageHelp = []HelpEntry{
 	stage("stats", "stats AGG [as name], ... [by f, g]", "aggregate into one row per group of the by fields, sorted by group; as in Splunk, values with the same text are one group (10, 10.0 and \"10\"; true and \"true\"), and a row whose by field is null (missing) is in no group", "stats count as attempts, dc(src_ip) as ips by user"),
 	stage("bin", "bin [f] span=DUR", "floor _time (or f) to buckets of DUR: s, m, h, d, w", "bin _time span=5m"),
 	stage("timechart", "timechart span=DUR AGG [by f] [limit=N]", "one row per time bucket from the first to the last, empty buckets filled with zeros; by f makes a column per value (the top N, the rest as OTHER); span= and limit= may come before or after the aggregates", "timechart span=1h count by status limit=5"),
+	stage("chart", "chart AGG [as name], ... [over X] [by Y] [limit=N] [useother=true] [usenull=true] | chart AGG ... by X, Y",
+		"aggregate into a table: one row per value of X (sorted as stats sorts its groups; a row without X is left out) and, with Y, one column per value of Y "+
+			"(with several aggregates, columns named AGG: value), the limit=N (default 10; 0 for all) values with the largest total of the first aggregate first, ties by value, as timechart orders its series; "+
+			"the other values are aggregated together in an OTHER column (useother=false drops them), rows without Y in a NULL column (usenull=false drops those rows); "+
+			"a cell with no rows is empty, as in Splunk (fillnull value=0 fills it); without Y it is stats AGG by X; "+
+			"deviation: the columns are in the order of their totals, not of their names; bounded like stats (groups and memory)",
+		"chart count over clientip by status limit=5"),
+	stage("xyseries", "xyseries X Y V [V2 ...]",
+		"turn rows of (X, Y, V) into a table: one row per value of X in order of first appearance (a row without X is left out), one column per value of Y in order of first appearance, "+
+			"holding V of the last row with that X and Y that has one (empty if none); with several V the columns are named V: y, by V then y; "+
+			"a column whose name is taken (by X or an earlier column) is left out; holds the table within the memory of an aggregation (as stats: groups and MB)",
+		"stats count by clientip, status | xyseries clientip status count"),
+	stage("untable", "untable X NAME VALUE",
+		"the inverse of xyseries: each row becomes one row per other field with a value (null values are skipped), holding X, the field's name in NAME and its value in VALUE; "+
+			"deviation: the fields are taken in the order of their names, not of the columns; streams, holding nothing",
+		"chart count over clientip by status | untable clientip status count"),
+	stage("addtotals", "addtotals [row=true] [col=false] [fieldname=Total] [labelfield=F] [label=Total] [f, g]",
+		"add to each row fieldname= (default Total), the sum of its numeric values of f, g (default: every field whose name does not start with _; never the total itself), "+
+			"exactly (an int while every value is one and it fits), empty when it has none; numeric: ints, floats and text written as a decimal number (booleans and times are not); "+
+			"col=true appends a row with the sum over the rows of each of those fields and of the total (labelfield=F sets F to label= in it; it needs col=true); row=false adds no row totals; streams, holding only the sums",
+		"chart count over clientip by status | addtotals col=true labelfield=clientip"),
+	stage("convert", "convert [timeformat=F] FUNC(f) [as g] [, ...]",
+		"convert values, left to right, into g (default f itself): ctime (a time, or seconds since 1970, as text in timeformat= in UTC, default %m/%d/%Y %H:%M:%S), "+
+			"mktime (text read with timeformat= as seconds since 1970), dur2sec ([D+]HH:MM:SS as seconds), memk (a number with an optional k, m or g suffix as kilobytes; k when none), "+
+			"rmunit (the number a text starts with: 10kb is 10), rmcomma (text without its commas, a number when it then is one), "+
+			"auto (text written as a number, with or without thousands separators 1,234.5, as a number), num (as auto, but a value that is no number becomes null), none (as it is); "+
+			"as in Splunk a value a function cannot convert is left as it is (num aside); deviation: no wildcards in field names",
+		`convert timeformat="%Y-%m-%d" ctime(_time) as day, rmunit(size) as size_n, dur2sec(elapsed)`),
 	stage("eventstats", "eventstats AGG [as name], ... [by f]", "like stats, but add the results to every row of the group (a row whose by field is null is in no group: it gets none and keeps any field it has of that name)", "eventstats avg(bytes) as avg_bytes by clientip"),
 	stage("streamstats", "streamstats [window=N] [time_window=DUR] AGG [as name], ... [by f]", "running aggregates in time order (oldest first), over the last N rows and/or DUR, the current row included; a row whose by field is null is in no group: it gets none and keeps any field it has of that name", "streamstats time_window=5m count as recent by src_ip"),
 	stage("sort", "sort [-]f, [-]g", "sort rows, stably; - is descending; numbers as numbers; nulls first (last with -); followed by head N it keeps only N rows, so it works on any amount of data", "sort -count, clientip"),

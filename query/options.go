@@ -28,6 +28,9 @@ var stageOptions = map[string][]string{
 	"join":        {"type", "max", "maxout", "maxtime", "overwrite"},
 	"append":      {"maxout", "maxtime"},
 	"transaction": {"maxspan", "maxpause", "maxevents", "startswith", "endswith", "keepevicted", "mvlist", "maxopentxn"},
+	"chart":       {"limit", "useother", "usenull"},
+	"addtotals":   {"row", "col", "fieldname", "labelfield", "label"},
+	"convert":     {"timeformat"},
 }
 
 // optionSet is the checked options of one stage, by name.

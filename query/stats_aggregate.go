@@ -30,7 +30,7 @@ type AggName string
 // Parse implements participle.Parseable.
 func (n *AggName) Parse(lex *lexer.PeekingLexer) error {
 	t := lex.Peek()
-	if t.Type != tokIdent {
+	if t.Type != tokIdent || strings.EqualFold(t.Value, "over") { // chart's over X
 		return participle.NextMatch
 	}
 	cp := lex.MakeCheckpoint()

@@ -357,6 +357,9 @@ func (g *gen) fieldTerm() string {
 
 // stage makes one stage after the first and the schema after it.
 func (g *gen) stage(s schema) (string, schema) {
+	if g.chance(0.15) {
+		return g.pivotStage(s) // gen_pivot_test.go
+	}
 	switch g.pick(34) {
 	case 0:
 		return "search " + g.search(false), s

@@ -205,6 +205,9 @@ func (ev *evaluator) firstSearch(c *query.SearchCmd, events []Row) ([]Row, error
 
 // stage evaluates one stage after the first over all of its input rows.
 func (ev *evaluator) stage(st query.Command, rows []Row) ([]Row, error) {
+	if out, ok, err := ev.pivotStage(st, rows); ok {
+		return out, err
+	}
 	switch c := st.(type) {
 	case *query.SearchCmd:
 		if c.Expr == nil {
