@@ -46,7 +46,7 @@ var loghubSettings = []loghubSetting{
 // config returns the benchmark's Drain settings for the dataset.
 func (s loghubSetting) config() Config {
 	cfg := DefaultConfig()
-	cfg.Sim, cfg.Depth, cfg.CountMasked = s.sim, s.depth, false
+	cfg.Sim, cfg.Depth, cfg.CountMasked, cfg.SplitMax = s.sim, s.depth, false, 0
 	var res []*regexp.Regexp
 	for _, m := range s.masks {
 		res = append(res, regexp.MustCompile(m))
