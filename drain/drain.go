@@ -6,6 +6,7 @@
 package drain
 
 import (
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -40,8 +41,11 @@ type Miner struct {
 	cfg      Config
 	byLen    map[int]*drainNode
 	clusters []drainCluster
+	groups   []drainGroup
 	overflow int // index of the <overflow> cluster, or -1
 	toks     []string
+	key      []byte
+	final    []string // each group's template, nil until asked for after an Add
 }
 
 // Config holds a miner's settings; see DefaultConfig.
@@ -61,6 +65,13 @@ type Config struct {
 	// template as different, so lines whose variables were masked score
 	// low; the stage counts them.
 	CountMasked bool
+	// SplitMax splits a cluster by a <*> position whose lines hold at
+	// most SplitMax distinct tokens, none of them masked, when the
+	// cluster has at least twice as many lines as distinct tokens there:
+	// such a column is a constant of several messages that Drain merged
+	// (Brain's view, Yu et al. 2023: a variable takes many values, a
+	// constant few). 0 never splits.
+	SplitMax int
 }
 
 // Drain's settings for the patterns stage. With MaskVariables and
@@ -78,6 +89,10 @@ const (
 	drainMaxChild    = 100
 	drainMaxClusters = 10_000
 	drainMaxTokens   = 256
+	drainSplitMax    = 4
+	// a cluster's lines split into at most this many groups per cluster
+	// allowed (MaxClusters); past it a cluster is not split.
+	drainGroupsPerCluster = 4
 )
 
 // Template texts of a variable token and of the overflow cluster.
@@ -88,7 +103,8 @@ const (
 
 func DefaultConfig() Config {
 	return Config{Depth: drainDepth, Sim: drainSim, MaxChild: drainMaxChild,
-		MaxClusters: drainMaxClusters, MaxTokens: drainMaxTokens, Mask: MaskVariables, CountMasked: true}
+		MaxClusters: drainMaxClusters, MaxTokens: drainMaxTokens, Mask: MaskVariables, CountMasked: true,
+		SplitMax: drainSplitMax}
 }
 
 // drainNode is a node of the parse tree: inner nodes have children by
@@ -98,10 +114,28 @@ type drainNode struct {
 	clusters []int
 }
 
-// drainCluster is a group of lines and their common template.
+// drainCluster is a Drain cluster: lines and their common template.
 type drainCluster struct {
 	tokens []string
 	size   int
+	// cols has, for each position of tokens that turned <*>, the distinct
+	// tokens lines had there (cols[i][0] is the template's token before
+	// it turned), or nil: not a <*> position, a <*> from the mask, or
+	// more than SplitMax distinct tokens.
+	cols    [][]string
+	groups  map[string]int // the groups of the cluster by their key
+	noSplit bool           // a line found no room for its group
+}
+
+// drainGroup is what Add returns: the lines of a cluster that had the
+// same tokens at the cluster's <*> positions that may split it. Its key
+// holds, for each position i that was a column when a line was added,
+// three bytes: i>>8, i&255 and the index of the line's token in cols[i];
+// a column that turned <*> after had cols[i][0] in every line before.
+type drainGroup struct {
+	cluster int
+	key     string
+	size    int
 }
 
 func New(cfg Config) *Miner {
@@ -112,40 +146,123 @@ func New(cfg Config) *Miner {
 	return &Miner{cfg: cfg, byLen: map[int]*drainNode{}, overflow: -1}
 }
 
-// add mines one line and returns the index of its cluster. Indexes are
-// given in order of first appearance; a cluster's template may still
+// Add mines one line and returns the index of its group. Indexes are
+// given in order of first appearance; a group's template may still
 // change as later lines join it.
 func (d *Miner) Add(line string) int {
 	if d.cfg.Mask != nil {
 		line = d.cfg.Mask(line)
 	}
+	d.final = nil
 	d.toks = splitTokens(d.toks[:0], line, d.cfg.MaxTokens)
 	toks := d.toks
-	if c := d.search(toks); c >= 0 {
+	c := d.search(toks)
+	switch {
+	case c >= 0:
 		d.merge(c, toks)
-		return c
+	case len(d.clusters) >= d.cfg.MaxClusters+btoi(d.overflow >= 0):
+		c = d.overflowCluster()
+	default:
+		c = len(d.clusters)
+		tmpl := make([]string, len(toks))
+		for i, t := range toks {
+			tmpl[i] = strings.Clone(t) // do not pin the line
+		}
+		d.clusters = append(d.clusters, drainCluster{tokens: tmpl, size: 1})
+		d.insert(c, tmpl)
 	}
-	if n := len(d.clusters); n >= d.cfg.MaxClusters && (d.overflow < 0 || n > d.cfg.MaxClusters) {
-		return d.overflowCluster()
-	}
-	id := len(d.clusters)
-	tmpl := make([]string, len(toks))
-	for i, t := range toks {
-		tmpl[i] = strings.Clone(t) // do not pin the line
-	}
-	d.clusters = append(d.clusters, drainCluster{tokens: tmpl, size: 1})
-	d.insert(id, tmpl)
-	return id
+	return d.group(c, toks)
 }
 
-// len returns the number of clusters.
-func (d *Miner) Len() int { return len(d.clusters) }
+func btoi(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
 
-// template returns cluster i's template text, its tokens joined by spaces.
-func (d *Miner) Template(i int) string { return strings.Join(d.clusters[i].tokens, " ") }
+// group returns the group of a line of cluster c, making it.
+func (d *Miner) group(c int, toks []string) int {
+	cl := &d.clusters[c]
+	d.key = d.key[:0]
+	if !cl.noSplit {
+		for i, vals := range cl.cols {
+			if vals == nil {
+				continue
+			}
+			for v, t := range vals {
+				if t == toks[i] {
+					d.key = append(d.key, byte(i>>8), byte(i), byte(v))
+					break
+				}
+			}
+		}
+	}
+	if g, ok := cl.groups[string(d.key)]; ok {
+		d.groups[g].size++
+		return g
+	}
+	if len(cl.groups) > 0 && len(d.groups) >= drainGroupsPerCluster*d.cfg.MaxClusters {
+		cl.noSplit = true
+		for _, g := range cl.groups {
+			d.groups[g].size++
+			return g
+		}
+	}
+	if cl.groups == nil {
+		cl.groups = map[string]int{}
+	}
+	g := len(d.groups)
+	cl.groups[string(d.key)] = g
+	d.groups = append(d.groups, drainGroup{cluster: c, key: string(d.key), size: 1})
+	return g
+}
 
-// size returns the number of lines in cluster i.
-func (d *Miner) Size(i int) int { return d.clusters[i].size }
+// Len returns the number of groups.
+func (d *Miner) Len() int { return len(d.groups) }
+
+// Template returns group i's template text, its tokens joined by spaces:
+// its cluster's template with the tokens of the positions that split the
+// cluster.
+func (d *Miner) Template(i int) string {
+	if d.final == nil {
+		d.resolve()
+	}
+	return d.final[i]
+}
+
+// Size returns the number of lines in group i.
+func (d *Miner) Size(i int) int { return d.groups[i].size }
+
+// splits reports whether a column with these distinct tokens splits a
+// cluster of size lines.
+func (d *Miner) splits(vals []string, size int) bool {
+	return len(vals) > 1 && size >= 2*len(vals)
+}
+
+// resolve works out every group's template.
+func (d *Miner) resolve() {
+	d.final = make([]string, len(d.groups))
+	var toks []string
+	for g, gr := range d.groups {
+		cl := &d.clusters[gr.cluster]
+		toks = append(toks[:0], cl.tokens...)
+		if !cl.noSplit {
+			for i, vals := range cl.cols {
+				if d.splits(vals, cl.size) {
+					toks[i] = vals[0]
+				}
+			}
+			for k := 0; k+2 < len(gr.key); k += 3 {
+				i := int(gr.key[k])<<8 | int(gr.key[k+1])
+				if vals := cl.cols[i]; d.splits(vals, cl.size) {
+					toks[i] = vals[gr.key[k+2]]
+				}
+			}
+		}
+		d.final[g] = strings.Join(toks, " ")
+	}
+}
 
 func (d *Miner) overflowCluster() int {
 	if d.overflow < 0 {
@@ -218,15 +335,39 @@ func similarity(tmpl, toks []string, countMasked bool) (float64, int) {
 	return float64(same) / float64(len(tmpl)), wild
 }
 
-// merge adds a line to cluster c: its template gets <*> where they differ.
+// merge adds a line to cluster c: its template gets <*> where they
+// differ, and the columns that may split it learn the line's tokens.
 func (d *Miner) merge(c int, toks []string) {
 	cl := &d.clusters[c]
 	cl.size++
 	for i, t := range cl.tokens {
-		if t != toks[i] {
+		switch {
+		case t == Wild:
+			if cl.cols != nil && cl.cols[i] != nil {
+				cl.cols[i] = d.learn(cl.cols[i], toks[i])
+			}
+		case t != toks[i]:
+			if d.cfg.SplitMax > 0 && !strings.Contains(t, Wild) && !strings.Contains(toks[i], Wild) {
+				if cl.cols == nil {
+					cl.cols = make([][]string, len(cl.tokens))
+				}
+				cl.cols[i] = []string{t, strings.Clone(toks[i])}
+			}
 			cl.tokens[i] = Wild
 		}
 	}
+}
+
+// learn adds a token to a column's distinct tokens; nil when it was
+// masked or there are more than SplitMax.
+func (d *Miner) learn(vals []string, t string) []string {
+	if slices.Contains(vals, t) {
+		return vals
+	}
+	if len(vals) >= d.cfg.SplitMax || strings.Contains(t, Wild) {
+		return nil
+	}
+	return append(vals, strings.Clone(t))
 }
 
 // insert routes a new cluster into the tree, making the nodes it needs.

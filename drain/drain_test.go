@@ -129,7 +129,7 @@ func TestDrainThreshold(t *testing.T) {
 
 func TestDrainTree(t *testing.T) {
 	cfg := DefaultConfig()
-	cfg.Mask, cfg.Sim, cfg.Depth = nil, 0.1, 5
+	cfg.Mask, cfg.Sim, cfg.Depth, cfg.SplitMax = nil, 0.1, 5, 0
 	d := New(cfg)
 	// Different token counts or first tokens never share a cluster,
 	// however similar; tokens with digits route through <*>.
@@ -151,7 +151,7 @@ func TestDrainTree(t *testing.T) {
 
 func TestDrainMaxChild(t *testing.T) {
 	cfg := DefaultConfig()
-	cfg.Mask, cfg.MaxChild, cfg.Depth, cfg.Sim = nil, 3, 4, 0.5
+	cfg.Mask, cfg.MaxChild, cfg.Depth, cfg.Sim, cfg.SplitMax = nil, 3, 4, 0.5, 0
 	d := New(cfg)
 	// Two first tokens get nodes; the third place is kept for <*>, where
 	// every later first token goes.
@@ -225,4 +225,75 @@ func FuzzDrain(f *testing.F) {
 			t.Fatalf("mask changed %q to %q without a <*>", a, m)
 		}
 	})
+}
+
+// TestDrainSplit checks the columns that split a cluster: few distinct
+// tokens, each seen about twice or more, none masked.
+func TestDrainSplit(t *testing.T) {
+	var lines []string
+	for i := range 6 {
+		client := []string{"WindowsUpdateAgent.", "SPP."}[i%3/2]
+		lines = append(lines, fmt.Sprintf("Session: %d initialized by client %s", 1000+i, client))
+	}
+	got := mineTemplates(DefaultConfig(), lines)
+	a, b := "Session: <*> initialized by client WindowsUpdateAgent.", "Session: <*> initialized by client SPP."
+	if want := []string{a, a, b, a, a, b}; !slices.Equal(got, want) {
+		t.Errorf("split:\n got %q\nwant %q", got, want)
+	}
+	cfg := DefaultConfig()
+	cfg.SplitMax = 0
+	if got := mineTemplates(cfg, lines); got[0] != "Session: <*> initialized by client <*>" || got[2] != got[0] {
+		t.Errorf("SplitMax 0: %q", got)
+	}
+	// Five distinct tokens, more than SplitMax: a variable.
+	lines = lines[:0]
+	for i := range 10 {
+		lines = append(lines, fmt.Sprintf("sshd: user u%c logged in", 'a'+i%5))
+	}
+	if got := mineTemplates(DefaultConfig(), lines); got[0] != "sshd: user <*> logged in" || got[9] != got[0] {
+		t.Errorf("many tokens: %q", got)
+	}
+	// Three distinct tokens in four lines: too few lines for each.
+	got = mineTemplates(DefaultConfig(), []string{"sshd: user ua logged in", "sshd: user ub logged in", "sshd: user uc logged in", "sshd: user ua logged in"})
+	if got[0] != "sshd: user <*> logged in" || got[1] != got[0] {
+		t.Errorf("few lines: %q", got)
+	}
+	// Masked tokens never split, however few.
+	lines = lines[:0]
+	for i := range 8 {
+		lines = append(lines, fmt.Sprintf("open port %d done", 22+i%2))
+	}
+	if got := mineTemplates(DefaultConfig(), lines); got[0] != "open port <*> done" || got[1] != got[0] {
+		t.Errorf("masked: %q", got)
+	}
+	// The template's other columns stay <*>, the splitting one takes
+	// each group's token; a column that turned <*> late keeps the
+	// token of the lines before it.
+	got = mineTemplates(DefaultConfig(), []string{"yarn: the job x went to state NEW", "yarn: the job y went to state NEW", "yarn: the job z went to state RUN", "yarn: the job w went to state RUN"})
+	if want := []string{"yarn: the job <*> went to state NEW", "yarn: the job <*> went to state NEW", "yarn: the job <*> went to state RUN", "yarn: the job <*> went to state RUN"}; !slices.Equal(got, want) {
+		t.Errorf("late column:\n got %q\nwant %q", got, want)
+	}
+}
+
+// TestDrainSplitBound checks that a cluster whose lines would make more
+// groups than the miner allows is not split, and its lines share one
+// template.
+func TestDrainSplitBound(t *testing.T) {
+	cfg := DefaultConfig()
+	cfg.MaxClusters, cfg.Sim, cfg.Depth = 1, 0, 3
+	var lines []string
+	for i := range 40 {
+		lines = append(lines, fmt.Sprintf("a%c b%c c%c", 'a'+i%2, 'a'+i/2%2, 'a'+i/4%3))
+	}
+	d := New(cfg)
+	for _, l := range lines {
+		if g := d.Add(l); g >= drainGroupsPerCluster {
+			t.Fatalf("group %d, want at most %d groups", g, drainGroupsPerCluster)
+		}
+	}
+	for g := range d.Len() {
+		if d.Template(g) != "<*> <*> <*>" {
+			t.Errorf("group %d: %q", g, d.Template(g))
+		}
+	}
 }
