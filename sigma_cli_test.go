@@ -151,16 +151,19 @@ func TestSigmaCheckSigmaHQ(t *testing.T) {
 		t.Errorf("exit %d with %d FAIL entries", code, fails)
 	}
 	// Log sources: the Windows ones of thor.yml, Linux syslog and web
-	// access logs are mapped; cloud products are not (nothing ingests them).
+	// access logs, Zeek logs and the proxy and dns categories (on Zeek's
+	// http and dns logs) are mapped, and AWS CloudTrail; the other cloud products are not.
 	for _, mapped := range []string{"product: windows, category: process_creation", "product: windows, service: security",
-		"product: windows, category: ps_script", "product: linux, service: auth", "category: webserver", "product: linux, service: sshd"} {
+		"product: windows, category: ps_script", "product: linux, service: auth", "category: webserver", "product: linux, service: sshd",
+		"product: zeek, service: dce_rpc", "product: zeek, service: dns", "category: proxy", "category: dns",
+		"product: aws, service: cloudtrail"} {
 		if strings.Contains(out, "no log-source mapping for "+mapped+"\n") {
 			t.Errorf("%s reported unmapped", mapped)
 		}
 	}
 	um := regexp.MustCompile(`unmapped-logsource (\d+)`).FindStringSubmatch(summary)
-	if um == nil || strings.Count(out, "no log-source mapping for product: aws, service: cloudtrail\n") == 0 {
-		t.Errorf("no unmapped-logsource count, or aws mapped: %s", summary)
+	if um == nil || strings.Count(out, "no log-source mapping for product: azure, service: auditlogs\n") == 0 {
+		t.Errorf("no unmapped-logsource count, or azure mapped: %s", summary)
 	} else if n, _ := strconv.Atoi(um[1]); n != strings.Count(out, "\n     unmapped-logsource ") {
 		t.Errorf("summary counts %d unmapped, %d listed", n, strings.Count(out, "\n     unmapped-logsource "))
 	}

@@ -56,6 +56,8 @@ func sigmaHQRules(t *testing.T) *loadedSigma {
 
 func dirExists(p string) bool { st, err := os.Stat(p); return err == nil && st.IsDir() }
 
+func fileExists(p string) bool { st, err := os.Stat(p); return err == nil && !st.IsDir() }
+
 // hitKey names a hit for comparisons.
 func hitKey(h huntHit) string { return fmt.Sprintf("%d %s %s", h.t, h.id, h.source) }
 
@@ -176,6 +178,12 @@ func TestSigmaHuntPushdownOracle(t *testing.T) {
 			t.Fatal(err)
 		}
 		paths = append(paths, part)
+	}
+	// Zeek's dce_rpc log (TSV, product: zeek) and a CloudTrail file (one
+	// JSON object wrapping its records, product: aws).
+	paths = append(paths, filepath.Join("testdata", "cloudtrail"))
+	if p := filepath.Join(shared, "datasets", "zeek", "wrccdc2018_tsv", "dce_rpc.log.gz"); fileExists(p) {
+		paths = append(paths, p)
 	}
 	// SigmaHQ's JSON renderings of its regression samples, written again
 	// the way Go programs (winlogbeat) write JSON: &, < and > as \u0026,

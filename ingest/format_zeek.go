@@ -45,6 +45,10 @@ type zeekParser struct {
 	types []string
 	tsCol int
 	clock clock
+	// path is the #path header (dns, conn, http...), given to every event
+	// as _path, the name Zeek's JSON logs use, so a search or a Sigma
+	// rule's logsource (product: zeek, service: dns) can pick one log.
+	path string
 }
 
 func (zeekFormat) NewParser(head []string, opt Options) (Parser, error) {
@@ -63,6 +67,8 @@ func (zeekFormat) NewParser(head []string, opt Options) (Parser, error) {
 		switch directive {
 		case "unset_field":
 			p.unset = rest
+		case "path":
+			p.path = rest
 		case "empty_field":
 			p.empty = rest
 		case "fields":
@@ -112,6 +118,9 @@ func (p *zeekParser) Classify(line []byte) LineKind {
 
 func (p *zeekParser) Parse(raw string, ev *store.Event) (bool, error) {
 	s := trimCR(raw)
+	if p.path != "" {
+		addField(ev, "_path", store.Str(p.path))
+	}
 	hasTime := false
 	col := 0
 	var err error

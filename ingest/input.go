@@ -211,12 +211,12 @@ func notLogNote(notLogs []string) string {
 	if len(notLogs) > len(shown) {
 		more = fmt.Sprintf(" and %d more", len(notLogs)-len(shown))
 	}
-	files := "files that are not logs"
+	files := fmt.Sprintf("%d files that are not logs by their names", len(notLogs))
 	if len(notLogs) == 1 {
-		files = "a file that is not a log"
+		files = "1 file that is not a log by its name"
 	}
-	return fmt.Sprintf("skipped %d %s by their names (README, LICENSE, .md, .yaml, images, code, .git, ...): %s%s; name a file on the command line to ingest it anyway",
-		len(notLogs), files, strings.Join(shown, ", "), more)
+	return fmt.Sprintf("skipped %s (README, LICENSE, .md, .yaml, images, code, .git, ...): %s%s; name a file on the command line to ingest it anyway",
+		files, strings.Join(shown, ", "), more)
 }
 
 func newInput(path string, fi fs.FileInfo) input {

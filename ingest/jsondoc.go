@@ -14,7 +14,8 @@ import (
 // JSON documents: a file that is one JSON object, several objects one
 // after the other, or an array of objects (or several arrays), spread over
 // many lines as pretty-printed JSON is, rather than one object per line.
-// Each object is one event, parsed by the json format (nested objects
+// An object whose one member is an array of objects (CloudTrail's
+// {"Records": [...]}) stands for that array. Each object is one event, parsed by the json format (nested objects
 // flattened as a.b, the time from the same keys), with _raw the object's
 // text as the file has it. The file is read whole into memory.
 
@@ -57,6 +58,17 @@ func jsonDocObjects(s string, from int) (spans [][2]int, err error) {
 	for i < len(s) {
 		switch s[i] {
 		case '{':
+			if a, ok := wrappedArray(s, i); ok {
+				var err error
+				if spans, i, err = arrayObjects(s, a, spans); err != nil {
+					return spans, err
+				}
+				i = skipJSONSpace(s, i+1) // the wrapper's }
+				if i < len(s) && s[i] == ',' {
+					i = skipJSONSpace(s, i+1)
+				}
+				continue
+			}
 			end, err := skipJSONValue(s, i)
 			if err != nil || s[end-1] != '}' {
 				return spans, docError(s, i, "an object that does not end")
@@ -67,32 +79,76 @@ func jsonDocObjects(s string, from int) (spans [][2]int, err error) {
 				i = skipJSONSpace(s, i+1)
 			}
 		case '[':
-			i = skipJSONSpace(s, i+1)
-			for i < len(s) && s[i] != ']' {
-				if s[i] != '{' {
-					return spans, docError(s, i, "expected an object in the array")
-				}
-				end, err := skipJSONValue(s, i)
-				if err != nil || s[end-1] != '}' {
-					return spans, docError(s, i, "an object that does not end")
-				}
-				spans = append(spans, [2]int{i, end})
-				i = skipJSONSpace(s, end)
-				if i < len(s) && s[i] == ',' {
-					i = skipJSONSpace(s, i+1)
-				} else if i < len(s) && s[i] != ']' {
-					return spans, docError(s, i, "expected ',' or ']'")
-				}
+			var err error
+			if spans, i, err = arrayObjects(s, i, spans); err != nil {
+				return spans, err
 			}
-			if i >= len(s) {
-				return spans, docError(s, len(s), "the array does not end")
-			}
-			i = skipJSONSpace(s, i+1)
 		default:
 			return spans, docError(s, i, "expected an object or an array")
 		}
 	}
 	return spans, nil
+}
+
+// arrayObjects adds the spans of the objects of the array at s[i] ('[')
+// and returns the offset after it.
+func arrayObjects(s string, i int, spans [][2]int) ([][2]int, int, error) {
+	i = skipJSONSpace(s, i+1)
+	for i < len(s) && s[i] != ']' {
+		if s[i] != '{' {
+			return spans, i, docError(s, i, "expected an object in the array")
+		}
+		end, err := skipJSONValue(s, i)
+		if err != nil || s[end-1] != '}' {
+			return spans, i, docError(s, i, "an object that does not end")
+		}
+		spans = append(spans, [2]int{i, end})
+		i = skipJSONSpace(s, end)
+		if i < len(s) && s[i] == ',' {
+			i = skipJSONSpace(s, i+1)
+		} else if i < len(s) && s[i] != ']' {
+			return spans, i, docError(s, i, "expected ',' or ']'")
+		}
+	}
+	if i >= len(s) {
+		return spans, i, docError(s, len(s), "the array does not end")
+	}
+	return spans, skipJSONSpace(s, i+1), nil
+}
+
+// wrappedArray reports whether the object at s[i] only wraps an array of
+// objects, as AWS CloudTrail ({"Records": [...]}) and Azure's exports
+// ({"records": [...]}) write their logs: then each object of the array is
+// an event, and a is where the array starts.
+func wrappedArray(s string, i int) (a int, ok bool) {
+	j := skipJSONSpace(s, i+1)
+	if j >= len(s) || s[j] != '"' {
+		return 0, false
+	}
+	for j++; j < len(s) && s[j] != '"'; j++ { // the key
+		if s[j] == '\\' {
+			j++
+		}
+	}
+	j = skipJSONSpace(s, j+1)
+	if j >= len(s) || s[j] != ':' {
+		return 0, false
+	}
+	j = skipJSONSpace(s, j+1)
+	if j >= len(s) || s[j] != '[' {
+		return 0, false
+	}
+	if k := skipJSONSpace(s, j+1); k >= len(s) || s[k] != '{' {
+		return 0, false
+	}
+	aend, err := skipJSONValue(s, j)
+	if err != nil {
+		return 0, false
+	}
+	if k := skipJSONSpace(s, aend); k >= len(s) || s[k] != '}' {
+		return 0, false
+	}
+	return j, true
 }
 
 // docError says what went wrong at byte i of s, with its line and column.

@@ -106,6 +106,43 @@ func TestJSONDocuments(t *testing.T) {
 	}
 }
 
+// TestJSONDocumentWrapped: an object whose one member is an array of
+// objects (CloudTrail's {"Records": [...]}) is that array's events; an
+// object with another member besides, or whose array holds no objects,
+// is one event.
+func TestJSONDocumentWrapped(t *testing.T) {
+	dir := t.TempDir()
+	for _, c := range []struct {
+		name, text string
+		want       []string
+	}{
+		{"records", "{\"Records\": [\n {\"eventTime\": \"2024-01-02T03:00:10Z\", \"a\": \"x\"},\n {\"eventTime\": \"2024-01-02T03:00:11Z\", \"a\": \"y\"}\n]}\n", []string{"x", "y"}},
+		{"escaped key, two files in one", "{ \"re\\\"c\" :[\n{\"ts\":\"2025-03-06T08:00:00Z\",\"a\":\"x\"}] }\n{\"records\": [\n{\"ts\":\"2025-03-06T08:00:01Z\",\"a\":\"y\"}]}", []string{"x", "y"}},
+		{"second member", "{\"Records\": [{\"a\": \"x\"}],\n \"a\": \"w\"}\n", []string{"w"}},
+		{"array of numbers", "{\"a\": \"w\", \"n\":\n [1, 2]}\n", []string{"w"}},
+		{"empty array", "{\"a\":\n []}\n", []string{"[]"}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			db := storetest.Open(t)
+			p := writeDoc(t, dir, strings.ReplaceAll(c.name, " ", "_")+".json", c.text)
+			sum, err := Ingest(context.Background(), db, Config{}, []string{p}, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			for _, ev := range storedFields(t, db) {
+				got = append(got, ev["a"].S)
+				if c.want[0] == "x" && ev["_time"].K == store.KindNull {
+					t.Errorf("no time: %v", ev)
+				}
+			}
+			if sum.Flagged != 0 || strings.Join(got, ",") != strings.Join(c.want, ",") {
+				t.Errorf("a = %q (%d flagged), want %q", got, sum.Flagged, c.want)
+			}
+		})
+	}
+}
+
 // TestJSONDocumentGrows: objects added to the end of an array (before its
 // closing bracket) or after the last object are the only ones a second
 // ingest adds.
@@ -269,7 +306,8 @@ func FuzzJSONDocument(f *testing.F) {
 	for _, s := range []string{"[{\"a\":1},{\"b\":2}]", "{\n\"a\": {\"b\": [1,2]}\n}\n{\"c\":\"}\"}",
 		"{\"Event\":{\"System\":{\"EventID\":1,\"Provider\":{\"#attributes\":{\"Name\":\"x\",\"xmlns\":\"y\"}}},\"EventData\":{\"A\":null,\"#attributes\":{\"Name\":\"n\"}}}}",
 		"{\"Event\":{\"System\":{\"EventID\":1},\"UserData\":{\"W\":{\"#attributes\":{\"xmlns\":\"u\"},\"U\":\"v\",\"U.x\":\"w\"}},\"RenderingInfo\":{\"Message\":\"m\"}},\"source\":1}",
-		"[", "[{", "{\"a\":\"\\\"}", "[1]", "[] []", "{},{}"} {
+		"[", "[{", "{\"a\":\"\\\"}", "[1]", "[] []", "{},{}",
+		"{\"Records\": [{\"a\":1},{\"b\":2}]}", "{\"r\":[{}]", "{\"r\\\"\":[{\"a\":[{}]}]} {\"x\":[{\"y\":1}],\"z\":2}"} {
 		f.Add(s)
 	}
 	p := newTestParser(f, "json", nil)

@@ -166,3 +166,50 @@ func TestThorYML(t *testing.T) {
 		t.Errorf("thor %v, builtin %v", a, b)
 	}
 }
+
+// TestBuiltinZeek: a Zeek log is the events whose _path (JSON logs, and
+// TSV logs by their #path header) or @stream names it; the @stream entry
+// renames id.orig_h to the id_orig_h of the logs that use it. Sigma's dns
+// and proxy categories apply to the dns and http logs.
+func TestBuiltinZeek(t *testing.T) {
+	m := Builtin()
+	holds := func(s *Source, ev map[string]string) (bool, map[string]string) {
+		for _, b := range s.Branches {
+			if b.Holds(fields(ev)) {
+				return true, b.Rename
+			}
+		}
+		return false, nil
+	}
+	dns := m.Resolve(sigma.Logsource{Product: "zeek", Service: "dns"})
+	if dns == nil {
+		t.Fatal("zeek/dns unmapped")
+	}
+	for _, c := range []struct {
+		ev     map[string]string
+		want   bool
+		rename string // what id.orig_h becomes
+	}{
+		{map[string]string{"_path": "dns", "sourcetype": "zeek"}, true, ""},
+		{map[string]string{"_path": "DNS", "sourcetype": "json"}, true, ""},
+		{map[string]string{"@stream": "dns"}, true, "id_orig_h"},
+		{map[string]string{"_path": "conn"}, false, ""},
+		{map[string]string{"@stream": "conn", "service": "dns"}, false, ""},
+	} {
+		ok, ren := holds(dns, c.ev)
+		if ok != c.want || ren["id.orig_h"] != c.rename {
+			t.Errorf("%v: holds %v rename %q, want %v %q", c.ev, ok, ren["id.orig_h"], c.want, c.rename)
+		}
+	}
+	proxy := m.Resolve(sigma.Logsource{Category: "proxy"})
+	if ok, ren := holds(proxy, map[string]string{"_path": "http"}); !ok || ren["c-useragent"] != "user_agent" || ren["cs-host"] != "host" {
+		t.Errorf("proxy on zeek http: %v %v", ok, ren)
+	}
+	if ok, _ := holds(proxy, map[string]string{"sourcetype": "apache"}); ok {
+		t.Error("proxy holds on a web server's access log")
+	}
+	cat := m.Resolve(sigma.Logsource{Category: "dns"})
+	if ok, ren := holds(cat, map[string]string{"@stream": "dns"}); !ok || ren["record_type"] != "qtype_name" || ren["src_ip"] != "id_orig_h" {
+		t.Errorf("category dns on @stream dns: %v %v", ok, ren)
+	}
+}
