@@ -601,6 +601,7 @@ func (e *env) sigmaHunt(args []string) error {
 		return err
 	}
 	defer db.Close()
+	tuneGCForQueries() // as a query: one burst of allocation, then exit
 	hits, hs, err := h.run(context.Background(), db, ls.set, sel)
 	if err != nil {
 		return err

@@ -297,17 +297,16 @@ func (p *huntPrefilter) scan(cp *chunkPrefilter, rows *store.Rows, n int) (bits 
 		if err != nil {
 			return nil, 0, fmt.Errorf("column %s: %w", col, err)
 		}
+		texts := make([]string, n)
 		for r := range n {
-			v := vals[r]
-			if v.IsNull() {
-				continue
+			if v := vals[r]; !v.IsNull() {
+				texts[r] = v.String()
 			}
-			row := bits[r*words : (r+1)*words]
-			sc.Scan(v.String(), func(l int32) {
-				a := atoms[l]
-				row[a>>6] |= 1 << (a & 63)
-			})
 		}
+		sc.ScanRows(texts, func(r int, l int32) {
+			a := atoms[l]
+			bits[r*words+int(a>>6)] |= 1 << (a & 63)
+		})
 	}
 	return bits, words, nil
 }

@@ -1,7 +1,9 @@
 package sigma
 
 import (
+	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -30,4 +32,37 @@ func BenchmarkMatchWebRules(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(len(rules)), "rules")
+}
+
+// BenchmarkScanners: LitScanner's Scan row by row and ScanRows over a
+// scanner's web log (or LOGHUNT_SCAN_BENCH_LOG) with the webserver
+// rules' literals (bytes/s is the text scanned).
+func BenchmarkScanners(b *testing.B) {
+	file := filepath.Join("..", "..", "shared", "datasets", "weblogs", "ocatak_acunetix_scan.log")
+	if f := os.Getenv("LOGHUNT_SCAN_BENCH_LOG"); f != "" {
+		file = f
+	}
+	data, err := os.ReadFile(file)
+	if err != nil {
+		b.Skip("web logs not available")
+	}
+	lits := webKeywordLiterals(b)
+	lines := strings.Split(string(data), "\n")
+	sc := NewLitScanner(lits)
+	b.Run("Scan", func(b *testing.B) {
+		b.SetBytes(int64(len(data)))
+		n := 0
+		for b.Loop() {
+			for _, l := range lines {
+				sc.Scan(l, func(int32) { n++ })
+			}
+		}
+	})
+	b.Run("ScanRows", func(b *testing.B) {
+		b.SetBytes(int64(len(data)))
+		n := 0
+		for b.Loop() {
+			sc.ScanRows(lines, func(int, int32) { n++ })
+		}
+	})
 }

@@ -157,3 +157,83 @@ func regressionEvents(t *testing.T) []Event {
 	}
 	return out
 }
+
+// webKeywordLiterals are the keyword (_raw) literals of SigmaHQ's webserver rules.
+func webKeywordLiterals(t testing.TB) []string {
+	t.Helper()
+	dir := filepath.Join("..", "..", "shared", "datasets", "sigma", "rules", "web", "webserver_generic")
+	if _, err := os.Stat(dir); err != nil {
+		t.Skip("webserver rules not available")
+	}
+	set, err := Load(Options{}, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := map[string]bool{}
+	var lits []string
+	var walk func(n *Need)
+	walk = func(n *Need) {
+		if n == nil {
+			return
+		}
+		if n.Kind == NeedLit && n.Field == "" && !seen[n.Lit] {
+			seen[n.Lit] = true
+			lits = append(lits, n.Lit)
+		}
+		for _, a := range n.Args {
+			walk(a)
+		}
+	}
+	for _, r := range set.Rules {
+		if r.CanRun() {
+			walk(NeedOf(r.Expr))
+		}
+	}
+	return lits
+}
+
+// TestLitScannerRows: ScanRows finds in each row what Scan finds, on
+// random rows of random lengths (empty ones too, so the four lanes run
+// out at different times) and counts of rows around the lane split.
+func TestLitScannerRows(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	alpha := "abAB/.=%1 "
+	word := func(n int) string {
+		var b strings.Builder
+		for range n {
+			b.WriteByte(alpha[rng.IntN(len(alpha))])
+		}
+		return b.String()
+	}
+	for round := range 300 {
+		var lits []string
+		for range 1 + rng.IntN(20) {
+			lits = append(lits, asciiLowered(word(1+rng.IntN(5))))
+		}
+		sc := NewLitScanner(lits)
+		rows := make([]string, rng.IntN(70))
+		for i := range rows {
+			if rng.IntN(5) > 0 {
+				rows[i] = word(rng.IntN(40))
+			}
+		}
+		type hit struct {
+			row int
+			lit int32
+		}
+		want := map[hit]bool{}
+		for r, text := range rows {
+			sc.Scan(text, func(l int32) { want[hit{r, l}] = true })
+		}
+		got := map[hit]bool{}
+		sc.ScanRows(rows, func(r int, l int32) { got[hit{r, l}] = true })
+		if len(got) != len(want) {
+			t.Fatalf("round %d: %d hits, Scan %d (rows %q, literals %q)", round, len(got), len(want), rows, lits)
+		}
+		for h := range want {
+			if !got[h] {
+				t.Fatalf("round %d: row %d literal %q missed", round, h.row, lits[h.lit])
+			}
+		}
+	}
+}
