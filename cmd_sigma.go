@@ -36,8 +36,11 @@ as NewProcessName there; ...), product linux to syslog events (service
 auth: auth.log files or the auth apps, sshd, sudo, cron: by app, syslog:
 all), category webserver to Apache/nginx access logs with W3C names
 (cs-method, cs-uri-query, sc-status, c-ip, cs-user-agent, ...), product
-cisco service aaa to Cisco IOS command-log lines. A rule whose
-logsource no entry describes cannot run (unmapped-logsource). --mapping
+zeek service <log> to the Zeek log of that _path (or @stream), category dns
+and proxy to Zeek's dns and http logs, product aws service cloudtrail to
+CloudTrail records, product cisco service aaa to Cisco IOS command-log
+lines. A rule whose logsource no entry describes cannot run
+(unmapped-logsource). --mapping
 FILE adds entries in thor.yml's shape (tests/thor.yml itself is one); an
 entry with a built-in's name replaces it.
 
