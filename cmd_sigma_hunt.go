@@ -412,6 +412,12 @@ func correlate(set *sigma.Set, matches []huntMatch, sel huntSelect) ([]huntHit, 
 		hits = append(hits, hs...)
 	}
 	hits = append(hits, eng.Flush()...)
+	return corrHits(hits, sel), nil
+}
+
+// corrHits turns the engine's hits of the correlations sel keeps into
+// hunt hits (their source: the sources of the events, joined).
+func corrHits(hits []sigma.Hit, sel huntSelect) []huntHit {
 	var out []huntHit
 	for i := range hits {
 		h := &hits[i]
@@ -429,7 +435,7 @@ func correlate(set *sigma.Set, matches []huntMatch, sel huntSelect) ([]huntHit, 
 		out = append(out, huntHit{t: h.First.UnixNano(), id: c.Ref(), title: c.Title, level: c.Level,
 			source: strings.Join(srcs, ","), corr: h})
 	}
-	return out, nil
+	return out
 }
 
 // newSigmaHunter picks the rules to run: the selected ones that can run,

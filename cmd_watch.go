@@ -17,7 +17,7 @@ import (
 	"loghunt/watch"
 )
 
-const watchUsage = `usage: loghunt [--db FILE] watch [--rules PATH]... [--act] [flags] PATH...
+const watchUsage = `usage: loghunt [--db FILE] watch [--rules PATH]... [--sigma RULES]... [--act] [flags] PATH...
 
 Follows log files and directories like tail -F and ingests what is written
 into the database (created if needed), until Ctrl-C: appended lines; rotation
@@ -37,6 +37,17 @@ only simulated ("would run ...") unless --act is given, none for an entity
 on the --allow list; an action held for a time (for: 1h) is undone when it
 expires, also after a restart, or at once with loghunt alerts undo ID.
 
+With --sigma (Sigma rule files or directories, as for loghunt sigma hunt),
+the Sigma rules run after every commit over the events stored since they
+last ran: each hit raises an alert (rule sigma:<id>, severity low for
+informational and low, medium, high for high and critical; entity the
+event's source, or a correlation's group-by values) or extends the open one
+of its rule and entity when it comes within --sigma-suppress of its last
+event. Correlations run on sliding windows in event time; a match waits
+until the newest event stored is --sigma-lag past it, so that lines of
+several files arriving in slightly different orders are correlated in
+order. A watch started again goes on after the last event the rules saw.
+
 flags:
 `
 
@@ -47,6 +58,11 @@ func (e *env) watch(ctx context.Context, args []string) error {
 	var cfg watch.Config
 	var tz string
 	fs.Var(&rules, "rules", "a rule file or a directory of them (repeatable)")
+	var sigmaRules stringList
+	fs.Var(&sigmaRules, "sigma", "Sigma rules to run: a rule file or a directory of them (repeatable)")
+	sigmaMapping := fs.String("sigma-mapping", "", "a log-source mapping FILE for the Sigma rules (thor.yml's shape), extending the built-in one")
+	sigmaLag := fs.Duration("sigma-lag", 5*time.Second, "how long past a Sigma match the newest event must be before correlations see it")
+	sigmaSuppress := fs.Duration("sigma-suppress", 10*time.Minute, "a Sigma hit this close after its rule's last hit for the same entity extends that alert")
 	act := fs.Bool("act", false, "run exec actions (without it they are recorded as 'would run')")
 	allow := fs.String("allow", "", "an allow-list file (YAML: allow: [CIDR, address, user:NAME, host:NAME, FIELD=VALUE]) checked before every action")
 	fs.StringVar(&cfg.Ingest.Format, "format", "auto", "the format of every input: auto, "+strings.Join(ingestFormats(), ", "))
@@ -124,11 +140,21 @@ func (e *env) watch(ctx context.Context, args []string) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	var resp *responder
+	var hooks watchHooks
 	if len(rules) > 0 {
 		if resp, err = newResponder(ctx, e, rules, *act, *allow, note); err != nil {
 			return err
 		}
-		cfg.Hook = resp
+		hooks.resp = resp
+	}
+	if len(sigmaRules) > 0 {
+		if hooks.sigma, err = newSigmaWatch(sigmaRules, *sigmaMapping, *sigmaLag, *sigmaSuppress, note); err != nil {
+			return err
+		}
+		hooks.note = note
+	}
+	if hooks.resp != nil || hooks.sigma != nil {
+		cfg.Hook = &hooks
 	}
 	if isTerminal(e.stderr) && *status > 0 {
 		var last watch.Stats

@@ -116,6 +116,18 @@ func (e *Engine) FeedInput(c *Correlation, in Input) ([]Hit, error) {
 	return e.run(false)
 }
 
+// Advance tells the engine that no match older than t will come (a
+// watch knows it from the events stored, matched or not) and returns the
+// hits that became final: a window that ended before t closes though no
+// later match arrived. A t before the last match's time changes nothing.
+func (e *Engine) Advance(t time.Time) ([]Hit, error) {
+	if e.seen && !t.After(e.now) {
+		return nil, nil
+	}
+	e.now, e.seen = t, true
+	return e.run(false)
+}
+
 // Flush ends the stream and returns the remaining hits.
 func (e *Engine) Flush() []Hit {
 	hits, _ := e.run(true)

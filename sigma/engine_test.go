@@ -300,3 +300,51 @@ detection:
 		t.Error("no hits: the test checks nothing")
 	}
 }
+
+// TestEngineAdvance: a watch's engine is never flushed; Advance with the
+// time of later events (none of them matches) gives the hits Flush would,
+// once the windows are over, and none before; an Advance to the past
+// changes nothing.
+func TestEngineAdvance(t *testing.T) {
+	set := NewSet(Parse("chain.yml", []byte(specChain), Options{}))
+	var evs []timedEvent
+	for i := 0; i < 10; i++ {
+		evs = append(evs, timedEvent{t0.Add(time.Duration(i*10) * time.Second), ev("EventID", "4625", "User", "alice")})
+	}
+	evs = append(evs, timedEvent{t0.Add(95 * time.Second), ev("EventID", "4624", "User", "alice")})
+	want := feedAll(t, set, evs)
+	if len(want) != 1 {
+		t.Fatalf("flushed: %d hits", len(want))
+	}
+	eng := NewEngine(set)
+	var got []Hit
+	for i, te := range evs {
+		for _, r := range set.Rules {
+			if r.CanRun() && r.Match(te.e) && eng.Correlated(r) {
+				h, err := eng.Feed(r, te.t, te.e, i)
+				if err != nil {
+					t.Fatal(err)
+				}
+				got = append(got, h...)
+			}
+		}
+	}
+	if h, _ := eng.Advance(t0); len(h)+len(got) != 0 {
+		t.Fatalf("hits before the windows ended: %d", len(h)+len(got))
+	}
+	if h, _ := eng.Advance(t0.Add(2 * time.Minute)); len(h) != 0 {
+		t.Fatalf("hit while the 10m window is open: %s", fmtHit(h[0]))
+	}
+	h, err := eng.Advance(t0.Add(time.Hour))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got = append(got, h...)
+	sortHits(got)
+	if len(got) != len(want) || fmtHit(got[0]) != fmtHit(want[0]) {
+		t.Fatalf("advanced: %d hits, flushed %d (%v vs %v)", len(got), len(want), got, want)
+	}
+	if h := eng.Flush(); len(h) != 0 {
+		t.Errorf("flush after advance: %d more hits", len(h))
+	}
+}

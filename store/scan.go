@@ -28,6 +28,10 @@ type ScanSpec struct {
 	// that does not decode; work must have no effect but its result
 	// before it has read all it reads of a chunk.
 	SkipDamaged func(*DamageError)
+	// AfterID, when set, skips the chunks whose id is at most AfterID
+	// (ids grow with every chunk stored, see DB.LastChunkID): a watch's
+	// detection reads only the chunks stored since it last ran.
+	AfterID uint64
 }
 
 // AllTime is a ScanSpec that reads every chunk.
@@ -44,6 +48,16 @@ type ScanStats struct {
 	BytesDecoded  int64 // decompressed column bytes
 	Damaged       int64 // damaged chunks skipped (ScanSpec.SkipDamaged)
 	DamagedRows   int64 // their events, as far as their headers tell
+}
+
+// LastChunkID returns the id of the newest chunk stored (0 when none):
+// every chunk stored later has a larger id.
+func (db *DB) LastChunkID() (id uint64, err error) {
+	err = db.view(func(tx *bolt.Tx) error {
+		id = tx.Bucket(bucketChunks).Sequence()
+		return nil
+	})
+	return id, err
 }
 
 // releaseAfter is how many bytes of chunks a scan reads before it
@@ -180,6 +194,9 @@ func (db *DB) dispatch(ctx context.Context, b *bolt.Bucket, spec ScanSpec, maxSp
 		}
 		if minTime > spec.End {
 			break
+		}
+		if id <= spec.AfterID {
+			continue
 		}
 		c, err := parseChunk(id, v)
 		if err != nil {
