@@ -338,20 +338,8 @@ func TestHDFSSessionsQuality(t *testing.T) {
 		"unsup ocsvm default": 0.010, "unsup ocsvm tuned": 0.793,
 		"unsup mad default": 0.039, "unsup mad tuned": 0.670,
 	}
-	for _, set := range []struct {
-		name string
-		rows []qualityRow
-	}{{"semi", semi}, {"unsup", unsup}} {
-		for _, r := range set.rows {
-			key := set.name + " " + r.tag
-			want, ok := measured[key]
-			if !ok {
-				t.Errorf("%s: no measured F1 to compare with", key)
-			} else if r.c.f1() < want-0.02 {
-				t.Errorf("%s: F1 %.3f, measured %.3f", key, r.c.f1(), want)
-			}
-		}
-	}
+	checkFloors(t, "semi", semi, measured)
+	checkFloors(t, "unsup", unsup, measured)
 	best := 0.0
 	for _, r := range semi {
 		best = max(best, r.c.f1())

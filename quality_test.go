@@ -129,6 +129,21 @@ func qualityTable(title, extraHead string, rows []qualityRow) string {
 	return b.String()
 }
 
+// checkFloors fails for a row whose F1 is more than 0.02 below the F1
+// measured for its tag (prefix + " " + tag), or that has none.
+func checkFloors(t *testing.T, prefix string, rows []qualityRow, measured map[string]float64) {
+	t.Helper()
+	for _, r := range rows {
+		key := strings.TrimSpace(prefix + " " + r.tag)
+		want, ok := measured[key]
+		if !ok {
+			t.Errorf("%s: no measured F1 to compare with", key)
+		} else if r.c.f1() < want-0.02 {
+			t.Errorf("%s: F1 %.3f, measured %.3f", key, r.c.f1(), want)
+		}
+	}
+}
+
 // TestQualityMetrics checks the metric arithmetic on hand-computed cases.
 func TestQualityMetrics(t *testing.T) {
 	var c confusion
