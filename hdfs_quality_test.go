@@ -518,3 +518,110 @@ func writeHDFSSplit(path string, train, valid []hdfsSession) error {
 	os.Remove(tmp)
 	return f.Close()
 }
+
+// TestHDFSLOFBruteForce checks the semi-supervised lof rows against Local
+// Outlier Factor computed here by brute force with scikit-learn's
+// definitions (novelty scoring), on data that stress the neighbour
+// index: the 6,000 normal training sessions hold few distinct count
+// vectors, so most k-distances are 0 and densities 1e10. Every score of
+// the 2,000 later sessions must agree to the six decimals printed.
+func TestHDFSLOFBruteForce(t *testing.T) {
+	d := hdfsSetup(t)
+	vec := func(s hdfsSession) []float64 {
+		v := make([]float64, 28)
+		for _, id := range s.events {
+			v[id-1]++
+		}
+		return v
+	}
+	var X [][]float64
+	for _, s := range d.train {
+		if !s.anomaly {
+			X = append(X, vec(s))
+		}
+	}
+	const k = 20
+	dist := func(a, b []float64) float64 {
+		var s float64
+		for i := range a {
+			s += (a[i] - b[i]) * (a[i] - b[i])
+		}
+		return math.Sqrt(s)
+	}
+	// the k nearest training rows of x, ties by row order, skipping row
+	// skip
+	nearest := func(x []float64, skip int) ([]int, []float64) {
+		type nb struct {
+			row int
+			d   float64
+		}
+		all := make([]nb, 0, len(X))
+		for j, y := range X {
+			if j != skip {
+				all = append(all, nb{j, dist(x, y)})
+			}
+		}
+		slices.SortStableFunc(all, func(a, b nb) int {
+			switch {
+			case a.d < b.d:
+				return -1
+			case a.d > b.d:
+				return 1
+			}
+			return 0
+		})
+		rows, ds := make([]int, k), make([]float64, k)
+		for i := range k {
+			rows[i], ds[i] = all[i].row, all[i].d
+		}
+		return rows, ds
+	}
+	kdist := make([]float64, len(X))
+	nbs := make([][]int, len(X))
+	dss := make([][]float64, len(X))
+	for i, x := range X {
+		nbs[i], dss[i] = nearest(x, i)
+		kdist[i] = dss[i][k-1]
+	}
+	lrdOf := func(rows []int, ds []float64) float64 {
+		var sum float64
+		for i, j := range rows {
+			sum += max(ds[i], kdist[j])
+		}
+		return 1 / (sum/float64(k) + 1e-10)
+	}
+	lrd := make([]float64, len(X))
+	for i := range X {
+		lrd[i] = lrdOf(nbs[i], dss[i])
+	}
+	loghuntCSV(t, d.db, "query", "--format", "csv", fmt.Sprintf("part=train label=0 | anomalies %s method=lof save=lof_check | stats count", hdfsFeatures()))
+	out := loghuntCSV(t, d.db, "query", "--format", "csv", fmt.Sprintf("part=valid | anomalies %s model=lof_check | table seq, anomaly_score", hdfsFeatures()))
+	if len(out) != len(d.valid)+1 {
+		t.Fatalf("%d scores for %d sessions", len(out)-1, len(d.valid))
+	}
+	bad := 0
+	for _, r := range out[1:] {
+		i, err := strconv.Atoi(r[0])
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := strconv.ParseFloat(r[1], 64)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rows, ds := nearest(vec(d.valid[i]), -1)
+		var mean float64
+		for _, j := range rows {
+			mean += lrd[j]
+		}
+		factor := mean / float64(k) / lrdOf(rows, ds)
+		if want := factor / (factor + 1.5); math.Abs(got-want) > 1e-6 {
+			if bad++; bad <= 5 {
+				t.Errorf("valid session %d: lof score %v, brute force %v (LOF %v)", i, got, want, factor)
+			}
+		}
+	}
+	if bad > 0 {
+		t.Errorf("%d of %d scores differ", bad, len(d.valid))
+	}
+}
