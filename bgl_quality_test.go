@@ -106,38 +106,52 @@ func TestBGLQuality(t *testing.T) {
 	var rows []qualityRow
 	// first seen, line by line; semi-supervised: the baseline's alert
 	// lines left out
-	for _, setting := range []struct{ name, filter string }{
-		{"first 30 days as they are", ""},
-		{"first 30 days' normal lines", fmt.Sprintf(` | where label="-" OR ts >= %d`, split)},
-	} {
-		out := query(bglQuery + setting.filter + " | firstseen pattern_id train=30d | table ts, label, pattern_id, is_anomaly, level")
-		// the oracle: the same baseline of the same templates, in Go
+	// lineFlags runs first seen with the first days as its baseline (with
+	// semi, less its alert lines), checks every flag against the same
+	// computed here, and counts the later lines' flags, all and FATAL
+	// lines only, and the new templates.
+	lineFlags := func(days int, semi bool) (c, fatal confusion, newAlert, newNormal int) {
+		split := start + int64(days)*24*3600
+		filter := ""
+		if semi {
+			filter = fmt.Sprintf(` | where label="-" OR ts >= %d`, split)
+		}
+		out := query(bglQuery + filter + fmt.Sprintf(" | firstseen pattern_id train=%dd | table ts, label, pattern_id, is_anomaly, level", days))
 		seen := map[string]bool{}
 		for _, r := range out[1:] {
 			if ts, _ := strconv.ParseInt(r[0], 10, 64); ts < split {
 				seen[r[2]] = true
 			}
 		}
-		var c, fatal confusion // fatal: the flags of level=FATAL lines only
-		newAlert, newNormal := map[string]bool{}, map[string]bool{}
+		alertT, normalT := map[string]bool{}, map[string]bool{}
 		for _, r := range out[1:] {
 			ts, _ := strconv.ParseInt(r[0], 10, 64)
 			want := ts >= split && !seen[r[2]]
 			if got := r[3] == "true"; got != want {
-				t.Fatalf("%s: line at %d, template %s: flagged %v, want %v", setting.name, ts, r[2], got, want)
+				t.Fatalf("train=%dd (semi %v): line at %d, template %s: flagged %v, want %v", days, semi, ts, r[2], got, want)
 			}
 			if ts >= split {
 				c.add(isAlert(r[1]), want)
 				fatal.add(isAlert(r[1]), want && r[4] == "FATAL")
 				if want && isAlert(r[1]) {
-					newAlert[r[2]] = true
+					alertT[r[2]] = true
 				} else if want {
-					newNormal[r[2]] = true
+					normalT[r[2]] = true
 				}
 			}
 		}
+		return c, fatal, len(alertT), len(normalT)
+	}
+	for _, setting := range []struct {
+		name, filter string
+		semi         bool
+	}{
+		{"first 30 days as they are", "", false},
+		{"first 30 days' normal lines", fmt.Sprintf(` | where label="-" OR ts >= %d`, split), true},
+	} {
+		c, fatal, newAlert, newNormal := lineFlags(30, setting.semi)
 		rows = append(rows, qualityRow{method: "`firstseen pattern_id`, lines", threshold: "new since " + setting.name, c: c, auc: math.NaN(),
-			tag: "firstseen lines " + setting.name, extra: fmt.Sprintf(" %d alert, %d normal |", len(newAlert), len(newNormal))},
+			tag: "firstseen lines " + setting.name, extra: fmt.Sprintf(" %d alert, %d normal |", newAlert, newNormal)},
 			qualityRow{method: "`firstseen pattern_id \\| where level=\"FATAL\"`, lines", threshold: "new since " + setting.name, c: fatal, auc: math.NaN(),
 				tag: "firstseen fatal " + setting.name, extra: " |"})
 		win := windowLabels(query(bglQuery + setting.filter + fmt.Sprintf(" | firstseen pattern_id train=30d | where ts >= %d | bin _time span=1h | stats max(anomaly_score) as is_anomaly by _time", split)))
@@ -152,6 +166,31 @@ func TestBGLQuality(t *testing.T) {
 		}
 	} else {
 		t.Logf("no ground-truth templates: %v", err)
+	}
+
+	// the baseline's length: 7 to 90 days, as they are and without their
+	// alert lines
+	var spans strings.Builder
+	spans.WriteString("| baseline | lines after it (alerts) | as they are: P / R / F1 | FATAL lines: P / R / F1 | normal lines only: P / R / F1 | new templates (alert / normal) |\n|---|---|---|---|---|---|\n")
+	prf := func(c confusion) string { return fmt.Sprintf("%.3f / %.3f / %.3f", c.precision(), c.recall(), c.f1()) }
+	spanF1 := map[string]float64{}
+	for _, days := range []int{7, 30, 60, 90} {
+		c, fatal, na, nn := lineFlags(days, false)
+		semi, _, _, _ := lineFlags(days, true)
+		fmt.Fprintf(&spans, "| %d days | %d (%d) | %s | %s | %s | %d / %d |\n", days, c.tp+c.fp+c.fn+c.tn, c.tp+c.fn, prf(c), prf(fatal), prf(semi), na, nn)
+		spanF1[fmt.Sprintf("%dd", days)], spanF1[fmt.Sprintf("%dd fatal", days)], spanF1[fmt.Sprintf("%dd semi", days)] = c.f1(), fatal.f1(), semi.f1()
+	}
+	t.Log("\nBGL_2k: first-seen templates by the baseline's length\n" + spans.String())
+	// as measured on 2026-12-03
+	for key, want := range map[string]float64{
+		"7d": 0.247, "7d fatal": 0.602, "7d semi": 0.248,
+		"30d": 0.128, "30d fatal": 0.671, "30d semi": 0.128,
+		"60d": 0.148, "60d fatal": 0.667, "60d semi": 0.148,
+		"90d": 0.157, "90d fatal": 0.484, "90d semi": 0.273,
+	} {
+		if spanF1[key] < want-0.02 {
+			t.Errorf("first seen, baseline %s: F1 %.3f, measured %.3f", key, spanF1[key], want)
+		}
 	}
 
 	// the detectors on per-window template counts (a column per template,
