@@ -90,7 +90,7 @@ func TestBGLQuality(t *testing.T) {
 	isAlert := func(s string) bool { return s != "-" }
 	// a window's label, from its _time
 	windowLabels := func(rows [][]string) [][]string {
-		tc := column(t, rows, "_time")
+		tc := qualityColumn(t, rows, "_time")
 		out := [][]string{append([]string{"window_alert"}, rows[0]...)}
 		for _, r := range rows[1:] {
 			at, err := time.Parse(time.RFC3339, r[tc])
@@ -110,7 +110,7 @@ func TestBGLQuality(t *testing.T) {
 	// semi, less its alert lines), checks every flag against the same
 	// computed here, and counts the later lines' flags, all and FATAL
 	// lines only, and the new templates.
-	lineFlags := func(days int, semi bool) (c, fatal confusion, newAlert, newNormal int) {
+	lineFlags := func(days int, semi bool) (c, fatal labelConfusion, newAlert, newNormal int) {
 		split := start + int64(days)*24*3600
 		filter := ""
 		if semi {
@@ -155,7 +155,7 @@ func TestBGLQuality(t *testing.T) {
 			qualityRow{method: "`firstseen pattern_id \\| where level=\"FATAL\"`, lines", threshold: "new since " + setting.name, c: fatal, auc: math.NaN(),
 				tag: "firstseen fatal " + setting.name, extra: " |"})
 		win := windowLabels(query(bglQuery + setting.filter + fmt.Sprintf(" | firstseen pattern_id train=30d | where ts >= %d | bin _time span=1h | stats max(anomaly_score) as is_anomaly by _time", split)))
-		rows = append(rows, qualityRow{method: "`firstseen pattern_id`, 1-hour windows", threshold: "a new template since " + setting.name, c: confusionOf(t, win, "window_alert", "is_anomaly", isTrue),
+		rows = append(rows, qualityRow{method: "`firstseen pattern_id`, 1-hour windows", threshold: "a new template since " + setting.name, c: labelConfusionOf(t, win, "window_alert", "is_anomaly", isTrue),
 			auc: math.NaN(), tag: "firstseen windows " + setting.name, extra: " |"})
 	}
 	// the reference: the same on loghub's ground-truth templates
@@ -172,7 +172,9 @@ func TestBGLQuality(t *testing.T) {
 	// alert lines
 	var spans strings.Builder
 	spans.WriteString("| baseline | lines after it (alerts) | as they are: P / R / F1 | FATAL lines: P / R / F1 | normal lines only: P / R / F1 | new templates (alert / normal) |\n|---|---|---|---|---|---|\n")
-	prf := func(c confusion) string { return fmt.Sprintf("%.3f / %.3f / %.3f", c.precision(), c.recall(), c.f1()) }
+	prf := func(c labelConfusion) string {
+		return fmt.Sprintf("%.3f / %.3f / %.3f", c.precision(), c.recall(), c.f1())
+	}
 	spanF1 := map[string]float64{}
 	for _, days := range []int{7, 30, 60, 90} {
 		c, fatal, na, nn := lineFlags(days, false)
@@ -219,7 +221,7 @@ func TestBGLQuality(t *testing.T) {
 					}
 				}
 				rows = append(rows, qualityRow{method: "`" + m + "`, 1-hour template counts, " + s.what, threshold: "contamination=" + c,
-					c: confusionOf(t, s.rows, "window_alert", "is_anomaly", isTrue), auc: auc, tag: m + " " + s.tag + " " + c, extra: " |"})
+					c: labelConfusionOf(t, s.rows, "window_alert", "is_anomaly", isTrue), auc: auc, tag: m + " " + s.tag + " " + c, extra: " |"})
 			}
 		}
 	}
@@ -236,7 +238,7 @@ func TestBGLQuality(t *testing.T) {
 		"ocsvm later 0.01": 0, "ocsvm every 0.01": 0.037, "ocsvm later 0.1": 0, "ocsvm every 0.1": 0.149,
 		"ocsvm later auto": 0, "ocsvm every auto": 0.197,
 	}
-	checkFloors(t, "", rows, measured)
+	checkQualityFloors(t, "", rows, measured)
 	t.Log("\n" + qualityTable(fmt.Sprintf("BGL_2k: lines after the first 30 days (%d alert windows of 1 hour)", countAlertWindows(alertHour, split)), " new templates |", rows))
 }
 
@@ -278,7 +280,7 @@ func bglTruthFirstseen(path string, split int64) (qualityRow, error) {
 		return qualityRow{}, fmt.Errorf("%s: no Label, Timestamp or EventId column", path)
 	}
 	seen := map[string]bool{}
-	var c confusion
+	var c labelConfusion
 	newAlert, newNormal := map[string]bool{}, map[string]bool{}
 	for _, r := range recs[1:] {
 		ts, err := strconv.ParseInt(r[ti], 10, 64)

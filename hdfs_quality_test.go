@@ -145,9 +145,9 @@ func hdfsFeatures() string {
 	return strings.Join(f, ", ")
 }
 
-// contaminationGrid is what the tuned rows choose from, by F1 on the
+// hdfsContaminationGrid is what the tuned rows choose from, by F1 on the
 // training part.
-var contaminationGrid = []string{"0.01", "0.03", "0.1", "0.5", "auto"}
+var hdfsContaminationGrid = []string{"0.01", "0.03", "0.1", "0.5", "auto"}
 
 // hdfsSetting is which sessions of the earlier part a model is fitted on.
 type hdfsSetting struct {
@@ -211,7 +211,7 @@ func hdfsSetup(t *testing.T) hdfsData {
 // setting's sessions: first seen (a session whose set of event types, or
 // one of whose event types, the fitted sessions never had), checked
 // against the same computed here; the detectors with contamination=0.01
-// and with one chosen from contaminationGrid by F1 on the training part.
+// and with one chosen from hdfsContaminationGrid by F1 on the training part.
 func (d hdfsData) measure(t *testing.T, set hdfsSetting) []qualityRow {
 	isAnomaly := func(s string) bool { return s == "1" }
 	query := func(q string) [][]string { return loghuntCSV(t, d.db, "query", "--format", "csv", q) }
@@ -228,7 +228,7 @@ func (d hdfsData) measure(t *testing.T, set hdfsSetting) []qualityRow {
 			}
 		}
 	}
-	var wantSig, wantEvt confusion
+	var wantSig, wantEvt labelConfusion
 	for _, s := range d.valid {
 		wantSig.add(s.anomaly, !sigs[s.signature()])
 		newID := false
@@ -237,7 +237,7 @@ func (d hdfsData) measure(t *testing.T, set hdfsSetting) []qualityRow {
 		}
 		wantEvt.add(s.anomaly, newID)
 	}
-	gotSig, gotEvt := confusionOf(t, sig, "label", "is_anomaly", isAnomaly), confusionOf(t, evt, "label", "is_anomaly", isAnomaly)
+	gotSig, gotEvt := labelConfusionOf(t, sig, "label", "is_anomaly", isAnomaly), labelConfusionOf(t, evt, "label", "is_anomaly", isAnomaly)
 	if gotSig != wantSig || gotEvt != wantEvt || len(sig) != 2001 || len(evt) != 2001 {
 		t.Errorf("%s first seen: signature %+v (want %+v), event %+v (want %+v); %d and %d rows", set.name, gotSig, wantSig, gotEvt, wantEvt, len(sig)-1, len(evt)-1)
 	}
@@ -261,9 +261,9 @@ func (d hdfsData) measure(t *testing.T, set hdfsSetting) []qualityRow {
 			return query(fmt.Sprintf("part=%s | anomalies %s model=%s | table label, is_anomaly, anomaly_score", part, m.feats, model(c)))
 		}
 		best, bestF1 := "", -1.0
-		for _, c := range contaminationGrid {
+		for _, c := range hdfsContaminationGrid {
 			query(fmt.Sprintf("%s | anomalies %s method=%s contamination=%s save=%s | stats count", set.fit, m.feats, m.method, c, model(c)))
-			if f := confusionOf(t, score("train", c), "label", "is_anomaly", isAnomaly).f1(); f > bestF1 {
+			if f := labelConfusionOf(t, score("train", c), "label", "is_anomaly", isAnomaly).f1(); f > bestF1 {
 				best, bestF1 = c, f
 			}
 		}
@@ -282,7 +282,7 @@ func (d hdfsData) measure(t *testing.T, set hdfsSetting) []qualityRow {
 				th += fmt.Sprintf(" (tuned: training F1 %.3f)", bestF1)
 			}
 			rows = append(rows, qualityRow{method: m.label, threshold: th, tag: m.tag + []string{" default", " tuned"}[i],
-				c: confusionOf(t, out, "label", "is_anomaly", isAnomaly), auc: auc})
+				c: labelConfusionOf(t, out, "label", "is_anomaly", isAnomaly), auc: auc})
 		}
 	}
 	for i := range rows {
@@ -328,7 +328,7 @@ func TestHDFSSessionsQuality(t *testing.T) {
 	}
 
 	// F1 as measured on 2026-12-03: a drop of more than 0.02 fails
-	checkFloors(t, "", semi, map[string]float64{
+	checkQualityFloors(t, "", semi, map[string]float64{
 		"firstseen events": 0.995, "firstseen event": 0.644,
 		"iforest default": 0.016, "iforest tuned": 0.698,
 		"lof default": 0.977, "lof tuned": 0.982,
@@ -365,7 +365,7 @@ func TestHDFSDeepLogAnomalies(t *testing.T) {
 			ids[id] = true
 		}
 	}
-	var wantSig, wantEvt confusion
+	var wantSig, wantEvt labelConfusion
 	for _, set := range [][]hdfsSession{d.deeplogAbnormal, d.valid} {
 		for _, s := range set {
 			if !s.anomaly || len(set) == len(d.deeplogAbnormal) {
@@ -380,8 +380,8 @@ func TestHDFSDeepLogAnomalies(t *testing.T) {
 	}
 	query("part=deeplog | firstseen events save=dl_events | stats count")
 	query(`part=deeplog | eval event = split(events, " ") | mvexpand event | firstseen event save=dl_event | stats count`)
-	gotSig := confusionOf(t, query(scored+" | firstseen events model=dl_events | table label, is_anomaly"), "label", "is_anomaly", isAnomaly)
-	gotEvt := confusionOf(t, query(scored+` | eval event = split(events, " ") | mvexpand event | firstseen event model=dl_event | stats max(anomaly_score) as is_anomaly by block, label`), "label", "is_anomaly", isAnomaly)
+	gotSig := labelConfusionOf(t, query(scored+" | firstseen events model=dl_events | table label, is_anomaly"), "label", "is_anomaly", isAnomaly)
+	gotEvt := labelConfusionOf(t, query(scored+` | eval event = split(events, " ") | mvexpand event | firstseen event model=dl_event | stats max(anomaly_score) as is_anomaly by block, label`), "label", "is_anomaly", isAnomaly)
 	if gotSig != wantSig || gotEvt != wantEvt || gotSig.tp+gotSig.fn != 16838 || gotSig.fp+gotSig.tn != 1000 {
 		t.Errorf("first seen: signature %+v (want %+v), event %+v (want %+v)", gotSig, wantSig, gotEvt, wantEvt)
 	}
@@ -410,7 +410,7 @@ func TestHDFSDeepLogAnomalies(t *testing.T) {
 				feats = "e1…e28"
 			}
 			rows = append(rows, qualityRow{method: "`" + m.method + "` " + feats, threshold: "contamination=" + c, tag: m.tag + " " + c,
-				c: confusionOf(t, out, "label", "is_anomaly", isAnomaly), auc: auc})
+				c: labelConfusionOf(t, out, "label", "is_anomaly", isAnomaly), auc: auc})
 		}
 	}
 	// precision and F1 of 16,838 anomalies against 1,000 normal sessions
@@ -453,7 +453,7 @@ func TestHDFSSessionsUnsupervised(t *testing.T) {
 	asIs := d.measure(t, hdfsSetting{"unsup", "Unsupervised: fit on robust_log_train as it is (12,000 sessions, half anomalous), score robust_log_valid",
 		"part=train", func(int, hdfsSession) bool { return true }})
 	// F1 as measured on 2026-12-03: a drop of more than 0.02 fails
-	checkFloors(t, "", asIs, map[string]float64{
+	checkQualityFloors(t, "", asIs, map[string]float64{
 		"firstseen events": 0.006, "firstseen event": 0,
 		"iforest default": 0.028, "iforest tuned": 0.845,
 		"lof default": 0.033, "lof tuned": 0.170,
@@ -481,7 +481,7 @@ func TestHDFSSessionsRareAnomalies(t *testing.T) {
 	rare := d.measure(t, hdfsSetting{"rare", "Unsupervised at HDFS_v1's anomaly share: fit on robust_log_train's 6,000 normal sessions and its first 180 anomalous ones (2.9%), score robust_log_valid",
 		fmt.Sprintf("part=train (label=0 OR seq<%d)", end), func(i int, s hdfsSession) bool { return !s.anomaly || i < end }})
 	// F1 as measured on 2026-12-03: a drop of more than 0.02 fails
-	checkFloors(t, "", rare, map[string]float64{
+	checkQualityFloors(t, "", rare, map[string]float64{
 		"firstseen events": 0.071, "firstseen event": 0.002,
 		"iforest default": 0.337, "iforest tuned": 0.823,
 		"lof default": 0.287, "lof tuned": 0.532,

@@ -12,10 +12,10 @@ import (
 // bgl_quality_test.go): precision, recall and F1 of flags against labels,
 // and a printed table.
 
-// confusion counts flags against labels.
-type confusion struct{ tp, fp, fn, tn int }
+// labelConfusion counts flags against labels.
+type labelConfusion struct{ tp, fp, fn, tn int }
 
-func (c *confusion) add(anomaly, flagged bool) {
+func (c *labelConfusion) add(anomaly, flagged bool) {
 	switch {
 	case anomaly && flagged:
 		c.tp++
@@ -29,7 +29,7 @@ func (c *confusion) add(anomaly, flagged bool) {
 }
 
 // precision is tp / (tp + fp), 0 when nothing is flagged.
-func (c confusion) precision() float64 {
+func (c labelConfusion) precision() float64 {
 	if c.tp+c.fp == 0 {
 		return 0
 	}
@@ -37,7 +37,7 @@ func (c confusion) precision() float64 {
 }
 
 // recall is tp / (tp + fn), 0 without anomalies.
-func (c confusion) recall() float64 {
+func (c labelConfusion) recall() float64 {
 	if c.tp+c.fn == 0 {
 		return 0
 	}
@@ -45,7 +45,7 @@ func (c confusion) recall() float64 {
 }
 
 // f1 is the harmonic mean of precision and recall, 0 when both are 0.
-func (c confusion) f1() float64 {
+func (c labelConfusion) f1() float64 {
 	p, r := c.precision(), c.recall()
 	if p+r == 0 {
 		return 0
@@ -54,7 +54,7 @@ func (c confusion) f1() float64 {
 }
 
 // fpr is the share of normal rows flagged.
-func (c confusion) fpr() float64 {
+func (c labelConfusion) fpr() float64 {
 	if c.fp+c.tn == 0 {
 		return 0
 	}
@@ -64,7 +64,7 @@ func (c confusion) fpr() float64 {
 // projectedF1 is the F1 the same recall and false-positive rate give on
 // a population of pos anomalies and neg normal rows (HDFS_v1: 16,838 and
 // 558,223), where a balanced test set hides false positives.
-func (c confusion) projectedF1(pos, neg float64) float64 {
+func (c labelConfusion) projectedF1(pos, neg float64) float64 {
 	tp, fp := c.recall()*pos, c.fpr()*neg
 	if tp == 0 {
 		return 0
@@ -73,12 +73,12 @@ func (c confusion) projectedF1(pos, neg float64) float64 {
 	return 2 * p * r / (p + r)
 }
 
-// confusionOf counts rows (after a header) whose label column says
+// labelConfusionOf counts rows (after a header) whose label column says
 // anomaly (per isAnomaly) against their flag column ("true" or "1").
-func confusionOf(t *testing.T, rows [][]string, label, flag string, isAnomaly func(string) bool) confusion {
+func labelConfusionOf(t *testing.T, rows [][]string, label, flag string, isAnomaly func(string) bool) labelConfusion {
 	t.Helper()
-	li, fi := column(t, rows, label), column(t, rows, flag)
-	var c confusion
+	li, fi := qualityColumn(t, rows, label), qualityColumn(t, rows, flag)
+	var c labelConfusion
 	for _, r := range rows[1:] {
 		c.add(isAnomaly(r[li]), r[fi] == "true" || r[fi] == "1")
 	}
@@ -86,7 +86,7 @@ func confusionOf(t *testing.T, rows [][]string, label, flag string, isAnomaly fu
 }
 
 // column is the index of name in rows' header.
-func column(t *testing.T, rows [][]string, name string) int {
+func qualityColumn(t *testing.T, rows [][]string, name string) int {
 	t.Helper()
 	if len(rows) == 0 {
 		t.Fatalf("no header, looking for %s", name)
@@ -104,7 +104,7 @@ func column(t *testing.T, rows [][]string, name string) int {
 type qualityRow struct {
 	method, threshold string
 	tag               string // the row's name in a test's table of floors
-	c                 confusion
+	c                 labelConfusion
 	auc               float64 // NaN: not computed
 	extra             string
 }
@@ -129,9 +129,9 @@ func qualityTable(title, extraHead string, rows []qualityRow) string {
 	return b.String()
 }
 
-// checkFloors fails for a row whose F1 is more than 0.02 below the F1
+// checkQualityFloors fails for a row whose F1 is more than 0.02 below the F1
 // measured for its tag (prefix + " " + tag), or that has none.
-func checkFloors(t *testing.T, prefix string, rows []qualityRow, measured map[string]float64) {
+func checkQualityFloors(t *testing.T, prefix string, rows []qualityRow, measured map[string]float64) {
 	t.Helper()
 	for _, r := range rows {
 		key := strings.TrimSpace(prefix + " " + r.tag)
@@ -146,25 +146,25 @@ func checkFloors(t *testing.T, prefix string, rows []qualityRow, measured map[st
 
 // TestQualityMetrics checks the metric arithmetic on hand-computed cases.
 func TestQualityMetrics(t *testing.T) {
-	var c confusion
+	var c labelConfusion
 	// 3 anomalies (2 flagged), 5 normal rows (1 flagged)
 	for _, x := range [][2]bool{{true, true}, {true, true}, {true, false}, {false, true}, {false, false}, {false, false}, {false, false}, {false, false}} {
 		c.add(x[0], x[1])
 	}
 	near := func(a, b float64) bool { return math.Abs(a-b) < 1e-12 }
-	if c != (confusion{2, 1, 1, 4}) || !near(c.precision(), 2.0/3) || !near(c.recall(), 2.0/3) || !near(c.f1(), 2.0/3) || !near(c.fpr(), 0.2) {
-		t.Errorf("confusion %+v: precision %v recall %v f1 %v fpr %v", c, c.precision(), c.recall(), c.f1(), c.fpr())
+	if c != (labelConfusion{2, 1, 1, 4}) || !near(c.precision(), 2.0/3) || !near(c.recall(), 2.0/3) || !near(c.f1(), 2.0/3) || !near(c.fpr(), 0.2) {
+		t.Errorf("labelConfusion %+v: precision %v recall %v f1 %v fpr %v", c, c.precision(), c.recall(), c.f1(), c.fpr())
 	}
 	// 10 anomalies, 90 normal: recall 2/3, fpr 0.2 -> tp 6.667, fp 18, p 0.2703
 	p := (20.0 / 3) / (20.0/3 + 18)
 	if want := 2 * p * (2.0 / 3) / (p + 2.0/3); !near(c.projectedF1(10, 90), want) {
 		t.Errorf("projected F1 %v, want %v", c.projectedF1(10, 90), want)
 	}
-	if (confusion{}).f1() != 0 || (confusion{fn: 3}).precision() != 0 {
+	if (labelConfusion{}).f1() != 0 || (labelConfusion{fn: 3}).precision() != 0 {
 		t.Error("empty cases are not 0")
 	}
 	rows := [][]string{{"label", "is_anomaly"}, {"1", "true"}, {"0", "false"}, {"1", "false"}, {"0", "1"}}
-	if got := confusionOf(t, rows, "label", "is_anomaly", func(s string) bool { return s == "1" }); got != (confusion{1, 1, 1, 1}) {
-		t.Errorf("confusionOf %+v", got)
+	if got := labelConfusionOf(t, rows, "label", "is_anomaly", func(s string) bool { return s == "1" }); got != (labelConfusion{1, 1, 1, 1}) {
+		t.Errorf("labelConfusionOf %+v", got)
 	}
 }
