@@ -60,6 +60,9 @@ const bglTrain = 30 * 24 * time.Hour
 // and against loghub's ground-truth templates, prints README's table and
 // fails when an F1 drops more than 0.02 below what was measured.
 func TestBGLQuality(t *testing.T) {
+	if testing.Short() {
+		t.Skip("-short: a quality measurement")
+	}
 	path := filepath.Join(shared, "datasets", "loghub", "BGL_2k.log")
 	lines, err := readBGL(path)
 	if errors.Is(err, fs.ErrNotExist) {

@@ -166,8 +166,11 @@ type hdfsData struct {
 // hdfsSetup reads ../shared/datasets/hdfs_sessions, writes the sessions
 // as CSV (train then valid in one file, a second apart; DeepLog's
 // hdfs_train a day before, in its own) and ingests them into a new store.
-// It skips the test when the data set is absent.
+// It skips the test when the data set is absent, and with -short.
 func hdfsSetup(t *testing.T) hdfsData {
+	if testing.Short() {
+		t.Skip("-short: a quality measurement of a minute")
+	}
 	dir := filepath.Join(shared, "datasets", "hdfs_sessions")
 	train, err := readHDFSLabelled(filepath.Join(dir, "robust_log_train.csv"))
 	if errors.Is(err, fs.ErrNotExist) {
