@@ -164,7 +164,8 @@ func TestBGLQuality(t *testing.T) {
 	// the reference: the same on loghub's ground-truth templates
 	if ref, err := bglTruthFirstseen(path+"_structured.csv", split); err == nil {
 		rows = append(rows, ref)
-		if ref.c != rows[0].c {
+		// equal on 2026-12-03; a change of patterns may move it a little
+		if ref.c.recall() != rows[0].c.recall() || math.Abs(ref.c.f1()-rows[0].c.f1()) > 0.02 {
 			t.Errorf("first seen on loghunt's templates %+v, on loghub's %+v", rows[0].c, ref.c)
 		}
 	} else {
