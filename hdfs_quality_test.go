@@ -165,7 +165,8 @@ type hdfsData struct {
 
 // hdfsSetup reads ../shared/datasets/hdfs_sessions, writes the sessions
 // as CSV (train then valid in one file, a second apart; DeepLog's
-// hdfs_train a day before, in its own) and ingests them into a new store.
+// hdfs_train two days before and hdfs_test_abnormal one day before, each
+// in its own) and ingests them into a new store.
 // It skips the test when the data set is absent, and with -short.
 func hdfsSetup(t *testing.T) hdfsData {
 	if testing.Short() {
@@ -369,17 +370,19 @@ func TestHDFSDeepLogAnomalies(t *testing.T) {
 		}
 	}
 	var wantSig, wantEvt labelConfusion
-	for _, set := range [][]hdfsSession{d.deeplogAbnormal, d.valid} {
-		for _, s := range set {
-			if !s.anomaly || len(set) == len(d.deeplogAbnormal) {
-				newID := false
-				for _, id := range s.events {
-					newID = newID || !ids[id]
-				}
-				wantSig.add(s.anomaly, !sig[s.signature()])
-				wantEvt.add(s.anomaly, newID)
-			}
+	var normal []hdfsSession // robust_log_valid's
+	for _, s := range d.valid {
+		if !s.anomaly {
+			normal = append(normal, s)
 		}
+	}
+	for _, s := range append(slices.Clone(d.deeplogAbnormal), normal...) {
+		newID := false
+		for _, id := range s.events {
+			newID = newID || !ids[id]
+		}
+		wantSig.add(s.anomaly, !sig[s.signature()])
+		wantEvt.add(s.anomaly, newID)
 	}
 	query("part=deeplog | firstseen events save=dl_events | stats count")
 	query(`part=deeplog | eval event = split(events, " ") | mvexpand event | firstseen event save=dl_event | stats count`)
