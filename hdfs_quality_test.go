@@ -232,19 +232,34 @@ func (d hdfsData) measure(t *testing.T, set hdfsSetting) []qualityRow {
 			}
 		}
 	}
-	var wantSig, wantEvt labelConfusion
-	for _, s := range d.valid {
-		wantSig.add(s.anomaly, !sigs[s.signature()])
-		newID := false
+	// session by session
+	newSig, newEvt := make([]bool, len(d.valid)), make([]bool, len(d.valid))
+	for i, s := range d.valid {
+		newSig[i] = !sigs[s.signature()]
 		for _, id := range s.events {
-			newID = newID || !ids[id]
+			newEvt[i] = newEvt[i] || !ids[id]
 		}
-		wantEvt.add(s.anomaly, newID)
+	}
+	for _, c := range []struct {
+		what string
+		rows [][]string
+		want []bool
+	}{{"events", sig, newSig}, {"event", evt, newEvt}} {
+		if len(c.rows) != len(d.valid)+1 {
+			t.Fatalf("%s firstseen %s: %d rows for %d sessions", set.name, c.what, len(c.rows)-1, len(d.valid))
+		}
+		bi, fi := qualityColumn(t, c.rows, "block"), qualityColumn(t, c.rows, "is_anomaly")
+		for _, r := range c.rows[1:] {
+			var i int
+			if _, err := fmt.Sscanf(r[bi], "valid-%d", &i); err != nil || i >= len(d.valid) {
+				t.Fatalf("block %q", r[bi])
+			}
+			if got := r[fi] == "true" || r[fi] == "1"; got != c.want[i] {
+				t.Fatalf("%s firstseen %s: session %d (%s) flagged %v, computed %v", set.name, c.what, i, d.valid[i].signature(), got, c.want[i])
+			}
+		}
 	}
 	gotSig, gotEvt := labelConfusionOf(t, sig, "label", "is_anomaly", isAnomaly), labelConfusionOf(t, evt, "label", "is_anomaly", isAnomaly)
-	if gotSig != wantSig || gotEvt != wantEvt || len(sig) != 2001 || len(evt) != 2001 {
-		t.Errorf("%s first seen: signature %+v (want %+v), event %+v (want %+v); %d and %d rows", set.name, gotSig, wantSig, gotEvt, wantEvt, len(sig)-1, len(evt)-1)
-	}
 	rows := []qualityRow{
 		{method: "`firstseen events` (the set of event types)", threshold: "new", tag: "firstseen events", c: gotSig, auc: math.NaN()},
 		{method: "`firstseen event` (any event type, after `mvexpand`)", threshold: "new", tag: "firstseen event", c: gotEvt, auc: math.NaN()},
