@@ -31,6 +31,10 @@ func TestConvertOnRealLogs(t *testing.T) {
 	if want := []string{"2015-05-17T18:05:00Z", "05/17/2015 18:05:00", "1431885900"}; !slices.Equal(first[1], want) {
 		t.Fatalf("first event %q, want %q", first[1], want)
 	}
+	// A time has no unit: rmunit once read 2015 off its text.
+	if r := s.run(`* | head 1 | convert rmunit(_time) as r, num(_time) as n | table r, n`); r[1][0] != "2015-05-17T18:05:00Z" || r[1][1] != "" {
+		t.Fatalf("rmunit, num of a time: %q", r)
+	}
 	if y := s.run(`* | head 1 | convert timeformat="%Y/%j" ctime(_time) as y | table y`); y[1][0] != "2015/137" {
 		t.Fatalf("timeformat: %q, want 2015/137", y)
 	}
