@@ -88,5 +88,9 @@ var aggregateHelp = []HelpEntry{
 	aggregate("earliest_time", "earliest_time(f)", "the _time of the earliest row where f is not null", "stats earliest_time(user) as first_seen by src_ip"),
 	aggregate("latest_time", "latest_time(f)", "the _time of the latest row where f is not null", "stats latest_time(user) as last_seen by src_ip"),
 	aggregate("rate", "rate(f)", "the per-second rate of a counter: (f at the latest row - f at the earliest) / the seconds between them, over the rows where f is a number; null with fewer than two or no time between them", "stats rate(bytes_total) by host"),
+	aggregate("per_second", "per_second(f)", "timechart only: the sum of f in each bucket per second, sum * 1s / span, as in Splunk (per_minute, per_hour, per_day scale to their unit); an empty bucket is 0", "timechart span=5m per_second(bytes) by host"),
+	aggregate("per_minute", "per_minute(f)", "timechart only: the sum of f in each bucket per minute, sum * 60s / span (see per_second)", "timechart span=1h per_minute(bytes)"),
+	aggregate("per_hour", "per_hour(f)", "timechart only: the sum of f in each bucket per hour, sum * 1h / span (see per_second)", "timechart span=1d per_hour(bytes)"),
+	aggregate("per_day", "per_day(f)", "timechart only: the sum of f in each bucket per day, sum * 1d / span (see per_second)", "timechart span=1w per_day(bytes)"),
 	aggregate("upperpercN", "upperpercN(f)", "the upper of the two values percN interpolates between: sorted f at rank ceil(N/100 * (n-1)), a value f took and never below percN (exactpercN is percN)", "stats upperperc95(latency)"),
 }

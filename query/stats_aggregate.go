@@ -3,6 +3,7 @@ package query
 import (
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/alecthomas/participle/v2"
 	"github.com/alecthomas/participle/v2/lexer"
@@ -18,7 +19,7 @@ type Aggregate struct {
 	As     *Field  `parser:"( 'as':Keyword @@ )?"`
 	EndPos lexer.Position
 
-	Kind string  // canonical: count dc sum avg min max median stdev var stdevp varp perc upperperc values earliest latest range list mode estdc earliest_time latest_time rate
+	Kind string  // canonical: count dc sum avg min max median stdev var stdevp varp perc upperperc values earliest latest range list mode estdc earliest_time latest_time rate per_second per_minute per_hour per_day
 	Perc float64 // for Kind "perc" and "upperperc": the percentile, 0 to 100
 }
 
@@ -52,6 +53,14 @@ var aggregateKinds = map[string]string{
 	"range": "range", "stdevp": "stdevp", "varp": "varp", "first": "earliest", "last": "latest",
 	"list": "list", "mode": "mode", "estdc": "estdc", "earliest_time": "earliest_time",
 	"latest_time": "latest_time", "rate": "rate",
+	"per_second": "per_second", "per_minute": "per_minute", "per_hour": "per_hour", "per_day": "per_day",
+}
+
+// PerUnits are timechart's per_second, per_minute, per_hour and per_day:
+// the sum of f in each bucket scaled to the unit (sum * unit / span), as
+// in Splunk.
+var PerUnits = map[string]time.Duration{
+	"per_second": time.Second, "per_minute": time.Minute, "per_hour": time.Hour, "per_day": 24 * time.Hour,
 }
 
 func (a *Aggregate) String() string {
@@ -117,10 +126,18 @@ func parsePercentile(name string) (float64, bool) {
 	return 0, false
 }
 
-func checkAggs(aggs []*Aggregate) *posError {
+func checkAggs(aggs []*Aggregate) *posError { return checkAggsOf("", aggs) }
+
+// checkAggsOf checks the aggregates of a stage: per_second and its kin
+// are timechart's alone (they scale to the span of its buckets).
+func checkAggsOf(stage string, aggs []*Aggregate) *posError {
 	for _, a := range aggs {
 		if err := a.check(); err != nil {
 			return err
+		}
+		if _, per := PerUnits[a.Kind]; per && stage != "timechart" {
+			return errorfAt(a.Pos.Offset, "%s is timechart's: the sum of each time bucket per %s (timechart span=5m %s(f))",
+				a.Func, strings.TrimPrefix(a.Kind, "per_"), a.Func)
 		}
 	}
 	return nil

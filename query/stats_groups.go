@@ -27,6 +27,9 @@ func aggSpecs(aggs []*Aggregate) []aggSpec {
 	out := make([]aggSpec, len(aggs))
 	for i, a := range aggs {
 		out[i] = aggSpec{fn: a.Kind, field: a.Field(), perc: a.Perc, out: a.OutputName()}
+		if _, per := PerUnits[a.Kind]; per {
+			out[i].fn = "sum" // scaled to its unit by timechart
+		}
 	}
 	return out
 }
