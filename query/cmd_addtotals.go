@@ -114,7 +114,14 @@ func (c *AddtotalsCmd) rowStage(*plan) (rowStage, error) { return c, nil }
 // perRow: row totals alone run per batch; column totals need the end.
 func (c *AddtotalsCmd) perRow() bool { return !c.Col }
 
+// operator: after a stage that is not pushed into the scan (head, sort)
+// addtotals runs on the ordered stream; a row of column totals is added
+// at the end only with col=true (once added always, a copy of the last
+// row when it was alone).
 func (c *AddtotalsCmd) operator(p *plan, next operator) (operator, error) {
+	if !c.Col {
+		return &rowOp{stage: c, next: next}, nil
+	}
 	return &addtotalsOp{c: c, next: next, sums: map[string]*sumAgg{}}, nil
 }
 

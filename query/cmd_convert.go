@@ -160,10 +160,10 @@ func ConvertValue(fn, timeFormat string, v store.Value) store.Value {
 		}
 		return store.Str(s)
 	case "rmunit":
-		if v.K == store.KindInt || v.K == store.KindFloat {
-			return v
+		if v.K != store.KindString {
+			return v // a number has no unit; a time is no number with one
 		}
-		if m := leadNumRe.FindString(v.String()); m != "" {
+		if m := leadNumRe.FindString(v.S); m != "" {
 			if n, ok := textNumberValue(strings.TrimSpace(m)); ok {
 				return n
 			}

@@ -18,19 +18,19 @@ type StatsCmd struct {
 func (*StatsCmd) command()                   {}
 func (c *StatsCmd) Position() lexer.Position { return c.Pos }
 func (c *StatsCmd) String() string           { return "stats " + aggsBy(c.Aggs, c.By) }
-func (c *StatsCmd) check() *posError         { return checkAggsBy(c.Aggs, c.By) }
+func (c *StatsCmd) check() *posError         { return checkAggsByOf("stats", c.Aggs, c.By) }
 
 func (c *StatsCmd) inputFields(fieldSet) fieldSet {
 	return fieldsOf(FieldNames(c.By)...).with(aggFields(aggSpecs(c.Aggs))...)
 }
 
 func (c *StatsCmd) operator(p *plan, next operator) (operator, error) {
-	return &statsOp{table: newGroupTable(aggSpecs(c.Aggs), FieldNames(c.By), p.opt), next: next}, nil
+	return &statsOp{table: newGroupTable(aggSpecs(c.Aggs), FieldNames(c.By), p.opt), next: next, lo: p.lo, hi: p.hi}, nil
 }
 
 func (c *StatsCmd) partialAggregator(p *plan, next operator) (partialAggregator, operator, error) {
 	op := &statsOp{table: newGroupTable(aggSpecs(c.Aggs), FieldNames(c.By), p.opt), next: next,
-		spare: spareTables()}
+		spare: spareTables(), lo: p.lo, hi: p.hi}
 	return op, op, nil
 }
 
@@ -41,6 +41,9 @@ type statsOp struct {
 	table *groupTable
 	next  operator
 	spare chan *groupTable
+	// lo, hi are the search's time range (math.MinInt64, math.MaxInt64
+	// where it has no bound): a sparkline's buckets span it.
+	lo, hi int64
 }
 
 func (s *statsOp) push(b *Batch) error { return s.table.add(b) }
@@ -104,6 +107,9 @@ func (s *statsOp) finish() error {
 	}
 	groups, err := sortedUnion(tables)
 	if err != nil {
+		return err
+	}
+	if err := setSparkRanges(s.table.specs, groups, s.lo, s.hi); err != nil {
 		return err
 	}
 	return flush(s.next, s.table.batch(groups))

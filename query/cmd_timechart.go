@@ -62,7 +62,7 @@ func (c *TimechartCmd) check() *posError {
 	if c.By != nil && len(c.Aggs) > 1 {
 		return errorfAt(c.Aggs[1].Pos.Offset, "timechart with by takes one aggregate")
 	}
-	return checkAggs(c.Aggs)
+	return checkAggsOf("timechart", c.Aggs)
 }
 
 func (c *TimechartCmd) inputFields(fieldSet) fieldSet {
@@ -79,7 +79,12 @@ func (c *TimechartCmd) newOp(p *plan, next operator) *timechartOp {
 		keys = append(keys, c.By.Name)
 	}
 	t := &timechartOp{statsOp: statsOp{table: newGroupTable(aggSpecs(c.Aggs), keys, p.opt), next: next},
-		span: int64(c.Span), limit: c.Limit, hasBy: c.By != nil}
+		span: int64(c.Span), limit: c.Limit, hasBy: c.By != nil, scale: make([]float64, len(c.Aggs))}
+	for i, a := range c.Aggs {
+		if unit, per := PerUnits[a.Kind]; per {
+			t.scale[i] = float64(unit)
+		}
+	}
 	t.table.keepNull = true // a by value that is null is the NULL series
 	return t
 }
@@ -103,6 +108,7 @@ type timechartOp struct {
 	span  int64
 	limit int
 	hasBy bool
+	scale []float64 // per aggregate: the unit of per_second... in ns, else 0
 }
 
 func (t *timechartOp) bucketed(b *Batch) *Batch {
@@ -215,6 +221,10 @@ func (t *timechartOp) finish() error {
 				if r := row[i-1].result(); r.K != store.KindNull {
 					v = r
 				}
+			}
+			if sc := t.scale[(i-1)%nAgg]; sc != 0 {
+				f, _ := number(v)
+				v = numberValue(f * sc / float64(t.span)) // sum * unit / span
 			}
 			out.Cols[i] = append(out.Cols[i], v)
 		}

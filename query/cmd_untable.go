@@ -27,8 +27,11 @@ func (c *UntableCmd) String() string {
 }
 
 func (c *UntableCmd) check() *posError {
-	if c.Name.Name == c.X.Name || c.Value.Name == c.X.Name || c.Value.Name == c.Name.Name {
-		return errorfAt(c.Pos.Offset, "untable needs three different field names: untable X NAME VALUE")
+	switch {
+	case c.Name.Name == c.X.Name:
+		return errorfAt(c.Name.Pos.Offset, "untable needs three different field names (untable X NAME VALUE), not %s twice", c.Name.Name)
+	case c.Value.Name == c.X.Name || c.Value.Name == c.Name.Name:
+		return errorfAt(c.Value.Pos.Offset, "untable needs three different field names (untable X NAME VALUE), not %s twice", c.Value.Name)
 	}
 	return nil
 }

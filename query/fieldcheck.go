@@ -175,6 +175,31 @@ func stageUses(st Command) (string, []fieldUse) {
 		return "explain", nil
 	case *IplocationCmd:
 		return "iplocation", uses("iplocation", c.Field.Name)
+	case *ChartCmd:
+		u := aggUses("chart", c.Aggs)
+		if f := c.RowField(); f != "" {
+			u = append(u, fieldUse{f, "chart"})
+		}
+		if f := c.ColumnField(); f != "" {
+			u = append(u, fieldUse{f, "by of chart"})
+		}
+		return "chart", u
+	case *XyseriesCmd:
+		return "xyseries", uses("xyseries", slices.Concat([]string{c.X.Name, c.Y.Name}, FieldNames(c.Values))...)
+	case *UntableCmd:
+		return "untable", uses("untable", c.X.Name)
+	case *AddtotalsCmd:
+		return "addtotals", uses("addtotals", FieldNames(c.Fields)...)
+	case *ConvertCmd:
+		var u []fieldUse
+		made := map[string]bool{}
+		for _, v := range c.Convs {
+			if !made[v.Field.Name] {
+				u = append(u, fieldUse{v.Field.Name, string(v.Func) + "() of convert"})
+			}
+			made[v.Output()] = true
+		}
+		return "convert", u
 	case *FirstseenCmd:
 		u := uses("firstseen", c.Field.Name)
 		if c.By != nil {
@@ -271,6 +296,30 @@ func (k *knownFields) after(st Command) {
 		k.add(sigmaFields...)
 	case *TransactionCmd:
 		k.add(txnOutputs...)
+	case *ChartCmd:
+		k.keep("chart", c.RowField())
+		if c.ColumnField() != "" {
+			k.open = true // a column per value of the by field
+		} else {
+			k.add(aggOutputs(c.Aggs)...)
+		}
+	case *XyseriesCmd:
+		k.keep("xyseries", c.X.Name)
+		k.open = true // a column per value of Y
+	case *UntableCmd:
+		k.keep("untable", c.X.Name)
+		k.add(c.X.Name, c.Name.Name, c.Value.Name)
+	case *AddtotalsCmd:
+		if c.Row {
+			k.add(c.FieldName)
+		}
+		if c.Col && c.LabelField != "" {
+			k.add(c.LabelField)
+		}
+	case *ConvertCmd:
+		for _, v := range c.Convs {
+			k.add(v.Output())
+		}
 	case *JoinCmd, *AppendCmd, *AppendpipeCmd:
 		k.open = true // the fields of another search's rows
 	}

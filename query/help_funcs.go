@@ -88,5 +88,12 @@ var aggregateHelp = []HelpEntry{
 	aggregate("earliest_time", "earliest_time(f)", "the _time of the earliest row where f is not null", "stats earliest_time(user) as first_seen by src_ip"),
 	aggregate("latest_time", "latest_time(f)", "the _time of the latest row where f is not null", "stats latest_time(user) as last_seen by src_ip"),
 	aggregate("rate", "rate(f)", "the per-second rate of a counter: (f at the latest row - f at the earliest) / the seconds between them, over the rows where f is a number; null with fewer than two or no time between them", "stats rate(bytes_total) by host"),
+	aggregate("sparkline", "sparkline(AGG[(f)], SPAN)", "stats only: a trend per group, AGG of each SPAN bucket of the group's rows from the first bucket of the search's time range (earliest=/latest= where given, else of the rows stats gets) to the last, 0 for a bucket without rows; "+
+		"the value is Splunk's multi-value: ##__SPARKLINE__## then one number per bucket; a terminal table draws it as blocks (▁ lowest, █ highest), CSV writes the numbers comma-separated, JSON as an array; at most 1000 buckets; "+
+		"deviation: SPAN is required (Splunk picks one from the time range)", "stats sparkline(count, 1h) as trend, count by src_ip"),
+	aggregate("per_second", "per_second(f)", "timechart only: the sum of f in each bucket per second, sum * 1s / span, as in Splunk (per_minute, per_hour, per_day scale to their unit); an empty bucket is 0", "timechart span=5m per_second(bytes) by host"),
+	aggregate("per_minute", "per_minute(f)", "timechart only: the sum of f in each bucket per minute, sum * 60s / span (see per_second)", "timechart span=1h per_minute(bytes)"),
+	aggregate("per_hour", "per_hour(f)", "timechart only: the sum of f in each bucket per hour, sum * 1h / span (see per_second)", "timechart span=1d per_hour(bytes)"),
+	aggregate("per_day", "per_day(f)", "timechart only: the sum of f in each bucket per day, sum * 1d / span (see per_second)", "timechart span=1w per_day(bytes)"),
 	aggregate("upperpercN", "upperpercN(f)", "the upper of the two values percN interpolates between: sorted f at rank ceil(N/100 * (n-1)), a value f took and never below percN (exactpercN is percN)", "stats upperperc95(latency)"),
 }

@@ -3,6 +3,7 @@ package query
 import (
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/alecthomas/participle/v2"
 	"github.com/alecthomas/participle/v2/lexer"
@@ -13,12 +14,18 @@ import (
 // (mean, p95, perc95...); Kind gives the canonical name.
 type Aggregate struct {
 	Pos    lexer.Position
-	Func   AggName `parser:"@@"`
-	Arg    *Field  `parser:"( '(' @@ ')' )?"`
-	As     *Field  `parser:"( 'as':Keyword @@ )?"`
+	Func   AggName    `parser:"@@"`
+	Spark  *SparkArgs `parser:"( @@"`
+	Arg    *Field     `parser:"| '(' @@ ')' )?"`
+	As     *Field     `parser:"( 'as':Keyword @@ )?"`
 	EndPos lexer.Position
 
-	Kind string  // canonical: count dc sum avg min max median stdev var stdevp varp perc upperperc values earliest latest range list mode estdc earliest_time latest_time rate
+	// Inner is sparkline's aggregate, made from Spark by check, and
+	// spanNs its span.
+	Inner  *Aggregate
+	spanNs int64
+
+	Kind string  // canonical: count dc sum avg min max median stdev var stdevp varp perc upperperc values earliest latest range list mode estdc earliest_time latest_time rate per_second per_minute per_hour per_day
 	Perc float64 // for Kind "perc" and "upperperc": the percentile, 0 to 100
 }
 
@@ -52,11 +59,21 @@ var aggregateKinds = map[string]string{
 	"range": "range", "stdevp": "stdevp", "varp": "varp", "first": "earliest", "last": "latest",
 	"list": "list", "mode": "mode", "estdc": "estdc", "earliest_time": "earliest_time",
 	"latest_time": "latest_time", "rate": "rate",
+	"sparkline": "sparkline", "per_second": "per_second", "per_minute": "per_minute", "per_hour": "per_hour", "per_day": "per_day",
+}
+
+// PerUnits are timechart's per_second, per_minute, per_hour and per_day:
+// the sum of f in each bucket scaled to the unit (sum * unit / span), as
+// in Splunk.
+var PerUnits = map[string]time.Duration{
+	"per_second": time.Second, "per_minute": time.Minute, "per_hour": time.Hour, "per_day": 24 * time.Hour,
 }
 
 func (a *Aggregate) String() string {
 	s := string(a.Func)
-	if a.Arg != nil {
+	if a.Spark != nil {
+		s += a.Spark.String()
+	} else if a.Arg != nil {
 		s += "(" + a.Arg.String() + ")"
 	}
 	if a.As != nil {
@@ -67,6 +84,12 @@ func (a *Aggregate) String() string {
 
 // Field returns the aggregated field, or "" for a bare count.
 func (a *Aggregate) Field() string {
+	if a.Spark != nil {
+		if a.Spark.Arg == nil {
+			return ""
+		}
+		return a.Spark.Arg.Name
+	}
 	if a.Arg == nil {
 		return ""
 	}
@@ -78,6 +101,9 @@ func (a *Aggregate) Field() string {
 func (a *Aggregate) OutputName() string {
 	if a.As != nil {
 		return a.As.Name
+	}
+	if a.Spark != nil {
+		return string(a.Func) + a.Spark.String()
 	}
 	if a.Arg == nil {
 		return string(a.Func)
@@ -100,6 +126,12 @@ func (a *Aggregate) check() *posError {
 	if a.Kind == "" {
 		return errorfAt(a.Pos.Offset, "unknown aggregate %q%s", name, didYouMean(name, AggregateNames()))
 	}
+	if a.Kind == "sparkline" {
+		return a.checkSparkline()
+	}
+	if a.Spark != nil {
+		return errorfAt(a.Spark.Pos.Offset, "%s takes one field: %s(field) (only sparkline takes an aggregate and a span)", name, name)
+	}
 	if a.Arg == nil && a.Kind != "count" {
 		return errorfAt(a.EndPos.Offset, "%s needs a field: %s(field)", name, name)
 	}
@@ -117,10 +149,21 @@ func parsePercentile(name string) (float64, bool) {
 	return 0, false
 }
 
-func checkAggs(aggs []*Aggregate) *posError {
+func checkAggs(aggs []*Aggregate) *posError { return checkAggsOf("", aggs) }
+
+// checkAggsOf checks the aggregates of a stage: per_second and its kin
+// are timechart's alone (they scale to the span of its buckets).
+func checkAggsOf(stage string, aggs []*Aggregate) *posError {
 	for _, a := range aggs {
 		if err := a.check(); err != nil {
 			return err
+		}
+		if a.Kind == "sparkline" && stage != "stats" {
+			return errorfAt(a.Pos.Offset, "sparkline is stats': a trend per group (stats sparkline(count, 1h) by host)")
+		}
+		if _, per := PerUnits[a.Kind]; per && stage != "timechart" {
+			return errorfAt(a.Pos.Offset, "%s is timechart's: the sum of each time bucket per %s (timechart span=5m %s(f))",
+				a.Func, strings.TrimPrefix(a.Kind, "per_"), a.Func)
 		}
 	}
 	return nil
@@ -129,8 +172,10 @@ func checkAggs(aggs []*Aggregate) *posError {
 // checkAggsBy is checkAggs of a stage with by fields: an output named as
 // a by field is an error, as in Splunk ("cannot have the same name as a
 // group-by field"): one of the two values would be lost.
-func checkAggsBy(aggs []*Aggregate, by []*Field) *posError {
-	if err := checkAggs(aggs); err != nil {
+func checkAggsBy(aggs []*Aggregate, by []*Field) *posError { return checkAggsByOf("", aggs, by) }
+
+func checkAggsByOf(stage string, aggs []*Aggregate, by []*Field) *posError {
+	if err := checkAggsOf(stage, aggs); err != nil {
 		return err
 	}
 	for _, a := range aggs {

@@ -496,6 +496,8 @@ func sortRank(v store.Value) int {
 // results of chunks aggregated in parallel.
 func mergeAgg(a, b aggState) {
 	switch a := a.(type) {
+	case *sparkAgg:
+		a.merge(b.(*sparkAgg))
 	case *countAgg:
 		a.n += b.(*countAgg).n
 	case *dcAgg:

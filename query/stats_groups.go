@@ -21,12 +21,22 @@ type aggSpec struct {
 	field string
 	perc  float64
 	out   string
+	spark *sparkSpec // sparkline's inner aggregate and span
 }
 
 func aggSpecs(aggs []*Aggregate) []aggSpec {
 	out := make([]aggSpec, len(aggs))
 	for i, a := range aggs {
 		out[i] = aggSpec{fn: a.Kind, field: a.Field(), perc: a.Perc, out: a.OutputName()}
+		if _, per := PerUnits[a.Kind]; per {
+			out[i].fn = "sum" // scaled to its unit by timechart
+		}
+		if in := a.Inner; a.Kind == "sparkline" && in != nil {
+			out[i].spark = &sparkSpec{fn: in.Kind, perc: in.Perc, hasField: in.Field() != "", span: a.spanNs}
+			if _, per := PerUnits[in.Kind]; per {
+				out[i].spark.fn = "sum"
+			}
+		}
 	}
 	return out
 }
@@ -39,7 +49,7 @@ func aggFields(specs []aggSpec) []string {
 			out = append(out, s.field)
 		}
 		switch s.fn {
-		case "earliest", "latest", "list", "earliest_time", "latest_time", "rate":
+		case "earliest", "latest", "list", "earliest_time", "latest_time", "rate", "sparkline":
 			out = append(out, store.ColTime)
 		}
 	}
@@ -164,6 +174,10 @@ func (g *groupTable) newGroup(key []store.Value) (*group, error) {
 			g.slab.counts = g.slab.counts[1:]
 			c.all = s.field == ""
 			gr.states[i] = c
+			continue
+		}
+		if s.spark != nil {
+			gr.states[i] = newSparkAgg(*s.spark, g.budget)
 			continue
 		}
 		gr.states[i] = newAggState(s.fn, s.perc, s.field != "")
@@ -367,6 +381,10 @@ func (g *groupTable) add(b *Batch) error {
 	if c := b.Col(store.ColTime); c >= 0 {
 		times = b.Cols[c]
 	}
+	spark := false
+	for _, s := range g.specs {
+		spark = spark || s.spark != nil
+	}
 	key := make([]store.Value, len(g.by))
 	var only *group
 	if len(g.by) == 0 {
@@ -415,13 +433,17 @@ func (g *groupTable) add(b *Batch) error {
 			}
 		}
 		t := int64(0)
+		timed := false
 		if times != nil {
-			t = times[r].I
+			t, timed = times[r].I, times[r].K == store.KindTime
 		}
 		for i, st := range gr.states {
 			v := store.Null
 			if aggCols[i] != nil {
 				v = aggCols[i][r]
+			}
+			if spark && g.specs[i].spark != nil && !timed {
+				continue // a row without a time is in no bucket
 			}
 			st.add(v, t)
 		}

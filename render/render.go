@@ -14,6 +14,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"loghunt/query"
 	"loghunt/store"
 )
 
@@ -81,6 +82,9 @@ func (rw *Writer) Write(rows [][]store.Value) error {
 		for _, r := range rows {
 			for i := range rec {
 				rec[i] = rw.text(r[i])
+				if vals, ok := query.SparklineValues(r[i]); ok {
+					rec[i] = strings.Join(sparkNumbers(vals), ",") // the numbers, one per bucket
+				}
 			}
 			if err := rw.csv.Write(rec); err != nil {
 				return err
@@ -131,6 +135,9 @@ func (rw *Writer) table(rows [][]store.Value) {
 		cells[r] = make([]string, len(rw.fields))
 		for i := range rw.fields {
 			s := cut(rw.text(row[i]), MaxCell)
+			if vals, ok := query.SparklineValues(row[i]); ok {
+				s = cut(Sparkline(vals), MaxCell)
+			}
 			cells[r][i] = s
 			width[i] = max(width[i], utf8.RuneCountInString(s))
 		}
@@ -241,6 +248,9 @@ func (rw *Writer) text(v store.Value) string {
 }
 
 func (rw *Writer) jsonValue(v store.Value) []byte {
+	if vals, ok := query.SparklineValues(v); ok {
+		return sparklineJSON(vals)
+	}
 	if v.K == store.KindTime && rw.Loc != nil {
 		b, _ := json.Marshal(rw.text(v))
 		return b
@@ -268,4 +278,73 @@ func jsonValue(v store.Value) []byte {
 	}
 	b, _ := json.Marshal(x)
 	return b
+}
+
+// sparkBlocks are the eight heights of a sparkline's bars.
+var sparkBlocks = []rune("▁▂▃▄▅▆▇█")
+
+// Sparkline draws the numbers of a sparkline (stats sparkline(...)) as
+// block characters, one per bucket, scaled from the smaller of 0 and the
+// least value (the lowest block) to the greatest (the highest); a bucket
+// that is no number is a blank.
+func Sparkline(vals []string) string {
+	nums := make([]float64, len(vals))
+	ok := make([]bool, len(vals))
+	lo, hi, any := 0.0, 0.0, false
+	for i, s := range vals {
+		f, err := strconv.ParseFloat(s, 64)
+		if err != nil || math.IsNaN(f) || math.IsInf(f, 0) {
+			continue
+		}
+		nums[i], ok[i] = f, true
+		if !any || f > hi {
+			hi = f
+		}
+		lo = min(lo, f)
+		any = true
+	}
+	var b strings.Builder
+	for i := range vals {
+		switch {
+		case !ok[i]:
+			b.WriteRune(' ')
+		case hi == lo:
+			b.WriteRune(sparkBlocks[0])
+		default:
+			level := int(math.Round((nums[i] - lo) / (hi - lo) * float64(len(sparkBlocks)-1)))
+			b.WriteRune(sparkBlocks[level])
+		}
+	}
+	return b.String()
+}
+
+// sparkNumbers are a sparkline's numbers as every float prints.
+func sparkNumbers(vals []string) []string {
+	out := make([]string, len(vals))
+	for i, s := range vals {
+		out[i] = s
+		if f, err := strconv.ParseFloat(s, 64); err == nil {
+			out[i] = formatFloat(f)
+		}
+	}
+	return out
+}
+
+// sparklineJSON is a sparkline's numbers as a JSON array.
+func sparklineJSON(vals []string) []byte {
+	var b strings.Builder
+	b.WriteByte('[')
+	for i, s := range vals {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		if f, err := strconv.ParseFloat(s, 64); err == nil && !math.IsNaN(f) && !math.IsInf(f, 0) {
+			b.WriteString(formatFloat(f))
+		} else {
+			q, _ := json.Marshal(s)
+			b.Write(q)
+		}
+	}
+	b.WriteByte(']')
+	return []byte(b.String())
 }

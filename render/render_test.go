@@ -79,3 +79,53 @@ func TestFloatDigits(t *testing.T) {
 		}
 	}
 }
+
+// TestSparkline: a sparkline (stats sparkline(...)) is drawn in a table
+// as blocks from the lowest (0, or the least value below it) to the
+// highest, and written as its numbers: comma-separated in CSV, an array
+// in JSON.
+func TestSparkline(t *testing.T) {
+	cases := []struct {
+		vals []string
+		want string
+	}{
+		{[]string{"0", "1", "2", "7"}, "▁▂▃█"},
+		{[]string{"2", "0", "0", "0", "0", "0", "2"}, "█▁▁▁▁▁█"},
+		{[]string{"0", "0", "0", "0", "0", "386", "21"}, "▁▁▁▁▁█▁"},
+		{[]string{"0", "0"}, "▁▁"},
+		{[]string{"5", "5"}, "██"},
+		{[]string{"-4", "0", "4"}, "▁▅█"},
+		{[]string{"1", "x", "3"}, "▃ █"},
+	}
+	for _, c := range cases {
+		if got := Sparkline(c.vals); got != c.want {
+			t.Errorf("Sparkline(%q) = %q, want %q", c.vals, got, c.want)
+		}
+	}
+	v := store.Str("##__SPARKLINE__##\n0\n2.5\n10")
+	rows := [][]store.Value{{store.Str("sshd"), v}}
+	for _, c := range []struct {
+		f    Format
+		want string
+	}{
+		{Table, "app   trend\n----  -----\nsshd  ▁▃█\n"},
+		{CSV, "app,trend\nsshd,\"0,2.5,10\"\n"},
+		{JSON, `{"app":"sshd","trend":[0,2.5,10]}` + "\n"},
+	} {
+		var b strings.Builder
+		w := New(&b, c.f, []string{"app", "trend"})
+		if err := w.Write(rows); err != nil {
+			t.Fatal(err)
+		}
+		w.Flush()
+		if b.String() != c.want {
+			t.Errorf("%s:\n%q\nwant\n%q", c.f, b.String(), c.want)
+		}
+		if c.f == JSON {
+			var x map[string]any
+			if err := json.Unmarshal([]byte(b.String()), &x); err != nil {
+				t.Errorf("JSON: %v", err)
+			}
+		}
+	}
+}

@@ -55,7 +55,7 @@ func aggregate(a *query.Aggregate, all []sample) store.Value {
 		return store.Int(int64(len(distinctText(vals))))
 	case "values":
 		return store.Str(strings.Join(distinctText(vals), ", "))
-	case "sum":
+	case "sum", "per_second", "per_minute", "per_hour", "per_day": // timechart scales per_*
 		if len(nums) == 0 {
 			return store.Null
 		}

@@ -670,6 +670,21 @@ func (g *gen) timechart(s schema) (string, schema) {
 		n = 1
 	}
 	aggs, names := g.aggs(s, n, false)
+	if g.chance(0.3) { // per_second and its kin are timechart's alone
+		fn := pickOf(g, []string{"per_second", "per_minute", "per_hour", "per_day"})
+		f := g.field(s)
+		out := fn + "(" + f + ")"
+		agg := fn + "(" + argField(f) + ")"
+		if g.chance(0.4) {
+			out = g.name("p")
+			agg += " as " + argField(out)
+		}
+		if by != "" {
+			aggs, names = agg, []string{out}
+		} else if !slices.Contains(names, out) {
+			aggs, names = agg+", "+aggs, append([]string{out}, names...)
+		}
+	}
 	limit := ""
 	if g.chance(0.5) {
 		limit = pickOf(g, []string{"limit=1", "limit=2", "limit=3", "limit=0", "limit=10"})

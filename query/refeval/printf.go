@@ -9,7 +9,7 @@ import (
 )
 
 // refPrintf formats the conversions the generator writes (%s %d %f %x %%
-// with - and 0 flags, a width and a precision), as C's printf: null when
+// with -, 0 and ' (thousands) flags, a width and a precision), as C's printf: null when
 // an argument is missing or null, or a number conversion gets text that is
 // not a number.
 func refPrintf(format string, args []store.Value) store.Value {
@@ -24,10 +24,11 @@ func refPrintf(format string, args []store.Value) store.Value {
 			out.WriteByte('%')
 			continue
 		}
-		left, zero := false, false
-		for ; format[i] == '-' || format[i] == '0'; i++ {
+		left, zero, group := false, false, false
+		for ; format[i] == '-' || format[i] == '0' || format[i] == '\''; i++ {
 			left = left || format[i] == '-'
 			zero = zero || format[i] == '0'
+			group = group || format[i] == '\''
 		}
 		width, prec := 0, -1
 		for ; format[i] >= '0' && format[i] <= '9'; i++ {
@@ -79,6 +80,9 @@ func refPrintf(format string, args []store.Value) store.Value {
 				s = strconv.FormatFloat(n.f, 'f', prec, 64)
 			}
 		}
+		if group && (format[i] == 'd' || format[i] == 'f') {
+			s, zero = groupDigits(s), false // grouped numbers pad with spaces
+		}
 		pad := width - len([]rune(s))
 		switch {
 		case pad <= 0:
@@ -94,4 +98,19 @@ func refPrintf(format string, args []store.Value) store.Value {
 		out.WriteString(s)
 	}
 	return store.Str(out.String())
+}
+
+// groupDigits puts commas between the thousands of a number's whole part.
+func groupDigits(s string) string {
+	sign, digits, frac := "", s, ""
+	if strings.HasPrefix(digits, "-") {
+		sign, digits = "-", digits[1:]
+	}
+	if dot := strings.IndexByte(digits, '.'); dot >= 0 {
+		digits, frac = digits[:dot], digits[dot:]
+	}
+	for i := len(digits) - 3; i > 0; i -= 3 {
+		digits = digits[:i] + "," + digits[i:]
+	}
+	return sign + digits + frac
 }

@@ -2,6 +2,7 @@ package refeval
 
 import (
 	"fmt"
+	"math"
 	"math/big"
 	"slices"
 
@@ -120,6 +121,9 @@ func timechart(c *query.TimechartCmd, rows []Row) ([]Row, error) {
 						v = res
 					}
 				}
+				if unit, per := perUnit[a.Kind]; per {
+					v = perSpan(v, unit, span)
+				}
 				r.Set(col, v)
 			}
 		}
@@ -136,4 +140,26 @@ func timechart(c *query.TimechartCmd, rows []Row) ([]Row, error) {
 		out = append(out, r)
 	}
 	return out, nil
+}
+
+// perUnit is the unit of timechart's per_second, per_minute, per_hour
+// and per_day, in seconds.
+var perUnit = map[string]int64{"per_second": 1, "per_minute": 60, "per_hour": 3600, "per_day": 86400}
+
+// perSpan scales a bucket's sum to the unit: sum * unit / span, exactly,
+// then rounded to a float (an int when whole).
+func perSpan(sum store.Value, unit, spanNs int64) store.Value {
+	var r *big.Rat
+	if sum.K == store.KindInt {
+		r = new(big.Rat).SetInt64(sum.I)
+	} else {
+		f, _ := asFloat(sum)
+		if math.IsInf(f, 0) || math.IsNaN(f) {
+			return store.Float(f)
+		}
+		r = ratOf(f)
+	}
+	r.Mul(r, new(big.Rat).SetFrac64(unit*1e9, spanNs))
+	f, _ := r.Float64()
+	return wholeValue(f)
 }
