@@ -271,6 +271,11 @@ func (k *knownFields) after(st Command) {
 		k.add(sigmaFields...)
 	case *TransactionCmd:
 		k.add(txnOutputs...)
+	case *SpathCmd:
+		if c.Steps == nil {
+			k.open = true // every path of the documents
+		}
+		k.add(c.outputs()...)
 	case *JoinCmd, *AppendCmd, *AppendpipeCmd:
 		k.open = true // the fields of another search's rows
 	}

@@ -31,6 +31,7 @@ var stageOptions = map[string][]string{
 	"chart":       {"limit", "useother", "usenull"},
 	"addtotals":   {"row", "col", "fieldname", "labelfield", "label"},
 	"convert":     {"timeformat"},
+	"spath":       {"input", "output", "path"},
 }
 
 // optionSet is the checked options of one stage, by name.
