@@ -271,6 +271,11 @@ func (k *knownFields) after(st Command) {
 		k.add(sigmaFields...)
 	case *TransactionCmd:
 		k.add(txnOutputs...)
+	case *InputlookupCmd:
+		if !c.Append {
+			k.keep("inputlookup")
+		}
+		k.open = true // the file's columns
 	case *SpathCmd:
 		if c.Steps == nil {
 			k.open = true // every path of the documents
