@@ -56,6 +56,7 @@ var commandTypes = []Command{
 	&MvexpandCmd{}, &FillnullCmd{}, &MakeresultsCmd{}, &ReverseCmd{}, &RegexCmd{}, &DeltaCmd{}, &AutoregressCmd{},
 	&SigmaCmd{}, &TransactionCmd{}, &JoinCmd{}, &AppendCmd{}, &AppendpipeCmd{},
 	&ChartCmd{}, &XyseriesCmd{}, &UntableCmd{}, &AddtotalsCmd{}, &ConvertCmd{},
+	&SpathCmd{}, &InputlookupCmd{}, &OutputlookupCmd{},
 }
 
 // Field is a field name in a stage's arguments: a bare identifier or a

@@ -92,8 +92,8 @@ func (c *AppendpipeCmd) check() *posError {
 		return perr
 	}
 	for _, st := range c.Sub.Stages {
-		if m, ok := st.(*MakeresultsCmd); ok {
-			return errorfAt(m.Pos.Offset, "makeresults makes rows out of nothing: it cannot be in appendpipe, which runs on the rows so far")
+		if name, pos := generatingStage(st); name != "" {
+			return errorfAt(pos.Offset, "%s makes rows out of nothing: it cannot be in appendpipe, which runs on the rows so far", name)
 		}
 	}
 	return nil

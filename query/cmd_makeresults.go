@@ -44,16 +44,36 @@ func (c *MakeresultsCmd) check() *posError {
 	return nil
 }
 
-// checkFirst rejects a makeresults that is not the first stage.
+// checkMakeresultsFirst rejects a stage that makes rows out of nothing
+// (makeresults, inputlookup without append=true) that is not the first.
 func checkMakeresultsFirst(q *Query) *posError {
 	for i, st := range q.Stages {
-		if m, ok := st.(*MakeresultsCmd); ok {
-			if s, _ := q.Stages[0].(*SearchCmd); i != 1 || s == nil || s.Expr != nil {
-				return errorfAt(m.Pos.Offset, "makeresults makes rows out of nothing: it must be the first stage (| makeresults ...), with no search before it")
+		name, pos := generatingStage(st)
+		if name == "" {
+			continue
+		}
+		if s, _ := q.Stages[0].(*SearchCmd); i != 1 || s == nil || s.Expr != nil {
+			extra := ""
+			if name == "inputlookup" {
+				extra = " (append=true adds the file's rows after the rows so far)"
 			}
+			return errorfAt(pos.Offset, "%s makes rows out of nothing: it must be the first stage (| %s ...), with no search before it%s", name, name, extra)
 		}
 	}
 	return nil
+}
+
+// generatingStage names st when it makes rows out of nothing.
+func generatingStage(st Command) (string, lexer.Position) {
+	switch c := st.(type) {
+	case *MakeresultsCmd:
+		return "makeresults", c.Pos
+	case *InputlookupCmd:
+		if c.generates() {
+			return "inputlookup", c.Pos
+		}
+	}
+	return "", lexer.Position{}
 }
 
 func (c *MakeresultsCmd) inputFields(after fieldSet) fieldSet { return fieldsOf() }

@@ -320,6 +320,16 @@ func (k *knownFields) after(st Command) {
 		for _, v := range c.Convs {
 			k.add(v.Output())
 		}
+	case *InputlookupCmd:
+		if !c.Append {
+			k.keep("inputlookup")
+		}
+		k.open = true // the file's columns
+	case *SpathCmd:
+		if c.Steps == nil {
+			k.open = true // every path of the documents
+		}
+		k.add(c.outputs()...)
 	case *JoinCmd, *AppendCmd, *AppendpipeCmd:
 		k.open = true // the fields of another search's rows
 	}

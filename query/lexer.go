@@ -69,7 +69,7 @@ var stageModes = map[string]lexMode{
 	"regex": modeExpr, "delta": modeArgs, "autoregress": modeArgs,
 	"sigma": modeArgs, "transaction": modeExpr,
 	"join": modeArgs, "append": modeArgs, "appendpipe": modeArgs,
-	"chart": modeArgs, "xyseries": modeArgs, "untable": modeArgs, "addtotals": modeArgs, "convert": modeArgs,
+	"spath": modeArgs, "inputlookup": modeArgs, "outputlookup": modeArgs, "chart": modeArgs, "xyseries": modeArgs, "untable": modeArgs, "addtotals": modeArgs, "convert": modeArgs,
 }
 
 // modeKeywords are the reserved words of each mode, lower-case.

@@ -11,12 +11,15 @@ func (s *queryScanner) exprToken() *posError {
 	switch {
 	case isDigitByte(c) || c == '.' && i+1 < len(src) && isDigitByte(src[i+1]):
 		return s.number()
-	case isIdentStart(c) || s.stageNm == "sigma" && (c == '/' || c == '.'): // sigma rules=/path
+	case isIdentStart(c) || s.stageNm == "sigma" && (c == '/' || c == '.') || s.stageNm == "spath" && c == '{': // sigma rules=/path, spath {}.a
 		end := i + 1
 		for end < len(src) && s.isIdentByte(src[end]) {
 			end++
 		}
-		if modeKeywords[s.mode][strings.ToLower(src[i:end])] {
+		// In argument mode a keyword right before '=' is an option's name
+		// (spath output=F), never the keyword.
+		optName := s.mode == modeArgs && end < len(src) && src[end] == '='
+		if modeKeywords[s.mode][strings.ToLower(src[i:end])] && !optName {
 			s.emit(tokKeyword, end)
 		} else {
 			s.emit(tokIdent, end)
@@ -108,5 +111,5 @@ func (s *queryScanner) isIdentByte(c byte) bool {
 	if isLetterByte(c) || isDigitByte(c) || c == '_' || c == '.' || c >= 0x80 {
 		return true
 	}
-	return s.mode == modeArgs && (c == '-' || c == '/')
+	return s.mode == modeArgs && (c == '-' || c == '/') || s.stageNm == "spath" && (c == '{' || c == '}')
 }
