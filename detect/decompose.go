@@ -46,6 +46,11 @@ type Decomposition struct {
 //     than half the window does not move it;
 //   - seasonal: for each phase (position in the season, point i's phase is
 //     i mod Period) the median of y − trend at that phase;
+//   - with a season, the trend is then taken again as the moving median of
+//     y − seasonal, and the season again from it, twice (refinements), as
+//     STL's inner loop does: a moving median of a series with quiet nights
+//     and busy days lies between the two and jumps as the window moves,
+//     that of the series less its season follows the level;
 //   - residual: y − trend − seasonal;
 //   - outliers: Tukey's fences on the 10th–90th percentile range of the
 //     residuals (numpy's linear interpolation), a residual beyond
@@ -76,25 +81,25 @@ func Decompose(y []float64, p DecomposeParams) (*Decomposition, error) {
 		p.Period = 0
 	}
 	d := &Decomposition{Period: p.Period, K: p.K}
-	d.Trend = MovingMedian(y, TrendWindow(n, p.Period))
+	w := TrendWindow(n, p.Period)
+	d.Trend = MovingMedian(y, w)
 	d.Seasonal = make([]float64, n)
 	if p.Period > 0 {
-		byPhase := make([][]float64, p.Period)
-		for i, v := range y {
-			if !math.IsNaN(v) && !math.IsNaN(d.Trend[i]) {
-				byPhase[i%p.Period] = append(byPhase[i%p.Period], v-d.Trend[i])
+		// A median over one season of a series that follows the clock
+		// (quiet nights, busy days) falls between the two levels and
+		// jumps as the window moves; the median of the series less its
+		// season does not. So, as STL's inner loop: season from the
+		// trend, trend from the series less the season, twice, then the
+		// season of the last trend.
+		z := make([]float64, n)
+		for range refinements {
+			d.Seasonal = seasonal(y, d.Trend, p.Period)
+			for i, v := range y {
+				z[i] = v - d.Seasonal[i]
 			}
+			d.Trend = MovingMedian(z, w)
 		}
-		med := make([]float64, p.Period)
-		for ph, vs := range byPhase {
-			med[ph] = 0
-			if len(vs) > 0 {
-				med[ph] = median(vs)
-			}
-		}
-		for i := range d.Seasonal {
-			d.Seasonal[i] = med[i%p.Period]
-		}
+		d.Seasonal = seasonal(y, d.Trend, p.Period)
 	}
 	d.Expected, d.Residual = make([]float64, n), make([]float64, n)
 	var res []float64
@@ -128,6 +133,32 @@ func Decompose(y []float64, p DecomposeParams) (*Decomposition, error) {
 		d.Flag[i] = math.Abs(u) > p.K
 	}
 	return d, nil
+}
+
+// refinements is how many times Decompose re-estimates the trend from
+// the series less its season.
+const refinements = 2
+
+// seasonal is, at each point, the median of y − trend over the points of
+// its phase (i mod period); 0 for a phase with no number.
+func seasonal(y, trend []float64, period int) []float64 {
+	byPhase := make([][]float64, period)
+	for i, v := range y {
+		if !math.IsNaN(v) && !math.IsNaN(trend[i]) {
+			byPhase[i%period] = append(byPhase[i%period], v-trend[i])
+		}
+	}
+	med := make([]float64, period)
+	for ph, vs := range byPhase {
+		if len(vs) > 0 {
+			med[ph] = median(vs)
+		}
+	}
+	out := make([]float64, len(y))
+	for i := range out {
+		out[i] = med[i%period]
+	}
+	return out
 }
 
 // outside is excess/r, +Inf when r is 0.

@@ -40,32 +40,38 @@ func TestDecomposeNoSeason(t *testing.T) {
 	}
 }
 
-// TestDecomposeSeason: the cycle 0,4,8,4 four times, with 20 in place of
-// the fourth season's 4. Windows of the 4 points from i−2: median 4, but
-// 6, 4, 6, 6 for the last four points (their windows hold the 20).
-// Seasonal medians by phase: −4, 0, 4, 0. Residuals: 0 for the first
-// twelve, then −2, 16, −2, −2; Q10 = −2, Q90 = 0; the 20 is 8 ranges
-// beyond Q90, its band is 4 + [−2 − 3, 0 + 3] = [−1, 7].
+// TestDecomposeSeason: the cycle 0,4,8,4 four times, with 9 in place of
+// the second season's 8 and 20 in place of the fourth season's 4.
+// First trend, windows of the 4 points from i−2: median 4, but 6 for the
+// last four points (their windows hold the 20). Seasonal medians by
+// phase of y − trend: −4, 0, 4, 0. The series less its season is 4 but
+// 5 at point 6 and 20 at point 13: its moving median, the trend, is 4
+// everywhere (the burst no longer lifts it), and the season from it is
+// again −4, 0, 4, 0. Residuals: 1 at point 6, 16 at point 13, else 0;
+// Q10 = 0, Q90 = 0.5 (index 13.5 of 16 sorted), range 0.5; fences −0.75
+// and 1.25: the 1 is inside (1 range above Q90), the 20 is 31 ranges
+// beyond, its band 4 + [−0.75, 1.25].
 func TestDecomposeSeason(t *testing.T) {
 	var y []float64
 	for range 4 {
 		y = append(y, 0, 4, 8, 4)
 	}
-	y[13] = 20
+	y[6], y[13] = 9, 20
 	d, err := Decompose(y, DecomposeParams{Period: 4})
 	if err != nil {
 		t.Fatal(err)
 	}
-	wantTrend := []float64{4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 6, 6, 6, 6}
-	if !slices.Equal(d.Trend, wantTrend) {
-		t.Fatalf("trend %v", d.Trend)
-	}
-	if !slices.Equal(d.Seasonal[:4], []float64{-4, 0, 4, 0}) {
-		t.Fatalf("seasonal %v", d.Seasonal)
+	for i, v := range d.Trend {
+		if v != 4 {
+			t.Fatalf("trend %v", d.Trend)
+		}
+		if want := []float64{-4, 0, 4, 0}[i%4]; d.Seasonal[i] != want {
+			t.Fatalf("seasonal %v", d.Seasonal)
+		}
 	}
 	wantRes := make([]float64, 16)
-	wantRes[12], wantRes[13], wantRes[14], wantRes[15] = -2, 14, -2, -2
-	if !slices.Equal(d.Residual, wantRes) || d.Q10 != -2 || d.Q90 != 0 {
+	wantRes[6], wantRes[13] = 1, 16
+	if !slices.Equal(d.Residual, wantRes) || d.Q10 != 0 || d.Q90 != 0.5 {
 		t.Fatalf("residual %v Q10 %v Q90 %v", d.Residual, d.Q10, d.Q90)
 	}
 	for i := range y {
@@ -73,13 +79,16 @@ func TestDecomposeSeason(t *testing.T) {
 			t.Errorf("point %d flag %v", i, d.Flag[i])
 		}
 	}
-	if d.Outlier[13] != 7 || d.Expected[13] != 6 || d.Lower[13] != 1 || d.Upper[13] != 9 {
+	if d.Outlier[13] != 31 || d.Expected[13] != 4 || d.Lower[13] != 3.25 || d.Upper[13] != 5.25 {
 		t.Errorf("outlier %v expected %v band %v–%v", d.Outlier[13], d.Expected[13], d.Lower[13], d.Upper[13])
 	}
-	// k widens the fences: at k=10 the 7 ranges are inside.
-	d, _ = Decompose(y, DecomposeParams{Period: 4, K: 10})
+	if d.Outlier[6] != 1 || !close9(d.Score[6], 1-1/(1+math.Log2(1+1/1.5))) {
+		t.Errorf("point 6: outlier %v score %v", d.Outlier[6], d.Score[6])
+	}
+	// k widens the fences: at k=40 the 31 ranges are inside.
+	d, _ = Decompose(y, DecomposeParams{Period: 4, K: 40})
 	if d.Flag[13] || d.Score[13] >= 0.5 {
-		t.Errorf("k=10 flags %v score %v", d.Flag[13], d.Score[13])
+		t.Errorf("k=40 flags %v score %v", d.Flag[13], d.Score[13])
 	}
 }
 

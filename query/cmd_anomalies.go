@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"loghunt/store"
 
@@ -35,10 +36,14 @@ type AnomaliesCmd struct {
 	Save          string  // save=NAME: store the fitted model
 	Replace       bool    // replace=true: save= may replace a saved model of that name
 	Model         string  // model=NAME: score with a stored model
+	// method=decompose (cmd_anomalies_decompose.go):
+	PeriodMode string        // period=auto (the default) or none; "" when Period is given
+	Period     time.Duration // period=DUR: the season's length
+	K          float64       // k=V, Tukey's fence multiplier, default 1.5
 }
 
 // anomalyMethods are the values method= takes.
-var anomalyMethods = []string{"iforest", "mad", "lof", "ocsvm"}
+var anomalyMethods = []string{"iforest", "mad", "lof", "ocsvm", "decompose"}
 
 func (*AnomaliesCmd) command()                   {}
 func (c *AnomaliesCmd) Position() lexer.Position { return c.Pos }
@@ -82,6 +87,9 @@ func (c *AnomaliesCmd) check() *posError {
 	c.Method = strings.ToLower(opts.text("method", "iforest"))
 	if o := opts["method"]; o != nil && !slices.Contains(anomalyMethods, c.Method) {
 		return errorfAt(o.valueOffset(), "unknown method %q%s", o.Value, didYouMean(c.Method, anomalyMethods))
+	}
+	if err := c.checkDecompose(opts); err != nil {
+		return err
 	}
 	if err := c.checkMethodOptions(opts); err != nil {
 		return err
@@ -199,6 +207,9 @@ func (c *AnomaliesCmd) inputFields(after fieldSet) fieldSet {
 		return allFields()
 	}
 	need := after.without(anomalyColumns...).with(FieldNames(c.Features)...)
+	if c.Method == "decompose" {
+		need = need.without(c.decomposeColumns()...).with(store.ColTime)
+	}
 	if c.By != nil {
 		need = need.with(c.By.Name)
 	}
@@ -301,6 +312,12 @@ func (o *anomaliesOp) push(b *Batch) error { return o.rows.add(b, o.max, "anomal
 func (o *anomaliesOp) finish() error {
 	all := o.rows.batch()
 	if all.Len == 0 {
+		return flush(o.next, all)
+	}
+	if o.cmd.Method == "decompose" {
+		if err := o.decompose(all); err != nil {
+			return err
+		}
 		return flush(o.next, all)
 	}
 	res, err := o.score(all)

@@ -81,7 +81,8 @@ type explainOp struct {
 func (o *explainOp) push(b *Batch) error { return o.rows.add(b, o.max, "explain") }
 
 // notCounts are the numeric fields that are not counts to explain.
-var notCounts = map[string]bool{store.ColTime: true, colScore: true, colFlag: true, colReason: true, colBaseline: true, ExplanationField: true}
+var notCounts = map[string]bool{store.ColTime: true, colScore: true, colFlag: true, colReason: true, colBaseline: true, ExplanationField: true,
+	colExpected: true, colLower: true, colUpper: true}
 
 func (o *explainOp) finish() error {
 	b := o.rows.batch()

@@ -2,6 +2,7 @@ package query
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 	"sort"
 
@@ -269,6 +270,16 @@ func (k *knownFields) after(st Command) {
 		k.add(FieldNames(c.Output)...)
 	case *AnomaliesCmd:
 		k.add(anomalyColumns...)
+		if c.Method == "decompose" {
+			k.add(colExpected, colLower, colUpper)
+			k.add(c.decomposeColumns()...)
+			if len(c.Features) == 0 { // expected_F for each numeric F
+				for n := range maps.Clone(k.names) {
+					e, l, u := bandColumns(n, true)
+					k.add(e, l, u)
+				}
+			}
+		}
 	case *PatternsCmd:
 		k.add("pattern", "pattern_id")
 	case *ContextCmd:

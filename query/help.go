@@ -171,7 +171,7 @@ var stageHelp = []HelpEntry{
 			"level>=high keeps rules of that level and above, level=high only that level; tags= rules with one of the tags (attack.t1110 also takes attack.t1110.001); "+
 			"correlations, and rules used only by them, are not run here: loghunt sigma hunt runs them",
 		`sigma rules=sigma/rules/windows level>=high tags=attack.t1003`),
-	stage("anomalies", "anomalies [f1, f2, ...] [by entity] [contamination=0.01|auto] [trees=100] [sample=256] [seed=N] [method=iforest|mad|lof|ocsvm] [n_neighbors=20] [nu=0.5] [gamma=scale|G] [save=NAME [replace=true] | model=NAME]",
+	stage("anomalies", "anomalies [f1, f2, ...] [by entity] [contamination=0.01|auto] [trees=100] [sample=256] [seed=N] [method=iforest|mad|lof|ocsvm|decompose] [n_neighbors=20] [nu=0.5] [gamma=scale|G] [period=auto|none|1d|1w] [k=1.5] [save=NAME [replace=true] | model=NAME]",
 		"fit an Isolation Forest (or method=) on the rows (or score them with a saved model) and add anomaly_score, is_anomaly and anomaly_reason to every row, in order; "+
 			"anomaly_score is 0 to 1: about 0.5 or less is normal, above 0.6 worth a look, above 0.7 strongly isolated; "+
 			"is_anomaly is true for scores above the (1 − C) quantile of the fitted rows' scores, so about a fraction C=contamination (default 0.01) is flagged, or with contamination=auto above 0.5 (too many on large data); "+
@@ -183,7 +183,12 @@ var stageHelp = []HelpEntry{
 			"mad (one feature: robust z-score, reason: median and z, scored 1 − 1/(1 + log2(1 + |z|/3.5)): 0.5 at |z| = 3.5, 0.89 at 1000, keeping the order of |z|), "+
 			"lof (Local Outlier Factor as scikit-learn: local outliers, a sparse spot beside a dense cluster; n_neighbors=20; scored LOF/(LOF + 1.5), 0.5 at LOF 1.5; a saved model scores new rows by novelty against the fitted ones; exact KD-tree, at most 2^24 rows × k), "+
 			"ocsvm (One-Class SVM, RBF kernel, as scikit-learn: a smooth boundary round the normal rows; nu=0.5, gamma=scale (1/(features · variance)) or a number; exact SMO up to 5,000 rows, random Fourier features beyond; scored 1/(1 + e^(4f/ρ)), 0.5 on the boundary); "+
-			"lof and ocsvm reasons name up to 3 features furthest outside their typical range; every method works by entity and saves; save=NAME stores the model (replace=true replaces one of that name), model=NAME scores new rows with it without refitting (list them with loghunt models); holds the rows",
+			"decompose (a time series, e.g. after timechart span=1h: each listed numeric field, or every one, for each value of by, is a series over _time, split as trend (moving median over a period) + season (per hour of day or day of week: the median of each phase) + residual, as KQL's series_decompose_anomalies; "+
+			"period=auto (default: a day or a week of points, whichever repeats best, else none), none, or a duration that is a whole number of steps; "+
+			"is_anomaly: residual outside Tukey's fences on the 10th–90th percentile range of the residuals, k=1.5; adds expected, lower and upper (the band; expected_F, lower_F, upper_F with several fields), which --format chart and --plot draw round the series; "+
+			"anomaly_score 1 − 1/(1 + log2(1 + u/k)) of u, the residual's distance beyond that range in widths of it: 0.5 on the fence; reason: count 412 above expected 120 (band 80–160); "+
+			"rows must be evenly spaced (a missing step is a missing point, not a zero: timechart fills zeros), one per time per series; a series needs two periods, at least 4 points; no model is saved), "+
+			"lof and ocsvm reasons name up to 3 features furthest outside their typical range; every method works by entity; all but decompose save: save=NAME stores the model (replace=true replaces one of that name), model=NAME scores new rows with it without refitting (list them with loghunt models); holds the rows",
 		"anomalies attempts, users by src_ip contamination=0.01"),
 	stage("patterns", "patterns [field=F]", "mine log templates (Drain) from the text of _raw or F and add pattern (the template, variables as <*>) and pattern_id (a hash of it, the same in every query) to every row, in order; "+
 		"numbers, IPv4 with port, dates and times, 0x hex, UUIDs, hex ids, MAC/IPv6 and month/day names count as variables; holds the rows; for messages only, rex them into a field first",

@@ -14,7 +14,7 @@ var stageOptions = map[string][]string{
 	"streamstats":  {"window", "time_window"},
 	"top":          {"limit"},
 	"rare":         {"limit"},
-	"anomalies":    {"contamination", "trees", "sample", "seed", "method", "save", "replace", "model", "n_neighbors", "nu", "gamma"},
+	"anomalies":    {"contamination", "trees", "sample", "seed", "method", "save", "replace", "model", "n_neighbors", "nu", "gamma", "period", "k"},
 	"patterns":     {"field"},
 	"context":      {"span", "limit", "summary", "host"},
 	"mvexpand":     {"limit"},

@@ -31,7 +31,57 @@ type chartData struct {
 	times   []int64
 	names   []string
 	series  [][]float64 // NaN where a row has no number
+	bands   []*band     // per series, nil when it has none
 	anomaly []bool
+}
+
+// band is the expected value of a series and the range of normal values
+// around it, as anomalies method=decompose adds them: the columns
+// expected, lower and upper (a single series) or expected_S, lower_S and
+// upper_S (series S).
+type band struct {
+	expected, lower, upper []float64 // NaN where a row has none
+}
+
+// bandColumns finds the band columns of fields: for each name, the
+// indexes of expected_name, lower_name and upper_name ("" for the plain
+// expected, lower and upper), when all three are there.
+func bandColumns(fields []string) map[string][3]int {
+	at := map[string]int{}
+	for i, f := range fields {
+		at[f] = i
+	}
+	out := map[string][3]int{}
+	for _, f := range fields {
+		name, ok := strings.CutPrefix(f, "expected")
+		if !ok || (name != "" && !strings.HasPrefix(name, "_")) {
+			continue
+		}
+		l, okl := at["lower"+name]
+		u, oku := at["upper"+name]
+		if okl && oku {
+			out[strings.TrimPrefix(name, "_")] = [3]int{at[f], l, u}
+		}
+	}
+	return out
+}
+
+// isBandColumn reports whether field i is one of the band columns.
+func isBandColumn(bands map[string][3]int, i int) bool {
+	for _, b := range bands {
+		if b[0] == i || b[1] == i || b[2] == i {
+			return true
+		}
+	}
+	return false
+}
+
+func number(v store.Value) float64 {
+	if v.K == store.KindInt || v.K == store.KindFloat {
+		f, _ := v.Number()
+		return f
+	}
+	return math.NaN()
 }
 
 func chartable(fields []string, rows [][]store.Value) (*chartData, error) {
@@ -46,8 +96,9 @@ func chartable(fields []string, rows [][]store.Value) (*chartData, error) {
 	}
 	d := &chartData{}
 	var cols []int
+	bands := bandColumns(fields)
 	for i, f := range fields {
-		if i == tc || f == "is_anomaly" || f == "anomaly_score" || len(cols) == maxSeries {
+		if i == tc || f == "is_anomaly" || f == "anomaly_score" || isBandColumn(bands, i) || len(cols) == maxSeries {
 			continue
 		}
 		numeric := false
@@ -72,6 +123,17 @@ func chartable(fields []string, rows [][]store.Value) (*chartData, error) {
 		}
 	}
 	d.series = make([][]float64, len(cols))
+	d.bands = make([]*band, len(cols))
+	bandOf := make([][3]int, len(cols))
+	for s, name := range d.names {
+		b, ok := bands[name]
+		if !ok && len(cols) == 1 {
+			b, ok = bands[""]
+		}
+		if ok {
+			d.bands[s], bandOf[s] = &band{}, b
+		}
+	}
 	for _, r := range rows {
 		if r[tc].K != store.KindTime {
 			continue
@@ -79,11 +141,12 @@ func chartable(fields []string, rows [][]store.Value) (*chartData, error) {
 		d.times = append(d.times, r[tc].I)
 		d.anomaly = append(d.anomaly, ac >= 0 && r[ac].Truthy())
 		for s, c := range cols {
-			f := math.NaN()
-			if r[c].K == store.KindInt || r[c].K == store.KindFloat {
-				f, _ = r[c].Number()
+			d.series[s] = append(d.series[s], number(r[c]))
+			if b := d.bands[s]; b != nil {
+				b.expected = append(b.expected, number(r[bandOf[s][0]]))
+				b.lower = append(b.lower, number(r[bandOf[s][1]]))
+				b.upper = append(b.upper, number(r[bandOf[s][2]]))
 			}
-			d.series[s] = append(d.series[s], f)
 		}
 	}
 	if len(d.times) == 0 {
@@ -94,8 +157,11 @@ func chartable(fields []string, rows [][]store.Value) (*chartData, error) {
 
 // DrawChart draws rows with a _time column as a chart of their numeric
 // columns, one mark per series; rows whose is_anomaly is true are marked
-// under the time axis with ^ (and drawn in red with Color). When there are
-// more rows than columns, each column shows the largest value of its rows.
+// under the time axis with ^ (and drawn in red with Color). A series with
+// a band (anomalies method=decompose's expected, lower and upper) has it
+// drawn behind it in ░ from lower to upper, the expected value as ·. When
+// there are more rows than columns, each column shows the largest value
+// of its rows (and the widest band: the lowest lower, the highest upper).
 func DrawChart(w io.Writer, fields []string, rows [][]store.Value, opt ChartOptions) error {
 	d, err := chartable(fields, rows)
 	if err != nil {
@@ -109,10 +175,12 @@ func DrawChart(w io.Writer, fields []string, rows [][]store.Value, opt ChartOpti
 		opt.Height = 12
 	}
 	lo, hi := 0.0, math.Inf(-1)
-	for _, s := range d.series {
-		for _, v := range s {
-			if !math.IsNaN(v) {
-				lo, hi = min(lo, v), max(hi, v)
+	for s := range d.series {
+		for _, vs := range [][]float64{d.series[s], d.bandValues(s, 1), d.bandValues(s, 2)} {
+			for _, v := range vs {
+				if !math.IsNaN(v) {
+					lo, hi = min(lo, v), max(hi, v)
+				}
 			}
 		}
 	}
@@ -142,6 +210,22 @@ func DrawChart(w io.Writer, fields []string, rows [][]store.Value, opt ChartOpti
 		red[y] = make([]bool, plotW)
 	}
 	marks := make([]bool, plotW)
+	rowOf := func(v float64) int { return opt.Height - 1 - int(math.Round((v-lo)/(hi-lo)*float64(opt.Height-1))) }
+	anyBand := false
+	for x, c := range cols {
+		for s := range c.values {
+			if math.IsNaN(c.lower[s]) || math.IsNaN(c.upper[s]) {
+				continue
+			}
+			anyBand = true
+			for row := rowOf(c.upper[s]); row <= rowOf(c.lower[s]); row++ {
+				grid[row][x] = bandMark
+			}
+			if e := c.expected[s]; !math.IsNaN(e) {
+				grid[rowOf(e)][x] = expectedMark
+			}
+		}
+	}
 	for x, c := range cols {
 		marks[x] = c.anomaly
 		for s, v := range c.values {
@@ -200,6 +284,9 @@ func DrawChart(w io.Writer, fields []string, rows [][]store.Value, opt ChartOpti
 	for s, n := range d.names {
 		legend = append(legend, string(seriesMarks[s])+" "+n)
 	}
+	if anyBand {
+		legend = append(legend, string(bandMark)+" lower–upper", string(expectedMark)+" expected")
+	}
 	if anyMark {
 		legend = append(legend, "^ is_anomaly")
 	}
@@ -208,21 +295,37 @@ func DrawChart(w io.Writer, fields []string, rows [][]store.Value, opt ChartOpti
 	return err
 }
 
+// The band's marks.
+const (
+	bandMark     = '░'
+	expectedMark = '·'
+)
+
+// bandValues is series s's expected (k = 0), lower (1) or upper (2)
+// values, nil without a band.
+func (d *chartData) bandValues(s, k int) []float64 {
+	b := d.bands[s]
+	if b == nil {
+		return nil
+	}
+	return [][]float64{b.expected, b.lower, b.upper}[k]
+}
+
 type chartColumn struct {
-	values  []float64
-	anomaly bool
+	values                 []float64
+	expected, lower, upper []float64 // the band of each series, NaN without
+	anomaly                bool
 }
 
 // bucketColumns spreads the rows over width columns: each column holds the
-// largest value of each series among its rows, and is an anomaly when any
-// of its rows is.
+// largest value of each series among its rows (and of its expected value,
+// the lowest lower and the highest upper), and is an anomaly when any of
+// its rows is.
 func bucketColumns(d *chartData, width int) []chartColumn {
 	cols := make([]chartColumn, width)
 	for x := range cols {
-		cols[x].values = make([]float64, len(d.series))
-		for s := range cols[x].values {
-			cols[x].values[s] = math.NaN()
-		}
+		c := &cols[x]
+		c.values, c.expected, c.lower, c.upper = nanSlice(len(d.series)), nanSlice(len(d.series)), nanSlice(len(d.series)), nanSlice(len(d.series))
 	}
 	n := len(d.times)
 	for i := range d.times {
@@ -230,12 +333,35 @@ func bucketColumns(d *chartData, width int) []chartColumn {
 		c := &cols[x]
 		c.anomaly = c.anomaly || d.anomaly[i]
 		for s := range d.series {
-			if v := d.series[s][i]; !math.IsNaN(v) && (math.IsNaN(c.values[s]) || v > c.values[s]) {
-				c.values[s] = v
+			keep(&c.values[s], d.series[s][i], math.Max)
+			if b := d.bands[s]; b != nil {
+				keep(&c.expected[s], b.expected[i], math.Max)
+				keep(&c.lower[s], b.lower[i], math.Min)
+				keep(&c.upper[s], b.upper[i], math.Max)
 			}
 		}
 	}
 	return cols
+}
+
+// keep sets *acc to better(*acc, v), or to v when *acc is NaN; NaN v is
+// skipped.
+func keep(acc *float64, v float64, better func(a, b float64) float64) {
+	switch {
+	case math.IsNaN(v):
+	case math.IsNaN(*acc):
+		*acc = v
+	default:
+		*acc = better(*acc, v)
+	}
+}
+
+func nanSlice(n int) []float64 {
+	out := make([]float64, n)
+	for i := range out {
+		out[i] = math.NaN()
+	}
+	return out
 }
 
 func axisLabel(f float64) string {
