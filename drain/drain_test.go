@@ -27,6 +27,12 @@ func TestMaskVariables(t *testing.T) {
 		{"end of sentence 42.", "end of sentence <*>."},
 		{"trailing colon 1:2:3:", "trailing colon <*>:"},
 		{"naïve9 9naïve", "naïve9 9naïve"},
+		{"proxy.cse.cuhk.edu.hk:5070 open through proxy www.google.com:443 HTTPS", "<*> open through proxy <*> HTTPS"},
+		{"Resolved MSRA-SA-39.fareast.corp.microsoft.com to /default-rack", "Resolved <*> to /default-rack"},
+		{"csdnimg.cn:80 close; see https://example.org/x, mail bob@mail.example.de.", "<*> close; see https://<*>/x, mail bob@<*>."},
+		{"at Foo.java:42 in org.apache.hadoop.Foo com.apple.xpc.launchd", "at Foo.java:<*> in org.apache.hadoop.Foo com.apple.xpc.launchd"},
+		{"state.clipTopAmount:180 archive.tar.gz a.b.js x.internal", "state.clipTopAmount:<*> archive.tar.gz a.b.js <*>"},
+		{"-bad-.com host-.net", "-bad-.com host-.net"},
 		{"", ""},
 	}
 	for _, c := range cases {

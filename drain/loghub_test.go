@@ -256,3 +256,24 @@ func BenchmarkDrain(b *testing.B) {
 	}
 	b.ReportMetric(float64(b.N)*float64(len(lines))/b.Elapsed().Seconds(), "lines/s")
 }
+
+// BenchmarkDrainTemplates is BenchmarkDrain with every line's final
+// template asked for at the end, as the patterns stage does: the cost of
+// the miner's merge steps is in it.
+func BenchmarkDrainTemplates(b *testing.B) {
+	var lines []string
+	var size int64
+	for _, s := range loghubSettings {
+		content, _ := readLoghub(b, s.name)
+		lines = append(lines, content...)
+	}
+	for _, l := range lines {
+		size += int64(len(l))
+	}
+	b.SetBytes(size)
+	b.ResetTimer()
+	for range b.N {
+		mineTemplates(DefaultConfig(), lines)
+	}
+	b.ReportMetric(float64(b.N)*float64(len(lines))/b.Elapsed().Seconds(), "lines/s")
+}

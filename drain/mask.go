@@ -1,5 +1,7 @@
 package drain
 
+import "strings"
+
 // MaskVariables replaces the variable parts of a log line with <*> before
 // Drain splits it, so lines that differ only in them share a template. A
 // variable starts after a non-word byte (word bytes are ASCII letters and
@@ -21,6 +23,16 @@ package drain
 //     <*>. A number may be followed by a unit in letters, which stays:
 //     10ms becomes <*>ms, 64KB <*>KB; but not by more digits (5e3, 1a2b
 //     stay as they are).
+//   - host names: labels of letters, digits and `-` joined by `.`, the
+//     last one a top-level domain (com, net, org, edu, gov, io and the
+//     like, local, lan, internal; or, after two dots or more, two
+//     lowercase letters, a country's domain, but not a file's extension
+//     such as gz or js), with an optional `:port`; or, with a port, any
+//     last label of two to six lowercase letters, but not a source file
+//     and its line (Foo.java:42): www.example.com:443, csdnimg.cn:80,
+//     proxy.cse.cuhk.edu.hk, MSRA-SA-39.fareast.corp.microsoft.com.
+//     Dotted names of code (org.apache.hadoop.Foo, com.apple.xpc) end in
+//     no such domain and stay.
 //   - English month and weekday abbreviations: Jan to Dec, Mon to Sun, as
 //     in syslog and ctime timestamps.
 func MaskVariables(s string) string {
@@ -55,10 +67,13 @@ func variableLen(s string, i int) int {
 	case c == '-' || c == '+':
 		return numberLen(s, i)
 	case !maskIsHex(c):
-		if 'A' <= c && c <= 'Z' {
-			return calendarLen(s, i)
+		if !maskIsLetter(c) {
+			return 0
 		}
-		return 0
+		if n := hostLen(s, i); n > 0 {
+			return n
+		}
+		return calendarLen(s, i)
 	}
 	if n := hexNumberLen(s, i); n > 0 {
 		return n
@@ -70,6 +85,9 @@ func variableLen(s string, i int) int {
 		return n
 	}
 	if n := hexIDLen(s, i); n > 0 {
+		return n
+	}
+	if n := hostLen(s, i); n > 0 {
 		return n
 	}
 	if maskIsDigit(c) {
@@ -180,6 +198,25 @@ func maskHexRun(s string) int {
 	return n
 }
 
+// portTLD reports whether the last label of a host name with a port may
+// be a top-level domain: two to six lowercase letters.
+func portTLD(label string) bool {
+	if len(label) < 2 || len(label) > 6 {
+		return false
+	}
+	switch label { // a source file and its line: Foo.java:42
+	case "java", "kt", "scala", "go", "py", "rb", "js", "ts", "cpp", "cc", "cxx", "hpp", "hh", "cs", "rs",
+		"php", "pl", "pm", "lua", "swift", "mm", "sh", "erl", "ex", "exs", "clj", "groovy":
+		return false
+	}
+	for i := 0; i < len(label); i++ {
+		if label[i] < 'a' || label[i] > 'z' {
+			return false
+		}
+	}
+	return true
+}
+
 func maskDigitRun(s string) int {
 	n := 0
 	for n < len(s) && maskIsDigit(s[n]) {
@@ -207,4 +244,57 @@ func calendarLen(s string, i int) int {
 		return 3
 	}
 	return 0
+}
+
+// hostLen matches a host name with an optional port (see MaskVariables).
+func hostLen(s string, i int) int {
+	j, dots, last := i, 0, i
+	for {
+		n := 0
+		for j+n < len(s) && (maskIsDigit(s[j+n]) || maskIsLetter(s[j+n]) || s[j+n] == '-') {
+			n++
+		}
+		if n == 0 || s[j] == '-' || s[j+n-1] == '-' {
+			return 0
+		}
+		last = j
+		j += n
+		if j+1 < len(s) && s[j] == '.' && (maskIsDigit(s[j+1]) || maskIsLetter(s[j+1])) {
+			dots++
+			j++
+			continue
+		}
+		break
+	}
+	port := j+1 < len(s) && s[j] == ':' && maskIsDigit(s[j+1])
+	if dots == 0 || !topLevelDomain(s[last:j], dots) && !(port && portTLD(s[last:j])) {
+		return 0
+	}
+	if port {
+		j += 1 + maskDigitRun(s[j+1:])
+	}
+	if !maskEnds(s, j) {
+		return 0
+	}
+	return j - i
+}
+
+// topLevelDomain reports whether the last label of a host name with this
+// many dots is a top-level domain.
+func topLevelDomain(label string, dots int) bool {
+	switch strings.ToLower(label) {
+	case "com", "net", "org", "edu", "gov", "mil", "int", "info", "biz", "io", "local", "localdomain",
+		"lan", "internal", "intranet", "corp", "home", "arpa", "asia", "eu", "xyz", "app", "dev", "cloud",
+		"online", "site", "top", "tech", "mobi", "name", "pro", "tel", "travel", "jobs", "museum", "aero", "coop":
+		return true
+	}
+	if dots < 2 || len(label) != 2 || !('a' <= label[0] && label[0] <= 'z' && 'a' <= label[1] && label[1] <= 'z') {
+		return false
+	}
+	switch label { // file extensions, not countries
+	case "gz", "xz", "bz", "js", "py", "sh", "so", "go", "rb", "pl", "md", "ps", "db", "cs", "rs", "ts", "hs",
+		"el", "ml", "mk", "ko", "mo", "po", "cc", "hh", "pm", "am", "in", "ui", "os":
+		return false
+	}
+	return true
 }
