@@ -8,7 +8,6 @@ import (
 	"math"
 	"slices"
 	"sort"
-	"strconv"
 	"strings"
 	"time"
 
@@ -189,66 +188,10 @@ type chunkResult struct {
 	events, skipped, evalue int64
 }
 
-// scanFilter is the store filter that skips the chunks no rule can match:
-// the OR of each rule's source conditions and token condition.
+// scanFilter is the store filter that skips the chunks no rule the hunt
+// runs can match (sigmamap.Matcher.ChunkFilter).
 func (h *sigmaHunter) scanFilter() *store.Filter {
-	var args []*store.Filter
-	for _, c := range h.m.Rules {
-		if !h.report[c.Rule] && !h.correlated[c.Rule] {
-			continue
-		}
-		var branches []*store.Filter
-		for _, b := range c.Source.Branches {
-			var conds []*store.Filter
-			for _, cond := range b.Conds {
-				conds = append(conds, condFilter(cond))
-			}
-			branches = append(branches, store.And(conds...))
-		}
-		parts := []*store.Filter{store.Or(branches...)}
-		if tf := tokenFilter(c.Plan(h.rawTokens)); tf != nil {
-			parts = append(parts, tf)
-		}
-		args = append(args, store.And(parts...))
-	}
-	if len(args) == 0 {
-		return nil
-	}
-	return store.Or(args...)
-}
-
-// condFilter is a mapping condition as a store field test; a single
-// number also prunes by the column's range.
-func condFilter(c sigmamap.Cond) *store.Filter {
-	f := store.FieldTest(c.Field, func(v store.Value) bool { return c.Match(v.String()) })
-	if len(c.Values) == 1 {
-		if n, err := strconv.ParseFloat(c.Values[0], 64); err == nil && !math.IsNaN(n) && !math.IsInf(n, 0) {
-			if strconv.FormatFloat(n, 'f', -1, 64) == c.Values[0] {
-				f.Cmp, f.Num = "=", n
-			}
-		}
-	}
-	return f
-}
-
-// tokenFilter turns a rule's token condition into store words.
-func tokenFilter(t *sigma.TokenExpr) *store.Filter {
-	if t == nil {
-		return nil
-	}
-	var args []*store.Filter
-	for _, tok := range t.Tokens {
-		args = append(args, store.Word(tok))
-	}
-	for _, s := range t.Subs {
-		if f := tokenFilter(s); f != nil {
-			args = append(args, f)
-		}
-	}
-	if t.Or {
-		return store.Or(args...)
-	}
-	return store.And(args...)
+	return h.m.ChunkFilter(func(r *sigma.Rule) bool { return h.report[r] || h.correlated[r] }, h.rawTokens)
 }
 
 // work evaluates the rules on the rows of a chunk: with the prefilter,

@@ -112,7 +112,7 @@ func (c *SigmaCmd) check() *posError {
 // inputFields: a rule may read any field and the raw text.
 func (c *SigmaCmd) inputFields(fieldSet) fieldSet { return allFields() }
 
-func (c *SigmaCmd) rowStage(*plan) (rowStage, error) {
+func (c *SigmaCmd) rowStage(p *plan) (rowStage, error) {
 	rs, err := sigmamap.LoadRules("sigma", []string{c.Rules}, c.Mapping)
 	if err != nil {
 		return nil, err
@@ -126,6 +126,19 @@ func (c *SigmaCmd) rowStage(*plan) (rowStage, error) {
 	}
 	if len(st.keep) == 0 {
 		return nil, fmt.Errorf("sigma: none of the %d rules in %s can run with this selection (see loghunt sigma check; correlations and the rules only they use run in loghunt sigma hunt)", len(rs.Set.Rules), c.Rules)
+	}
+	if len(p.pushed) == 0 && !p.opt.NoSigmaPushdown {
+		// Right after the search, the rules' log sources and words join
+		// the scan's filter: chunks (and rows) no rule can match are not
+		// read. Only words of keywords count (a JSON rendering of a
+		// Windows event may escape what its .evtx XML holds whole).
+		if f := m.ChunkFilter(func(r *sigma.Rule) bool { return st.keep[r] }, false); f != nil {
+			if p.filter == nil {
+				p.filter = f
+			} else {
+				p.filter = store.And(p.filter, f)
+			}
+		}
 	}
 	return st, nil
 }

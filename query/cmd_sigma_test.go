@@ -184,3 +184,71 @@ func TestSigmaStageOnRegressionSamples(t *testing.T) {
 		}
 	}
 }
+
+// TestSigmaStagePushdown: right after the search, the sigma stage's rules
+// join the scan filter: the same rows as without (Options.NoSigmaPushdown),
+// for all of SigmaHQ's rules, the web rules alone (which skip the chunks
+// of Windows events) and one Windows rule, with and without search terms
+// before the stage; and chunks are skipped.
+func TestSigmaStagePushdown(t *testing.T) {
+	root := filepath.Join("..", "..", "shared", "datasets", "sigma")
+	if _, err := os.Stat(filepath.Join(root, "regression_data")); err != nil {
+		t.Skip("SigmaHQ regression samples not available")
+	}
+	var files []string
+	filepath.WalkDir(filepath.Join(root, "regression_data"), func(p string, d os.DirEntry, err error) error {
+		if err == nil && strings.HasSuffix(p, ".evtx") && len(files) < 60 {
+			files = append(files, p)
+		}
+		return nil
+	})
+	files = append(files, webExcerpt)
+	s := excerptDB(t, files...)
+	run := func(q string, opt Options) ([]string, Stats) {
+		t.Helper()
+		pq, err := Parse(q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var rows []string
+		st, err := Run(context.Background(), s.DB, pq, opt, func(b *Batch) error {
+			for r := 0; r < b.Len; r++ {
+				var cells []string
+				for i, f := range b.Fields {
+					cells = append(cells, f+"="+b.Cols[i][r].String())
+				}
+				rows = append(rows, strings.Join(cells, " "))
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+		sort.Strings(rows)
+		return rows, st
+	}
+	skipped := int64(0)
+	for _, rules := range []string{filepath.Join(root, "rules"), filepath.Join(root, "rules", "web"),
+		filepath.Join(root, "rules", "windows", "process_creation")} {
+		for _, search := range []string{"*", "sourcetype=apache OR sourcetype=evtx", `NOT "no such words anywhere"`} {
+			q := search + ` | sigma rules="` + rules + `" | fields _time, source, sigma_id`
+			got, st := run(q, Options{})
+			want, _ := run(q, Options{NoSigmaPushdown: true})
+			if strings.Join(got, "\n") != strings.Join(want, "\n") {
+				t.Errorf("%s: %d rows with the pushdown, %d without", q, len(got), len(want))
+			}
+			skipped += st.SkippedPrune + st.SkippedTokens
+			if strings.HasSuffix(rules, "web") && search == "*" {
+				if len(got) == 0 {
+					t.Errorf("%s: no rows", q)
+				}
+				if st.SkippedPrune == 0 {
+					t.Errorf("%s: no chunk skipped (%+v)", q, st.ScanStats)
+				}
+			}
+		}
+	}
+	if skipped == 0 {
+		t.Error("the pushdown skipped nothing")
+	}
+}

@@ -41,6 +41,10 @@ type Options struct {
 	// an error (rows tied at an anomaly threshold, a field no event has);
 	// nil discards it. It may be called from the goroutine of Run only.
 	Warn func(msg string)
+	// NoSigmaPushdown runs a sigma stage right after the search without
+	// joining its rules' log sources and words to the scan's filter (the
+	// tests' plain evaluation).
+	NoSigmaPushdown bool
 	// SkipDamaged runs the query without the damaged chunks it meets (a
 	// checksum of what it reads does not match), warning of each and of
 	// the events left out; without it a damaged chunk is an error (a

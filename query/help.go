@@ -169,6 +169,7 @@ var stageHelp = []HelpEntry{
 		"keep the rows that Sigma detection rules match (PATH: a rule file or a directory walked for .yml/.yaml; quote it when it has spaces), one row per row and matching rule (a row two rules match comes twice), with sigma_id (the rule's id, else name or title), sigma_title, sigma_level and sigma_tags (multi-value, one tag per line); "+
 			"a rule sees the rows of its logsource as loghunt sigma check's mapping says (Windows channels and EventIDs after SigmaHQ's thor.yml, syslog by app, web access logs with W3C names; mapping=FILE adds entries), and field names without the spaces Windows events keep; "+
 			"level>=high keeps rules of that level and above, level=high only that level; tags= rules with one of the tags (attack.t1110 also takes attack.t1110.001); "+
+			"right after the search, the rules' log sources and keyword words join the scan, so chunks no rule can match are not read; "+
 			"correlations, and rules used only by them, are not run here: loghunt sigma hunt runs them",
 		`sigma rules=sigma/rules/windows level>=high tags=attack.t1003`),
 	stage("anomalies", "anomalies [f1, f2, ...] [by entity] [contamination=0.01|auto] [trees=100] [sample=256] [seed=N] [method=iforest|mad|lof|ocsvm|decompose] [n_neighbors=20] [nu=0.5] [gamma=scale|G] [period=auto|none|1d|1w] [k=1.5] [save=NAME [replace=true] | model=NAME]",

@@ -147,6 +147,17 @@ func (f *Filter) mayMatch(c *Chunk) bool {
 		}
 		return len(f.Args) == 0
 	case FilterField:
+		switch f.Field {
+		case "source", "sourcetype":
+			// every row of a chunk has its source and sourcetype
+			if f.Match == nil {
+				return true
+			}
+			if f.Field == "source" {
+				return f.Match(Str(c.Source))
+			}
+			return f.Match(Str(c.Sourcetype))
+		}
 		if IsBuiltin(f.Field) {
 			return true
 		}
