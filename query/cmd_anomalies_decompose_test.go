@@ -2,8 +2,10 @@ package query
 
 import (
 	"errors"
+	"fmt"
 	"math"
 	"math/rand/v2"
+	"os"
 	"slices"
 	"strings"
 	"testing"
@@ -319,6 +321,9 @@ func TestAnomaliesDecomposeSeasonalLogins(t *testing.T) {
 	if busier < 40 {
 		t.Fatalf("the week has only %d hours of 95 logins or more; the bursts should be of a size the day often reaches", busier)
 	}
+	if path := os.Getenv("LOGHUNT_WRITE_LOGINS"); path != "" {
+		writeLogins(t, path, evs) // for the README's worked example
+	}
 	db := newTestStore(t)
 	db.add("auth", evs, 4000)
 	flaggedTimes := func(q string) (flagged []int64, rows [][]string) {
@@ -375,6 +380,19 @@ func TestAnomaliesDecomposeSeasonalLogins(t *testing.T) {
 	none, _ := flaggedTimes("action=success | timechart span=1h count | anomalies method=decompose period=none count")
 	if slices.Equal(none, bursts) {
 		t.Errorf("period=none flagged exactly the bursts too; the test does not show the season's part")
+	}
+}
+
+// writeLogins writes the week as an auth.log with RFC 3339 times, which
+// loghunt ingest reads as the same events (action=success, user).
+func writeLogins(t *testing.T, path string, evs []store.Event) {
+	var b strings.Builder
+	for i, e := range evs {
+		fmt.Fprintf(&b, "%s bastion sshd[%d]: Accepted password for %s from 10.0.%d.%d port %d ssh2\n",
+			time.Unix(0, e.Time).UTC().Format("2006-01-02T15:04:05+00:00"), 1000+i%30000, e.Get("user").S, i%7, 10+i%200, 40000+i%20000)
+	}
+	if err := os.WriteFile(path, []byte(b.String()), 0o644); err != nil {
+		t.Fatal(err)
 	}
 }
 
