@@ -326,7 +326,7 @@ func (o *anomaliesOp) splitSeries(all *Batch, times []int64) ([]*series, int64, 
 			d := times[r] - first
 			if step > 0 && d%step != 0 {
 				prev := times[s.rows[i-1]]
-				return nil, 0, at(c.Pos, "anomalies method=decompose: irregular spacing: the series step by %s, but %s and %s%s are %s apart; points must be evenly spaced (timechart span=%s makes them)",
+				return nil, 0, at(c.Pos, "anomalies method=decompose: irregular spacing: the series steps by %s, but %s and %s%s are %s apart; points must be evenly spaced (timechart span=%s makes them)",
 					formatDuration(step), formatTime(prev), formatTime(times[r]), s.of(), formatDuration(times[r]-prev), formatDuration(step))
 			}
 			if step > 0 && d/step >= maxSeriesPoints {

@@ -248,7 +248,7 @@ func TestAnomaliesDecomposeErrors(t *testing.T) {
 		want string
 	}{
 		{"method=decompose count", noTime, 3, "needs a time series, rows with _time at even steps"},
-		{"method=decompose count", irregular, 3, "irregular spacing: the series step by 35m, but 2025-03-06T00:00:00Z and 2025-03-06T01:00:00Z are 1h apart"},
+		{"method=decompose count", irregular, 3, "irregular spacing: the series steps by 35m, but 2025-03-06T00:00:00Z and 2025-03-06T01:00:00Z are 1h apart"},
 		{"method=decompose count", twice, 3, "rows 4 and 13 of the series have the same _time 2025-03-06T03:00:00Z"},
 		{"method=decompose period=1d count", hourly, 30, "the series has 12 points of 1h, too few for period=1d (two periods: 48 points)"},
 		{"method=decompose period=90m count", hourly, 30, "period=90m is not a whole number of at least two of the series' 1h steps"},
