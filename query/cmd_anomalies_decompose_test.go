@@ -403,3 +403,38 @@ func showTimes(ts []int64) []string {
 	}
 	return out
 }
+
+// TestAnomaliesDecomposeWeekly: daily counts over five weeks, busy on
+// weekdays (100 to 104) and quiet at weekends (10 to 12), and one
+// Saturday as busy as a weekday. period=auto finds the week (7 points: a
+// day is one point of 1d, no season), flags that Saturday only and
+// expects it at a weekend's level; without the season nothing of the
+// ordinary weeks stands out either way, so period=none cannot tell it.
+func TestAnomaliesDecomposeWeekly(t *testing.T) {
+	monday := time.Date(2025, 3, 3, 0, 0, 0, 0, time.UTC).UnixNano()
+	b := &Batch{Fields: []string{"_time", "count"}, Cols: make([][]store.Value, 2)}
+	busySaturday := 2*7 + 5
+	for d := range 35 {
+		n := 100 + d%5
+		if d%7 >= 5 {
+			n = 10 + d%3
+		}
+		if d == busySaturday {
+			n = 101
+		}
+		b.Cols[0] = append(b.Cols[0], store.Time(monday+int64(d)*int64(24*time.Hour)))
+		b.Cols[1] = append(b.Cols[1], store.Int(int64(n)))
+		b.Len++
+	}
+	out := mustAnomalies(t, "method=decompose count", b, nil)
+	if got := flagged(out); !slices.Equal(got, []int{busySaturday}) {
+		t.Errorf("flagged %v, want [%d]", got, busySaturday)
+	}
+	if e := floats(out, "expected")[busySaturday]; !(e >= 9 && e <= 13) {
+		t.Errorf("the Saturday's expected value %v, want a weekend's", e)
+	}
+	none := mustAnomalies(t, "method=decompose period=none count", b, nil)
+	if slices.Contains(flagged(none), busySaturday) {
+		t.Errorf("period=none flags the busy Saturday too (%v); the season is not what finds it", flagged(none))
+	}
+}
