@@ -396,6 +396,49 @@ func writeLogins(t *testing.T, path string, evs []store.Event) {
 	}
 }
 
+// TestAnomaliesDecomposeSeasonalSeeds: the same week drawn from twenty
+// seeds (five with -short): decompose finds every burst of every week, and flags few other
+// hours (about one in a thousand: Poisson noise of the afternoon beyond
+// the fences now and then); the Isolation Forest flags no burst of any.
+func TestAnomaliesDecomposeSeasonalSeeds(t *testing.T) {
+	others, seeds := 0, uint64(20)
+	if testing.Short() {
+		seeds = 5
+	}
+	for seed := uint64(1); seed <= seeds; seed++ {
+		evs, bursts, _ := loginWeek(seed)
+		db := newTestStore(t)
+		db.add("auth", evs, 4000)
+		flags := func(q string) map[int64]bool {
+			rows := db.run(q)
+			ti, fi := slices.Index(rows[0], "_time"), slices.Index(rows[0], colFlag)
+			out := map[int64]bool{}
+			for _, r := range rows[1:] {
+				if r[fi] == "true" {
+					ts, _ := time.Parse(time.RFC3339, r[ti])
+					out[ts.UnixNano()] = true
+				}
+			}
+			return out
+		}
+		dec := flags("action=success | timechart span=1h count | anomalies method=decompose count")
+		flat := flags("action=success | timechart span=1h count | anomalies count")
+		for _, b := range bursts {
+			if !dec[b] {
+				t.Errorf("seed %d: decompose missed the burst at %s", seed, formatTime(b))
+			}
+			if flat[b] {
+				t.Errorf("seed %d: the Isolation Forest flagged the burst at %s", seed, formatTime(b))
+			}
+		}
+		others += len(dec) - len(bursts)
+	}
+	if others > int(max(2, 3*seeds/10)) { // of 165 ordinary hours a week
+		t.Errorf("decompose flagged %d ordinary hours in %d weeks", others, seeds)
+	}
+	t.Logf("decompose flagged %d ordinary hours of %d", others, int(seeds)*165)
+}
+
 func showTimes(ts []int64) []string {
 	var out []string
 	for _, t := range ts {
