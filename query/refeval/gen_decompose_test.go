@@ -36,10 +36,19 @@ func TestDifferentialDecompose(t *testing.T) {
 		if d == nil {
 			continue
 		}
+		prefixOff := 0
 		for range n {
 			q := d.gen.decomposeQuery()
 			before := d.decomposed
-			if msg := d.check(q); msg != "" {
+			msg := d.check(q)
+			if msg != "" && d.check(q[:strings.LastIndex(q, " | ")]) != "" {
+				// The series already differ (TestDifferential's to find,
+				// e.g. stats groups of -0 and 0 in another order): not
+				// decompose's.
+				prefixOff++
+				continue
+			}
+			if msg != "" {
 				failed++
 				t.Errorf("store %s: %s\n%s", name, q, msg)
 				if failed >= 5 {
@@ -48,7 +57,7 @@ func TestDifferentialDecompose(t *testing.T) {
 			}
 			compared += d.decomposed - before
 		}
-		t.Logf("store %s: %d both errors, %d queries with rows compared", name, d.bothErrors, d.decomposed)
+		t.Logf("store %s: %d both errors, %d queries with rows compared, %d whose series differ before decompose", name, d.bothErrors, d.decomposed, prefixOff)
 		closeStore(t, d.db)
 	}
 	// The generator's point is series that decompose: most must be.
