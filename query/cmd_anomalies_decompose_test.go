@@ -375,6 +375,13 @@ func TestAnomaliesDecomposeSeasonalLogins(t *testing.T) {
 		}
 	}
 	t.Logf("Isolation Forest flagged %v; bursts score %s %s %s", showTimes(flat), score[bursts[0]], score[bursts[1]], score[bursts[2]])
+	// explain compares a burst with the expected value for its hour, not
+	// with the week's median.
+	for _, r := range db.run("action=success | timechart span=1h count | anomalies method=decompose count | explain | where is_anomaly | table explanation")[1:] {
+		if !strings.Contains(r[0], "count=95 in one hour at ") || !strings.Contains(r[0], " times the expected ") || !strings.Contains(r[0], " for that time.") {
+			t.Errorf("explanation %q", r[0])
+		}
+	}
 	// The hourly cycle is what period=auto found: without a season the
 	// bursts are not all told apart from the day.
 	none, _ := flaggedTimes("action=success | timechart span=1h count | anomalies method=decompose period=none count")
