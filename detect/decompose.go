@@ -194,27 +194,99 @@ func TrendWindow(n, period int) int {
 
 // MovingMedian is the median of each point i's window of w points, from
 // i − w/2 (integer division) on, shifted inside the series at its ends;
-// NaN points are skipped, and a window with no number gives NaN.
+// NaN points are skipped, and a window with no number gives NaN. The
+// window slides over a Fenwick tree of the values' ranks, so the cost is
+// O(n log n) whatever w is.
 func MovingMedian(y []float64, w int) []float64 {
 	n := len(y)
 	out := make([]float64, n)
 	half := w / 2
-	buf := make([]float64, 0, w)
+	win := newRankWindow(y)
+	inLo, inHi := 0, 0 // the points [inLo, inHi) are in win
 	for i := range y {
 		lo := min(max(i-half, 0), max(n-w, 0))
 		hi := min(lo+w, n)
-		buf = buf[:0]
-		for _, v := range y[lo:hi] {
-			if !math.IsNaN(v) {
-				buf = append(buf, v)
-			}
+		for ; inHi < hi; inHi++ {
+			win.add(inHi, 1)
 		}
-		out[i] = math.NaN()
-		if len(buf) > 0 {
-			out[i] = median(buf)
+		for ; inLo < lo; inLo++ {
+			win.add(inLo, -1)
 		}
+		out[i] = win.median()
 	}
 	return out
+}
+
+// rankWindow counts which values of y are in a window, by their rank
+// among y's numbers, in a Fenwick tree.
+type rankWindow struct {
+	sorted []float64 // y's numbers, sorted
+	rank   []int     // each point's rank in sorted (1-based), 0 for NaN
+	tree   []int
+	count  int
+}
+
+func newRankWindow(y []float64) *rankWindow {
+	idx := make([]int, 0, len(y))
+	for i, v := range y {
+		if !math.IsNaN(v) {
+			idx = append(idx, i)
+		}
+	}
+	slices.SortStableFunc(idx, func(a, b int) int { return cmpFloat(y[a], y[b]) })
+	r := &rankWindow{sorted: make([]float64, len(idx)), rank: make([]int, len(y)), tree: make([]int, len(idx)+1)}
+	for k, i := range idx {
+		r.sorted[k], r.rank[i] = y[i], k+1
+	}
+	return r
+}
+
+func cmpFloat(a, b float64) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}
+
+// add adds (d = 1) or removes (d = −1) point i; NaN points are not counted.
+func (r *rankWindow) add(i, d int) {
+	k := r.rank[i]
+	if k == 0 {
+		return
+	}
+	r.count += d
+	for ; k < len(r.tree); k += k & -k {
+		r.tree[k] += d
+	}
+}
+
+// kth is the k-th smallest value in the window (0-based).
+func (r *rankWindow) kth(k int) float64 {
+	pos, step := 0, 1
+	for step*2 < len(r.tree) {
+		step *= 2
+	}
+	for ; step > 0; step /= 2 {
+		if next := pos + step; next < len(r.tree) && r.tree[next] <= k {
+			pos, k = next, k-r.tree[next]
+		}
+	}
+	return r.sorted[pos] // rank pos+1
+}
+
+// median is the window's median as median computes it, NaN when empty.
+func (r *rankWindow) median() float64 {
+	if r.count == 0 {
+		return math.NaN()
+	}
+	m := r.count / 2
+	if r.count%2 == 1 {
+		return r.kth(m)
+	}
+	return (r.kth(m-1) + r.kth(m)) / 2
 }
 
 // median of v (not empty), which it reorders.

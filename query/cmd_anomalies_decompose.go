@@ -108,9 +108,9 @@ func (c *AnomaliesCmd) decomposeColumns() []string {
 	return out
 }
 
-// at is an *Error at the node's place, for a failure found at run time
+// runError is an *Error at the node's place, for a failure found at run time
 // (the caller gives it the query text).
-func at(pos lexer.Position, format string, args ...any) error {
+func runError(pos lexer.Position, format string, args ...any) error {
 	return &Error{Line: pos.Line, Col: pos.Column, Msg: fmt.Sprintf(format, args...)}
 }
 
@@ -162,7 +162,7 @@ func (o *anomaliesOp) decompose(all *Batch) error {
 		if o := c.option("period"); o != nil {
 			p = o.Pos
 		}
-		return at(p, "anomalies method=decompose: the series%s has %d points of %s, too few for %s", s.of(), s.n, formatDuration(step), o.tooFewFor(period, need))
+		return runError(p, "anomalies method=decompose: the series%s has %d points of %s, too few for %s", s.of(), s.n, formatDuration(step), o.tooFewFor(period, need))
 	}
 	res := newDecomposeResult(all.Len, len(feats))
 	if c.By != nil {
@@ -214,7 +214,7 @@ func (o *anomaliesOp) seriesTimes(all *Batch) ([]int64, error) {
 	pos := o.cmd.Pos
 	tc := all.Col(store.ColTime)
 	if tc < 0 {
-		return nil, at(pos, "anomalies method=decompose needs a time series, rows with _time at even steps such as | timechart span=1h count makes; these rows have no _time (fields: %s)", fieldsHint(all))
+		return nil, runError(pos, "anomalies method=decompose needs a time series, rows with _time at even steps such as | timechart span=1h count makes; these rows have no _time (fields: %s)", fieldsHint(all))
 	}
 	times := make([]int64, all.Len)
 	for r, v := range all.Cols[tc] {
@@ -223,7 +223,7 @@ func (o *anomaliesOp) seriesTimes(all *Batch) ([]int64, error) {
 			if v.K != store.KindNull {
 				what = "_time " + quoteIfNeeded(v.String()) + ", not a time"
 			}
-			return nil, at(pos, "anomalies method=decompose needs a time on every row; row %d has %s", r+1, what)
+			return nil, runError(pos, "anomalies method=decompose needs a time on every row; row %d has %s", r+1, what)
 		}
 		times[r] = v.I
 	}
@@ -238,12 +238,12 @@ func (o *anomaliesOp) decomposeFeatures(all *Batch) ([]*Field, error) {
 	for _, f := range c.Features {
 		numeric, present := numericColumn(all, f.Name)
 		if !present {
-			return nil, at(f.Pos, "anomalies method=decompose: no row has the field %s (fields: %s)", f.Name, fieldsHint(all))
+			return nil, runError(f.Pos, "anomalies method=decompose: no row has the field %s (fields: %s)", f.Name, fieldsHint(all))
 		}
 		if !numeric {
 			for r, v := range all.Column(f.Name) {
 				if _, ok := v.Number(); !ok && v.K != store.KindNull {
-					return nil, at(f.Pos, "anomalies method=decompose: %s is not a number in row %d (%s); a series is of numbers", f.Name, r+1, quoteIfNeeded(v.String()))
+					return nil, runError(f.Pos, "anomalies method=decompose: %s is not a number in row %d (%s); a series is of numbers", f.Name, r+1, quoteIfNeeded(v.String()))
 				}
 			}
 		}
@@ -266,7 +266,7 @@ func (o *anomaliesOp) decomposeFeatures(all *Batch) ([]*Field, error) {
 		}
 	}
 	if len(feats) == 0 {
-		return nil, at(c.Pos, "anomalies method=decompose: no numeric field to score (fields: %s); list one, e.g. anomalies method=decompose count", fieldsHint(all))
+		return nil, runError(c.Pos, "anomalies method=decompose: no numeric field to score (fields: %s); list one, e.g. anomalies method=decompose count", fieldsHint(all))
 	}
 	return feats, nil
 }
@@ -302,7 +302,7 @@ func (o *anomaliesOp) splitSeries(all *Batch, times []int64) ([]*series, int64, 
 			s.rows = append(s.rows, r)
 		}
 		if len(ss) == 0 {
-			return nil, 0, at(c.By.Pos, "anomalies method=decompose: no row has the by field %s", c.By.Name)
+			return nil, 0, runError(c.By.Pos, "anomalies method=decompose: no row has the by field %s", c.By.Name)
 		}
 	}
 	var step int64
@@ -311,7 +311,7 @@ func (o *anomaliesOp) splitSeries(all *Batch, times []int64) ([]*series, int64, 
 		for i := 1; i < len(s.rows); i++ {
 			d := times[s.rows[i]] - times[s.rows[i-1]]
 			if d == 0 {
-				return nil, 0, at(c.Pos, "anomalies method=decompose: rows %d and %d of the series%s have the same _time %s; a series has one row per time (timechart span=..., or stats ... by _time, f and by f)",
+				return nil, 0, runError(c.Pos, "anomalies method=decompose: rows %d and %d of the series%s have the same _time %s; a series has one row per time (timechart span=..., or stats ... by _time, f and by f)",
 					s.rows[i-1]+1, s.rows[i]+1, s.of(), formatTime(times[s.rows[i]]))
 			}
 			if step == 0 || d < step {
@@ -326,11 +326,11 @@ func (o *anomaliesOp) splitSeries(all *Batch, times []int64) ([]*series, int64, 
 			d := times[r] - first
 			if step > 0 && d%step != 0 {
 				prev := times[s.rows[i-1]]
-				return nil, 0, at(c.Pos, "anomalies method=decompose: irregular spacing: the series step by %s, but %s and %s%s are %s apart; points must be evenly spaced (timechart span=%s makes them)",
+				return nil, 0, runError(c.Pos, "anomalies method=decompose: irregular spacing: the series steps by %s, but %s and %s%s are %s apart; points must be evenly spaced (timechart span=%s makes them)",
 					formatDuration(step), formatTime(prev), formatTime(times[r]), s.of(), formatDuration(times[r]-prev), formatDuration(step))
 			}
 			if step > 0 && d/step >= maxSeriesPoints {
-				return nil, 0, at(c.Pos, "anomalies method=decompose: the series%s would have more than %d points of %s from %s to %s", s.of(), maxSeriesPoints, formatDuration(step), formatTime(first), formatTime(times[r]))
+				return nil, 0, runError(c.Pos, "anomalies method=decompose: the series%s would have more than %d points of %s from %s to %s", s.of(), maxSeriesPoints, formatDuration(step), formatTime(first), formatTime(times[r]))
 			}
 			if step > 0 {
 				s.pos[i] = int(d / step)
@@ -361,7 +361,7 @@ func (o *anomaliesOp) fixedPeriod(step int64) (int, error) {
 	opt := c.option("period")
 	p := int64(c.Period)
 	if p%step != 0 || p/step < 2 {
-		return 0, at(opt.Pos, "anomalies method=decompose: period=%s is not a whole number of at least two of the series' %s steps", opt.Value, formatDuration(step))
+		return 0, runError(opt.Pos, "anomalies method=decompose: period=%s is not a whole number of at least two of the series' %s steps", opt.Value, formatDuration(step))
 	}
 	return int(p / step), nil
 }

@@ -168,7 +168,11 @@ func (o *explainOp) finish() error {
 				}
 				usual, its = m, true
 			}
-			text = o.sentence(entity, field, x, usual, its, b.Get(store.ColTime, r), step)
+			seasonal := false
+			if e, ok := expectedValue(b, field, r); ok { // anomalies method=decompose's
+				usual, its, seasonal = e, false, true
+			}
+			text = o.sentence(entity, field, x, usual, its, seasonal, b.Get(store.ColTime, r), step)
 			if run := findingRun(b, r, flags, ent, step); len(run) > 1 {
 				total := 0.0
 				for _, i := range run {
@@ -242,8 +246,30 @@ func drivingField(b *Batch, r int, counts []string, reason store.Value, medians 
 	return best
 }
 
-// sentence says what the count was and how it compares with the usual.
-func (o *explainOp) sentence(entity, field string, x, usual float64, its bool, t store.Value, step time.Duration) string {
+// expectedValue is the expected value anomalies method=decompose gave
+// field at row r (its trend and season at that time): the column
+// expected_field, or expected when the row's reason is decompose's of
+// field (one series: "count 95 above expected 16 (band ...)").
+func expectedValue(b *Batch, field string, r int) (float64, bool) {
+	name := colExpected + "_" + field
+	if b.Col(name) < 0 {
+		reason := b.Get(colReason, r)
+		if b.Col(colLower) < 0 || b.Col(colUpper) < 0 || reason.K != store.KindString ||
+			!strings.HasPrefix(reason.S, field+" ") || !strings.Contains(reason.S, " expected ") {
+			return 0, false
+		}
+		name = colExpected
+	}
+	v := b.Get(name, r)
+	if v.K != store.KindFloat && v.K != store.KindInt {
+		return 0, false
+	}
+	return v.Number()
+}
+
+// sentence says what the count was and how it compares with the usual
+// (with seasonal, the expected value for that time).
+func (o *explainOp) sentence(entity, field string, x, usual float64, its, seasonal bool, t store.Value, step time.Duration) string {
 	kind := o.kind(field)
 	what := fmt.Sprintf("%s=%s", field, formatNumber(x))
 	if kind != kindOther {
@@ -262,9 +288,12 @@ func (o *explainOp) sentence(entity, field string, x, usual float64, its bool, t
 		s += " at " + time.Unix(0, t.I).UTC().Format("15:04 on 2006-01-02")
 	}
 	whose, of := "the usual", ""
-	if its {
+	switch {
+	case seasonal:
+		whose, of = "the expected", " for that time"
+	case its:
 		whose = "its usual"
-	} else if entity != "" {
+	case entity != "":
 		of = " (the median of all rows)"
 	}
 	switch {

@@ -22,7 +22,8 @@ func FuzzParse(f *testing.F) {
 	for _, q := range goldenQueries(f) {
 		f.Add(q)
 	}
-	for _, q := range []string{"* | sigma rules=r level>=high tags=\"a,b\"", "* | sigma rules=/x/y.yml mapping=../m.yml", "* | stast count", "| where (a", `"open`, "a |", "| bin spn=1m", "x IN (a", "| where 1 < 2 < 3"} {
+	for _, q := range []string{"* | sigma rules=r level>=high tags=\"a,b\"", "* | sigma rules=/x/y.yml mapping=../m.yml", "* | stast count", "| where (a", `"open`, "a |", "| bin spn=1m", "x IN (a", "| where 1 < 2 < 3",
+		"* | timechart span=1h count | anomalies method=decompose period=1d k=1.5 count by user", "| anomalies method=decompose period=-1d k=1e309"} {
 		f.Add(q)
 	}
 	f.Fuzz(func(t *testing.T, q string) {

@@ -219,7 +219,7 @@ var stageHelp = []HelpEntry{
 	stage("explain", "explain [by f] [llm=true [show_prompt=true]]",
 		"add explanation, a plain-language account, to each finding (a row with is_anomaly true, or every row when none has is_anomaly; others get null): "+
 			"the count that stands out (the first count field anomaly_reason names, else the one furthest above its median) against its usual value, the median of that field over the rows explain received "+
-			"(over the rows of the same f when f has at least 8 of them), the time and bucket span of the row, the total of its run (flagged rows of the same f at consecutive buckets: 180 in all over 3 minutes from 03:12), the anomaly score and the features that drove it (anomaly_reason), "+
+			"(over the rows of the same f when f has at least 8 of them; after anomalies method=decompose the expected value for that time), the time and bucket span of the row, the total of its run (flagged rows of the same f at consecutive buckets: 180 in all over 3 minutes from 03:12), the anomaly score and the features that drove it (anomaly_reason), "+
 			"for failed logins by f whether a successful login (action=success) by the same f followed, from the run's start to an hour after its end (looked up in the store), and what to check next for that kind of count "+
 			"(failed logins, by a field name with fail, attempt, login or password, or a count of a search for action=failure or \"failed password\"; web errors, by a name with error, 4xx, 5xx or 404, or a count of a search for status>=400; other counts); "+
 			"put it after anomalies and before where is_anomaly so that the usual values come from every row; holds the rows; "+

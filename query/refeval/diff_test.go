@@ -88,6 +88,7 @@ type differ struct {
 	gen    *gen
 	// stats
 	parseErrors, bothErrors, limits, rows int
+	decomposed                            int // queries with method=decompose whose rows were compared
 }
 
 func newDiffer(t *testing.T, name string, rnd *rand.Rand) *differ {
@@ -176,8 +177,8 @@ func (d *differ) run(n int) int {
 			break
 		}
 	}
-	d.t.Logf("store %s (%d events): %d queries, %d parse errors, %d both errors, %d over a limit, %d rows compared",
-		d.name, len(d.events), n, d.parseErrors, d.bothErrors, d.limits, d.rows)
+	d.t.Logf("store %s (%d events): %d queries, %d parse errors, %d both errors, %d over a limit, %d rows compared (%d queries with method=decompose)",
+		d.name, len(d.events), n, d.parseErrors, d.bothErrors, d.limits, d.rows, d.decomposed)
 	return failed
 }
 
@@ -275,6 +276,9 @@ func (d *differ) check(q string) (msg string) {
 		return fmt.Sprintf("refeval error: %v (the engine gave %d rows)", werr, len(got))
 	}
 	d.rows += len(want)
+	if strings.Contains(q, "method=decompose") && len(want) > 0 {
+		d.decomposed++
+	}
 	return diffRows(got, want)
 }
 

@@ -53,6 +53,7 @@ type schema struct {
 	hasTime bool     // _time is a time value in every row
 	ordered bool     // rows are in time order
 	hasRaw  bool
+	series  bool // rows of a timechart: one per time bucket, evenly spaced
 }
 
 func (s schema) with(names ...string) schema {
@@ -165,6 +166,9 @@ func (g *gen) query() string {
 	}
 	for n := g.pick(5); n > 0; n-- {
 		st, next := g.stage(s)
+		if s.series && g.chance(0.5) { // a timechart's series: decompose it
+			st, next = g.decompose(s)
+		}
 		parts = append(parts, st)
 		s = next
 	}
@@ -700,12 +704,51 @@ func (g *gen) timechart(s schema) (string, schema) {
 	default:
 		stage = "timechart " + limit + " " + aggs + by + " span=" + span
 	}
-	out := schema{hasTime: true, ordered: true}
+	out := schema{hasTime: true, ordered: true, series: true}
 	out = out.with(store.ColTime)
 	if by == "" {
 		out = out.with(names...)
 	}
 	return strings.Join(strings.Fields(stage), " "), out
+}
+
+// decompose is anomalies method=decompose on a timechart's series, now
+// and then by a field (each value a series of its own, often too short).
+func (g *gen) decompose(s schema) (string, schema) {
+	return g.decomposeBy(s, "")
+}
+
+// decomposeBy is decompose by the field by ("": by a random field now
+// and then).
+func (g *gen) decomposeBy(s schema, by string) (string, schema) {
+	fs := []string{g.field(s)}
+	if g.chance(0.3) {
+		if f2 := g.field(s); f2 != fs[0] {
+			fs = append(fs, f2)
+		}
+	}
+	stage := "anomalies method=decompose " + argList(fs)
+	out := s.with("anomaly_score", "is_anomaly", "anomaly_reason")
+	for _, f := range fs {
+		if len(fs) == 1 {
+			out = out.with("expected", "lower", "upper")
+		} else {
+			out = out.with("expected_"+f, "lower_"+f, "upper_"+f)
+		}
+	}
+	if by == "" && g.chance(0.2) {
+		by = g.field(s)
+	}
+	if by != "" {
+		stage += " by " + argField(by)
+	}
+	if g.chance(0.6) {
+		stage += " period=" + pickOf(g, []string{"auto", "none", "1d", "1h", "2h", "10m", "3m", "1w"})
+	}
+	if g.chance(0.3) {
+		stage += " k=" + pickOf(g, []string{"1.5", "3", "0.5", "1"})
+	}
+	return stage, out
 }
 
 func (g *gen) streamstats(s schema) (string, schema) {
@@ -774,6 +817,9 @@ func (g *gen) lookupStage(s schema) (string, schema) {
 }
 
 func (g *gen) anomalies(s schema) (string, schema) {
+	if s.series && g.chance(0.6) {
+		return g.decompose(s)
+	}
 	f1 := g.field(s)
 	fs := []string{f1}
 	method := ""

@@ -256,6 +256,9 @@ func (ev *evaluator) stage(st query.Command, rows []Row) ([]Row, error) {
 	case *query.LookupCmd:
 		return ev.lookup(c, rows)
 	case *query.AnomaliesCmd:
+		if c.Method == "decompose" {
+			return decompose(c, rows)
+		}
 		return anomalies(c, rows)
 	case *query.PatternsCmd:
 		return patterns(c, rows), nil
