@@ -50,6 +50,21 @@ func StageNames() []string { return helpNames(stageHelp) }
 // perc95, perc99.9 and the like (also written pN).
 func AggregateNames() []string { return helpNames(aggregateHelp) }
 
+// AggregateNamesFor returns the aggregates a stage takes: sparkline only
+// in stats, per_second and its kin only in timechart.
+func AggregateNamesFor(stage string) []string {
+	var out []string
+	for _, n := range AggregateNames() {
+		switch {
+		case n == "sparkline" && stage != "stats":
+		case strings.HasPrefix(n, "per_") && stage != "timechart":
+		default:
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
 // OptionNames returns the name=value options a stage takes, sorted.
 func OptionNames(stage string) []string {
 	opts := slices.Clone(stageOptions[strings.ToLower(stage)])
