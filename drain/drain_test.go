@@ -248,7 +248,7 @@ func TestDrainSplit(t *testing.T) {
 	}
 	cfg := DefaultConfig()
 	cfg.SplitMax = 0
-	if got := mineTemplates(cfg, lines); got[0] != "Session: <*> initialized by client <*>" || got[2] != got[0] {
+	if got := mineTemplates(cfg, lines); got[0] != "Session: <*> initialized by client <*>." || got[2] != got[0] {
 		t.Errorf("SplitMax 0: %q", got)
 	}
 	// Five distinct tokens, more than SplitMax: a variable.
