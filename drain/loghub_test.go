@@ -241,6 +241,31 @@ func TestLoghubSweep(t *testing.T) {
 	}
 }
 
+// TestLoghubAblation logs the stage's GA on every dataset without its
+// merge steps, and without them and its shared token parts (bare <*>),
+// to show what each is worth.
+func TestLoghubAblation(t *testing.T) {
+	if testing.Short() {
+		t.Skip("ablation")
+	}
+	for _, v := range []struct {
+		name              string
+		noMerge, bareWild bool
+	}{{"default", false, false}, {"NoMerge", true, false}, {"NoMerge BareWild", true, true}} {
+		cfg := DefaultConfig()
+		cfg.NoMerge, cfg.BareWild = v.noMerge, v.bareWild
+		var sum float64
+		var line string
+		for _, s := range loghubSettings {
+			content, truth := readLoghub(t, s.name)
+			ga := groupingAccuracy(mineTemplates(cfg, content), truth)
+			sum += ga
+			line += fmt.Sprintf(" %s %.4f", s.name, ga)
+		}
+		t.Logf("%s: mean %.4f;%s", v.name, sum/float64(len(loghubSettings)), line)
+	}
+}
+
 // BenchmarkDrain mines the loghub 2k messages, all sixteen datasets in
 // turn, with the stage's settings.
 func BenchmarkDrain(b *testing.B) {
