@@ -25,8 +25,10 @@ import (
 //     constant tokens, in order, are the same are one template. A token
 //     counts as variable when it is only <*> and punctuation, <*> with a
 //     unit of size or time glued after it (<*>ms), or such a unit after
-//     a variable token (the KB of "(<*> KB)"); a unit keeps the lines of
-//     a cluster together (a cluster does not split by B against KB).
+//     a variable token (the KB of "(<*> KB)"), or a repeat of the token
+//     or the two or three tokens before it when they have a <*> (a list:
+//     blk_<*> blk_<*> blk_<*>); a unit keeps the lines of a cluster
+//     together (a cluster does not split by B against KB).
 //
 // A merged template keeps the tokens its templates share; where they
 // differ, one <*> (keeping the brackets or punctuation both had around
@@ -79,7 +81,10 @@ func isUnitToken(t string) bool {
 }
 
 // variableTokens marks the tokens of a template that are variable (see
-// isVarToken), with the units that follow a variable token ending in <*>.
+// isVarToken), with the units that follow a variable token ending in <*>,
+// and the repeats of a run of one to three tokens with a <*> right after
+// it: the list of "delete blk_<*> blk_<*> blk_<*>" or "node-<*> <*> <ok>
+// node-<*> <*> <ok>" is variable after its first item.
 func variableTokens(toks []string, dst []bool) []bool {
 	dst = dst[:0]
 	for i, t := range toks {
@@ -89,7 +94,35 @@ func variableTokens(toks []string, dst []bool) []bool {
 		}
 		dst = append(dst, v)
 	}
+	for i := 1; i < len(toks); {
+		p := repeatLen(toks, i)
+		if p == 0 {
+			i++
+			continue
+		}
+		for j := i; j < i+p; j++ {
+			dst[j] = true
+		}
+		i += p
+	}
 	return dst
+}
+
+// repeatLen returns p when toks[i:i+p] repeats toks[i-p:i], for the
+// shortest p of 1 to 3 whose run has a <*>, or 0.
+func repeatLen(toks []string, i int) int {
+	for p := 1; p <= 3 && p <= i && i+p <= len(toks); p++ {
+		wild := false
+		same := true
+		for j := range p {
+			same = same && toks[i+j] == toks[i-p+j]
+			wild = wild || strings.Contains(toks[i+j], Wild)
+		}
+		if same && wild {
+			return p
+		}
+	}
+	return 0
 }
 
 // mergeTemplates returns the final text of each template (as tokens):

@@ -36,6 +36,31 @@ func TestVariableTokens(t *testing.T) {
 	}
 }
 
+func TestVariableRepeats(t *testing.T) {
+	cases := []struct {
+		in   string
+		want []bool
+	}{
+		{"delete blk_<*> blk_<*> blk_<*>", []bool{false, false, true, true}},
+		{"n node-<*> <*> <ok> node-<*> <*> <ok> x", []bool{false, false, true, false, true, true, true, false}},
+		{"ok ok ok", []bool{false, false, false}}, // no <*>: words
+		{"a=<*> b=<*> a=<*>", []bool{false, false, false}},
+	}
+	for _, c := range cases {
+		if got := variableTokens(strings.Fields(c.in), nil); !slices.Equal(got, c.want) {
+			t.Errorf("variableTokens(%q) = %v, want %v", c.in, got, c.want)
+		}
+	}
+	got := mineTemplates(DefaultConfig(), []string{
+		"BLOCK* ask 10.250.18.114:50010 to delete  blk_-5140072410813878235",
+		"BLOCK* ask 10.251.126.5:50010 to delete  blk_-9016567407076718172 blk_-8695715290502978219 blk_-7168328752988473716",
+		"BLOCK* ask 10.251.126.6:50010 to delete  blk_-9016567407076718172 blk_-8695715290502978219",
+	})
+	if want := "BLOCK* ask <*> to delete blk_<*> <*>"; got[0] != want || got[1] != want || got[2] != want {
+		t.Errorf("lists: %q, want %q", got, want)
+	}
+}
+
 func TestMergeToken(t *testing.T) {
 	cases := []struct{ a, b, want string }{
 		{"x", "x", "x"},
