@@ -112,6 +112,9 @@ func variableTokens(toks []string, dst []bool) []bool {
 // shortest p of 1 to 3 whose run has a <*>, or 0.
 func repeatLen(toks []string, i int) int {
 	for p := 1; p <= 3 && p <= i && i+p <= len(toks); p++ {
+		if toks[i] != toks[i-p] {
+			continue
+		}
 		wild := false
 		same := true
 		for j := range p {
