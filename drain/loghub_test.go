@@ -189,7 +189,7 @@ func parsingAccuracy(pred, truth []string) float64 {
 // settings groups the loghub 2k samples about as well as the published
 // Drain (within 0.05, or better), and that the patterns stage's own
 // settings group every dataset at least as well as the published Drain,
-// with a mean GA of at least 0.97. It logs the table: GA of both, and the
+// with a mean GA of at least 0.975. It logs the table: GA of both, and the
 // stage's grouping and parsing accuracy on the original and on the
 // corrected ground truth.
 func TestLoghubGroupingAccuracy(t *testing.T) {
@@ -213,8 +213,8 @@ func TestLoghubGroupingAccuracy(t *testing.T) {
 	}
 	n := float64(len(loghubSettings))
 	t.Logf("%-12s %9.4f %9.4f %9.4f %9.4f %9.4f %9.4f", "mean", sumPub/n, sumBench/n, sumDef/n, sumPA/n, sumGAc/n, sumPAc/n)
-	if sumDef/n < 0.97 {
-		t.Errorf("default settings: mean grouping accuracy %.4f, want at least 0.97", sumDef/n)
+	if sumDef/n < 0.975 {
+		t.Errorf("default settings: mean grouping accuracy %.4f, want at least 0.975", sumDef/n)
 	}
 }
 
