@@ -29,8 +29,9 @@ import (
 // user=<*>). Otherwise the line starts a new cluster. A cluster may split
 // by a column of few distinct tokens (Config.SplitMax), and once lines
 // are in, the merge steps of merge.go join the templates of lines the
-// tree kept apart: by a first token of many names, or by a variable of
-// several tokens (Config.NoMerge turns them off).
+// tree kept apart: by a token of many names (often the first, which
+// routes a line), or by a variable of several tokens (Config.NoMerge
+// turns them off).
 //
 // Unlike logparser, a line with fewer tokens than the tree has token
 // layers still reaches a leaf and can join a cluster there (logparser
