@@ -2,6 +2,7 @@ package drain
 
 import (
 	"fmt"
+	"math/rand/v2"
 	"slices"
 	"strings"
 	"testing"
@@ -33,6 +34,11 @@ func TestVariableTokens(t *testing.T) {
 	want := []bool{true, false, true, false, true, true, false, false, true, true, true, false, false, true, false, true, true}
 	if got := variableTokens(toks, nil); !slices.Equal(got, want) {
 		t.Errorf("variableTokens(%q)\n got %v\nwant %v", toks, got, want)
+	}
+	// a unit after a variable that ends in punctuation is a word: "<*>, s"
+	toks = strings.Fields("<*>, s KB")
+	if got, want := variableTokens(toks, nil), []bool{true, false, false}; !slices.Equal(got, want) {
+		t.Errorf("variableTokens(%q) = %v, want %v", toks, got, want)
 	}
 }
 
@@ -184,7 +190,7 @@ func naiveMerge(tmpls [][]string, many int) []string {
 					constant++
 				}
 			}
-			if len(tmpls[i]) >= 2 && constant > 0 && len(distinct) > many && names {
+			if many > 0 && len(tmpls[i]) >= 2 && constant > 0 && len(distinct) > many && names {
 				for _, j := range same {
 					join(i, j)
 				}
@@ -218,12 +224,16 @@ func naiveMerge(tmpls [][]string, many int) []string {
 		}
 		return b.String()
 	}
+	skels := map[int]string{}
+	for s, m := range merged {
+		skels[s] = skel(m)
+	}
 	out := make([]string, n)
 	for i := range n {
 		var roots [][]string
 		for s := range n {
 			m, ok := merged[s]
-			if ok && !(len(m) == 1 && m[0] == Overflow) && skel(m) == skel(merged[set[i]]) {
+			if ok && !(len(m) == 1 && m[0] == Overflow) && skels[s] == skels[set[i]] {
 				roots = append(roots, m)
 			}
 		}
@@ -262,6 +272,38 @@ func TestMergeOracle(t *testing.T) {
 				if got[i] != want[i] {
 					t.Errorf("%s: template %d %q: merged %q, naive %q", s.name, i, tmpls[i], got[i], want[i])
 					break
+				}
+			}
+		}
+	}
+}
+
+// TestMergeOracleRandom compares mergeTemplates with naiveMerge on
+// random templates of few tokens from a small vocabulary of names, plain
+// words, units and <*>, so that every rule meets its exceptions: names
+// beside a word at one position, units after a variable, lists.
+func TestMergeOracleRandom(t *testing.T) {
+	vocab := []string{"a.b", "c.d", "e/f", "g_h", "i.j", "k.l", "m.n", "word", "other", "KB", "(<*>", "<*>", "x=<*>", "<*>,", "end."}
+	r := rand.New(rand.NewPCG(7, 11))
+	for round := range 30 {
+		seen := map[string]bool{}
+		var tmpls [][]string
+		for len(tmpls) < 200 {
+			n := 2 + r.IntN(4)
+			toks := make([]string, n)
+			for j := range toks {
+				toks[j] = vocab[r.IntN(len(vocab))]
+			}
+			if k := strings.Join(toks, " "); !seen[k] {
+				seen[k] = true
+				tmpls = append(tmpls, toks)
+			}
+		}
+		for _, many := range []int{0, 2, 4} {
+			got, want := mergeTemplates(tmpls, many), naiveMerge(tmpls, many)
+			for i := range got {
+				if got[i] != want[i] {
+					t.Fatalf("round %d, many %d: template %q: merged %q, naive %q", round, many, tmpls[i], got[i], want[i])
 				}
 			}
 		}
