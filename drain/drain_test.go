@@ -248,7 +248,7 @@ func TestDrainSplit(t *testing.T) {
 	}
 	cfg := DefaultConfig()
 	cfg.SplitMax = 0
-	if got := mineTemplates(cfg, lines); got[0] != "Session: <*> initialized by client <*>" || got[2] != got[0] {
+	if got := mineTemplates(cfg, lines); got[0] != "Session: <*> initialized by client <*>." || got[2] != got[0] {
 		t.Errorf("SplitMax 0: %q", got)
 	}
 	// Five distinct tokens, more than SplitMax: a variable.
@@ -263,6 +263,16 @@ func TestDrainSplit(t *testing.T) {
 	got = mineTemplates(DefaultConfig(), []string{"sshd: user ua logged in", "sshd: user ub logged in", "sshd: user uc logged in", "sshd: user ua logged in"})
 	if got[0] != "sshd: user <*> logged in" || got[1] != got[0] {
 		t.Errorf("few lines: %q", got)
+	}
+	// Nor does the token after "user" (or host), however few its values.
+	lines = lines[:0]
+	for i := range 8 {
+		lines = append(lines, "sshd: session opened for user "+[]string{"root", "news"}[i%2])
+		lines = append(lines, "sshd: session closed for host: "+[]string{"db1", "web"}[i%2])
+	}
+	if got := mineTemplates(DefaultConfig(), lines); got[0] != "sshd: session opened for user <*>" || got[2] != got[0] ||
+		got[1] != "sshd: session closed for host: <*>" || got[3] != got[1] {
+		t.Errorf("user: %q", got[:4])
 	}
 	// Masked tokens never split, however few.
 	lines = lines[:0]

@@ -38,11 +38,19 @@ import "strings"
 func MaskVariables(s string) string {
 	var out []byte // nil until the first variable
 	last := 0      // s[last:i] is not yet copied to out
+	dot := -1      // the first '.' at or after i, len(s) for none; -1 not yet looked for
 	for i := 0; i < len(s); i++ {
 		if i > 0 && maskIsWord(s[i-1]) || i > 1 && s[i-1] == '.' && maskIsDigit(s[i-2]) {
 			continue
 		}
-		n := variableLen(s, i)
+		if dot < i {
+			if dot = strings.IndexByte(s[i:], '.'); dot < 0 {
+				dot = len(s)
+			} else {
+				dot += i
+			}
+		}
+		n := variableLen(s, i, dot < len(s))
 		if n == 0 {
 			continue
 		}
@@ -60,8 +68,9 @@ func MaskVariables(s string) string {
 	return string(append(out, s[last:]...))
 }
 
-// variableLen returns the length of the variable that starts s[i:], or 0.
-func variableLen(s string, i int) int {
+// variableLen returns the length of the variable that starts s[i:], or 0;
+// a host name only when dotted (s has a '.' after i).
+func variableLen(s string, i int, dotted bool) int {
 	c := s[i]
 	switch {
 	case c == '-' || c == '+':
@@ -70,8 +79,10 @@ func variableLen(s string, i int) int {
 		if !maskIsLetter(c) {
 			return 0
 		}
-		if n := hostLen(s, i); n > 0 {
-			return n
+		if dotted {
+			if n := hostLen(s, i); n > 0 {
+				return n
+			}
 		}
 		return calendarLen(s, i)
 	}
@@ -87,8 +98,10 @@ func variableLen(s string, i int) int {
 	if n := hexIDLen(s, i); n > 0 {
 		return n
 	}
-	if n := hostLen(s, i); n > 0 {
-		return n
+	if dotted {
+		if n := hostLen(s, i); n > 0 {
+			return n
+		}
 	}
 	if maskIsDigit(c) {
 		return numberLen(s, i)
@@ -198,6 +211,27 @@ func maskHexRun(s string) int {
 	return n
 }
 
+// genericTLDs are the top-level domains a host name may end in at any
+// number of dots.
+var genericTLDs = map[string]bool{}
+
+func init() {
+	for _, d := range strings.Fields(`com net org edu gov mil int info biz io local localdomain lan internal
+		intranet corp home arpa asia eu xyz app dev cloud online site top tech mobi name pro tel travel jobs
+		museum aero coop`) {
+		genericTLDs[d] = true
+	}
+}
+
+func maskLetterOnly(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if !maskIsLetter(s[i]) {
+			return false
+		}
+	}
+	return true
+}
+
 // portTLD reports whether the last label of a host name with a port may
 // be a top-level domain: two to six lowercase letters.
 func portTLD(label string) bool {
@@ -282,11 +316,14 @@ func hostLen(s string, i int) int {
 // topLevelDomain reports whether the last label of a host name with this
 // many dots is a top-level domain.
 func topLevelDomain(label string, dots int) bool {
-	switch strings.ToLower(label) {
-	case "com", "net", "org", "edu", "gov", "mil", "int", "info", "biz", "io", "local", "localdomain",
-		"lan", "internal", "intranet", "corp", "home", "arpa", "asia", "eu", "xyz", "app", "dev", "cloud",
-		"online", "site", "top", "tech", "mobi", "name", "pro", "tel", "travel", "jobs", "museum", "aero", "coop":
-		return true
+	var low [16]byte
+	if len(label) <= len(low) {
+		for i := 0; i < len(label); i++ {
+			low[i] = label[i] | 0x20 // lowercase for letters; maskLetterOnly rejects the rest
+		}
+		if genericTLDs[string(low[:len(label)])] && maskLetterOnly(label) {
+			return true
+		}
 	}
 	if dots < 2 || len(label) != 2 || !('a' <= label[0] && label[0] <= 'z' && 'a' <= label[1] && label[1] <= 'z') {
 		return false

@@ -207,7 +207,8 @@ var stageHelp = []HelpEntry{
 			"lof and ocsvm reasons name up to 3 features furthest outside their typical range; every method works by entity; all but decompose save: save=NAME stores the model (replace=true replaces one of that name), model=NAME scores new rows with it without refitting (list them with loghunt models); holds the rows",
 		"anomalies attempts, users by src_ip contamination=0.01"),
 	stage("patterns", "patterns [field=F]", "mine log templates (Drain) from the text of _raw or F and add pattern (the template, variables as <*>) and pattern_id (a hash of it, the same in every query) to every row, in order; "+
-		"numbers, IPv4 with port, dates and times, 0x hex, UUIDs, hex ids, MAC/IPv6 and month/day names count as variables; holds the rows; for messages only, rex them into a field first",
+		"numbers, IPv4 with port, dates and times, 0x hex, UUIDs, hex ids, MAC/IPv6, host names (www.example.com:443) and month/day names count as variables; "+
+		"after mining, templates that differ only at one position holding many names (com.apple.A.daily:, ...), or in a variable of several tokens or none ((87.5 KB), <1 sec, a list), are one; holds the rows; for messages only, rex them into a field first",
 		`"error" | patterns | stats count by pattern | sort -count`),
 	stage("context", "context by f [span=10m] [limit=100] [summary=true] [host=true]",
 		"replace each finding row by the events around it: the events of the store whose f (a field of the events, not one eval or rex made) is the row's f (exactly, as text) within span before or after the row's _time, in time order, at most limit per finding (the nearest in time), "+
