@@ -82,6 +82,11 @@ func TestSparklineOnRealLogs(t *testing.T) {
 	if _, err := Run(context.Background(), s.DB, pq, Options{}, func(*Batch) error { return nil }); !errors.Is(err, ErrLimit) || !strings.Contains(err.Error(), "more than 1000") {
 		t.Fatalf("1s buckets: %v", err)
 	}
+	// Its buckets are charged to the aggregation's memory.
+	pq, _ = Parse(`* | stats sparkline(count, 1m) by pid`)
+	if _, err := Run(context.Background(), s.DB, pq, Options{MaxAggBytes: 4 << 10}, func(*Batch) error { return nil }); !errors.Is(err, ErrLimit) || !strings.Contains(err.Error(), "memory") {
+		t.Fatalf("memory: %v", err)
+	}
 	cases := []struct{ q, want string }{
 		{"| stats sparkline(count)", "| stats sparkline(count)\n                       ^ sparkline needs an aggregate and a span: sparkline(count, 1h) or sparkline(avg(f), 5m)"},
 		{"| stats sparkline(count, x)", "| stats sparkline(count, x)\n                         ^ the span of sparkline must be a duration such as 30s, 5m, 1h or 1d, not \"x\""},
