@@ -620,6 +620,13 @@ func (g *gen) stats(s schema) (string, schema) {
 			byFields = append(byFields, strings.Trim(f, "`"))
 		}
 	}
+	if g.chance(0.15) { // a trend per group
+		in, _ := g.aggs(s, 1, false)
+		in, _, _ = strings.Cut(in, " as ")
+		name := g.name("sp")
+		aggs = "sparkline(" + in + ", " + pickOf(g, []string{"1h", "6h", "1d", "7d", "30m", "90m"}) + ") as " + name + ", " + aggs
+		names = append(names, name)
+	}
 	names = slices.DeleteFunc(names, func(n string) bool { return slices.Contains(byFields, n) })
 	out := schema{}
 	out = out.with(byFields...).with(names...)
