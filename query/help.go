@@ -50,6 +50,16 @@ func StageNames() []string { return helpNames(stageHelp) }
 // perc95, perc99.9 and the like (also written pN).
 func AggregateNames() []string { return helpNames(aggregateHelp) }
 
+// AggregateNamesOf returns the aggregates a stage takes, sorted:
+// sparkline is stats' alone, per_second and its kin timechart's.
+func AggregateNamesOf(stage string) []string {
+	stage = strings.ToLower(stage)
+	return slices.DeleteFunc(AggregateNames(), func(name string) bool {
+		_, per := PerUnits[name]
+		return name == "sparkline" && stage != "stats" || per && stage != "timechart"
+	})
+}
+
 // OptionNames returns the name=value options a stage takes, sorted.
 func OptionNames(stage string) []string {
 	opts := slices.Clone(stageOptions[strings.ToLower(stage)])
