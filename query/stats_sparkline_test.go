@@ -93,7 +93,8 @@ func TestSparklineOnRealLogs(t *testing.T) {
 		{"| stats sparkline(avgg(f), 1h)", "| stats sparkline(avgg(f), 1h)\n                  ^ unknown aggregate \"avgg\" (did you mean \"avg\"?)"},
 		{"| stats avg(bytes, 1h)", "| stats avg(bytes, 1h)\n           ^ avg takes one field: avg(field) (only sparkline takes an aggregate and a span)"},
 		{"| timechart span=1h sparkline(count, 1h)", "| timechart span=1h sparkline(count, 1h)\n                    ^ sparkline is stats': a trend per group (stats sparkline(count, 1h) by host)"},
-		{"| stats sparkline(per_second(b), 1h)", "| stats sparkline(per_second(b), 1h)\n                  ^ sparkline draws a stats aggregate, not per_second"},
+		{"| stats sparkline(per_second(b), 1h)", "| stats sparkline(per_second(b), 1h)\n                  ^ sparkline draws an aggregate that is a number (count, dc, sum, avg, min, max, range, median, percN, stdev, var, estdc, rate), not per_second"},
+		{"| stats sparkline(values(b), 1h)", "| stats sparkline(values(b), 1h)\n                  ^ sparkline draws an aggregate that is a number (count, dc, sum, avg, min, max, range, median, percN, stdev, var, estdc, rate), not values"},
 	}
 	for _, c := range cases {
 		if _, err := Parse(c.q); err == nil || err.Error() != c.want {

@@ -621,8 +621,11 @@ func (g *gen) stats(s schema) (string, schema) {
 		}
 	}
 	if g.chance(0.15) { // a trend per group
-		in, _ := g.aggs(s, 1, false)
-		in, _, _ = strings.Cut(in, " as ")
+		in := pickOf(g, []string{"count", "dc", "sum", "avg", "mean", "min", "max", "range", "median", "p90",
+			"perc99.5", "upperperc50", "stdev", "var", "stdevp", "varp", "estdc", "rate", "distinct_count", "exactperc75"})
+		if in != "count" || g.chance(0.5) {
+			in += "(" + argField(g.field(s)) + ")"
+		}
 		name := g.name("sp")
 		aggs = "sparkline(" + in + ", " + pickOf(g, []string{"1h", "6h", "1d", "7d", "30m", "90m"}) + ") as " + name + ", " + aggs
 		names = append(names, name)
