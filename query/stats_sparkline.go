@@ -15,11 +15,11 @@ import (
 // only as such (an aggregate's own `(f)` has no comma and no nested
 // parentheses).
 type SparkArgs struct {
-	Pos   lexer.Position
-	Agg   AggName
-	AggAt lexer.Position
-	Arg   *Field
-	Span  string
+	Pos    lexer.Position
+	Agg    AggName
+	AggAt  lexer.Position
+	Arg    *Field
+	Span   string
 	SpanAt lexer.Position
 }
 
