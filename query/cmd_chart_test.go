@@ -2,8 +2,11 @@ package query
 
 import (
 	"cmp"
+	"context"
+	"errors"
 	"slices"
 	"strconv"
+	"strings"
 	"testing"
 )
 
@@ -130,4 +133,28 @@ func cells200(s *testStore) int {
 	r := s.run(`* | where status == 200 | stats count by method`)
 	n, _ := strconv.Atoi(r[1][1])
 	return n
+}
+
+// TestChartBounded: chart holds its groups as stats does: more groups
+// than MaxGroups, or a table larger than MaxAggBytes, is a limit error
+// that says so, never an unbounded allocation.
+func TestChartBounded(t *testing.T) {
+	s := excerptDB(t, webExcerpt)
+	for _, c := range []struct {
+		q    string
+		opt  Options
+		want string
+	}{
+		{`* | chart count over clientip by path limit=0`, Options{MaxGroups: 100}, "more than 100 groups"},
+		{`* | chart count over path by clientip limit=0`, Options{MaxAggBytes: 256 << 10}, "chart would have"},
+	} {
+		pq, err := Parse(c.q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = Run(context.Background(), s.DB, pq, c.opt, func(*Batch) error { return nil })
+		if !errors.Is(err, ErrLimit) || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s: %v, want a limit error with %q", c.q, err, c.want)
+		}
+	}
 }

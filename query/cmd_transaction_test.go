@@ -1,6 +1,8 @@
 package query
 
 import (
+	"context"
+	"errors"
 	"os"
 	"regexp"
 	"strconv"
@@ -137,6 +139,12 @@ func TestTransactionBounds(t *testing.T) {
 	s := excerptDB(t, authExcerpt)
 	if _, err := s.tryRun(`app=sshd | transaction pid maxopentxn=5`); err == nil || !strings.Contains(err.Error(), "more than 5 sessions open at once") {
 		t.Fatalf("maxopentxn: %v", err)
+	}
+	// The events its open sessions hold are bounded by MaxRows.
+	pq, _ := Parse(`app=sshd | transaction host`)
+	if _, err := Run(context.Background(), s.DB, pq, Options{MaxRows: 100}, func(*Batch) error { return nil }); !errors.Is(err, ErrLimit) ||
+		!strings.Contains(err.Error(), "transaction would hold more than 100 events") {
+		t.Fatalf("held events: %v", err)
 	}
 	// With maxpause the sessions close as time passes: 5 are enough.
 	if rows := s.run(`app=sshd | transaction pid maxpause=2s maxopentxn=5`); len(rows) < 80 {

@@ -50,19 +50,14 @@ func StageNames() []string { return helpNames(stageHelp) }
 // perc95, perc99.9 and the like (also written pN).
 func AggregateNames() []string { return helpNames(aggregateHelp) }
 
-// AggregateNamesFor returns the aggregates a stage takes: sparkline only
-// in stats, per_second and its kin only in timechart.
-func AggregateNamesFor(stage string) []string {
-	var out []string
-	for _, n := range AggregateNames() {
-		switch {
-		case n == "sparkline" && stage != "stats":
-		case strings.HasPrefix(n, "per_") && stage != "timechart":
-		default:
-			out = append(out, n)
-		}
-	}
-	return out
+// AggregateNamesOf returns the aggregates a stage takes, sorted:
+// sparkline is stats' alone, per_second and its kin timechart's.
+func AggregateNamesOf(stage string) []string {
+	stage = strings.ToLower(stage)
+	return slices.DeleteFunc(AggregateNames(), func(name string) bool {
+		_, per := PerUnits[name]
+		return name == "sparkline" && stage != "stats" || per && stage != "timechart"
+	})
 }
 
 // OptionNames returns the name=value options a stage takes, sorted.
@@ -103,7 +98,7 @@ var stageHelp = []HelpEntry{
 	stage("fields", "fields [-] f, g", "keep only these fields, or with - drop them", "fields - _raw, source"),
 	stage("table", "table f, g", "keep exactly these fields, in this order", "table _time, user, src_ip"),
 	stage("rename", "rename f as g [, ...]", "rename fields", "rename src_ip as ip"),
-	stage("stats", "stats AGG [as name], ... [by f, g]", "aggregate into one row per group of the by fields, sorted by group; as in Splunk, values with the same text are one group (10, 10.0 and \"10\"; true and \"true\"), and a row whose by field is null (missing) is in no group", "stats count as attempts, dc(src_ip) as ips by user"),
+	stage("stats", "stats AGG [as name], ... [by f, g]", "aggregate into one row per group of the by fields, sorted by group; as in Splunk, values with the same text are one group (10, 10.0 and \"10\"; true and \"true\"), and a row whose by field is null (missing) is in no group; sparkline(AGG, SPAN) is a trend per group (.help sparkline)", "stats count as attempts, dc(src_ip) as ips by user"),
 	stage("bin", "bin [f] span=DUR", "floor _time (or f) to buckets of DUR: s, m, h, d, w", "bin _time span=5m"),
 	stage("timechart", "timechart span=DUR AGG [by f] [limit=N]", "one row per time bucket from the first to the last, empty buckets filled with zeros; by f makes a column per value (the top N, the rest as OTHER); span= and limit= may come before or after the aggregates; besides the stats aggregates, per_second(f), per_minute(f), per_hour(f) and per_day(f) give a bucket's sum per unit (sum * unit / span)", "timechart span=1h count by status limit=5"),
 	stage("chart", "chart AGG [as name], ... [over X] [by Y] [limit=N] [useother=true] [usenull=true] | chart AGG ... by X, Y",

@@ -101,8 +101,8 @@ func (a *Aggregate) checkSparkline() *posError {
 	if err := in.check(); err != nil {
 		return err
 	}
-	if _, per := PerUnits[in.Kind]; per || in.Kind == "sparkline" {
-		return errorfAt(in.Pos.Offset, "sparkline draws a stats aggregate, not %s", in.Func)
+	if !sparkKinds[in.Kind] {
+		return errorfAt(in.Pos.Offset, "sparkline draws an aggregate that is a number (count, dc, sum, avg, min, max, range, median, percN, stdev, var, estdc, rate), not %s", in.Func)
 	}
 	d, err := ParseDuration(a.Spark.Span)
 	if err != nil || d <= 0 {
@@ -112,6 +112,12 @@ func (a *Aggregate) checkSparkline() *posError {
 	a.spanNs = int64(d)
 	return nil
 }
+
+// sparkKinds are the aggregates a sparkline draws: those whose result is
+// a number (a list, a text or a time is no bar).
+var sparkKinds = map[string]bool{"count": true, "dc": true, "sum": true, "avg": true, "min": true, "max": true,
+	"range": true, "median": true, "perc": true, "upperperc": true, "stdev": true, "var": true, "stdevp": true,
+	"varp": true, "estdc": true, "rate": true}
 
 // sparkSpec is a sparkline's inner aggregate and span.
 type sparkSpec struct {

@@ -82,13 +82,19 @@ func TestSparklineOnRealLogs(t *testing.T) {
 	if _, err := Run(context.Background(), s.DB, pq, Options{}, func(*Batch) error { return nil }); !errors.Is(err, ErrLimit) || !strings.Contains(err.Error(), "more than 1000") {
 		t.Fatalf("1s buckets: %v", err)
 	}
+	// Its buckets are charged to the aggregation's memory.
+	pq, _ = Parse(`* | stats sparkline(count, 1m) by pid`)
+	if _, err := Run(context.Background(), s.DB, pq, Options{MaxAggBytes: 4 << 10}, func(*Batch) error { return nil }); !errors.Is(err, ErrLimit) || !strings.Contains(err.Error(), "memory") {
+		t.Fatalf("memory: %v", err)
+	}
 	cases := []struct{ q, want string }{
 		{"| stats sparkline(count)", "| stats sparkline(count)\n                       ^ sparkline needs an aggregate and a span: sparkline(count, 1h) or sparkline(avg(f), 5m)"},
 		{"| stats sparkline(count, x)", "| stats sparkline(count, x)\n                         ^ the span of sparkline must be a duration such as 30s, 5m, 1h or 1d, not \"x\""},
 		{"| stats sparkline(avgg(f), 1h)", "| stats sparkline(avgg(f), 1h)\n                  ^ unknown aggregate \"avgg\" (did you mean \"avg\"?)"},
 		{"| stats avg(bytes, 1h)", "| stats avg(bytes, 1h)\n           ^ avg takes one field: avg(field) (only sparkline takes an aggregate and a span)"},
 		{"| timechart span=1h sparkline(count, 1h)", "| timechart span=1h sparkline(count, 1h)\n                    ^ sparkline is stats': a trend per group (stats sparkline(count, 1h) by host)"},
-		{"| stats sparkline(per_second(b), 1h)", "| stats sparkline(per_second(b), 1h)\n                  ^ sparkline draws a stats aggregate, not per_second"},
+		{"| stats sparkline(per_second(b), 1h)", "| stats sparkline(per_second(b), 1h)\n                  ^ sparkline draws an aggregate that is a number (count, dc, sum, avg, min, max, range, median, percN, stdev, var, estdc, rate), not per_second"},
+		{"| stats sparkline(values(b), 1h)", "| stats sparkline(values(b), 1h)\n                  ^ sparkline draws an aggregate that is a number (count, dc, sum, avg, min, max, range, median, percN, stdev, var, estdc, rate), not values"},
 	}
 	for _, c := range cases {
 		if _, err := Parse(c.q); err == nil || err.Error() != c.want {

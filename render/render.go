@@ -136,7 +136,10 @@ func (rw *Writer) table(rows [][]store.Value) {
 		for i := range rw.fields {
 			s := cut(rw.text(row[i]), MaxCell)
 			if vals, ok := query.SparklineValues(row[i]); ok {
-				s = cut(Sparkline(vals), MaxCell)
+				s = Sparkline(vals)
+				if r := []rune(s); len(r) > MaxCell {
+					s = "…" + string(r[len(r)-MaxCell+1:]) // the latest buckets
+				}
 			}
 			cells[r][i] = s
 			width[i] = max(width[i], utf8.RuneCountInString(s))

@@ -102,6 +102,15 @@ func TestSparkline(t *testing.T) {
 			t.Errorf("Sparkline(%q) = %q, want %q", c.vals, got, c.want)
 		}
 	}
+	// A long one keeps its latest buckets in a table.
+	long := "##__SPARKLINE__##" + strings.Repeat("\n0", 100) + "\n7"
+	var lb strings.Builder
+	lw := New(&lb, Table, []string{"t"})
+	lw.Write([][]store.Value{{store.Str(long)}})
+	lw.Flush()
+	if want := "…" + strings.Repeat("▁", MaxCell-2) + "█"; strings.Split(lb.String(), "\n")[2] != want {
+		t.Errorf("long sparkline: %q", lb.String())
+	}
 	v := store.Str("##__SPARKLINE__##\n0\n2.5\n10")
 	rows := [][]store.Value{{store.Str("sshd"), v}}
 	for _, c := range []struct {

@@ -102,7 +102,7 @@ func (r *REPL) Complete(before string) (head string, candidates []string) {
 			pool = append(pool, o+"=")
 		}
 		if aggStages[stage] {
-			pool = append(pool, query.AggregateNamesFor(stage)...)
+			pool = append(pool, query.AggregateNamesOf(stage)...)
 		}
 		if exprStages[stage] {
 			for _, f := range query.FunctionNames() {

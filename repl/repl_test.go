@@ -179,6 +179,9 @@ func TestComplete(t *testing.T) {
 	}{
 		{"| st", "| ", []string{"stats", "streamstats"}},
 		{"x | timechart sp", "x | timechart ", []string{"span="}},
+		{"| stats sp", "| stats ", []string{"sparkline"}},
+		{"| timechart span=1h per_m", "| timechart span=1h ", []string{"per_minute"}},
+		{"| stats per_", "| stats ", nil},
 		{"| anomalies bytes cont", "| anomalies bytes ", []string{"contamination="}},
 		{"| stats count by cl", "| stats count by ", []string{"clientip"}},
 		{"| where cidr", "| where ", []string{"cidrmatch("}},

@@ -46,6 +46,8 @@ func aggregate(a *query.Aggregate, all []sample) store.Value {
 		}
 	}
 	switch a.Kind {
+	case "sparkline":
+		return store.Null // sparkStats fills it: it needs the time range
 	case "count":
 		if a.Field() == "" {
 			return store.Int(int64(len(all)))

@@ -360,6 +360,25 @@ func sameValue(got, want store.Value) bool {
 	if got.K == store.KindNull || want.K == store.KindNull {
 		return got.K == want.K
 	}
+	if a, ok := query.SparklineValues(got); ok {
+		b, ok := query.SparklineValues(want)
+		if !ok || len(a) != len(b) {
+			return false
+		}
+		for i := range a { // each bucket as a number, within the tolerance of floats
+			x, y := store.Str(a[i]), store.Str(b[i])
+			if fx, err := strconv.ParseFloat(a[i], 64); err == nil {
+				x = store.Float(fx)
+			}
+			if fy, err := strconv.ParseFloat(b[i], 64); err == nil {
+				y = store.Float(fy)
+			}
+			if !sameValue(x, y) {
+				return false
+			}
+		}
+		return true
+	}
 	if got.String() == want.String() {
 		return true
 	}

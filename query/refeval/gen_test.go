@@ -624,6 +624,16 @@ func (g *gen) stats(s schema) (string, schema) {
 			byFields = append(byFields, strings.Trim(f, "`"))
 		}
 	}
+	if g.chance(0.15) { // a trend per group
+		in := pickOf(g, []string{"count", "dc", "sum", "avg", "mean", "min", "max", "range", "median", "p90",
+			"perc99.5", "upperperc50", "stdev", "var", "stdevp", "varp", "estdc", "rate", "distinct_count", "exactperc75"})
+		if in != "count" || g.chance(0.5) {
+			in += "(" + argField(g.field(s)) + ")"
+		}
+		name := g.name("sp")
+		aggs = "sparkline(" + in + ", " + pickOf(g, []string{"1h", "6h", "1d", "7d", "30m", "90m"}) + ") as " + name + ", " + aggs
+		names = append(names, name)
+	}
 	names = slices.DeleteFunc(names, func(n string) bool { return slices.Contains(byFields, n) })
 	out := schema{}
 	out = out.with(byFields...).with(names...)

@@ -232,6 +232,9 @@ func (ev *evaluator) stage(st query.Command, rows []Row) ([]Row, error) {
 	case *query.RenameCmd:
 		return rename(c, rows), nil
 	case *query.StatsCmd:
+		if hasSparkline(c.Aggs) {
+			return ev.sparkStats(c, rows)
+		}
 		return stats(c.Aggs, query.FieldNames(c.By), rows), nil
 	case *query.BinCmd:
 		return bin(c, rows), nil
