@@ -80,7 +80,7 @@ func (e *env) query(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	q, err := query.Parse(pos[0])
+	q, err := e.parseQuery(pos[0])
 	if err != nil {
 		return queryError(err, pos[0])
 	}

@@ -5,6 +5,8 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+
+	"loghunt/store"
 )
 
 // Macros are named pieces of query text, as Splunk's search macros: a
@@ -276,4 +278,15 @@ func ParseMacroFile(name, text string) (*Macros, error) {
 		ms.Set(m)
 	}
 	return ms, nil
+}
+
+// MacroTable lists macros for printing: name (with its argument count),
+// arguments, text and where each is defined.
+func MacroTable(ms *Macros) ([]string, [][]store.Value) {
+	fields := []string{"macro", "args", "text", "defined"}
+	var rows [][]store.Value
+	for _, m := range ms.List() {
+		rows = append(rows, []store.Value{store.Str(m.Key()), store.Str(strings.Join(m.Args, ", ")), store.Str(m.Body), store.Str(m.Where())})
+	}
+	return fields, rows
 }

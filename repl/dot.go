@@ -33,6 +33,7 @@ func init() {
 		{".sources", "", "list what has been ingested", (*REPL).sources},
 		{".fields", "", "list the fields of the events, with types and examples", (*REPL).listFields},
 		{".models", "", "list the anomaly models saved with anomalies save=NAME", (*REPL).models},
+		{".macros", "", "list the macros queries can use as `name` or `name(x, y)` (loghunt macros --help)", (*REPL).listMacros},
 		{".alerts", "[new|acknowledged|closed|open] [RULE]", "list the alerts detection rules raised (.help rules: the rule format)", (*REPL).alerts},
 		{".ingest", "PATH...", "ingest log files or directories into the database", (*REPL).ingest},
 		{".format", "[" + strings.Join(formatNames(), "|") + "]", "show or set the output format", (*REPL).setFormat},
@@ -276,6 +277,23 @@ func (r *REPL) models(context.Context, []string) error {
 	return r.table(render.ModelsTable(names, blobs))
 }
 
+// listMacros lists the macros a query can use.
+func (r *REPL) listMacros(context.Context, []string) error {
+	if r.cfg.Macros == nil {
+		fmt.Fprintln(r.cfg.Stdout, "no macros (define them in macros.lhq beside the database, or with loghunt macros set)")
+		return nil
+	}
+	ms, err := r.cfg.Macros()
+	if err != nil {
+		return err
+	}
+	if ms.Len() == 0 {
+		fmt.Fprintln(r.cfg.Stdout, "no macros (define them in macros.lhq beside the database, or with loghunt macros set)")
+		return nil
+	}
+	return r.table(query.MacroTable(ms))
+}
+
 // alerts lists the stored alerts, optionally of one state and one rule.
 func (r *REPL) alerts(_ context.Context, args []string) error {
 	var f rules.Filter
@@ -398,7 +416,7 @@ func (r *REPL) runScriptFile(ctx context.Context, args []string) error {
 			}
 			continue
 		}
-		if _, err := query.Parse(sq.Text); err != nil {
+		if _, err := r.parse(sq.Text); err != nil {
 			fmt.Fprintf(r.cfg.Stderr, "%s:%d:\n", args[0], sq.Line)
 			return withQuery(err, sq.Text)
 		}
