@@ -70,8 +70,15 @@ func stage(name, syntax, summary, example string) HelpEntry {
 	return HelpEntry{Name: name, Kind: "stage", Syntax: syntax, Summary: summary, Example: example}
 }
 
-// topicHelp describes the fields that ingest gives some kinds of events.
-var topicHelp = []HelpEntry{{Name: "auth", Kind: "fields",
+// topicHelp describes the fields that ingest gives some kinds of events,
+// and macros.
+var topicHelp = []HelpEntry{{Name: "macros", Kind: "macros",
+	Syntax: "`name` or `name(x, y)` in a query; defined as name = TEXT or name(a, b) = TEXT",
+	Summary: "a macro is named query text, as in Splunk: the backquoted call is replaced by its TEXT, each $a$ by the argument as written ($$ is a $), before the query is parsed; a macro's text may use other macros (at most 32 deep; one that uses itself is an error). " +
+		"Definitions come from the database (loghunt macros set 'name(a) = TEXT', macros delete), then macros.lhq beside the database, then the --macros FILE, a later one replacing one of the same name and argument count. " +
+		"In a file each definition is a line, continued by lines that start with a space or tab; # starts a comment line. A backquoted name that is no macro stays a field name. " +
+		"An error inside a macro shows its definition with a caret, then where it was used; .macros lists them",
+	Example: "`failed_ssh` | `by_src(user, 5)`"}, {Name: "auth", Kind: "fields",
 	Syntax: "action, user, src_ip, src_port, auth_method, invalid_user, src_host, rhost, ruser, tty, command, pwd, run_as, pam_module, pam_service, pam_type, ...",
 	Summary: "sshd, sudo, su, login, useradd and PAM lines of an auth.log get these fields at ingest, so auth hunts need no rex. " +
 		"action is one of: failure, success, invalid_user, disconnect, connect, no_identification, break_in_attempt, too_many_failures, more_failures, " +

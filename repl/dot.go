@@ -187,7 +187,8 @@ func (r *REPL) help(_ context.Context, args []string) error {
 	fmt.Fprintln(w, "\n.help NAME shows a stage's or function's syntax and an example; .help rules the")
 	fmt.Fprintln(w, "detection rule format; .help actions what an alert's actions do; .help auth the fields")
 	fmt.Fprintln(w, "auth.log lines get at ingest (action, user, src_ip, auth_method, ...); .help ask")
-	fmt.Fprintln(w, "how .ask turns a question in words into a query with a language model.")
+	fmt.Fprintln(w, "how .ask turns a question in words into a query with a language model; .help macros")
+	fmt.Fprintln(w, "how `name(x, y)` in a query uses a macro.")
 	fmt.Fprintln(w, "A query that meets a damaged chunk fails naming it; 'loghunt repl --skip-damaged'")
 	fmt.Fprintln(w, "runs queries without damaged chunks, warning how many events each leaves out.")
 	return nil
