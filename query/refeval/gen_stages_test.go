@@ -211,3 +211,29 @@ func (g *gen) appendpipe(s schema) (string, schema) {
 	out.hasTime = false
 	return "appendpipe [stats " + aggs + " | eval total = \"all\"]", out.with("total")
 }
+
+// spath extracts from the Zeek JSON lines' _raw of the real store, or
+// from a JSON document eval makes of fields (null when one is missing;
+// not JSON when a value breaks it: both sides keep the row then).
+func (g *gen) spath(s schema) (string, schema) {
+	if g.chance(0.3) {
+		if g.chance(0.4) {
+			return "spath", s.with("uid", "id_orig_h", "query", "answers{}", "@stream")
+		}
+		out := g.name("sp")
+		p := pickOf(g, []string{"uid", "id_orig_h", "query", "answers{}", "answers{0}", "@stream", "nosuch", "TTLs"})
+		return "spath output=" + out + " path=" + quote(p), s.with(out)
+	}
+	j := g.name("j")
+	a, b := exprField(g.field(s)), exprField(g.field(s))
+	doc := quote(`{"u":"`) + " + tostring(" + a + ") + " + quote(`","v":["`) + " + tostring(" + b + ") + " +
+		quote(`",{"w":"`) + " + tostring(" + a + ") + " + quote(`"},[true,null,"x"]],"o":{"p":`) + " + tostring(len(tostring(" + b + "))) + " +
+		quote(`,"q.r":{"s":[]}},"u":"dup"}`)
+	ev := "eval " + j + " = " + doc + " | "
+	if g.chance(0.35) {
+		return ev + "spath input=" + j, s.with(j, "u", "v{}", "v{}.w", "v{}{}", "o.p")
+	}
+	out := g.name("sp")
+	p := pickOf(g, []string{"u", "v{}", "v{0}", "v{1}.w", "v{}.w", "v{2}{}", "v{}{}", "o", "o.p", "v", "nosuch", "{}", "q.r", "o.q.r.s", "o.q.r"})
+	return ev + "spath input=" + j + " output=" + out + " path=" + quote(p), s.with(j, out)
+}

@@ -360,9 +360,11 @@ func (g *gen) stage(s schema) (string, schema) {
 	if g.chance(0.15) {
 		return g.pivotStage(s) // gen_pivot_test.go
 	}
-	switch g.pick(34) {
+	switch g.pick(35) {
 	case 0:
 		return "search " + g.search(false), s
+	case 34:
+		return g.spath(s)
 	case 30:
 		return g.transaction(s)
 	case 31:

@@ -281,6 +281,8 @@ func (ev *evaluator) stage(st query.Command, rows []Row) ([]Row, error) {
 	case *query.AppendCmd:
 		sub, err := ev.subsearch(c.Sub, c.MaxOut)
 		return append(rows, sub...), err
+	case *query.SpathCmd:
+		return spath(c, rows), nil
 	case *query.AppendpipeCmd:
 		copies := make([]Row, len(rows))
 		for i, r := range rows {
