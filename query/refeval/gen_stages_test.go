@@ -1,6 +1,7 @@
 package refeval
 
 import (
+	"path/filepath"
 	"slices"
 	"strings"
 
@@ -236,4 +237,26 @@ func (g *gen) spath(s schema) (string, schema) {
 	out := g.name("sp")
 	p := pickOf(g, []string{"u", "v{}", "v{0}", "v{1}.w", "v{}.w", "v{2}{}", "v{}{}", "o", "o.p", "v", "nosuch", "{}", "q.r", "o.q.r.s", "o.q.r"})
 	return ev + "spath input=" + j + " output=" + out + " path=" + quote(p), s.with(j, out)
+}
+
+// lookupFiles writes the rows to a CSV file and passes them on, or reads
+// the file back after them (what was written, typed again), or adds the
+// rows of the lookup file after them.
+func (g *gen) lookupFiles(s schema) (string, schema) {
+	if g.c.lookup == "" {
+		return "head 50", s
+	}
+	out := quote(filepath.Join(filepath.Dir(g.c.lookup), "out.csv"))
+	app := pickOf(g, []string{"", "append=true ", "append=false "})
+	switch g.pick(3) {
+	case 0:
+		return "outputlookup " + app + out, s
+	case 1:
+		o := s
+		o.ordered, o.hasTime, o.hasRaw = false, false, false
+		return "head 20 | outputlookup " + out + " | inputlookup append=true " + out, o
+	}
+	o := s.with("key", "risk", "owner", "note", "status")
+	o.ordered, o.hasTime = false, false
+	return "inputlookup append=true " + quote(g.c.lookup), o
 }
