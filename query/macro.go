@@ -5,6 +5,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"loghunt/store"
 )
@@ -130,6 +131,9 @@ func ParseMacro(def, source string, line int) (*Macro, error) {
 	eq := strings.IndexByte(def, '=')
 	if eq < 0 {
 		return nil, fmt.Errorf("a macro definition is `name = TEXT` or `name(a, b) = TEXT`: no '=' in %q", firstLine(def))
+	}
+	if !utf8.ValidString(def) {
+		return nil, fmt.Errorf("a macro definition must be UTF-8 text")
 	}
 	m := &Macro{Def: def, Source: source, Line: line}
 	head := strings.TrimSpace(def[:eq])

@@ -198,3 +198,29 @@ func TestMacroFileErrors(t *testing.T) {
 		t.Errorf("g and g(1): %v %v", ms, err)
 	}
 }
+
+// FuzzParseWithMacros: any text with any macros file gives a query or an
+// error, never a panic, and a query prints back to text that parses to
+// the same query.
+func FuzzParseWithMacros(f *testing.F) {
+	for _, s := range []string{"`failed_ssh` | `by_src(user, 3)`", "* | `top_src`", "`outer(2)` | head", "`a`",
+		"* | `dollar(\"a, b\")`", "`by_src(f(a, b), 2)`", "* | table `id.orig_h`", "`", "``", "`by_src(", "* | `x(`y`)`"} {
+		f.Add(s, testMacroFile)
+	}
+	f.Add("`a` | `b(1)`", "a = `b(2)`\nb(x) = $x$ `a`\n")
+	f.Fuzz(func(t *testing.T, q, file string) {
+		ms, err := ParseMacroFile("f.lhq", file)
+		if err != nil {
+			return
+		}
+		pq, err := ParseWithMacros(q, ms)
+		if err != nil {
+			_ = err.Error()
+			return
+		}
+		again, err := Parse(pq.String())
+		if err != nil || again.String() != pq.String() {
+			t.Fatalf("%q printed %q: %v", q, pq.String(), err)
+		}
+	})
+}
