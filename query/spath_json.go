@@ -118,7 +118,7 @@ func (p *jsonTreeParser) str() string {
 	}
 	p.i++
 	raw := p.s[start:p.i]
-	if !esc {
+	if !esc && utf8.ValidString(raw) {
 		return raw[1 : len(raw)-1]
 	}
 	var out string
