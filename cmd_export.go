@@ -64,7 +64,7 @@ func (e *env) export(ctx context.Context, args []string) error {
 			keys = append(keys, strings.TrimSpace(k))
 		}
 	}
-	q, err := query.Parse(text)
+	q, err := e.parseQuery(text)
 	if err != nil {
 		return queryError(err, text)
 	}

@@ -23,6 +23,9 @@ unless --tz names another zone.
   loghunt query '"Failed password" | stats count by host'
   loghunt query --earliest -24h 'status>=500 | timechart span=1h count by status'
 
+A query may use macros, `+"`name` or `name(x, y)`"+` in backquotes (see
+'loghunt macros --help'); a macro's error shows its definition with a caret.
+
 flags:
 `
 
@@ -80,7 +83,7 @@ func (e *env) query(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	q, err := query.Parse(pos[0])
+	q, err := e.parseQuery(pos[0])
 	if err != nil {
 		return queryError(err, pos[0])
 	}

@@ -52,7 +52,7 @@ func (e *env) repl(ctx context.Context, args []string) error {
 	return repl.Run(ctx, repl.Config{
 		DB: e.db, Stdin: e.stdin, Stdout: e.stdout, Stderr: e.stderr,
 		Format: e.outFormat(), Chart: e.chartOptions(), SkipDamaged: *skipDamaged, Loc: loc,
-		AskExamples: examples,
+		AskExamples: examples, Macros: e.loadMacros,
 	})
 }
 

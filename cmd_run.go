@@ -87,7 +87,7 @@ func (e *env) runScriptDepth(ctx context.Context, name, src string, qf *queryFla
 			}
 			continue
 		}
-		if parsed[i], err = query.Parse(sq.Text); err != nil {
+		if parsed[i], err = e.parseQuery(sq.Text); err != nil {
 			return scriptError(name, sq, queryError(err, sq.Text))
 		}
 	}
@@ -113,7 +113,7 @@ func (e *env) runScriptDepth(ctx context.Context, name, src string, qf *queryFla
 			}
 			if commands == nil {
 				if commands, err = repl.New(repl.Config{DB: e.db, Stdout: e.stdout, Stderr: e.stderr,
-					Format: *format, Chart: e.chartOptions()}); err != nil {
+					Format: *format, Chart: e.chartOptions(), Macros: e.loadMacros}); err != nil {
 					return scriptError(name, sq, err)
 				}
 			}

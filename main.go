@@ -16,6 +16,7 @@ import (
 
 	"golang.org/x/term"
 
+	"loghunt/query"
 	"loghunt/render"
 	"loghunt/store"
 )
@@ -31,6 +32,7 @@ usage:
   loghunt [--db FILE] watch [--rules PATH]... [--act] [--format F] [--tz ZONE] [--poll] PATH...
   loghunt [--db FILE] sources | fields
   loghunt [--db FILE] models [delete NAME]   (anomaly models saved with save=NAME)
+  loghunt [--db FILE] [--macros FILE] macros [list | set 'NAME(a, b) = TEXT' | delete NAME]
   loghunt [--db FILE] check
   loghunt [--db FILE] rules check [--no-db] PATH...
   loghunt sigma check [-q] RULES...
@@ -59,6 +61,9 @@ commands:
             have it, example values
   models    list the anomaly models saved with '| anomalies ... save=NAME';
             'models delete NAME' deletes one
+  macros    list the macros queries can use (` + "`NAME` or `NAME(x, y)`" + ` in
+            backquotes): stored in the database ('macros set', 'macros
+            delete'), in macros.lhq beside it, or in the --macros file
   check     verify the database: bbolt's page check, then every chunk's
             checksums, header, columns and the event counts of each source,
             which it lists (what a query counts by source)
@@ -90,6 +95,7 @@ commands:
 
 global flags:
   --db FILE           the database (default $LOGHUNT_DB, else ./loghunt.db)
+  --macros FILE       a macros file, besides the database's macros and macros.lhq beside it
   --cpuprofile FILE   write a CPU profile (go tool pprof) of the command
   --memprofile FILE   write a heap profile when the command ends
 
@@ -147,6 +153,8 @@ func exitCode(err error, stderr io.Writer) int {
 // env is what every command gets.
 type env struct {
 	db             string
+	macroFile      string        // --macros
+	macroSet       *query.Macros // read at the first query with a backquote
 	stdin          io.Reader
 	stdout, stderr io.Writer
 }
@@ -158,6 +166,7 @@ func cli(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	fs.SetOutput(stderr)
 	fs.Usage = func() { fmt.Fprint(stderr, usage) }
 	fs.StringVar(&e.db, "db", defaultDB(), "the database file")
+	fs.StringVar(&e.macroFile, "macros", "", "a macros file (see 'loghunt macros --help'), read after the database's macros and macros.lhq beside it")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile (pprof) to this file")
 	memProfile := fs.String("memprofile", "", "write a heap profile (pprof) to this file at exit")
 	if err := fs.Parse(args); err != nil {
@@ -198,6 +207,8 @@ func cli(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return e.check(rest)
 	case "models":
 		return e.models(rest)
+	case "macros":
+		return e.macros(rest)
 	case "rules":
 		return e.rules(rest)
 	case "sigma":

@@ -173,3 +173,16 @@ func (c *SpathCmd) apply(b *Batch) (*Batch, error) {
 	}
 	return b, nil
 }
+
+// PathText is the path as written, or "" for auto-extract.
+func (c *SpathCmd) PathText() string {
+	for _, o := range append(append([]*Option{}, c.Options...), c.Trailing...) {
+		if o.Name == "path" {
+			return string(o.Value)
+		}
+	}
+	if c.Path != nil {
+		return string(c.Path.Path)
+	}
+	return ""
+}

@@ -164,7 +164,7 @@ func TestSpathAgainstEncodingJSON(t *testing.T) {
 	}
 }
 
-func mustSpath(t *testing.T, q string) *SpathCmd {
+func mustSpath(t testing.TB, q string) *SpathCmd {
 	t.Helper()
 	pq, err := Parse(q)
 	if err != nil {
@@ -504,5 +504,60 @@ func TestSpathSyntax(t *testing.T) {
 	_, err := Parse(`* | spath path="a.b{x}"`)
 	if e, ok := err.(*Error); !ok || e.Col != len(`* | spath path=`)+1 || !strings.Contains(e.Msg, `at "{x}"`) {
 		t.Errorf("error column: %v", err)
+	}
+}
+
+// FuzzSpath: any text as the input of spath, auto-extract and a path,
+// never panics, and on JSON agrees with encoding/json.
+func FuzzSpath(f *testing.F) {
+	for _, s := range []string{`{"a":[1,{"b":2}],"a.b":3}`, `[[1,2],[3]]`, `{"x":"\u00e9\"","y":null,"x":true}`, `{`, `[{}]`, `{"a":{"b":{"c":[null,1e400]}}}`} {
+		f.Add(s, "a.b{0}")
+	}
+	auto := mustSpath(f, `| spath input=j`)
+	f.Fuzz(func(t *testing.T, doc, path string) {
+		b := oneRow("j", doc)
+		auto.apply(b)
+		var tree any
+		dec := json.NewDecoder(strings.NewReader(doc))
+		dec.UseNumber()
+		trimmed := strings.TrimSpace(doc)
+		deep := strings.Count(doc, "[")+strings.Count(doc, "{") >= maxSpathDepth // not read: see maxSpathDepth
+		isDoc := !deep && json.Valid([]byte(doc)) && trimmed != "" && (trimmed[0] == '{' || trimmed[0] == '[') && dec.Decode(&tree) == nil
+		if isDoc && !strings.Contains(doc, ".") {
+			want := map[string][]any{}
+			bruteLeaves(tree, "", want)
+			for f, vals := range want {
+				if err := sameSpath(b.Get(f, 0), vals, true); err != nil {
+					t.Fatalf("doc %q: %s: %v", doc, f, err)
+				}
+			}
+		}
+		if steps, bad := parseSpath(path); bad < 0 && !strings.ContainsAny(path, "\"\\") {
+			pq, err := Parse(`| spath input=j output=out path="` + path + `"`)
+			if err != nil {
+				return
+			}
+			b := oneRow("j", doc)
+			pq.Stages[1].(*SpathCmd).apply(b)
+			if isDoc {
+				if err := sameSpath(b.Get("out", 0), bruteFind(tree, steps), true); err != nil {
+					t.Fatalf("doc %q path %q: %v", doc, path, err)
+				}
+			}
+		}
+	})
+}
+
+// TestSpathDeep: a document nested deeper than maxSpathDepth is not read
+// (no panic, no stack growth without bound); one just under it is.
+func TestSpathDeep(t *testing.T) {
+	auto := mustSpath(t, `| spath input=j`)
+	for depth, want := range map[int]string{maxSpathDepth - 1: "1", maxSpathDepth + 5: "", 100000: ""} {
+		doc := strings.Repeat("[", depth) + "1" + strings.Repeat("]", depth)
+		b := oneRow("j", doc)
+		auto.apply(b)
+		if got := b.Get(strings.Repeat("{}", depth), 0).String(); got != want {
+			t.Errorf("depth %d: %q, want %q", depth, got, want)
+		}
 	}
 }

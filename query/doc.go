@@ -2,7 +2,11 @@
 // followed by stages (`Failed password | stats count by src_ip | sort
 // -count`), run over the chunks of a store.
 //
-// A query goes through six steps, each in files named for it:
+// A query goes through six steps, each in files named for it, after its
+// macros (`name(args)`, macro.go and macro_expand.go) are expanded to
+// text when the caller has any (ParseWithMacros: every byte of the
+// expanded text remembers the query or macro definition it came from, so
+// errors point into the macro):
 //
 //  1. Lex (lexer.go, lexer_expr.go). The text becomes tokens. Search
 //     terms, stage arguments and eval expressions lex differently (a `-`

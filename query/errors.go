@@ -25,6 +25,9 @@ type Error struct {
 	Line  int    // 1-based
 	Col   int    // 1-based, in characters
 	Msg   string // lower-case, no trailing period
+	// Note follows the caret line: where the macro the error is in was
+	// used, each with its own caret (see ParseWithMacros).
+	Note string
 }
 
 // Error renders the line of the query with a caret and the message.
@@ -56,7 +59,11 @@ func (e *Error) Error() string {
 	if len(lines) > 1 {
 		msg = fmt.Sprintf("%s (line %d)", msg, e.Line)
 	}
-	return string(runes) + "\n" + strings.Repeat(" ", col) + "^ " + msg
+	out := string(runes) + "\n" + strings.Repeat(" ", col) + "^ " + msg
+	if e.Note != "" {
+		out += "\n" + e.Note
+	}
+	return out
 }
 
 // posError is an error at a byte offset of the query, turned into an

@@ -23,7 +23,9 @@ func FuzzParse(f *testing.F) {
 		f.Add(q)
 	}
 	for _, q := range []string{"* | sigma rules=r level>=high tags=\"a,b\"", "* | sigma rules=/x/y.yml mapping=../m.yml", "* | stast count", "| where (a", `"open`, "a |", "| bin spn=1m", "x IN (a", "| where 1 < 2 < 3",
-		"* | timechart span=1h count | anomalies method=decompose period=1d k=1.5 count by user", "| anomalies method=decompose period=-1d k=1e309"} {
+		"* | timechart span=1h count | anomalies method=decompose period=1d k=1.5 count by user", "| anomalies method=decompose period=-1d k=1e309",
+		"* | spath", "* | spath answers{} output=a", `* | spath input=j path="a.b{0}.c"`, "* | spath {}.x", "| inputlookup max=3 a/b.csv",
+		"| inputlookup append=true \"x y.csv\"", "* | outputlookup append=true out.csv", "* [| inputlookup ips.csv | fields ip]"} {
 		f.Add(q)
 	}
 	f.Fuzz(func(t *testing.T, q string) {

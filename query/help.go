@@ -80,8 +80,15 @@ func stage(name, syntax, summary, example string) HelpEntry {
 	return HelpEntry{Name: name, Kind: "stage", Syntax: syntax, Summary: summary, Example: example}
 }
 
-// topicHelp describes the fields that ingest gives some kinds of events.
-var topicHelp = []HelpEntry{{Name: "auth", Kind: "fields",
+// topicHelp describes the fields that ingest gives some kinds of events,
+// and macros.
+var topicHelp = []HelpEntry{{Name: "macros", Kind: "macros",
+	Syntax: "`name` or `name(x, y)` in a query; defined as name = TEXT or name(a, b) = TEXT",
+	Summary: "a macro is named query text, as in Splunk: the backquoted call is replaced by its TEXT, each $a$ by the argument as written ($$ is a $), before the query is parsed; a macro's text may use other macros (at most 32 deep; one that uses itself is an error). " +
+		"Definitions come from the database (loghunt macros set 'name(a) = TEXT', macros delete), then macros.lhq beside the database, then the --macros FILE, a later one replacing one of the same name and argument count. " +
+		"In a file each definition is a line, continued by lines that start with a space or tab; # starts a comment line. A backquoted name that is no macro stays a field name. " +
+		"An error inside a macro shows its definition with a caret, then where it was used; .macros lists them",
+	Example: "`failed_ssh` | `by_src(user, 5)`"}, {Name: "auth", Kind: "fields",
 	Syntax: "action, user, src_ip, src_port, auth_method, invalid_user, src_host, rhost, ruser, tty, command, pwd, run_as, pam_module, pam_service, pam_type, ...",
 	Summary: "sshd, sudo, su, login, useradd and PAM lines of an auth.log get these fields at ingest, so auth hunts need no rex. " +
 		"action is one of: failure, success, invalid_user, disconnect, connect, no_identification, break_in_attempt, too_many_failures, more_failures, " +
@@ -145,7 +152,7 @@ var stageHelp = []HelpEntry{
 	stage("inputlookup", "| inputlookup [max=N] FILE.csv | inputlookup append=true FILE.csv", "the rows of a CSV file with a header row (found as lookup finds its file: the path as written, relative to the working directory), one field per column, cells typed as lookup types them (an empty cell is null), no _time; "+
 		"it reads no events, so it is the first stage (of a query, a subsearch or append's), unless append=true adds the rows after the rows so far; max=N reads the first N rows; a malformed file is an error naming its line", "| inputlookup bad_ips.csv | fields ip"),
 	stage("outputlookup", "outputlookup [append=bool] FILE.csv", "write the rows to a CSV file (a header of their fields, then one line per row; times in RFC 3339, null empty; no rows make an empty file) and pass them on; "+
-		"the file is replaced whole or not at all: written to a temporary file in the same directory, synced, renamed over the old one once every row has come, so a query that fails leaves the old file; append=true keeps the old file's rows first, the columns the union of both; the name must end in .csv", "stats count by src_ip | where count > 100 | outputlookup bad_ips.csv"),
+		"the file is replaced whole or not at all: written to a temporary file in the same directory, synced, renamed over the old one once every row has come, so a query that fails leaves the old file; append=true keeps the old file's rows first, the columns the union of both; the name must end in .csv; it holds the rows until the last, within sort's bounds", "stats count by src_ip | where count > 100 | outputlookup bad_ips.csv"),
 	stage("mvexpand", "mvexpand f [limit=N]", "one row per value of the multi-value f (values one per line, as split() makes them), f holding that value; limit=N takes the first N values of each row; as in Splunk a row without f is dropped", `eval part = split(path, "/") | mvexpand part limit=10`),
 	stage("fillnull", "fillnull [value=V] [f, g]", "set null (missing) values of f, g to V (default 0; a V written as a number is a number), adding the fields where rows lack them; with no fields, every field any row has (so it holds the rows, within sort's bounds, to know them)", "fillnull value=unknown user, src_ip"),
 	stage("makeresults", "| makeresults [count=N]", "N rows (default 1, at most 1,000,000) with only _time, the query's now() (the newest event's time); it reads no events, so it must be the first stage, after a bare |", "| makeresults count=3 | eval n = 1"),

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"strings"
+	"unicode/utf8"
 
 	"loghunt/store"
 )
@@ -117,7 +118,7 @@ func (p *jsonTreeParser) str() string {
 	}
 	p.i++
 	raw := p.s[start:p.i]
-	if !esc {
+	if !esc && utf8.ValidString(raw) {
 		return raw[1 : len(raw)-1]
 	}
 	var out string
@@ -243,13 +244,16 @@ func spathValue(nodes []*jsonNode) (store.Value, bool) {
 	case 0:
 		return store.Null, false
 	case 1:
+		if keep[0].kind == '"' {
+			return store.Str(jsonString(keep[0].raw)), true
+		}
 		return jsonValue(json.RawMessage(keep[0].raw)), true
 	}
 	parts := make([]string, len(keep))
 	for i, n := range keep {
 		switch n.kind {
 		case '"':
-			json.Unmarshal([]byte(n.raw), &parts[i])
+			parts[i] = jsonString(n.raw)
 		case '{', '[':
 			var b bytes.Buffer
 			json.Compact(&b, []byte(n.raw))
@@ -259,4 +263,15 @@ func spathValue(nodes []*jsonNode) (store.Value, bool) {
 		}
 	}
 	return store.Str(strings.Join(parts, mvSep)), true
+}
+
+// jsonString decodes a JSON string's text; one without escapes (and in
+// UTF-8, as encoding/json would mend it) is its inside, as it is.
+func jsonString(raw string) string {
+	if !strings.ContainsRune(raw, '\\') && utf8.ValidString(raw) {
+		return raw[1 : len(raw)-1]
+	}
+	var out string
+	json.Unmarshal([]byte(raw), &out)
+	return out
 }

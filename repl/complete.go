@@ -82,6 +82,9 @@ func (r *REPL) Complete(before string) (head string, candidates []string) {
 		start--
 	}
 	head, word := before[:start], before[start:]
+	if strings.HasSuffix(head, "`") && strings.Count(head, "`")%2 == 1 {
+		return head, matching(append(r.macroNames(), r.fields...), word) // `name: a macro, or a field
+	}
 	pipe, open := scanQuotes(head)
 	if open {
 		return head, nil
@@ -114,6 +117,27 @@ func (r *REPL) Complete(before string) (head string, candidates []string) {
 	return head, matching(pool, word)
 }
 
+// macroNames are the macros to complete after a backquote: name` for
+// one without arguments, name( for one with.
+func (r *REPL) macroNames() []string {
+	if r.cfg.Macros == nil {
+		return nil
+	}
+	ms, err := r.cfg.Macros()
+	if err != nil {
+		return nil
+	}
+	var out []string
+	for _, m := range ms.List() {
+		if len(m.Args) == 0 {
+			out = append(out, m.Name+"`")
+		} else {
+			out = append(out, m.Name+"(")
+		}
+	}
+	return out
+}
+
 // completeDot completes dot-command names, then .help topics, .format
 // names and the paths of .run and .ingest.
 func (r *REPL) completeDot(before string) (string, []string) {
@@ -128,7 +152,7 @@ func (r *REPL) completeDot(before string) (string, []string) {
 		for _, e := range query.HelpEntries() {
 			pool = append(pool, e.Name)
 		}
-		pool = append(pool, "rules", "actions")
+		pool = append(pool, "rules", "actions", "macros")
 	case ".format":
 		pool = formatNames()
 	case ".run", ".ingest":

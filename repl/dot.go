@@ -33,6 +33,7 @@ func init() {
 		{".sources", "", "list what has been ingested", (*REPL).sources},
 		{".fields", "", "list the fields of the events, with types and examples", (*REPL).listFields},
 		{".models", "", "list the anomaly models saved with anomalies save=NAME", (*REPL).models},
+		{".macros", "", "list the macros queries can use as `name` or `name(x, y)` (loghunt macros --help)", (*REPL).listMacros},
 		{".alerts", "[new|acknowledged|closed|open] [RULE]", "list the alerts detection rules raised (.help rules: the rule format)", (*REPL).alerts},
 		{".ingest", "PATH...", "ingest log files or directories into the database", (*REPL).ingest},
 		{".format", "[" + strings.Join(formatNames(), "|") + "]", "show or set the output format", (*REPL).setFormat},
@@ -186,7 +187,8 @@ func (r *REPL) help(_ context.Context, args []string) error {
 	fmt.Fprintln(w, "\n.help NAME shows a stage's or function's syntax and an example; .help rules the")
 	fmt.Fprintln(w, "detection rule format; .help actions what an alert's actions do; .help auth the fields")
 	fmt.Fprintln(w, "auth.log lines get at ingest (action, user, src_ip, auth_method, ...); .help ask")
-	fmt.Fprintln(w, "how .ask turns a question in words into a query with a language model.")
+	fmt.Fprintln(w, "how .ask turns a question in words into a query with a language model; .help macros")
+	fmt.Fprintln(w, "how `name(x, y)` in a query uses a macro.")
 	fmt.Fprintln(w, "A query that meets a damaged chunk fails naming it; 'loghunt repl --skip-damaged'")
 	fmt.Fprintln(w, "runs queries without damaged chunks, warning how many events each leaves out.")
 	return nil
@@ -274,6 +276,23 @@ func (r *REPL) models(context.Context, []string) error {
 		return nil
 	}
 	return r.table(render.ModelsTable(names, blobs))
+}
+
+// listMacros lists the macros a query can use.
+func (r *REPL) listMacros(context.Context, []string) error {
+	if r.cfg.Macros == nil {
+		fmt.Fprintln(r.cfg.Stdout, "no macros (define them in macros.lhq beside the database, or with loghunt macros set)")
+		return nil
+	}
+	ms, err := r.cfg.Macros()
+	if err != nil {
+		return err
+	}
+	if ms.Len() == 0 {
+		fmt.Fprintln(r.cfg.Stdout, "no macros (define them in macros.lhq beside the database, or with loghunt macros set)")
+		return nil
+	}
+	return r.table(query.MacroTable(ms))
 }
 
 // alerts lists the stored alerts, optionally of one state and one rule.
@@ -398,7 +417,7 @@ func (r *REPL) runScriptFile(ctx context.Context, args []string) error {
 			}
 			continue
 		}
-		if _, err := query.Parse(sq.Text); err != nil {
+		if _, err := r.parse(sq.Text); err != nil {
 			fmt.Fprintf(r.cfg.Stderr, "%s:%d:\n", args[0], sq.Line)
 			return withQuery(err, sq.Text)
 		}

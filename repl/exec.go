@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"strings"
 	"sync"
 	"time"
 
@@ -16,7 +17,7 @@ import (
 // run, prints its result and a line with its row count and time. The user's
 // interrupt cancels it.
 func (r *REPL) runQuery(ctx context.Context, text string) error {
-	q, err := query.Parse(text)
+	q, err := r.parse(text)
 	if err != nil {
 		return withQuery(err, text)
 	}
@@ -54,6 +55,19 @@ func (r *REPL) runQuery(ctx context.Context, text string) error {
 	}
 	fmt.Fprintf(r.cfg.Stderr, "%d row%s in %.3fs\n", s.Rows(), plural(s.Rows()), elapsed)
 	return nil
+}
+
+// parse parses a query, expanding its macros: they are read again for
+// every query, so a macro set from another terminal counts at once.
+func (r *REPL) parse(text string) (*query.Query, error) {
+	if r.cfg.Macros == nil || !strings.Contains(text, "`") {
+		return query.Parse(text)
+	}
+	ms, err := r.cfg.Macros()
+	if err != nil {
+		return nil, err
+	}
+	return query.ParseWithMacros(text, ms)
 }
 
 // llmOptions let explain llm=true ask the configured model and print

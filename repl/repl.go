@@ -76,6 +76,9 @@ type Config struct {
 	LLM func() (*llm.Config, error)
 	// AskExamples are the worked examples .ask gives the model.
 	AskExamples []assist.Example
+	// Macros reads the macros queries may use (`name(args)`), before each
+	// query that has a backquote and for .macros; nil means none.
+	Macros func() (*query.Macros, error)
 }
 
 // REPL is one session.

@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"loghunt/query"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -198,6 +199,22 @@ func TestComplete(t *testing.T) {
 	}
 	if _, got := r.Complete("| stats c"); !slices.Contains(got, "count") || !slices.Contains(got, "clientip") {
 		t.Errorf("| stats c: %q lacks count or clientip", got)
+	}
+	// After a backquote: the macros, name( for one with arguments.
+	r.cfg.Macros = func() (*query.Macros, error) {
+		return query.ParseMacroFile("m.lhq", "failed = x\nfan(a) = $a$\nfan = y\nother = z\n")
+	}
+	for line, want := range map[string][]string{
+		"`fa":            {"failed`", "fan(", "fan`"},
+		"* | `o":         {"other`"},
+		"* | table `id.": nil,
+		"`x` | stats `o": {"other`"},
+		".help mac":      {"macros"},
+		"| table `cl":    {"clientip"},
+	} {
+		if _, got := r.Complete(line); !slices.Equal(got, want) {
+			t.Errorf("Complete(%q) = %q, want %q", line, got, want)
+		}
 	}
 }
 

@@ -1,6 +1,7 @@
 package refeval
 
 import (
+	"path/filepath"
 	"slices"
 	"strings"
 
@@ -210,4 +211,52 @@ func (g *gen) appendpipe(s schema) (string, schema) {
 	out = out.with(names...)
 	out.hasTime = false
 	return "appendpipe [stats " + aggs + " | eval total = \"all\"]", out.with("total")
+}
+
+// spath extracts from the Zeek JSON lines' _raw of the real store, or
+// from a JSON document eval makes of fields (null when one is missing;
+// not JSON when a value breaks it: both sides keep the row then).
+func (g *gen) spath(s schema) (string, schema) {
+	if g.chance(0.3) {
+		if g.chance(0.4) {
+			return "spath", s.with("uid", "id_orig_h", "query", "answers{}", "@stream")
+		}
+		out := g.name("sp")
+		p := pickOf(g, []string{"uid", "id_orig_h", "query", "answers{}", "answers{0}", "@stream", "nosuch", "TTLs"})
+		return "spath output=" + out + " path=" + quote(p), s.with(out)
+	}
+	j := g.name("j")
+	a, b := exprField(g.field(s)), exprField(g.field(s))
+	doc := quote(`{"u":"`) + " + tostring(" + a + ") + " + quote(`","v":["`) + " + tostring(" + b + ") + " +
+		quote(`",{"w":"`) + " + tostring(" + a + ") + " + quote(`"},[true,null,"x"]],"o":{"p":`) + " + tostring(len(tostring(" + b + "))) + " +
+		quote(`,"q.r":{"s":[]}},"u":"dup"}`)
+	ev := "eval " + j + " = " + doc + " | "
+	if g.chance(0.35) {
+		return ev + "spath input=" + j, s.with(j, "u", "v{}", "v{}.w", "v{}{}", "o.p")
+	}
+	out := g.name("sp")
+	p := pickOf(g, []string{"u", "v{}", "v{0}", "v{1}.w", "v{}.w", "v{2}{}", "v{}{}", "o", "o.p", "v", "nosuch", "{}", "q.r", "o.q.r.s", "o.q.r"})
+	return ev + "spath input=" + j + " output=" + out + " path=" + quote(p), s.with(j, out)
+}
+
+// lookupFiles writes the rows to a CSV file and passes them on, or reads
+// the file back after them (what was written, typed again), or adds the
+// rows of the lookup file after them.
+func (g *gen) lookupFiles(s schema) (string, schema) {
+	if g.c.lookup == "" {
+		return "head 50", s
+	}
+	out := quote(filepath.Join(filepath.Dir(g.c.lookup), "out.csv"))
+	app := pickOf(g, []string{"", "append=true ", "append=false "})
+	switch g.pick(3) {
+	case 0:
+		return "outputlookup " + app + out, s
+	case 1:
+		o := s
+		o.ordered, o.hasTime, o.hasRaw = false, false, false
+		return "head 20 | outputlookup " + out + " | inputlookup append=true " + out, o
+	}
+	o := s.with("key", "risk", "owner", "note", "status")
+	o.ordered, o.hasTime = false, false
+	return "inputlookup append=true " + quote(g.c.lookup), o
 }

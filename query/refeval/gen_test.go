@@ -159,6 +159,10 @@ func (g *gen) query() string {
 	if g.chance(0.04) {
 		parts = append(parts, "", pickOf(g, []string{"makeresults", "makeresults count=1", "makeresults count=5", "makeresults count=4097"}))
 		s = schema{fields: []string{store.ColTime}, hasTime: true, ordered: true}
+	} else if g.chance(0.03) && g.c.lookup != "" {
+		max := pickOf(g, []string{"", "max=1 ", "max=5 "})
+		parts = append(parts, "", "inputlookup "+max+quote(g.c.lookup))
+		s = schema{fields: []string{"key", "risk", "owner", "note", "status"}}
 	} else if g.chance(0.15) {
 		parts = append(parts, "")
 	} else {
@@ -364,9 +368,13 @@ func (g *gen) stage(s schema) (string, schema) {
 	if g.chance(0.15) {
 		return g.pivotStage(s) // gen_pivot_test.go
 	}
-	switch g.pick(34) {
+	switch g.pick(36) {
 	case 0:
 		return "search " + g.search(false), s
+	case 34:
+		return g.spath(s)
+	case 35:
+		return g.lookupFiles(s)
 	case 30:
 		return g.transaction(s)
 	case 31:
