@@ -33,6 +33,7 @@ func TestMaskVariables(t *testing.T) {
 		{"at Foo.java:42 in org.apache.hadoop.Foo com.apple.xpc.launchd", "at Foo.java:<*> in org.apache.hadoop.Foo com.apple.xpc.launchd"},
 		{"state.clipTopAmount:180 archive.tar.gz a.b.js x.internal", "state.clipTopAmount:<*> archive.tar.gz a.b.js <*>"},
 		{"-bad-.com host-.net", "-bad-.com host-.net"},
+		{"Session: 30546174_3296323778 initialized, rdd_2_0 x_1", "Session: <*> initialized, rdd_<*> x_<*>"},
 		{"", ""},
 	}
 	for _, c := range cases {

@@ -242,8 +242,8 @@ func TestLoghubSweep(t *testing.T) {
 }
 
 // TestLoghubAblation logs the stage's GA on every dataset without its
-// merge steps, and without them and its shared token parts (bare <*>),
-// to show what each is worth.
+// shared token parts (bare <*>), without its merge steps, and without
+// both, to show what each is worth.
 func TestLoghubAblation(t *testing.T) {
 	if testing.Short() {
 		t.Skip("ablation")
@@ -251,7 +251,7 @@ func TestLoghubAblation(t *testing.T) {
 	for _, v := range []struct {
 		name              string
 		noMerge, bareWild bool
-	}{{"default", false, false}, {"NoMerge", true, false}, {"NoMerge BareWild", true, true}} {
+	}{{"default", false, false}, {"BareWild", false, true}, {"NoMerge", true, false}, {"NoMerge BareWild", true, true}} {
 		cfg := DefaultConfig()
 		cfg.NoMerge, cfg.BareWild = v.noMerge, v.bareWild
 		var sum float64

@@ -17,10 +17,10 @@ import "strings"
 //   - colon-separated hex groups with three or more colons: MAC and IPv6
 //     addresses (00:1a:2b:3c:4d:5e, fe80::1:2:3) when they hold a digit
 //   - numbers, with an optional sign, and runs of digit groups joined by
-//     `.`, `:`, `-`, `/` or a `T` between date and time, so an IPv4
+//     `.`, `:`, `-`, `/`, `_` or a `T` between date and time, so an IPv4
 //     address with its port (10.0.0.1:8080), a version (2.6.32), a time
-//     (10:42:07.123) or a date (2025-03-06, 2025-03-06T10:42:07) is one
-//     <*>. A number may be followed by a unit in letters, which stays:
+//     (10:42:07.123), a date (2025-03-06, 2025-03-06T10:42:07) or an id
+//     of numbers (30546174_3296323778) is one <*>. A number may be followed by a unit in letters, which stays:
 //     10ms becomes <*>ms, 64KB <*>KB; but not by more digits (5e3, 1a2b
 //     stay as they are).
 //   - host names: labels of letters, digits and `-` joined by `.`, the
@@ -200,7 +200,7 @@ func numberLen(s string, i int) int {
 }
 
 func maskIsJoin(c byte) bool {
-	return c == '.' || c == ':' || c == '-' || c == '/' || c == 'T'
+	return c == '.' || c == ':' || c == '-' || c == '/' || c == 'T' || c == '_'
 }
 
 func maskHexRun(s string) int {
