@@ -11,6 +11,8 @@
 //	source     String
 //	sourcetype String
 //	_chunk     UInt64                 the store chunk the event came from
+//	_seq       UInt32                 the event's row in its chunk (the order of
+//	                                  events of one time, as loghunt gives them)
 //	<field>    Nullable(Int64|Float64|UInt8|String)   one per field of the catalog
 //	                                  (bool as 0/1, time-valued fields as Int64 ns)
 //	_extra     String                 a JSON object of the fields without a column
@@ -119,7 +121,7 @@ func tableName(t string) (string, error) {
 }
 
 // builtin columns, filled from the chunk's own data.
-var builtin = map[string]bool{"_time_ns": true, "_time": true, "_raw": true, "source": true, "sourcetype": true, "_chunk": true, "_extra": true}
+var builtin = map[string]bool{"_time_ns": true, "_time": true, "_raw": true, "source": true, "sourcetype": true, "_chunk": true, "_seq": true, "_extra": true}
 
 // colType is the ClickHouse type of a catalog field.
 func colType(f store.FieldStat) string {
@@ -153,7 +155,7 @@ func CreateSQL(table string, catalog []store.FieldStat, engine string) (string, 
 		return "", err
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "CREATE TABLE IF NOT EXISTS %s (_time_ns Int64, _time DateTime DEFAULT toDateTime(intDiv(_time_ns, 1000000000)), _raw String, source String, sourcetype String, _chunk UInt64", name)
+	fmt.Fprintf(&b, "CREATE TABLE IF NOT EXISTS %s (_time_ns Int64, _time DateTime DEFAULT toDateTime(intDiv(_time_ns, 1000000000)), _raw String, source String, sourcetype String, _chunk UInt64, _seq UInt32", name)
 	for _, f := range catalog {
 		if builtin[f.Name] {
 			continue
@@ -365,7 +367,7 @@ func encodeChunk(ch *store.Chunk, cols, fields []Column, hasExtra bool) ([]byte,
 			return nil, err
 		}
 		vals[ci.Name] = v
-		if !inTable[ci.Name] || ci.Name == "_extra" || ci.Name == "_chunk" || ci.Name == "_time_ns" {
+		if !inTable[ci.Name] || ci.Name == "_extra" || ci.Name == "_chunk" || ci.Name == "_seq" || ci.Name == "_time_ns" {
 			extra = append(extra, ci.Name)
 		}
 	}
@@ -395,6 +397,9 @@ func encodeChunk(ch *store.Chunk, cols, fields []Column, hasExtra bool) ([]byte,
 				continue
 			case "_chunk":
 				b.Write(strconv.AppendUint(buf[:0], ch.ID, 10))
+				continue
+			case "_seq":
+				b.Write(strconv.AppendInt(buf[:0], int64(r), 10))
 				continue
 			case "_raw":
 				writeTSV(&b, get("_raw", r).S)

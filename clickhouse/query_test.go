@@ -1,0 +1,315 @@
+package clickhouse
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"loghunt/ingest"
+	"loghunt/query"
+	"loghunt/store"
+)
+
+// datasets is the shared folder of real logs.
+var datasets = filepath.Join("..", "..", "shared", "datasets")
+
+// realLogs are the real logs of the differential tests: an Apache access
+// log and two sshd auth.logs, whole (33,000 lines).
+var realLogs = []string{"weblogs/elastic_apache_logs.log", "authlog/dfrws2009_auth.log", "authlog/elastic_suspicious_login_auth.log"}
+
+// realStore ingests the real logs into a new store.
+func realStore(t *testing.T) *store.DB {
+	t.Helper()
+	var paths []string
+	for _, p := range realLogs {
+		p = filepath.Join(datasets, p)
+		if _, err := os.Stat(p); err != nil {
+			t.Skipf("the shared data sets are not available: %v", err)
+		}
+		paths = append(paths, p)
+	}
+	db, err := store.Open(filepath.Join(t.TempDir(), "real.db"), store.OpenOptions{Create: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	if _, err := ingest.Ingest(context.Background(), db, ingest.Config{Year: 2015}, paths, nil); err != nil {
+		t.Fatal(err)
+	}
+	return db
+}
+
+// referenceQueries are bench/'s questions (top404, perminute, rareword,
+// the hour, the brute-force hunt) and others that exercise each
+// translated piece and a local rest after it.
+func referenceQueries(db *store.DB) []string {
+	first, last := int64(math.MaxInt64), int64(math.MinInt64)
+	srcs, _ := db.Sources()
+	for _, s := range srcs {
+		if s.Sourcetype == "apache" || strings.Contains(s.Name, "apache") {
+			first, last = min(first, s.First), max(last, s.Last)
+		}
+	}
+	mid := time.Unix(0, first+(last-first)/2).UTC().Truncate(time.Hour)
+	hour := fmt.Sprintf("earliest=%s latest=%s | stats count, sum(bytes)", mid.Format(time.RFC3339), mid.Add(time.Hour).Format(time.RFC3339))
+	return []string{
+		"status=404 | stats count by clientip | sort -count, clientip | head 5",
+		"* | bin _time span=1m | stats count, sum(bytes) as bytes by _time | sort -bytes | head 5",
+		`"wp-login" | stats count`,
+		hour,
+		"action=failure auth_method=password | bin _time span=1m | stats count as attempts by _time, user | anomalies attempts contamination=0.01 | where is_anomaly | sort -anomaly_score | head 10",
+		`"Failed password" | stats count by user, src_ip | sort -count | head 20`,
+		`sshd NOT "Failed password" | stats count by action`,
+		`status>=400 status<500 | stats count, dc(clientip) as ips, avg(bytes), min(bytes), max(bytes) by status`,
+		`GET /favicon.ico | stats count by verb, status`,
+		`(status=200 OR status=304) bytes<1000 | stats count by status | sort status`,
+		`status IN (301, 302, 404) | stats count by status`,
+		`useragent=*bot* | stats count`,
+		`user!=root action=* | stats count by user | sort -count, user | head 3`,
+		`*.php | stats count by uri_path | sort -count | head 5`,
+		`sourcetype=sshd | stats count by host`,
+		`clientip=83.149.9.216 | table _time, request, status`,
+		`Invalid user | dedup user | table user`,
+		`"Failed password" invalid | head 3`,
+		`* | stats count by source, sourcetype`,
+		`status=404 | bin _time span=1h | stats count by _time | delta count as change`,
+		`Accepted | stats count by user | eval share=count*100 | sort -share`,
+		`* | stats count`,
+		`nosuchword_xyz | stats count, sum(bytes)`,
+	}
+}
+
+// randomQuery writes a query of search terms and a tail of stages,
+// translatable or not, from the values of the store's fields.
+func randomQuery(rnd *rand.Rand, vals map[string][]string) string {
+	pick := func(s []string) string { return s[rnd.IntN(len(s))] }
+	fields := []string{"status", "verb", "user", "action", "clientip", "bytes", "host", "app"}
+	var terms []string
+	for range 1 + rnd.IntN(3) {
+		f := pick(fields)
+		v := pick(vals[f])
+		var t string
+		switch rnd.IntN(9) {
+		case 0:
+			t = f + "!=" + v
+		case 1:
+			t = f + pick([]string{"<", "<=", ">", ">="}) + v
+		case 2:
+			if len(v) > 2 {
+				t = f + "=" + v[:len(v)/2] + "*"
+			} else {
+				t = f + "=" + v
+			}
+		case 3:
+			t = pick([]string{"Failed", "password", "GET", "POST", "sshd", "root", "Mozilla", "html", "fail*", "*bot*", "10.*", `"Accepted publickey"`, `"HTTP/1.1"`, "Invalid"})
+		case 4:
+			t = fmt.Sprintf("%s IN (%s, %s)", f, v, pick(vals[f]))
+		case 5:
+			t = "NOT " + f + "=" + v
+		case 6:
+			t = "(" + f + "=" + v + " OR " + pick([]string{"Failed", "GET", "sshd"}) + ")"
+		default:
+			t = f + "=" + v
+		}
+		terms = append(terms, t)
+	}
+	q := strings.Join(terms, " ")
+	by := pick(fields)
+	agg := pick([]string{"count", "count", "dc(clientip)", "sum(bytes)", "avg(bytes)", "max(bytes)", "min(status)", "count(user)"})
+	switch rnd.IntN(7) {
+	case 0:
+		q += " | stats " + agg + " by " + by
+	case 1:
+		q += fmt.Sprintf(" | stats %s as n, count by %s | sort -n | head %d", agg, by, 1+rnd.IntN(5))
+	case 2:
+		q += " | bin _time span=" + pick([]string{"1m", "1h", "1d", "15m"}) + " | stats count by _time | sort -count | head 3"
+	case 3:
+		q += " | stats " + agg
+	case 4:
+		q += " | top " + by
+	case 5:
+		q += " | dedup " + by + " | table _time, " + by
+	default:
+		q += " | stats count by " + by + ", sourcetype | sort " + by
+	}
+	return q
+}
+
+// fieldValues samples the values of fields in the store, for the generator.
+func fieldValues(t *testing.T, db *store.DB) map[string][]string {
+	pq, err := query.Parse("* | table status, verb, user, action, clientip, bytes, host, app")
+	if err != nil {
+		t.Fatal(err)
+	}
+	vals := map[string][]string{}
+	seen := map[string]bool{}
+	_, err = query.Run(context.Background(), db, pq, query.Options{}, func(b *query.Batch) error {
+		for i, f := range b.Fields {
+			for r := 0; r < b.Len; r += 37 {
+				v := b.Cols[i][r]
+				if v.IsNull() || seen[f+"="+v.String()] || strings.ContainsAny(v.String(), ` "()=|[]`) {
+					continue
+				}
+				seen[f+"="+v.String()] = true
+				vals[f] = append(vals[f], v.String())
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range []string{"status", "verb", "user", "action", "clientip", "bytes", "host", "app"} {
+		if len(vals[f]) == 0 {
+			vals[f] = []string{"x"}
+		}
+	}
+	return vals
+}
+
+// result is a query's rows, each as its non-null fields' values.
+type result struct {
+	fields []string
+	rows   []map[string]string
+}
+
+func collectRows(fields *[]string, rows *[]map[string]string) func(*query.Batch) error {
+	return func(b *query.Batch) error {
+		if *fields == nil {
+			*fields = append([]string{}, b.Fields...)
+		}
+		for r := 0; r < b.Len; r++ {
+			m := map[string]string{}
+			for i, f := range b.Fields {
+				if v := b.Cols[i][r]; !v.IsNull() {
+					m[f] = v.String()
+				}
+			}
+			*rows = append(*rows, m)
+		}
+		return nil
+	}
+}
+
+func runLocal(db *store.DB, q string) (result, error) {
+	var res result
+	pq, err := query.Parse(q)
+	if err != nil {
+		return res, err
+	}
+	_, err = query.Run(context.Background(), db, pq, query.Options{}, collectRows(&res.fields, &res.rows))
+	return res, err
+}
+
+func runRemote(c *Client, table, q string) (result, *Translation, error) {
+	var res result
+	pq, err := query.Parse(q)
+	if err != nil {
+		return res, nil, err
+	}
+	tr, _, err := Query(context.Background(), c, pq, QueryOptions{Table: table}, collectRows(&res.fields, &res.rows))
+	return res, tr, err
+}
+
+// sameValue compares printed values: numbers to 1e-9 relative (ClickHouse
+// sums floats in order, loghunt exactly), the rest exactly.
+func sameValue(a, b string) bool {
+	if a == b {
+		return true
+	}
+	x, err1 := strconv.ParseFloat(a, 64)
+	y, err2 := strconv.ParseFloat(b, 64)
+	return err1 == nil && err2 == nil && math.Abs(x-y) <= 1e-9*max(math.Abs(x), math.Abs(y))
+}
+
+// diff says how got differs from want, "" when the rows are the same,
+// in the same order.
+func diff(got, want result) string {
+	if len(got.rows) != len(want.rows) {
+		return fmt.Sprintf("%d rows, want %d", len(got.rows), len(want.rows))
+	}
+	gf, wf := got.fields, want.fields
+	if slices.Contains(wf, store.ColRaw) {
+		// Events: a local batch has the columns of its chunk, in the
+		// chunk's order; the server's have the table's.
+		// Every field of the local rows must be there.
+		for _, f := range wf {
+			if !slices.Contains(gf, f) {
+				return fmt.Sprintf("no column %s: %v, want %v", f, gf, wf)
+			}
+		}
+		gf = wf
+	}
+	if len(want.rows) > 0 && strings.Join(gf, ",") != strings.Join(wf, ",") {
+		return fmt.Sprintf("columns %v, want %v", got.fields, want.fields)
+	}
+	for i := range want.rows {
+		g, w := got.rows[i], want.rows[i]
+		for k, wv := range w {
+			if gv, ok := g[k]; !ok || !sameValue(gv, wv) {
+				return fmt.Sprintf("row %d: %s=%q, want %q\n got  %v\n want %v", i, k, gv, wv, g, w)
+			}
+		}
+		for k := range g {
+			if _, ok := w[k]; !ok {
+				return fmt.Sprintf("row %d: %s=%q, want none", i, k, g[k])
+			}
+		}
+	}
+	return ""
+}
+
+// TestQueryDifferential ships real logs to a server and asks it the
+// reference queries and random ones: each gives the local store's answer.
+func TestQueryDifferential(t *testing.T) {
+	c := startServer(t)
+	db := realStore(t)
+	if _, err := Ship(context.Background(), db, c, ShipOptions{Table: "events"}); err != nil {
+		t.Fatal(err)
+	}
+	checkQueries(t, db, c, "events", 60)
+}
+
+// checkQueries compares the reference queries and n random ones.
+func checkQueries(t *testing.T, db *store.DB, c *Client, table string, n int) {
+	t.Helper()
+	qs := referenceQueries(db)
+	rnd := rand.New(rand.NewPCG(19, 3))
+	vals := fieldValues(t, db)
+	for range n {
+		qs = append(qs, randomQuery(rnd, vals))
+	}
+	remote := 0
+	for _, q := range qs {
+		want, err := runLocal(db, q)
+		if err != nil {
+			t.Errorf("local %s: %v", q, err)
+			continue
+		}
+		got, tr, err := runRemote(c, table, q)
+		if err != nil {
+			t.Errorf("clickhouse %s: %v", q, err)
+			continue
+		}
+		if tr.From > 0 {
+			remote++
+		} else {
+			t.Logf("all in loghunt: %s", q)
+		}
+		if d := diff(got, want); d != "" {
+			t.Errorf("%s\n%s\n%s", q, d, tr.Explain())
+		}
+	}
+	t.Logf("%d queries, %d with their search or more on the server", len(qs), remote)
+	if remote < len(qs)*3/4 {
+		t.Errorf("only %d of %d queries translated anything", remote, len(qs))
+	}
+}

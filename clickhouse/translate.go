@@ -1,0 +1,727 @@
+package clickhouse
+
+// The translation of a loghunt query's leading stages into one ClickHouse
+// SELECT over a table ship filled (loghunt query --engine clickhouse=URL).
+// Each translated piece computes what loghunt computes, with its
+// semantics rather than SQL's: words and phrases match whole tokens of
+// _raw ignoring ASCII case (a regular expression of the token bytes
+// loghunt uses), a comparison with a missing field is false even for !=
+// (ifNull), a number compares as a number and text as text, groups with
+// a null by-value are dropped, and rows come out in the order loghunt
+// gives them (events by time; groups by their by-values, numbers before
+// text; a sort stable over that). The first stage that does not map ends
+// the translation: it and the stages after it run in loghunt over the
+// rows the SELECT returns (query.RunBatches).
+//
+// The SQL uses only functions ClickHouse 18.16 has and current releases
+// keep (match, positionCaseInsensitive, lower, toFloat64OrNull, ifNull,
+// multiIf, intDiv, modulo, uniqExact).
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"loghunt/query"
+	"loghunt/store"
+)
+
+// kind is how a result column's text becomes a loghunt value.
+type kind uint8
+
+const (
+	kInt kind = iota
+	kFloat
+	kBool
+	kStr
+	kTime  // Int64 nanoseconds
+	kExtra // the _extra JSON object: one string field per key
+)
+
+// outCol is one column of the SELECT's result.
+type outCol struct {
+	name string // the loghunt field
+	kind kind
+}
+
+// Translation is a query split between the server and loghunt.
+type Translation struct {
+	SQL string
+	// From is the first stage loghunt runs itself (query.RunBatches's
+	// from): 0 when not even the search's terms were translated (the
+	// SELECT then only applies the time range).
+	From int
+	// Remote and Local are the stages run on the server and in loghunt.
+	Remote, Local []string
+	cols          []outCol
+}
+
+// Explain says what runs where.
+func (t *Translation) Explain() string {
+	var b strings.Builder
+	b.WriteString("on ClickHouse:\n")
+	for _, s := range t.Remote {
+		fmt.Fprintf(&b, "  %s\n", s)
+	}
+	b.WriteString("SQL:\n  " + t.SQL + "\n")
+	if len(t.Local) == 0 {
+		b.WriteString("in loghunt: nothing\n")
+	} else {
+		b.WriteString("in loghunt, over the rows the SQL returns:\n")
+		for _, s := range t.Local {
+			fmt.Fprintf(&b, "  %s\n", s)
+		}
+	}
+	return b.String()
+}
+
+// schema is what the translator knows of the table.
+type schema struct {
+	table string          // quoted name
+	types map[string]string // column -> type without Nullable()
+	cols  []Column
+	// extra are the fields some of whose values are in _extra (a value
+	// of another kind than its column's): no comparison on them is
+	// translated.
+	extra map[string]bool
+}
+
+func newSchema(table string, cols []Column) (*schema, error) {
+	name, err := tableName(table)
+	if err != nil {
+		return nil, err
+	}
+	s := &schema{table: name, types: map[string]string{}, cols: cols, extra: map[string]bool{}}
+	for _, c := range cols {
+		s.types[c.Name] = baseType(c.Type)
+	}
+	for _, need := range []string{"_time_ns", "_raw", "source", "sourcetype"} {
+		if _, ok := s.types[need]; !ok {
+			return nil, fmt.Errorf("table %s has no %s column: it is not one loghunt ship filled", table, need)
+		}
+	}
+	return s, nil
+}
+
+func baseType(t string) string {
+	if strings.HasPrefix(t, "Nullable(") {
+		return strings.TrimSuffix(strings.TrimPrefix(t, "Nullable("), ")")
+	}
+	return t
+}
+
+// translator builds one SELECT.
+type translator struct {
+	s     *schema
+	where []string
+	// timeExpr is _time as the stages so far made it (bin floors it).
+	timeExpr string
+}
+
+// Translate splits q: lo and hi are the resolved time range (inclusive
+// Unix ns).
+func translate(q *query.Query, s *schema, lo, hi int64) *Translation {
+	tr := &translator{s: s, timeExpr: "_time_ns"}
+	if lo != minInt64 {
+		tr.where = append(tr.where, fmt.Sprintf("_time_ns >= %d", lo))
+	}
+	if hi != maxInt64 {
+		tr.where = append(tr.where, fmt.Sprintf("_time_ns <= %d", hi))
+	}
+	out := &Translation{}
+	search := q.Stages[0].(*query.SearchCmd)
+	texts := stageTexts(q)
+	if cond, ok := tr.term(search.Term); ok {
+		if cond != "1" {
+			tr.where = append(tr.where, cond)
+		}
+		out.From = 1
+	} else {
+		out.Remote = []string{"the time range of: " + texts[0]}
+	}
+	i := out.From
+	// Event stages: later searches and bin _time.
+	for i > 0 && i < len(q.Stages) {
+		switch c := q.Stages[i].(type) {
+		case *query.SearchCmd:
+			if cond, ok := tr.laterSearch(c); ok {
+				tr.where = append(tr.where, cond)
+				i++
+				continue
+			}
+		case *query.BinCmd:
+			if c.Target == store.ColTime && len(c.Trailing) == 0 && len(c.Options) == 1 && c.Options[0].Name == "span" {
+				span := int64(c.Span)
+				tr.timeExpr = fmt.Sprintf("(intDiv(%[1]s, %[2]d) * %[2]d - if(modulo(%[1]s, %[2]d) < 0, %[2]d, 0))", tr.timeExpr, span)
+				i++
+				continue
+			}
+		}
+		break
+	}
+	var sql string
+	if st, ok := stageAt(q, i).(*query.StatsCmd); ok && i > 0 {
+		if agg, ok := tr.stats(st, q.Stages[i+1:]); ok {
+			sql = agg.sql
+			out.cols = agg.cols
+			i += 1 + agg.extra
+		}
+	}
+	if sql == "" {
+		sql, out.cols = tr.events()
+	}
+	out.SQL = sql
+	if out.From > 0 {
+		out.From = i
+		out.Remote = texts[:i]
+	}
+	out.Local = texts[out.From:]
+	return out
+}
+
+func stageAt(q *query.Query, i int) query.Command {
+	if i < len(q.Stages) {
+		return q.Stages[i]
+	}
+	return nil
+}
+
+func stageTexts(q *query.Query) []string {
+	var out []string
+	for i, st := range q.Stages {
+		s := st.String()
+		if i == 0 {
+			s = (&query.Query{Stages: []query.Command{st, &query.HeadCmd{}}}).String()
+			s = strings.TrimSuffix(s, " | head")
+			if s == "" {
+				s = "*"
+			}
+		}
+		out = append(out, s)
+	}
+	return out
+}
+
+func (tr *translator) whereSQL() string {
+	if len(tr.where) == 0 {
+		return ""
+	}
+	return " WHERE " + strings.Join(tr.where, " AND ")
+}
+
+// events is the SELECT of whole events, in loghunt's order.
+func (tr *translator) events() (string, []outCol) {
+	// The columns as loghunt lays an event out: _time, the fields,
+	// source, sourcetype, _raw.
+	sel := []string{tr.timeExpr}
+	cols := []outCol{{store.ColTime, kTime}}
+	for _, c := range tr.s.cols {
+		switch c.Name {
+		case "_time_ns", "_time", "_chunk", "_seq", "_extra", "source", "sourcetype", store.ColRaw:
+			continue
+		}
+		sel = append(sel, quoteIdent(c.Name))
+		cols = append(cols, outCol{c.Name, kindOf(baseType(c.Type))})
+	}
+	sel = append(sel, "source", "sourcetype", "_raw")
+	cols = append(cols, outCol{"source", kStr}, outCol{"sourcetype", kStr}, outCol{store.ColRaw, kStr})
+	if _, ok := tr.s.types["_extra"]; ok {
+		sel = append(sel, "_extra")
+		cols = append(cols, outCol{"_extra", kExtra})
+	}
+	order := " ORDER BY _time_ns"
+	if _, ok := tr.s.types["_chunk"]; ok {
+		order += ", _chunk"
+	}
+	if _, ok := tr.s.types["_seq"]; ok {
+		order += ", _seq"
+	}
+	return "SELECT " + strings.Join(sel, ", ") + " FROM " + tr.s.table + tr.whereSQL() + order, cols
+}
+
+func kindOf(typ string) kind {
+	switch typ {
+	case "Int64", "Int32", "UInt32", "Int16", "UInt16", "Int8", "UInt64":
+		return kInt
+	case "Float64", "Float32":
+		return kFloat
+	case "UInt8":
+		return kBool
+	}
+	return kStr
+}
+
+// column is a field as a SQL expression and its base type; ok false when
+// the table has no column for it (its values are in _extra, or nowhere).
+func (tr *translator) column(name string) (expr, typ string, ok bool) {
+	if name == store.ColTime || name == "_extra" || name == "_chunk" || name == "_seq" || name == "_time_ns" {
+		return "", "", false
+	}
+	if tr.s.extra[name] {
+		return "", "", false // some of its values are in _extra
+	}
+	typ, ok = tr.s.types[name]
+	if !ok {
+		// A field no event has: ship gives every field of the store a
+		// column, and _extra holds none of this one.
+		return "CAST(NULL AS Nullable(String))", "String", true
+	}
+	if kindOf(typ) == kStr && typ != "String" {
+		return "", "", false
+	}
+	return quoteIdent(name), typ, true
+}
+
+func (tr *translator) laterSearch(c *query.SearchCmd) (string, bool) {
+	if hasTimeTerm(c.Term) {
+		return "", false
+	}
+	return tr.term(c.Term)
+}
+
+func hasTimeTerm(t *query.Term) bool {
+	if t == nil {
+		return false
+	}
+	if t.Kind == query.TermEarliest || t.Kind == query.TermLatest {
+		return true
+	}
+	for _, a := range t.Args {
+		if hasTimeTerm(a) {
+			return true
+		}
+	}
+	return false
+}
+
+// term is a search term as a SQL condition that is never NULL.
+func (tr *translator) term(t *query.Term) (string, bool) {
+	if t == nil {
+		return "1", true
+	}
+	switch t.Kind {
+	case query.TermAll, query.TermEarliest, query.TermLatest:
+		return "1", true
+	case query.TermWord:
+		return wordSQL(t.Value), true
+	case query.TermPhrase:
+		return phraseSQL(t.Value), true
+	case query.TermCompare:
+		col, typ, ok := tr.column(t.Field)
+		if !ok {
+			return "", false
+		}
+		return cmpSQL(col, typ, t.Op, t.Value)
+	case query.TermIn:
+		col, typ, ok := tr.column(t.Field)
+		if !ok {
+			return "", false
+		}
+		var parts []string
+		for _, v := range t.Values {
+			p, ok := cmpSQL(col, typ, "=", v)
+			if !ok {
+				return "", false
+			}
+			parts = append(parts, p)
+		}
+		return "(" + strings.Join(parts, " OR ") + ")", true
+	case query.TermAnd, query.TermOr:
+		sep := " AND "
+		if t.Kind == query.TermOr {
+			sep = " OR "
+		}
+		var parts []string
+		for _, a := range t.Args {
+			p, ok := tr.term(a)
+			if !ok {
+				return "", false
+			}
+			parts = append(parts, p)
+		}
+		return "(" + strings.Join(parts, sep) + ")", true
+	case query.TermNot:
+		p, ok := tr.term(t.Args[0])
+		if !ok {
+			return "", false
+		}
+		return "(NOT " + p + ")", true
+	}
+	return "", false // a subsearch
+}
+
+// The bytes loghunt's tokens are made of (store.IsTokenByte) are letters,
+// digits, '_' and every byte from 0x80; this class is the others, all
+// ASCII, so it means the same to a byte-wise and a UTF-8 regex engine.
+const nonToken = `[\x00-\x2f\x3a-\x40\x5b-\x5e\x60\x7b-\x7f]`
+
+// foldRE is s as a regular expression matching it ignoring ASCII case
+// only (letters as [aA], as store.EqualFoldASCII compares).
+func foldRE(s string) string {
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c >= 'a' && c <= 'z':
+			fmt.Fprintf(&b, "[%c%c]", c-'a'+'A', c)
+		case c >= 'A' && c <= 'Z':
+			fmt.Fprintf(&b, "[%c%c]", c, c-'A'+'a')
+		case c >= '0' && c <= '9' || c == '_' || c >= 0x80:
+			b.WriteByte(c)
+		default:
+			fmt.Fprintf(&b, `\x%02x`, c)
+		}
+	}
+	return b.String()
+}
+
+// sqlString quotes s as a ClickHouse string literal.
+func sqlString(s string) string {
+	var b strings.Builder
+	b.WriteByte('\'')
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; c {
+		case '\\', '\'':
+			b.WriteByte('\\')
+			b.WriteByte(c)
+		case 0:
+			b.WriteString(`\0`)
+		default:
+			b.WriteByte(c)
+		}
+	}
+	b.WriteByte('\'')
+	return b.String()
+}
+
+// phraseSQL is store.MatchPhrase on _raw: the phrase ignoring ASCII case,
+// at a token start and end where its own first and last bytes are token
+// bytes. positionCaseInsensitive, a necessary condition, is the fast
+// filter before the regex.
+func phraseSQL(p string) string {
+	if p == "" {
+		return "1"
+	}
+	re := foldRE(p)
+	if store.IsTokenByte(p[0]) {
+		re = "(^|" + nonToken + ")" + re
+	}
+	if store.IsTokenByte(p[len(p)-1]) {
+		re += "(" + nonToken + "|$)"
+	}
+	return fmt.Sprintf("(positionCaseInsensitive(_raw, %s) > 0 AND match(_raw, %s))", sqlString(p), sqlString(re))
+}
+
+// wordSQL is store.MatchWord: a word without '*' is a phrase; '*' matches
+// a run of bytes other than whitespace.
+func wordSQL(w string) string {
+	if !strings.Contains(w, "*") {
+		return phraseSQL(w)
+	}
+	if strings.Trim(w, "*") == "" {
+		return "1"
+	}
+	segs := strings.Split(w, "*")
+	var re strings.Builder
+	if store.IsTokenByte(w[0]) {
+		re.WriteString("(^|" + nonToken + ")")
+	}
+	for i, s := range segs {
+		if i > 0 {
+			re.WriteString(`[^ \t\n\r]*`)
+		}
+		re.WriteString(foldRE(s))
+	}
+	if store.IsTokenByte(w[len(w)-1]) {
+		re.WriteString("(" + nonToken + "|$)")
+	}
+	longest := ""
+	for _, s := range segs {
+		if len(s) > len(longest) {
+			longest = s
+		}
+	}
+	return fmt.Sprintf("(positionCaseInsensitive(_raw, %s) > 0 AND match(_raw, %s))", sqlString(longest), sqlString(re.String()))
+}
+
+// wildRE is store.MatchWildcard's pattern as a whole-value regex.
+func wildRE(p string) string {
+	segs := strings.Split(p, "*")
+	for i := range segs {
+		segs[i] = foldRE(segs[i])
+	}
+	return "(?s)^" + strings.Join(segs, ".*") + "$"
+}
+
+func numLit(f float64) string { return strconv.FormatFloat(f, 'g', -1, 64) }
+
+// cmpSQL is Term.MatchValue for a column of base type typ: never NULL.
+func cmpSQL(col, typ, op, v string) (string, bool) {
+	num, isNum := store.ParseNumber(v)
+	k := kindOf(typ)
+	// text is the value as loghunt prints it, where SQL can say so.
+	var text string
+	switch k {
+	case kInt:
+		text = "toString(" + col + ")"
+	case kBool:
+		text = "if(" + col + ", 'true', 'false')"
+	case kStr:
+		text = col
+	case kFloat:
+		text = "" // Go's and ClickHouse's float texts differ
+	}
+	var eq string
+	switch {
+	case op != "=" && op != "!=":
+	case strings.Contains(v, "*"):
+		if text == "" {
+			return "", false
+		}
+		eq = fmt.Sprintf("match(%s, %s)", text, sqlString(wildRE(v)))
+	case isNum && k != kStr:
+		eq = fmt.Sprintf("%s = %s", col, numLit(num))
+	case isNum:
+		eq = fmt.Sprintf("if(isNull(toFloat64OrNull(%[1]s)), lower(%[1]s) = lower(%[2]s), toFloat64OrNull(%[1]s) = %[3]s)", col, sqlString(v), numLit(num))
+	default:
+		if text == "" {
+			return "", false
+		}
+		eq = fmt.Sprintf("lower(%s) = lower(%s)", text, sqlString(v))
+	}
+	var c string
+	switch op {
+	case "=":
+		c = eq
+	case "!=":
+		c = "NOT (" + eq + ")"
+	default:
+		switch {
+		case isNum && k != kStr:
+			c = fmt.Sprintf("%s %s %s", col, op, numLit(num))
+		case isNum:
+			c = fmt.Sprintf("if(isNull(toFloat64OrNull(%[1]s)), %[1]s %[2]s %[3]s, toFloat64OrNull(%[1]s) %[2]s %[4]s)", col, op, sqlString(v), numLit(num))
+		case text == "":
+			return "", false
+		default:
+			c = fmt.Sprintf("%s %s %s", text, op, sqlString(v))
+		}
+	}
+	return "ifNull(" + c + ", 0)", true
+}
+
+// aggSelect is a translated aggregation.
+type aggSelect struct {
+	sql   string
+	cols  []outCol
+	extra int // stages after stats also translated (sort, head)
+}
+
+// stats translates stats (and a sort and head right after it).
+func (tr *translator) stats(st *query.StatsCmd, after []query.Command) (*aggSelect, bool) {
+	var sel, group []string
+	var cols []outCol
+	type key struct {
+		expr string
+		k    kind
+	}
+	keys := map[string]key{} // output name -> expression, for the sort
+	var groupOrder []string
+	where := append([]string(nil), tr.where...)
+	for i, f := range st.By {
+		alias := fmt.Sprintf("k%d", i)
+		var expr string
+		var k kind
+		if f.Name == store.ColTime {
+			expr, k = tr.timeExpr, kTime
+		} else {
+			col, typ, ok := tr.column(f.Name)
+			if !ok || strings.HasPrefix(col, "CAST(NULL") {
+				// (ClickHouse drops a constant GROUP BY key, and would
+				// give one row where loghunt gives none.)
+				return nil, false
+			}
+			expr, k = col, kindOf(typ)
+		}
+		if _, dup := keys[f.Name]; dup {
+			return nil, false
+		}
+		sel = append(sel, expr+" AS "+alias)
+		group = append(group, alias)
+		cols = append(cols, outCol{f.Name, k})
+		keys[f.Name] = key{alias, k}
+		if f.Name != store.ColTime && !store.IsBuiltin(f.Name) {
+			where = append(where, "isNotNull("+expr+")")
+		}
+		groupOrder = append(groupOrder, orderBy(alias, k, false, false)...)
+	}
+	for i, a := range st.Aggs {
+		alias := fmt.Sprintf("a%d", i)
+		expr, k, ok := tr.agg(a)
+		if !ok {
+			return nil, false
+		}
+		name := a.OutputName()
+		if _, dup := keys[name]; dup {
+			return nil, false
+		}
+		sel = append(sel, expr+" AS "+alias)
+		cols = append(cols, outCol{name, k})
+		keys[name] = key{alias, k}
+	}
+	sql := "SELECT " + strings.Join(sel, ", ") + " FROM " + tr.s.table
+	if len(where) > 0 {
+		sql += " WHERE " + strings.Join(where, " AND ")
+	}
+	if len(group) > 0 {
+		sql += " GROUP BY " + strings.Join(group, ", ")
+	}
+	order := groupOrder
+	extra := 0
+	if len(after) > 0 {
+		if s, ok := after[0].(*query.SortCmd); ok {
+			var so []string
+			for _, sk := range s.Keys {
+				kk, ok := keys[sk.Field.Name]
+				if !ok {
+					so = nil
+					break
+				}
+				so = append(so, orderBy(kk.expr, kk.k, sk.Desc, tr.aggNullable(sk.Field.Name, st))...)
+			}
+			if so != nil {
+				order = append(so, groupOrder...)
+				extra = 1
+			}
+		}
+	}
+	if len(order) > 0 {
+		sql += " ORDER BY " + strings.Join(order, ", ")
+	}
+	if extra < len(after) {
+		if h, ok := after[extra].(*query.HeadCmd); ok {
+			sql += fmt.Sprintf(" LIMIT %d", h.N)
+			extra++
+		}
+	}
+	return &aggSelect{sql: sql, cols: cols, extra: extra}, true
+}
+
+// aggNullable reports whether an output column may hold nulls: an
+// aggregate other than count and dc.
+func (tr *translator) aggNullable(name string, st *query.StatsCmd) bool {
+	for _, a := range st.Aggs {
+		if a.OutputName() == name {
+			return a.Kind != "count" && a.Kind != "dc"
+		}
+	}
+	return false // a by-value: never null
+}
+
+// orderBy sorts as loghunt's compareValues: nulls, then numbers (text
+// that reads as a number too) by value, then text by bytes.
+func orderBy(expr string, k kind, desc, nullable bool) []string {
+	dir := ""
+	if desc {
+		dir = " DESC"
+	}
+	switch k {
+	case kStr:
+		return []string{
+			fmt.Sprintf("multiIf(isNull(%[1]s), 0, isNull(toFloat64OrNull(%[1]s)), 2, 1)%[2]s", expr, dir),
+			fmt.Sprintf("toFloat64OrNull(%s)%s", expr, dir),
+			expr + dir,
+		}
+	}
+	if nullable {
+		return []string{fmt.Sprintf("isNotNull(%s)%s", expr, dir), expr + dir}
+	}
+	return []string{expr + dir}
+}
+
+// agg translates one aggregate over the rows.
+func (tr *translator) agg(a *query.Aggregate) (string, kind, bool) {
+	f := a.Field()
+	if f == "" {
+		if a.Kind == "count" {
+			return "count()", kInt, true
+		}
+		return "", 0, false
+	}
+	var col, typ string
+	switch f {
+	case store.ColRaw, "source", "sourcetype":
+		col, typ = quoteIdent(f), "String"
+	default:
+		var ok bool
+		if col, typ, ok = tr.column(f); !ok {
+			return "", 0, false
+		}
+	}
+	k := kindOf(typ)
+	numeric := k == kInt || k == kFloat
+	switch a.Kind {
+	case "count":
+		return "count(" + col + ")", kInt, true
+	case "dc":
+		if k == kFloat {
+			return "", 0, false // -0 and 0 are two values to loghunt
+		}
+		return "ifNull(uniqExact(" + col + "), 0)", kInt, true // (NULL when every value is)
+	case "sum":
+		if !numeric {
+			return "", 0, false
+		}
+		return fmt.Sprintf("if(count(%[1]s) = 0, NULL, sum(%[1]s))", col), k, true
+	case "avg":
+		if !numeric {
+			return "", 0, false
+		}
+		return fmt.Sprintf("if(count(%[1]s) = 0, NULL, avg(%[1]s))", col), kFloat, true
+	case "min", "max":
+		if !numeric && k != kBool {
+			return "", 0, false
+		}
+		return fmt.Sprintf("if(count(%[1]s) = 0, NULL, %[2]s(%[1]s))", col, a.Kind), k, true
+	}
+	return "", 0, false
+}
+
+const (
+	minInt64 = -1 << 63
+	maxInt64 = 1<<63 - 1
+)
+
+// TimeBounds resolves a query's time range as loghunt's engine does: its
+// earliest= and latest= terms and the --earliest and --latest options,
+// relative to now; latest is exclusive.
+func TimeBounds(q *query.Query, now time.Time, earliest, latest string) (lo, hi int64, err error) {
+	lo, hi = minInt64, maxInt64
+	search := q.Stages[0].(*query.SearchCmd)
+	e, l, err := search.TimeRange(now)
+	if err != nil {
+		return 0, 0, err
+	}
+	if !e.IsZero() {
+		lo = e.UnixNano()
+	}
+	if !l.IsZero() {
+		hi = l.UnixNano() - 1
+	}
+	if earliest != "" {
+		t, err := query.ParseTimeSpec(earliest, now)
+		if err != nil {
+			return 0, 0, fmt.Errorf("--earliest %s: %w", earliest, err)
+		}
+		lo = max(lo, t.UnixNano())
+	}
+	if latest != "" {
+		t, err := query.ParseTimeSpec(latest, now)
+		if err != nil {
+			return 0, 0, fmt.Errorf("--latest %s: %w", latest, err)
+		}
+		hi = min(hi, t.UnixNano()-1)
+	}
+	return lo, hi, nil
+}
