@@ -204,6 +204,104 @@ type ShipOptions struct {
 	BeforeInsert func(chunk uint64) error
 	// Settings are added to each INSERT's URL (insert_distributed_sync=1).
 	Settings map[string]string
+	// Cluster, when set, makes Table a Distributed table over the
+	// cluster's shards (a remote_servers entry of the server): a
+	// MergeTree table Table_local on each of Shards (their HTTP
+	// interfaces, which ship creates the local tables on), rows spread by
+	// ShardKey (default _chunk, which keeps each chunk on one shard).
+	Cluster  string
+	ShardKey string
+	Shards   []*Client
+}
+
+// localName is the shards' table of a Distributed table.
+func localName(table string) string { return table + "_local" }
+
+// database is the database a table name or the client's URL names.
+func (c *Client) database(table string) string {
+	if db, _, ok := strings.Cut(table, "."); ok {
+		return db
+	}
+	if d := c.base.Query().Get("database"); d != "" {
+		return d
+	}
+	return "default"
+}
+
+// prepare creates the table (and on a cluster the shards' tables) when
+// missing and gives it a column for each field of the catalog it lacks
+// (fields new since the last ship: events before had none of them).
+func prepare(ctx context.Context, c *Client, catalog []store.FieldStat, opt ShipOptions) error {
+	type target struct {
+		c      *Client
+		table  string
+		engine string
+	}
+	var targets []target
+	if opt.Cluster != "" {
+		if !identRE.MatchString(opt.Cluster) {
+			return fmt.Errorf("--cluster %q: want a name of letters, digits and _", opt.Cluster)
+		}
+		key := opt.ShardKey
+		if key == "" {
+			key = "_chunk"
+		}
+		if len(opt.Shards) == 0 {
+			return fmt.Errorf("a ship to cluster %s needs the HTTP interface of each shard (--shard URL), to create its local table", opt.Cluster)
+		}
+		local := localName(opt.Table)
+		lname := local
+		if i := strings.LastIndexByte(local, '.'); i >= 0 {
+			lname = local[i+1:]
+		}
+		for _, sh := range opt.Shards {
+			targets = append(targets, target{sh, local, ""})
+		}
+		targets = append(targets, target{c, opt.Table, fmt.Sprintf("Distributed(%s, %s, %s, %s)",
+			quoteIdent(opt.Cluster), quoteIdent(c.database(opt.Table)), quoteIdent(lname), key)})
+	} else {
+		targets = append(targets, target{c, opt.Table, opt.Engine})
+	}
+	for _, tg := range targets {
+		create, err := CreateSQL(tg.table, catalog, tg.engine)
+		if err != nil {
+			return err
+		}
+		if _, err := tg.c.Exec(ctx, create, nil); err != nil {
+			return err
+		}
+		cols, err := tg.c.Columns(ctx, tg.table)
+		if err != nil {
+			return err
+		}
+		have := map[string]bool{}
+		for _, col := range cols {
+			have[col.Name] = true
+		}
+		name, _ := tableName(tg.table)
+		for _, f := range catalog {
+			if builtin[f.Name] || have[f.Name] {
+				continue
+			}
+			// Before _extra, where CREATE puts the fields.
+			alter := fmt.Sprintf("ALTER TABLE %s ADD COLUMN %s %s AFTER %s", name, quoteIdent(f.Name), colType(f), quoteIdent(lastField(cols)))
+			if _, err := tg.c.Exec(ctx, alter, nil); err != nil {
+				return err
+			}
+			cols = append(cols[:len(cols)-1], Column{f.Name, colType(f)}, cols[len(cols)-1])
+		}
+	}
+	return nil
+}
+
+// lastField is the column before _extra.
+func lastField(cols []Column) string {
+	for i, c := range cols {
+		if c.Name == "_extra" && i > 0 {
+			return cols[i-1].Name
+		}
+	}
+	return cols[len(cols)-1].Name
 }
 
 // ShipStats count what a ship did.
@@ -222,12 +320,13 @@ func Ship(ctx context.Context, db *store.DB, c *Client, opt ShipOptions) (ShipSt
 	if err != nil {
 		return st, err
 	}
-	create, err := CreateSQL(opt.Table, catalog, opt.Engine)
-	if err != nil {
+	if err := prepare(ctx, c, catalog, opt); err != nil {
 		return st, err
 	}
-	if _, err := c.Exec(ctx, create, nil); err != nil {
-		return st, err
+	if opt.Cluster != "" {
+		// Each INSERT is on the shards when it returns, so the next
+		// ship's count of shipped chunks sees it.
+		opt.Settings = map[string]string{"insert_distributed_sync": "1"}
 	}
 	cols, err := c.Columns(ctx, opt.Table)
 	if err != nil {

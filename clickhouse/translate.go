@@ -78,7 +78,7 @@ func (t *Translation) Explain() string {
 
 // schema is what the translator knows of the table.
 type schema struct {
-	table string          // quoted name
+	table string            // quoted name
 	types map[string]string // column -> type without Nullable()
 	cols  []Column
 	// extra are the fields some of whose values are in _extra (a value
