@@ -31,6 +31,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"math"
 	"net/http"
 	"net/url"
@@ -314,6 +315,53 @@ type ShipStats struct {
 
 // Ship copies the store's events the table lacks into it.
 func Ship(ctx context.Context, db *store.DB, c *Client, opt ShipOptions) (ShipStats, error) {
+	st, _, err := ship(ctx, db, c, opt, nil)
+	return st, err
+}
+
+// Shipper ships again and again (watch --ship): the first ship asks the
+// table which chunks it holds, as Ship does; the next ones know, and cost
+// nothing when the store has no new events.
+type Shipper struct {
+	C    *Client
+	Opt  ShipOptions
+	have map[uint64]int64 // the chunks the table holds, when known
+}
+
+// Ship copies the events the table lacks into it.
+func (s *Shipper) Ship(ctx context.Context, db *store.DB) (ShipStats, error) {
+	if s.have != nil {
+		srcs, err := db.Sources()
+		if err != nil {
+			return ShipStats{}, err
+		}
+		var total, shipped int64
+		for _, src := range srcs {
+			total += src.Events
+		}
+		for _, n := range s.have {
+			shipped += n
+		}
+		if total == shipped {
+			return ShipStats{}, nil
+		}
+	}
+	st, have, err := ship(ctx, db, s.C, s.Opt, s.have)
+	if err != nil {
+		have = nil // an INSERT that failed here may be in: ask the table next time
+	}
+	s.have = have
+	return st, err
+}
+
+// ship is Ship with the table's chunks known (have, which it updates) or
+// to be asked (have nil).
+func ship(ctx context.Context, db *store.DB, c *Client, opt ShipOptions, have map[uint64]int64) (ShipStats, map[uint64]int64, error) {
+	st, err := shipInto(ctx, db, c, opt, &have)
+	return st, have, err
+}
+
+func shipInto(ctx context.Context, db *store.DB, c *Client, opt ShipOptions, known *map[uint64]int64) (ShipStats, error) {
 	start := time.Now()
 	var st ShipStats
 	catalog, err := db.Fields()
@@ -332,9 +380,12 @@ func Ship(ctx context.Context, db *store.DB, c *Client, opt ShipOptions) (ShipSt
 	if err != nil {
 		return st, err
 	}
-	have, err := c.ShippedChunks(ctx, opt.Table)
-	if err != nil {
-		return st, err
+	have := *known
+	if have == nil {
+		if have, err = c.ShippedChunks(ctx, opt.Table); err != nil {
+			return st, err
+		}
+		*known = have
 	}
 	name, _ := tableName(opt.Table)
 	var fields []Column // the columns filled from event fields, in order
@@ -361,8 +412,9 @@ func Ship(ctx context.Context, db *store.DB, c *Client, opt ShipOptions) (ShipSt
 		body []byte
 		rows int
 	}
+	prior := maps.Clone(have) // work reads it in the scan's workers while emit adds to have
 	work := func(ch *store.Chunk) (any, error) {
-		if _, ok := have[ch.ID]; ok {
+		if _, ok := prior[ch.ID]; ok {
 			return nil, nil
 		}
 		body, err := encodeChunk(ch, cols, fields, hasExtra)
@@ -371,7 +423,7 @@ func Ship(ctx context.Context, db *store.DB, c *Client, opt ShipOptions) (ShipSt
 	emit := func(ch *store.Chunk, v any) error {
 		if v == nil {
 			st.Skipped++
-			if n := have[ch.ID]; n != int64(ch.Rows) {
+			if n := prior[ch.ID]; n != int64(ch.Rows) {
 				return fmt.Errorf("table %s holds %d of the %d events of chunk %d (not loghunt's doing: a ship inserts a chunk whole); delete them (ALTER TABLE %s DELETE WHERE _chunk = %d) and ship again",
 					opt.Table, n, ch.Rows, ch.ID, name, ch.ID)
 			}
@@ -387,6 +439,7 @@ func Ship(ctx context.Context, db *store.DB, c *Client, opt ShipOptions) (ShipSt
 		if _, err := c.execSettings(ctx, sql, bytes.NewReader(e.body), opt.Settings); err != nil {
 			return err
 		}
+		have[ch.ID] = int64(e.rows)
 		st.Chunks++
 		st.Events += int64(e.rows)
 		st.Bytes += int64(len(e.body))
