@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
@@ -16,28 +15,6 @@ import (
 	"loghunt/query"
 	"loghunt/store"
 )
-
-// stream runs a SELECT and returns its TabSeparated result as it comes.
-func (c *Client) stream(ctx context.Context, sql string) (io.ReadCloser, error) {
-	u := *c.base
-	q := u.Query()
-	q.Set("query", sql+" FORMAT TabSeparated")
-	u.RawQuery = q.Encode()
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, u.String(), strings.NewReader(""))
-	if err != nil {
-		return nil, err
-	}
-	resp, err := c.http.Do(req)
-	if err != nil {
-		return nil, fmt.Errorf("ClickHouse at %s: %w", c.base.Host, err)
-	}
-	if resp.StatusCode != http.StatusOK {
-		msg, _ := io.ReadAll(io.LimitReader(resp.Body, 4096))
-		resp.Body.Close()
-		return nil, fmt.Errorf("ClickHouse at %s: %s (query: %s)", c.base.Host, strings.TrimSpace(string(msg)), sql)
-	}
-	return resp.Body, nil
-}
 
 // QueryOptions tune a query on ClickHouse.
 type QueryOptions struct {

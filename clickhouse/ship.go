@@ -102,6 +102,28 @@ func (c *Client) Exec(ctx context.Context, sql string, body io.Reader) (string, 
 	return string(out), nil
 }
 
+// stream runs a SELECT and returns its TabSeparated result as it comes.
+func (c *Client) stream(ctx context.Context, sql string) (io.ReadCloser, error) {
+	u := *c.base
+	q := u.Query()
+	q.Set("query", sql+" FORMAT TabSeparated")
+	u.RawQuery = q.Encode()
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, u.String(), strings.NewReader(""))
+	if err != nil {
+		return nil, err
+	}
+	resp, err := c.http.Do(req)
+	if err != nil {
+		return nil, fmt.Errorf("ClickHouse at %s: %w", c.base.Host, err)
+	}
+	if resp.StatusCode != http.StatusOK {
+		msg, _ := io.ReadAll(io.LimitReader(resp.Body, 4096))
+		resp.Body.Close()
+		return nil, fmt.Errorf("ClickHouse at %s: %s (query: %s)", c.base.Host, strings.TrimSpace(string(msg)), sql)
+	}
+	return resp.Body, nil
+}
+
 var identRE = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_.]*$`)
 
 // quoteIdent quotes a column or table name with backquotes.
