@@ -117,6 +117,9 @@ type translator struct {
 	where []string
 	// timeExpr is _time as the stages so far made it (bin floors it).
 	timeExpr string
+	// prewhere are substring tests every match passes: ClickHouse runs
+	// them first and the rest (the regexes) only on the rows they keep.
+	prewhere []string
 }
 
 // Translate splits q: lo and hi are the resolved time range (inclusive
@@ -136,6 +139,7 @@ func translate(q *query.Query, s *schema, lo, hi int64) *Translation {
 		if cond != "1" {
 			tr.where = append(tr.where, cond)
 		}
+		tr.prewhere = prefilters(search.Term)
 		out.From = 1
 	} else {
 		out.Remote = []string{"the time range of: " + texts[0]}
@@ -151,7 +155,7 @@ func translate(q *query.Query, s *schema, lo, hi int64) *Translation {
 				continue
 			}
 		case *query.BinCmd:
-			if c.Target == store.ColTime && len(c.Trailing) == 0 && len(c.Options) == 1 && c.Options[0].Name == "span" {
+			if c.Target == store.ColTime && onlySpan(c) {
 				span := int64(c.Span)
 				tr.timeExpr = fmt.Sprintf("(intDiv(%[1]s, %[2]d) * %[2]d - if(modulo(%[1]s, %[2]d) < 0, %[2]d, 0))", tr.timeExpr, span)
 				i++
@@ -180,6 +184,17 @@ func translate(q *query.Query, s *schema, lo, hi int64) *Translation {
 	return out
 }
 
+// onlySpan reports whether bin has no option but span= (before or after
+// the field).
+func onlySpan(c *query.BinCmd) bool {
+	for _, o := range append(append([]*query.Option{}, c.Options...), c.Trailing...) {
+		if o.Name != "span" {
+			return false
+		}
+	}
+	return true
+}
+
 func stageAt(q *query.Query, i int) query.Command {
 	if i < len(q.Stages) {
 		return q.Stages[i]
@@ -204,10 +219,51 @@ func stageTexts(q *query.Query) []string {
 }
 
 func (tr *translator) whereSQL() string {
-	if len(tr.where) == 0 {
+	return tr.prewhereSQL() + whereOf(tr.where)
+}
+
+func whereOf(conds []string) string {
+	if len(conds) == 0 {
 		return ""
 	}
-	return " WHERE " + strings.Join(tr.where, " AND ")
+	return " WHERE " + strings.Join(conds, " AND ")
+}
+
+func (tr *translator) prewhereSQL() string {
+	if len(tr.prewhere) == 0 {
+		return ""
+	}
+	return " PREWHERE " + strings.Join(tr.prewhere, " AND ")
+}
+
+// prefilters are the substring tests of the words and phrases at the top
+// level of a search (not under OR or NOT): each is a necessary condition.
+func prefilters(t *query.Term) []string {
+	if t == nil {
+		return nil
+	}
+	args := []*query.Term{t}
+	if t.Kind == query.TermAnd {
+		args = t.Args
+	}
+	var out []string
+	for _, a := range args {
+		lit := ""
+		switch a.Kind {
+		case query.TermPhrase:
+			lit = a.Value
+		case query.TermWord:
+			for _, s := range strings.Split(a.Value, "*") {
+				if len(s) > len(lit) {
+					lit = s
+				}
+			}
+		}
+		if lit != "" {
+			out = append(out, fmt.Sprintf("positionCaseInsensitive(_raw, %s) > 0", sqlString(lit)))
+		}
+	}
+	return out
 }
 
 // events is the SELECT of whole events, in loghunt's order.
@@ -570,10 +626,7 @@ func (tr *translator) stats(st *query.StatsCmd, after []query.Command) (*aggSele
 		cols = append(cols, outCol{name, k})
 		keys[name] = key{alias, k}
 	}
-	sql := "SELECT " + strings.Join(sel, ", ") + " FROM " + tr.s.table
-	if len(where) > 0 {
-		sql += " WHERE " + strings.Join(where, " AND ")
-	}
+	sql := "SELECT " + strings.Join(sel, ", ") + " FROM " + tr.s.table + tr.prewhereSQL() + whereOf(where)
 	if len(group) > 0 {
 		sql += " GROUP BY " + strings.Join(group, ", ")
 	}
