@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"net/url"
 	"strconv"
 	"strings"
@@ -146,6 +147,17 @@ func decode(r io.Reader, cols []outCol, push func(*query.Batch) error) error {
 		ci := 0
 		for i, c := range cols {
 			f := fields[i]
+			if c.kind == kPercent {
+				// As query's top: round(10000 * count / total) / 100.
+				total, err := strconv.ParseInt(f, 10, 64)
+				if err != nil || ci == 0 {
+					return fmt.Errorf("ClickHouse: result row %d: total %q", line, f)
+				}
+				n := b.Cols[ci-1][b.Len].I
+				b.Cols[ci] = append(b.Cols[ci], store.Float(math.Round(10000*float64(n)/float64(total))/100))
+				ci++
+				continue
+			}
 			if c.kind == kExtra {
 				if err := addExtra(b, extraCol, unescapeTSV(f)); err != nil {
 					return fmt.Errorf("ClickHouse: result row %d: _extra: %w", line, err)

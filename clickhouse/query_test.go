@@ -84,6 +84,12 @@ func referenceQueries(db *store.DB) []string {
 		`Accepted | stats count by user | eval share=count*100 | sort -share`,
 		`* | stats count`,
 		`nosuchword_xyz | stats count, sum(bytes)`,
+		`* | top clientip`,
+		`sshd | rare user limit=3`,
+		`status=404 | top 3 status, method`,
+		`Failed | dedup src_ip | table _time, src_ip, user`,
+		`* | dedup sourcetype, host | head 3`,
+		`GET | top limit=0 status | eval p=percent*10`,
 	}
 }
 
@@ -287,7 +293,7 @@ func checkQueries(t *testing.T, db *store.DB, c *Client, table string, n int) {
 	for range n {
 		qs = append(qs, randomQuery(rnd, vals))
 	}
-	remote := 0
+	remote, whole := 0, 0
 	for _, q := range qs {
 		want, err := runLocal(db, q)
 		if err != nil {
@@ -299,6 +305,9 @@ func checkQueries(t *testing.T, db *store.DB, c *Client, table string, n int) {
 			t.Errorf("clickhouse %s: %v", q, err)
 			continue
 		}
+		if len(tr.Local) == 0 {
+			whole++
+		}
 		if tr.From > 0 {
 			remote++
 		} else {
@@ -308,7 +317,7 @@ func checkQueries(t *testing.T, db *store.DB, c *Client, table string, n int) {
 			t.Errorf("%s\n%s\n%s", q, d, tr.Explain())
 		}
 	}
-	t.Logf("%d queries, %d with their search or more on the server", len(qs), remote)
+	t.Logf("%d queries, %d with their search or more on the server, %d wholly", len(qs), remote, whole)
 	if remote < len(qs)*3/4 {
 		t.Errorf("only %d of %d queries translated anything", remote, len(qs))
 	}

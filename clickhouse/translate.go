@@ -37,6 +37,9 @@ const (
 	kStr
 	kTime  // Int64 nanoseconds
 	kExtra // the _extra JSON object: one string field per key
+	// kPercent is the total of top's rows: the column is percent, made
+	// of the count before it as loghunt makes it.
+	kPercent
 )
 
 // outCol is one column of the SELECT's result.
@@ -165,8 +168,24 @@ func translate(q *query.Query, s *schema, lo, hi int64) *Translation {
 		break
 	}
 	var sql string
-	if st, ok := stageAt(q, i).(*query.StatsCmd); ok && i > 0 {
-		if agg, ok := tr.stats(st, q.Stages[i+1:]); ok {
+	if i > 0 {
+		var agg *aggSelect
+		ok := false
+		switch st := stageAt(q, i).(type) {
+		case *query.StatsCmd:
+			agg, ok = tr.stats(st, q.Stages[i+1:])
+		case *query.TopCmd:
+			if len(st.By) == 0 {
+				agg, ok = tr.top(st.Fields, st.Limit, false)
+			}
+		case *query.RareCmd:
+			if len(st.By) == 0 {
+				agg, ok = tr.top(st.Fields, st.Limit, true)
+			}
+		case *query.DedupCmd:
+			agg, ok = tr.dedup(st)
+		}
+		if ok {
 			sql = agg.sql
 			out.cols = agg.cols
 			i += 1 + agg.extra
@@ -294,6 +313,93 @@ func (tr *translator) events() (string, []outCol) {
 		order += ", _seq"
 	}
 	return "SELECT " + strings.Join(sel, ", ") + " FROM " + tr.s.table + tr.whereSQL() + order, cols
+}
+
+// keyColumns are by-fields as SQL: their expressions (aliased k0...),
+// kinds, the conditions that drop rows with a null one, and the order of
+// their groups as loghunt sorts them.
+func (tr *translator) keyColumns(fields []*query.Field) (sel []string, cols []outCol, notNull, order []string, ok bool) {
+	seen := map[string]bool{}
+	for i, f := range fields {
+		alias := fmt.Sprintf("k%d", i)
+		var expr string
+		var k kind
+		if f.Name == store.ColTime {
+			expr, k = tr.timeExpr, kTime
+		} else {
+			col, typ, ok := tr.column(f.Name)
+			if !ok || strings.HasPrefix(col, "CAST(NULL") {
+				// (ClickHouse drops a constant GROUP BY key, and would
+				// give one row where loghunt gives none.)
+				return nil, nil, nil, nil, false
+			}
+			expr, k = col, kindOf(typ)
+		}
+		if seen[f.Name] {
+			return nil, nil, nil, nil, false
+		}
+		seen[f.Name] = true
+		sel = append(sel, expr+" AS "+alias)
+		cols = append(cols, outCol{f.Name, k})
+		if f.Name != store.ColTime && !store.IsBuiltin(f.Name) {
+			notNull = append(notNull, "isNotNull("+expr+")")
+		}
+		order = append(order, orderBy(alias, k, false, false)...)
+	}
+	return sel, cols, notNull, order, true
+}
+
+// top translates top (rare) without by: the values' counts, the most
+// (least) common first, ties in the values' order, and the total of the
+// rows that have every field, of which loghunt makes percent as it does.
+func (tr *translator) top(fields []*query.Field, limit int, rare bool) (*aggSelect, bool) {
+	sel, cols, notNull, order, ok := tr.keyColumns(fields)
+	if !ok {
+		return nil, false
+	}
+	where := tr.prewhereSQL() + whereOf(append(append([]string(nil), tr.where...), notNull...))
+	keys := make([]string, len(fields))
+	for i := range fields {
+		keys[i] = fmt.Sprintf("k%d", i)
+	}
+	dir := " DESC"
+	if rare {
+		dir = ""
+	}
+	sql := fmt.Sprintf("SELECT %s, count() AS c, (SELECT count() FROM %s%s) AS total FROM %s%s GROUP BY %s ORDER BY c%s, %s",
+		strings.Join(sel, ", "), tr.s.table, where, tr.s.table, where, strings.Join(keys, ", "), dir, strings.Join(order, ", "))
+	if limit > 0 {
+		sql += fmt.Sprintf(" LIMIT %d", limit)
+	}
+	cols = append(cols, outCol{"count", kInt}, outCol{"percent", kPercent})
+	return &aggSelect{sql: sql, cols: cols}, true
+}
+
+// dedup translates dedup: the first event (in loghunt's order) of each
+// combination of the fields, rows with a null one dropped.
+func (tr *translator) dedup(c *query.DedupCmd) (*aggSelect, bool) {
+	_, _, notNull, _, ok := tr.keyColumns(c.Fields)
+	if !ok {
+		return nil, false
+	}
+	for _, f := range c.Fields {
+		if f.Name == store.ColTime {
+			return nil, false
+		}
+		if _, typ, _ := tr.column(f.Name); kindOf(typ) == kFloat {
+			return nil, false // -0 and 0 are two values to loghunt
+		}
+	}
+	saved := tr.where
+	tr.where = append(append([]string(nil), tr.where...), notNull...)
+	sql, cols := tr.events()
+	tr.where = saved
+	var by []string
+	for _, f := range c.Fields {
+		col, _, _ := tr.column(f.Name)
+		by = append(by, col)
+	}
+	return &aggSelect{sql: sql + " LIMIT 1 BY " + strings.Join(by, ", "), cols: cols}, true
 }
 
 func kindOf(typ string) kind {
@@ -576,42 +682,22 @@ type aggSelect struct {
 
 // stats translates stats (and a sort and head right after it).
 func (tr *translator) stats(st *query.StatsCmd, after []query.Command) (*aggSelect, bool) {
-	var sel, group []string
-	var cols []outCol
 	type key struct {
 		expr string
 		k    kind
 	}
-	keys := map[string]key{} // output name -> expression, for the sort
-	var groupOrder []string
-	where := append([]string(nil), tr.where...)
-	for i, f := range st.By {
-		alias := fmt.Sprintf("k%d", i)
-		var expr string
-		var k kind
-		if f.Name == store.ColTime {
-			expr, k = tr.timeExpr, kTime
-		} else {
-			col, typ, ok := tr.column(f.Name)
-			if !ok || strings.HasPrefix(col, "CAST(NULL") {
-				// (ClickHouse drops a constant GROUP BY key, and would
-				// give one row where loghunt gives none.)
-				return nil, false
-			}
-			expr, k = col, kindOf(typ)
-		}
-		if _, dup := keys[f.Name]; dup {
-			return nil, false
-		}
-		sel = append(sel, expr+" AS "+alias)
-		group = append(group, alias)
-		cols = append(cols, outCol{f.Name, k})
-		keys[f.Name] = key{alias, k}
-		if f.Name != store.ColTime && !store.IsBuiltin(f.Name) {
-			where = append(where, "isNotNull("+expr+")")
-		}
-		groupOrder = append(groupOrder, orderBy(alias, k, false, false)...)
+	sel, cols, notNull, groupOrder, ok := tr.keyColumns(st.By)
+	if !ok {
+		return nil, false
 	}
+	keys := map[string]key{} // output name -> expression, for the sort
+	var group []string
+	for i, c := range cols {
+		alias := fmt.Sprintf("k%d", i)
+		group = append(group, alias)
+		keys[c.name] = key{alias, c.kind}
+	}
+	where := append(append([]string(nil), tr.where...), notNull...)
 	for i, a := range st.Aggs {
 		alias := fmt.Sprintf("a%d", i)
 		expr, k, ok := tr.agg(a)
