@@ -170,6 +170,23 @@ func colType(f store.FieldStat) string {
 	return "Nullable(String)"
 }
 
+// timeComment marks the Int64 columns of time-valued fields (ns), so that
+// what reads them back makes times of them.
+const timeComment = "loghunt:time"
+
+// colComment is the COMMENT clause of a field's column.
+func colComment(f store.FieldStat) string {
+	for k := store.KindString; k <= store.KindTime; k++ {
+		if f.Kinds[k] > 0 && k != store.KindTime {
+			return ""
+		}
+	}
+	if f.Kinds[store.KindTime] == 0 {
+		return ""
+	}
+	return " COMMENT '" + timeComment + "'"
+}
+
 // CreateSQL is the CREATE TABLE statement for a store's catalog; engine
 // is the ENGINE clause ("" for MergeTree() ORDER BY _time_ns).
 func CreateSQL(table string, catalog []store.FieldStat, engine string) (string, error) {
@@ -183,7 +200,7 @@ func CreateSQL(table string, catalog []store.FieldStat, engine string) (string, 
 		if builtin[f.Name] {
 			continue
 		}
-		fmt.Fprintf(&b, ", %s %s", quoteIdent(f.Name), colType(f))
+		fmt.Fprintf(&b, ", %s %s%s", quoteIdent(f.Name), colType(f), colComment(f))
 	}
 	if engine == "" {
 		engine = "MergeTree() ORDER BY _time_ns"
@@ -193,7 +210,7 @@ func CreateSQL(table string, catalog []store.FieldStat, engine string) (string, 
 }
 
 // Column is one column of the table.
-type Column struct{ Name, Type string }
+type Column struct{ Name, Type, Comment string }
 
 // Columns describes a table.
 func (c *Client) Columns(ctx context.Context, table string) ([]Column, error) {
@@ -209,7 +226,11 @@ func (c *Client) Columns(ctx context.Context, table string) ([]Column, error) {
 	for _, line := range strings.Split(strings.TrimRight(out, "\n"), "\n") {
 		f := strings.Split(line, "\t")
 		if len(f) >= 2 {
-			cols = append(cols, Column{Name: unescapeTSV(f[0]), Type: f[1]})
+			col := Column{Name: unescapeTSV(f[0]), Type: f[1]}
+			if len(f) >= 5 {
+				col.Comment = unescapeTSV(f[4])
+			}
+			cols = append(cols, col)
 		}
 	}
 	return cols, nil
@@ -307,11 +328,11 @@ func prepare(ctx context.Context, c *Client, catalog []store.FieldStat, opt Ship
 				continue
 			}
 			// Before _extra, where CREATE puts the fields.
-			alter := fmt.Sprintf("ALTER TABLE %s ADD COLUMN %s %s AFTER %s", name, quoteIdent(f.Name), colType(f), quoteIdent(lastField(cols)))
+			alter := fmt.Sprintf("ALTER TABLE %s ADD COLUMN %s %s%s AFTER %s", name, quoteIdent(f.Name), colType(f), colComment(f), quoteIdent(lastField(cols)))
 			if _, err := tg.c.Exec(ctx, alter, nil); err != nil {
 				return err
 			}
-			cols = append(cols[:len(cols)-1], Column{f.Name, colType(f)}, cols[len(cols)-1])
+			cols = append(cols[:len(cols)-1], Column{Name: f.Name, Type: colType(f)}, cols[len(cols)-1])
 		}
 	}
 	return nil

@@ -88,6 +88,10 @@ type schema struct {
 	// of another kind than its column's): no comparison on them is
 	// translated.
 	extra map[string]bool
+	// times are the Int64 columns of time-valued fields (nanoseconds):
+	// loghunt compares them as Unix seconds, so nothing on them is
+	// translated; their values come back as times.
+	times map[string]bool
 }
 
 func newSchema(table string, cols []Column) (*schema, error) {
@@ -95,9 +99,12 @@ func newSchema(table string, cols []Column) (*schema, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &schema{table: name, types: map[string]string{}, cols: cols, extra: map[string]bool{}}
+	s := &schema{table: name, types: map[string]string{}, cols: cols, extra: map[string]bool{}, times: map[string]bool{}}
 	for _, c := range cols {
 		s.types[c.Name] = baseType(c.Type)
+		if c.Comment == timeComment {
+			s.times[c.Name] = true
+		}
 	}
 	for _, need := range []string{"_time_ns", "_raw", "source", "sourcetype"} {
 		if _, ok := s.types[need]; !ok {
@@ -157,6 +164,12 @@ func translate(q *query.Query, s *schema, lo, hi int64) *Translation {
 				i++
 				continue
 			}
+		case *query.WhereCmd:
+			if cond, ok := tr.expr(c.Expr); ok {
+				tr.where = append(tr.where, cond)
+				i++
+				continue
+			}
 		case *query.BinCmd:
 			if c.Target == store.ColTime && onlySpan(c) {
 				span := int64(c.Span)
@@ -201,6 +214,121 @@ func translate(q *query.Query, s *schema, lo, hi int64) *Translation {
 	}
 	out.Local = texts[out.From:]
 	return out
+}
+
+// expr translates a where condition made of comparisons of a field with
+// a literal joined by AND, OR and NOT. SQL's NULL is loghunt's null here:
+// a comparison with null is null, AND, OR and NOT are three-valued the
+// same way, and WHERE keeps the true rows, as where does.
+func (tr *translator) expr(e *query.Expr) (string, bool) {
+	var ors []string
+	for _, a := range e.Or {
+		var ands []string
+		for _, n := range a.And {
+			c, ok := tr.notExpr(n)
+			if !ok {
+				return "", false
+			}
+			ands = append(ands, c)
+		}
+		ors = append(ors, "("+strings.Join(ands, " AND ")+")")
+	}
+	return "(" + strings.Join(ors, " OR ") + ")", true
+}
+
+func (tr *translator) notExpr(n *query.NotExpr) (string, bool) {
+	if n.Not != nil {
+		c, ok := tr.notExpr(n.Not)
+		return "(NOT " + c + ")", ok
+	}
+	c := n.Cmp
+	if c.Like != nil || c.In != nil || c.Negate {
+		return "", false
+	}
+	if c.Op == "" {
+		if p := primary(c.Left); p != nil && p.Group != nil {
+			return tr.expr(p.Group)
+		}
+		return "", false
+	}
+	op := c.Op
+	if op == "==" {
+		op = "="
+	}
+	field, lit := primary(c.Left), primary(c.Right)
+	if field == nil || lit == nil {
+		return "", false
+	}
+	if field.Field == nil {
+		field, lit = lit, field
+		op = map[string]string{"=": "=", "!=": "!=", "<": ">", "<=": ">=", ">": "<", ">=": "<="}[op]
+	}
+	if field.Field == nil || lit.Field != nil {
+		return "", false
+	}
+	name := string(*field.Field)
+	var col, typ string
+	switch name {
+	case store.ColRaw, "source", "sourcetype":
+		col, typ = quoteIdent(name), "String"
+	default:
+		var ok bool
+		if col, typ, ok = tr.column(name); !ok {
+			return "", false
+		}
+	}
+	k := kindOf(typ)
+	switch {
+	case lit.Str != nil:
+		switch k {
+		case kStr:
+			return fmt.Sprintf("(%s %s %s)", col, op, sqlString(string(*lit.Str))), true
+		case kInt:
+			// A number and text that is not one compare as printed text.
+			if _, isNum := store.ParseNumber(string(*lit.Str)); isNum {
+				return "", false
+			}
+			return fmt.Sprintf("(toString(%s) %s %s)", col, op, sqlString(string(*lit.Str))), true
+		}
+	case lit.Number != nil:
+		text := *lit.Number
+		if _, err := strconv.ParseInt(text, 10, 64); err != nil {
+			if _, err := strconv.ParseFloat(text, 64); err != nil || k == kStr {
+				return "", false // (a float literal prints as Go prints it)
+			}
+		}
+		if lit.neg {
+			text = "-" + text
+		}
+		switch k {
+		case kInt, kFloat:
+			return fmt.Sprintf("(%s %s %s)", col, op, text), true
+		case kStr:
+			return fmt.Sprintf("if(isNull(toFloat64OrNull(%[1]s)), %[1]s %[2]s %[3]s, toFloat64OrNull(%[1]s) %[2]s %[4]s)", col, op, sqlString(text), text), true
+		}
+	}
+	return "", false
+}
+
+// lit is a primary, with a unary minus before a number.
+type lit struct {
+	*query.Primary
+	neg bool
+}
+
+// primary is the single primary an operand is, or nil.
+func primary(a *query.AddExpr) *lit {
+	if a == nil || len(a.Rest) > 0 || len(a.Left.Rest) > 0 {
+		return nil
+	}
+	u := a.Left.Left
+	if u.Neg != nil {
+		if u.Neg.Primary != nil && u.Neg.Primary.Number != nil {
+			return &lit{u.Neg.Primary, true}
+		}
+		return nil
+	}
+	return &lit{u.Primary, false}
 }
 
 // onlySpan reports whether bin has no option but span= (before or after
@@ -296,8 +424,12 @@ func (tr *translator) events() (string, []outCol) {
 		case "_time_ns", "_time", "_chunk", "_seq", "_extra", "source", "sourcetype", store.ColRaw:
 			continue
 		}
+		k := kindOf(baseType(c.Type))
+		if tr.s.times[c.Name] && k == kInt {
+			k = kTime
+		}
 		sel = append(sel, quoteIdent(c.Name))
-		cols = append(cols, outCol{c.Name, kindOf(baseType(c.Type))})
+		cols = append(cols, outCol{c.Name, k})
 	}
 	sel = append(sel, "source", "sourcetype", "_raw")
 	cols = append(cols, outCol{"source", kStr}, outCol{"sourcetype", kStr}, outCol{store.ColRaw, kStr})
@@ -420,7 +552,7 @@ func (tr *translator) column(name string) (expr, typ string, ok bool) {
 	if name == store.ColTime || name == "_extra" || name == "_chunk" || name == "_seq" || name == "_time_ns" {
 		return "", "", false
 	}
-	if tr.s.extra[name] {
+	if tr.s.extra[name] || tr.s.times[name] {
 		return "", "", false // some of its values are in _extra
 	}
 	typ, ok = tr.s.types[name]
@@ -466,9 +598,9 @@ func (tr *translator) term(t *query.Term) (string, bool) {
 	case query.TermAll, query.TermEarliest, query.TermLatest:
 		return "1", true
 	case query.TermWord:
-		return wordSQL(t.Value), true
+		return wordSQL(t.Value)
 	case query.TermPhrase:
-		return phraseSQL(t.Value), true
+		return phraseSQL(t.Value)
 	case query.TermCompare:
 		col, typ, ok := tr.column(t.Field)
 		if !ok {
@@ -519,8 +651,12 @@ func (tr *translator) term(t *query.Term) (string, bool) {
 const nonToken = `[\x00-\x2f\x3a-\x40\x5b-\x5e\x60\x7b-\x7f]`
 
 // foldRE is s as a regular expression matching it ignoring ASCII case
-// only (letters as [aA], as store.EqualFoldASCII compares).
-func foldRE(s string) string {
+// only (letters as [aA], as store.EqualFoldASCII compares). Punctuation
+// is escaped with a backslash, never as \xHH: ClickHouse 18.16 reads
+// such an escape outside a class as literal text when it looks for the
+// substring a regex needs, and misses rows. A control byte makes ok
+// false (it has no other spelling).
+func foldRE(s string) (re string, ok bool) {
 	var b strings.Builder
 	for i := 0; i < len(s); i++ {
 		c := s[i]
@@ -529,13 +665,16 @@ func foldRE(s string) string {
 			fmt.Fprintf(&b, "[%c%c]", c-'a'+'A', c)
 		case c >= 'A' && c <= 'Z':
 			fmt.Fprintf(&b, "[%c%c]", c, c-'A'+'a')
-		case c >= '0' && c <= '9' || c == '_' || c >= 0x80:
+		case c >= '0' && c <= '9' || c == '_' || c >= 0x80 || c == ' ':
 			b.WriteByte(c)
+		case c < 0x20 || c == 0x7f:
+			return "", false
 		default:
-			fmt.Fprintf(&b, `\x%02x`, c)
+			b.WriteByte('\\')
+			b.WriteByte(c)
 		}
 	}
-	return b.String()
+	return b.String(), true
 }
 
 // sqlString quotes s as a ClickHouse string literal.
@@ -561,28 +700,31 @@ func sqlString(s string) string {
 // at a token start and end where its own first and last bytes are token
 // bytes. positionCaseInsensitive, a necessary condition, is the fast
 // filter before the regex.
-func phraseSQL(p string) string {
+func phraseSQL(p string) (string, bool) {
 	if p == "" {
-		return "1"
+		return "1", true
 	}
-	re := foldRE(p)
+	re, ok := foldRE(p)
+	if !ok {
+		return "", false
+	}
 	if store.IsTokenByte(p[0]) {
 		re = "(^|" + nonToken + ")" + re
 	}
 	if store.IsTokenByte(p[len(p)-1]) {
 		re += "(" + nonToken + "|$)"
 	}
-	return fmt.Sprintf("(positionCaseInsensitive(_raw, %s) > 0 AND match(_raw, %s))", sqlString(p), sqlString(re))
+	return fmt.Sprintf("(positionCaseInsensitive(_raw, %s) > 0 AND match(_raw, %s))", sqlString(p), sqlString(re)), true
 }
 
 // wordSQL is store.MatchWord: a word without '*' is a phrase; '*' matches
 // a run of bytes other than whitespace.
-func wordSQL(w string) string {
+func wordSQL(w string) (string, bool) {
 	if !strings.Contains(w, "*") {
 		return phraseSQL(w)
 	}
 	if strings.Trim(w, "*") == "" {
-		return "1"
+		return "1", true
 	}
 	segs := strings.Split(w, "*")
 	var re strings.Builder
@@ -593,7 +735,11 @@ func wordSQL(w string) string {
 		if i > 0 {
 			re.WriteString(`[^ \t\n\r]*`)
 		}
-		re.WriteString(foldRE(s))
+		f, ok := foldRE(s)
+		if !ok {
+			return "", false
+		}
+		re.WriteString(f)
 	}
 	if store.IsTokenByte(w[len(w)-1]) {
 		re.WriteString("(" + nonToken + "|$)")
@@ -604,16 +750,19 @@ func wordSQL(w string) string {
 			longest = s
 		}
 	}
-	return fmt.Sprintf("(positionCaseInsensitive(_raw, %s) > 0 AND match(_raw, %s))", sqlString(longest), sqlString(re.String()))
+	return fmt.Sprintf("(positionCaseInsensitive(_raw, %s) > 0 AND match(_raw, %s))", sqlString(longest), sqlString(re.String())), true
 }
 
 // wildRE is store.MatchWildcard's pattern as a whole-value regex.
-func wildRE(p string) string {
+func wildRE(p string) (string, bool) {
 	segs := strings.Split(p, "*")
 	for i := range segs {
-		segs[i] = foldRE(segs[i])
+		var ok bool
+		if segs[i], ok = foldRE(segs[i]); !ok {
+			return "", false
+		}
 	}
-	return "(?s)^" + strings.Join(segs, ".*") + "$"
+	return "(?s)^" + strings.Join(segs, ".*") + "$", true
 }
 
 func numLit(f float64) string { return strconv.FormatFloat(f, 'g', -1, 64) }
@@ -641,7 +790,11 @@ func cmpSQL(col, typ, op, v string) (string, bool) {
 		if text == "" {
 			return "", false
 		}
-		eq = fmt.Sprintf("match(%s, %s)", text, sqlString(wildRE(v)))
+		re, ok := wildRE(v)
+		if !ok {
+			return "", false
+		}
+		eq = fmt.Sprintf("match(%s, %s)", text, sqlString(re))
 	case isNum && k != kStr:
 		eq = fmt.Sprintf("%s = %s", col, numLit(num))
 	case isNum:
