@@ -97,6 +97,15 @@ func referenceQueries(db *store.DB) []string {
 		`* | where bytes = "abc" | stats count`,
 		`* | where 404 == status | top clientip`,
 		`* | where bytes * 2 > 100 | stats count`,
+		`sshd | rex "port (?<port>\d+)" | stats count by port | sort -count, port | head 5`,
+		`* | rex "(?<word>[A-Z][a-z]+) password" | stats count by word`,
+		`"Failed password" | rex "from (?<ip>[0-9.]+)" | where ip > "200" | stats dc(ip)`,
+		`* | rex field=useragent "(?<browser>Firefox|Chrome)/" | top browser`,
+		`* | rex "user (?<user>\w+)" | stats count by user | sort -count, user | head 5`,
+		`* | rex "HTTP/(?P<v>1\.[01])" | stats count by v`,
+		`* | rex "(?<x>zzz)?q" | stats count by x`,
+		`Accepted | rex "for (?<who>\S+) from" | table _time, who, user`,
+		`* | rex "(?<a>\d+)\.(?<b>\d+)" | stats count by a`,
 	}
 }
 

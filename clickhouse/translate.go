@@ -19,6 +19,9 @@ package clickhouse
 
 import (
 	"fmt"
+	"regexp"
+	"regexp/syntax"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -127,6 +130,8 @@ type translator struct {
 	where []string
 	// timeExpr is _time as the stages so far made it (bin floors it).
 	timeExpr string
+	// derived are the fields rex made: their SQL (Nullable(String)).
+	derived map[string]string
 	// prewhere are substring tests every match passes: ClickHouse runs
 	// them first and the rest (the regexes) only on the rows they keep.
 	prewhere []string
@@ -135,7 +140,7 @@ type translator struct {
 // Translate splits q: lo and hi are the resolved time range (inclusive
 // Unix ns).
 func translate(q *query.Query, s *schema, lo, hi int64) *Translation {
-	tr := &translator{s: s, timeExpr: "_time_ns"}
+	tr := &translator{s: s, timeExpr: "_time_ns", derived: map[string]string{}}
 	if lo != minInt64 {
 		tr.where = append(tr.where, fmt.Sprintf("_time_ns >= %d", lo))
 	}
@@ -161,6 +166,11 @@ func translate(q *query.Query, s *schema, lo, hi int64) *Translation {
 		case *query.SearchCmd:
 			if cond, ok := tr.laterSearch(c); ok {
 				tr.where = append(tr.where, cond)
+				i++
+				continue
+			}
+		case *query.RexCmd:
+			if tr.rex(c) {
 				i++
 				continue
 			}
@@ -331,6 +341,76 @@ func primary(a *query.AddExpr) *lit {
 	return &lit{u.Primary, false}
 }
 
+// rex translates a rex with one capturing group, named, that cannot
+// match the empty string: extract() gives the group's text of the first
+// match, and '' exactly when the regex does not match, where the field
+// keeps the value it had (null, or its String column's value).
+func (tr *translator) rex(c *query.RexCmd) bool {
+	re, err := c.Compile()
+	if err != nil || re.NumSubexp() != 1 || re.SubexpNames()[1] == "" {
+		return false
+	}
+	name := re.SubexpNames()[1]
+	pat := string(c.Regex.Value)
+	// The group without its name: 18.16's RE2 knows neither (?<name>)
+	// nor, in every build, (?P<name>).
+	var group string
+	for _, open := range []string{"(?<" + name + ">", "(?P<" + name + ">"} {
+		if strings.Count(pat, open) == 1 {
+			group = open
+		}
+	}
+	if group == "" {
+		return false
+	}
+	plain := strings.Replace(pat, group, "(", 1)
+	if p2, err := regexp.Compile(plain); err != nil || p2.NumSubexp() != 1 {
+		return false
+	}
+	// The group's own text, to see whether it can match "".
+	sub, err := syntax.Parse(pat, syntax.Perl)
+	if err != nil {
+		return false
+	}
+	var capture *syntax.Regexp
+	var find func(r *syntax.Regexp)
+	find = func(r *syntax.Regexp) {
+		if r.Op == syntax.OpCapture {
+			capture = r
+		}
+		for _, s := range r.Sub {
+			find(s)
+		}
+	}
+	find(sub)
+	if capture == nil || regexp.MustCompile(`^(?:`+capture.Sub[0].String()+`)$`).MatchString("") {
+		return false
+	}
+	if strings.Contains(plain, "\\x") || strings.ContainsAny(plain, "\x00") {
+		return false // (18.16 misreads \xHH escapes; see foldRE)
+	}
+	src, typ := quoteIdent(store.ColRaw), "String"
+	if c.Field != store.ColRaw {
+		var ok bool
+		if src, typ, ok = tr.column(c.Field); !ok || typ != "String" {
+			return false
+		}
+	}
+	if store.IsBuiltin(name) || name == "_extra" || name == "_chunk" || name == "_seq" || name == "_time_ns" {
+		return false
+	}
+	old, otyp, ok := tr.column(name)
+	if !ok || otyp != "String" {
+		return false
+	}
+	if strings.HasPrefix(old, "CAST(NULL") {
+		old = "NULL"
+	}
+	x := fmt.Sprintf("extract(ifNull(%s, ''), %s)", src, sqlString(plain))
+	tr.derived[name] = fmt.Sprintf("if(%s != '', toNullable(%s), %s)", x, x, old)
+	return true
+}
+
 // onlySpan reports whether bin has no option but span= (before or after
 // the field).
 func onlySpan(c *query.BinCmd) bool {
@@ -428,8 +508,24 @@ func (tr *translator) events() (string, []outCol) {
 		if tr.s.times[c.Name] && k == kInt {
 			k = kTime
 		}
+		if d, ok := tr.derived[c.Name]; ok {
+			sel = append(sel, d)
+			cols = append(cols, outCol{c.Name, kStr})
+			continue
+		}
 		sel = append(sel, quoteIdent(c.Name))
 		cols = append(cols, outCol{c.Name, k})
+	}
+	var made []string
+	for name := range tr.derived {
+		if _, ok := tr.s.types[name]; !ok {
+			made = append(made, name)
+		}
+	}
+	slices.Sort(made)
+	for _, name := range made {
+		sel = append(sel, tr.derived[name])
+		cols = append(cols, outCol{name, kStr})
 	}
 	sel = append(sel, "source", "sourcetype", "_raw")
 	cols = append(cols, outCol{"source", kStr}, outCol{"sourcetype", kStr}, outCol{store.ColRaw, kStr})
@@ -551,6 +647,9 @@ func kindOf(typ string) kind {
 func (tr *translator) column(name string) (expr, typ string, ok bool) {
 	if name == store.ColTime || name == "_extra" || name == "_chunk" || name == "_seq" || name == "_time_ns" {
 		return "", "", false
+	}
+	if d, ok := tr.derived[name]; ok {
+		return d, "String", true
 	}
 	if tr.s.extra[name] || tr.s.times[name] {
 		return "", "", false // some of its values are in _extra
