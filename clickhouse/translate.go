@@ -343,7 +343,7 @@ func primary(a *query.AddExpr) *lit {
 
 // rex translates a rex with one capturing group, named, that cannot
 // match the empty string: extract() gives the group's text of the first
-// match, and '' exactly when the regex does not match, where the field
+// match, and ” exactly when the regex does not match, where the field
 // keeps the value it had (null, or its String column's value).
 func (tr *translator) rex(c *query.RexCmd) bool {
 	re, err := c.Compile()
