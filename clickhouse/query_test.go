@@ -106,6 +106,12 @@ func referenceQueries(db *store.DB) []string {
 		`* | rex "(?<x>zzz)?q" | stats count by x`,
 		`Accepted | rex "for (?<who>\S+) from" | table _time, who, user`,
 		`* | rex "(?<a>\d+)\.(?<b>\d+)" | stats count by a`,
+		`status=404 | stats count by clientip | where count > 50 | sort -count, clientip | head 5`,
+		`"Failed password" | stats count, dc(user) as users by src_ip | where users >= 2 AND count > 10 | sort -count`,
+		`* | stats avg(bytes) as avgb by status | where avgb < 1000 OR status = 404`,
+		`* | stats count by sourcetype | where sourcetype != "apache"`,
+		`* | stats sum(bytes) as b by method | where b > 1000000 | where method != "GET"`,
+		`* | stats count by user | where nosuch > 1`,
 	}
 }
 
@@ -148,7 +154,7 @@ func randomQuery(rnd *rand.Rand, vals map[string][]string) string {
 	agg := pick([]string{"count", "count", "dc(clientip)", "sum(bytes)", "avg(bytes)", "max(bytes)", "min(status)", "count(user)"})
 	switch rnd.IntN(8) {
 	case 0:
-		q += " | stats " + agg + " by " + by
+		q += " | stats " + agg + " as n by " + by + fmt.Sprintf(" | where n %s %d", pick([]string{">", "<=", "!="}), rnd.IntN(50))
 	case 1:
 		q += fmt.Sprintf(" | stats %s as n, count by %s | sort -n | head %d", agg, by, 1+rnd.IntN(5))
 	case 2:

@@ -82,6 +82,9 @@ func (t *Translation) Explain() string {
 	return b.String()
 }
 
+// outputCol is a column of an aggregation's result: its alias and type.
+type outputCol struct{ expr, typ string }
+
 // schema is what the translator knows of the table.
 type schema struct {
 	table string            // quoted name
@@ -132,6 +135,9 @@ type translator struct {
 	timeExpr string
 	// derived are the fields rex made: their SQL (Nullable(String)).
 	derived map[string]string
+	// outputs, when set, are the only fields there are: the columns of
+	// an aggregation's result (for a where after it, as HAVING).
+	outputs map[string]outputCol
 	// prewhere are substring tests every match passes: ClickHouse runs
 	// them first and the rest (the regexes) only on the rows they keep.
 	prewhere []string
@@ -278,8 +284,13 @@ func (tr *translator) notExpr(n *query.NotExpr) (string, bool) {
 	}
 	name := string(*field.Field)
 	var col, typ string
-	switch name {
-	case store.ColRaw, "source", "sourcetype":
+	switch {
+	case tr.outputs != nil:
+		var ok bool
+		if col, typ, ok = tr.column(name); !ok {
+			return "", false
+		}
+	case name == store.ColRaw || name == "source" || name == "sourcetype":
 		col, typ = quoteIdent(name), "String"
 	default:
 		var ok bool
@@ -648,6 +659,10 @@ func (tr *translator) column(name string) (expr, typ string, ok bool) {
 	if name == store.ColTime || name == "_extra" || name == "_chunk" || name == "_seq" || name == "_time_ns" {
 		return "", "", false
 	}
+	if tr.outputs != nil {
+		o, ok := tr.outputs[name]
+		return o.expr, o.typ, ok
+	}
 	if d, ok := tr.derived[name]; ok {
 		return d, "String", true
 	}
@@ -970,8 +985,31 @@ func (tr *translator) stats(st *query.StatsCmd, after []query.Command) (*aggSele
 	}
 	order := groupOrder
 	extra := 0
-	if len(after) > 0 {
-		if s, ok := after[0].(*query.SortCmd); ok {
+	// where on the result: HAVING, over the output columns alone.
+	h := &translator{s: tr.s, outputs: map[string]outputCol{}}
+	for name, k := range keys {
+		if typ, ok := map[kind]string{kInt: "Int64", kFloat: "Float64", kStr: "String"}[k.k]; ok {
+			h.outputs[name] = outputCol{k.expr, typ}
+		}
+	}
+	var having []string
+	for extra < len(after) {
+		w, ok := after[extra].(*query.WhereCmd)
+		if !ok {
+			break
+		}
+		cond, ok := h.expr(w.Expr)
+		if !ok {
+			break
+		}
+		having = append(having, cond)
+		extra++
+	}
+	if len(having) > 0 {
+		sql += " HAVING " + strings.Join(having, " AND ")
+	}
+	if extra < len(after) {
+		if s, ok := after[extra].(*query.SortCmd); ok {
 			var so []string
 			for _, sk := range s.Keys {
 				kk, ok := keys[sk.Field.Name]
@@ -983,7 +1021,7 @@ func (tr *translator) stats(st *query.StatsCmd, after []query.Command) (*aggSele
 			}
 			if so != nil {
 				order = append(so, groupOrder...)
-				extra = 1
+				extra++
 			}
 		}
 	}
