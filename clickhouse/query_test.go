@@ -378,6 +378,9 @@ func TestTimeFields(t *testing.T) {
 func checkQueries(t *testing.T, db *store.DB, c *Client, table string, n int) {
 	t.Helper()
 	qs := referenceQueries(db)
+	if testing.Short() {
+		n /= 10 // (-race -short in .ci/run)
+	}
 	rnd := rand.New(rand.NewPCG(19, 3))
 	vals := fieldValues(t, db)
 	for range n {
