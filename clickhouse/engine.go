@@ -95,10 +95,68 @@ func Query(ctx context.Context, c *Client, q *query.Query, opt QueryOptions, out
 			return err
 		}
 		defer body.Close()
+		if tr.fill > 0 {
+			return fillBuckets(body, tr.cols, tr.fill, opt.Query.MaxGroups, push)
+		}
 		return decode(body, tr.cols, push)
 	}
 	st, err := query.RunBatches(ctx, opt.Store, q, tr.From, src, opt.Query, out)
 	return tr, st, err
+}
+
+// fillBuckets is timechart's end: one row per bucket from the first to
+// the last, an empty bucket's and a null aggregate's value 0, as
+// query's timechart makes them.
+func fillBuckets(r io.Reader, cols []outCol, span int64, maxGroups int, push func(*query.Batch) error) error {
+	if maxGroups <= 0 {
+		maxGroups = query.DefaultMaxGroups
+	}
+	var rows [][]store.Value
+	err := decode(r, cols, func(b *query.Batch) error {
+		for i := 0; i < b.Len; i++ {
+			rows = append(rows, b.Row(i))
+		}
+		return nil
+	})
+	if err != nil || len(rows) == 0 {
+		return err
+	}
+	lo, hi := rows[0][0].I, rows[len(rows)-1][0].I
+	if (hi-lo)/span+1 > int64(maxGroups) {
+		return fmt.Errorf("%w: timechart would have more than %d buckets; use a larger span", query.ErrLimit, maxGroups)
+	}
+	names := make([]string, len(cols))
+	for i, c := range cols {
+		names[i] = c.name
+	}
+	b := &query.Batch{Fields: names, Cols: make([][]store.Value, len(cols))}
+	next := 0
+	for ts := lo; ts <= hi; ts += span {
+		var row []store.Value
+		if next < len(rows) && rows[next][0].I == ts {
+			row = rows[next]
+			next++
+		}
+		b.Cols[0] = append(b.Cols[0], store.Time(ts))
+		for i := 1; i < len(cols); i++ {
+			v := store.Int(0)
+			if row != nil && !row[i].IsNull() {
+				v = row[i]
+			}
+			b.Cols[i] = append(b.Cols[i], v)
+		}
+		b.Len++
+		if b.Len == query.BatchSize {
+			if err := push(b); err != nil {
+				return err
+			}
+			b = &query.Batch{Fields: names, Cols: make([][]store.Value, len(cols))}
+		}
+	}
+	if b.Len > 0 {
+		return push(b)
+	}
+	return nil
 }
 
 // decode turns TabSeparated rows into batches of query.BatchSize rows.

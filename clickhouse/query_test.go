@@ -112,6 +112,12 @@ func referenceQueries(db *store.DB) []string {
 		`* | stats count by sourcetype | where sourcetype != "apache"`,
 		`* | stats sum(bytes) as b by method | where b > 1000000 | where method != "GET"`,
 		`* | stats count by user | where nosuch > 1`,
+		`* | timechart span=1h count`,
+		`status=404 | timechart span=10m count, sum(bytes) as b, avg(bytes), dc(clientip) | sort -count | head 5`,
+		`"Failed password" | timechart span=1d count by user`,
+		`sshd | bin _time span=1h | timechart span=1d max(pid), min(pid)`,
+		`nosuchword_xyz | timechart span=1h count`,
+		`Accepted | timechart span=30m count limit=3 | where count > 0`,
 	}
 }
 
@@ -158,6 +164,10 @@ func randomQuery(rnd *rand.Rand, vals map[string][]string) string {
 	case 1:
 		q += fmt.Sprintf(" | stats %s as n, count by %s | sort -n | head %d", agg, by, 1+rnd.IntN(5))
 	case 2:
+		if rnd.IntN(2) == 0 {
+			q += " | timechart span=" + pick([]string{"1m", "1h", "1d", "15m"}) + " " + agg
+			break
+		}
 		q += " | bin _time span=" + pick([]string{"1m", "1h", "1d", "15m"}) + " | stats count by _time | sort -count | head 3"
 	case 3:
 		q += " | stats " + agg

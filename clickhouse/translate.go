@@ -61,6 +61,9 @@ type Translation struct {
 	// Remote and Local are the stages run on the server and in loghunt.
 	Remote, Local []string
 	cols          []outCol
+	// fill, when set, is timechart's span: the rows are its buckets, and
+	// the empty ones between the first and the last are loghunt's to add.
+	fill int64
 }
 
 // Explain says what runs where.
@@ -213,10 +216,13 @@ func translate(q *query.Query, s *schema, lo, hi int64) *Translation {
 			}
 		case *query.DedupCmd:
 			agg, ok = tr.dedup(st)
+		case *query.TimechartCmd:
+			agg, ok = tr.timechart(st)
 		}
 		if ok {
 			sql = agg.sql
 			out.cols = agg.cols
+			out.fill = agg.fill
 			i += 1 + agg.extra
 		}
 	}
@@ -614,6 +620,36 @@ func (tr *translator) top(fields []*query.Field, limit int, rare bool) (*aggSele
 	return &aggSelect{sql: sql, cols: cols}, true
 }
 
+// timechart translates timechart without by: the aggregates per bucket
+// of _time (floored to the span from the epoch), in time order; the empty
+// buckets and the nulls become zeros in loghunt (fillBuckets).
+func (tr *translator) timechart(c *query.TimechartCmd) (*aggSelect, bool) {
+	if c.By != nil {
+		return nil, false // (the series, OTHER and NULL pivot stay in loghunt)
+	}
+	for _, o := range append(append([]*query.Option{}, c.Options...), c.Trailing...) {
+		if o.Name != "span" && o.Name != "limit" {
+			return nil, false
+		}
+	}
+	span := int64(c.Span)
+	bucket := fmt.Sprintf("(intDiv(%[1]s, %[2]d) * %[2]d - if(modulo(%[1]s, %[2]d) < 0, %[2]d, 0))", tr.timeExpr, span)
+	sel := []string{bucket + " AS k0"}
+	cols := []outCol{{store.ColTime, kTime}}
+	seen := map[string]bool{store.ColTime: true}
+	for i, a := range c.Aggs {
+		expr, k, ok := tr.agg(a)
+		if !ok || seen[a.OutputName()] {
+			return nil, false
+		}
+		seen[a.OutputName()] = true
+		sel = append(sel, fmt.Sprintf("%s AS a%d", expr, i))
+		cols = append(cols, outCol{a.OutputName(), k})
+	}
+	sql := "SELECT " + strings.Join(sel, ", ") + " FROM " + tr.s.table + tr.whereSQL() + " GROUP BY k0 ORDER BY k0"
+	return &aggSelect{sql: sql, cols: cols, fill: span}, true
+}
+
 // dedup translates dedup: the first event (in loghunt's order) of each
 // combination of the fields, rows with a null one dropped.
 func (tr *translator) dedup(c *query.DedupCmd) (*aggSelect, bool) {
@@ -944,7 +980,8 @@ func cmpSQL(col, typ, op, v string) (string, bool) {
 type aggSelect struct {
 	sql   string
 	cols  []outCol
-	extra int // stages after stats also translated (sort, head)
+	extra int   // stages after stats also translated (sort, head)
+	fill  int64 // timechart's span
 }
 
 // stats translates stats (and a sort and head right after it).
