@@ -118,6 +118,13 @@ func referenceQueries(db *store.DB) []string {
 		`sshd | bin _time span=1h | timechart span=1d max(pid), min(pid)`,
 		`nosuchword_xyz | timechart span=1h count`,
 		`Accepted | timechart span=30m count limit=3 | where count > 0`,
+		`* | eval kb = bytes * 2 - 1, m = lower(method) | stats sum(kb), count by m`,
+		`* | eval f = bytes * 0.5 + 1 | where f > 100 | stats avg(f), max(f) by status`,
+		`sshd | eval n = len(user), u = upper(user) | stats count by n, u | sort -count, u | head 5`,
+		`* | eval x = -pid, y = "k" | stats min(x), count by y`,
+		`* | eval status = lower(method) | stats count by status`,
+		`* | eval b = bytes | eval b = b * 3 | where b < 3000 | stats count, sum(b)`,
+		`* | eval r = bytes / 2 | stats count by r | head 3`,
 	}
 }
 
@@ -172,6 +179,10 @@ func randomQuery(rnd *rand.Rand, vals map[string][]string) string {
 	case 3:
 		q += " | stats " + agg
 	case 4:
+		if rnd.IntN(2) == 0 {
+			q += fmt.Sprintf(" | eval x = bytes * %d - %d, l = lower(%s) | stats count, sum(x) by l", rnd.IntN(5), rnd.IntN(100), pick([]string{"user", "method", "action", "host"}))
+			break
+		}
 		q += " | top " + by
 	case 5:
 		q += " | dedup " + by + " | table _time, " + by

@@ -19,6 +19,7 @@ package clickhouse
 
 import (
 	"fmt"
+	"maps"
 	"regexp"
 	"regexp/syntax"
 	"slices"
@@ -136,8 +137,8 @@ type translator struct {
 	where []string
 	// timeExpr is _time as the stages so far made it (bin floors it).
 	timeExpr string
-	// derived are the fields rex made: their SQL (Nullable(String)).
-	derived map[string]string
+	// derived are the fields rex and eval made: their SQL and base type.
+	derived map[string]outputCol
 	// outputs, when set, are the only fields there are: the columns of
 	// an aggregation's result (for a where after it, as HAVING).
 	outputs map[string]outputCol
@@ -149,7 +150,7 @@ type translator struct {
 // Translate splits q: lo and hi are the resolved time range (inclusive
 // Unix ns).
 func translate(q *query.Query, s *schema, lo, hi int64) *Translation {
-	tr := &translator{s: s, timeExpr: "_time_ns", derived: map[string]string{}}
+	tr := &translator{s: s, timeExpr: "_time_ns", derived: map[string]outputCol{}}
 	if lo != minInt64 {
 		tr.where = append(tr.where, fmt.Sprintf("_time_ns >= %d", lo))
 	}
@@ -180,6 +181,11 @@ func translate(q *query.Query, s *schema, lo, hi int64) *Translation {
 			}
 		case *query.RexCmd:
 			if tr.rex(c) {
+				i++
+				continue
+			}
+		case *query.EvalCmd:
+			if tr.eval(c) {
 				i++
 				continue
 			}
@@ -424,8 +430,138 @@ func (tr *translator) rex(c *query.RexCmd) bool {
 		old = "NULL"
 	}
 	x := fmt.Sprintf("extract(ifNull(%s, ''), %s)", src, sqlString(plain))
-	tr.derived[name] = fmt.Sprintf("if(%s != '', toNullable(%s), %s)", x, x, old)
+	tr.derived[name] = outputCol{fmt.Sprintf("if(%s != '', toNullable(%s), %s)", x, x, old), "String"}
 	return true
+}
+
+// eval translates assignments of a field, a literal, lower(), upper()
+// or len() of a text field, or + - * of numbers (int with int stays int,
+// as in loghunt; a float that is not finite is null). Each assignment
+// sees the ones before it.
+func (tr *translator) eval(c *query.EvalCmd) bool {
+	saved := maps.Clone(tr.derived)
+	for _, a := range c.Assigns {
+		name := string(a.Field)
+		if name == store.ColTime || store.IsBuiltin(name) || name == "_extra" || name == "_chunk" || name == "_seq" || name == "_time_ns" || tr.s.times[name] {
+			tr.derived = saved
+			return false
+		}
+		v, ok := tr.value(a.Expr)
+		if !ok {
+			tr.derived = saved
+			return false
+		}
+		tr.derived[name] = v
+	}
+	return true
+}
+
+// value is an eval expression as SQL, with its base type (Int64,
+// Float64 or String).
+func (tr *translator) value(e *query.Expr) (outputCol, bool) {
+	if len(e.Or) != 1 || len(e.Or[0].And) != 1 || e.Or[0].And[0].Cmp == nil {
+		return outputCol{}, false
+	}
+	c := e.Or[0].And[0].Cmp
+	if c.Op != "" || c.Like != nil || c.In != nil || c.Negate {
+		return outputCol{}, false
+	}
+	add := c.Left
+	x, ok := tr.mul(add.Left)
+	if !ok {
+		return x, false
+	}
+	for _, op := range add.Rest {
+		y, ok := tr.mul(op.Right)
+		if !ok {
+			return y, false
+		}
+		if x, ok = arith(op.Op, x, y); !ok {
+			return x, false
+		}
+	}
+	return x, true
+}
+
+func (tr *translator) mul(m *query.MulExpr) (outputCol, bool) {
+	x, ok := tr.unary(m.Left)
+	if !ok {
+		return x, false
+	}
+	for _, op := range m.Rest {
+		y, ok := tr.unary(op.Right)
+		if !ok {
+			return y, false
+		}
+		if x, ok = arith(op.Op, x, y); !ok {
+			return x, false
+		}
+	}
+	return x, true
+}
+
+// arith is + - * of two numbers: Int64 when both are, else Float64 with
+// infinities and NaN as null.
+func arith(op string, x, y outputCol) (outputCol, bool) {
+	if op == "/" || op == "%" || x.typ == "String" || y.typ == "String" {
+		return outputCol{}, false // (/ is int or float by the values; + joins text)
+	}
+	e := fmt.Sprintf("(%s %s %s)", x.expr, op, y.expr)
+	if x.typ == "Int64" && y.typ == "Int64" {
+		return outputCol{e, "Int64"}, true
+	}
+	return outputCol{fmt.Sprintf("if(isFinite(%[1]s), %[1]s, NULL)", e), "Float64"}, true
+}
+
+func (tr *translator) unary(u *query.Unary) (outputCol, bool) {
+	if u.Neg != nil {
+		x, ok := tr.unary(u.Neg)
+		if !ok || x.typ == "String" {
+			return x, false
+		}
+		return outputCol{"(-" + x.expr + ")", x.typ}, true
+	}
+	p := u.Primary
+	switch {
+	case p.Number != nil:
+		if _, err := strconv.ParseInt(*p.Number, 10, 64); err == nil {
+			return outputCol{"toInt64(" + *p.Number + ")", "Int64"}, true
+		}
+		if f, err := strconv.ParseFloat(*p.Number, 64); err == nil && !strings.ContainsAny(*p.Number, "xX_") {
+			return outputCol{"toFloat64(" + numLit(f) + ")", "Float64"}, true
+		}
+	case p.Str != nil:
+		return outputCol{"toNullable(" + sqlString(string(*p.Str)) + ")", "String"}, true
+	case p.Field != nil:
+		name := string(*p.Field)
+		if name == store.ColRaw || name == "source" || name == "sourcetype" {
+			return outputCol{quoteIdent(name), "String"}, true
+		}
+		col, typ, ok := tr.column(name)
+		if !ok || typ != "String" && typ != "Int64" && typ != "Float64" {
+			return outputCol{}, false
+		}
+		return outputCol{col, typ}, true
+	case p.Group != nil:
+		return tr.value(p.Group)
+	case p.Call != nil:
+		if len(p.Call.Args) != 1 {
+			return outputCol{}, false
+		}
+		x, ok := tr.value(p.Call.Args[0])
+		if !ok || x.typ != "String" {
+			return x, false
+		}
+		switch p.Call.Name {
+		case "lower":
+			return outputCol{"lowerUTF8(" + x.expr + ")", "String"}, true
+		case "upper":
+			return outputCol{"upperUTF8(" + x.expr + ")", "String"}, true
+		case "len":
+			return outputCol{"toInt64(lengthUTF8(" + x.expr + "))", "Int64"}, true
+		}
+	}
+	return outputCol{}, false
 }
 
 // onlySpan reports whether bin has no option but span= (before or after
@@ -526,8 +662,8 @@ func (tr *translator) events() (string, []outCol) {
 			k = kTime
 		}
 		if d, ok := tr.derived[c.Name]; ok {
-			sel = append(sel, d)
-			cols = append(cols, outCol{c.Name, kStr})
+			sel = append(sel, d.expr)
+			cols = append(cols, outCol{c.Name, kindOf(d.typ)})
 			continue
 		}
 		sel = append(sel, quoteIdent(c.Name))
@@ -541,8 +677,8 @@ func (tr *translator) events() (string, []outCol) {
 	}
 	slices.Sort(made)
 	for _, name := range made {
-		sel = append(sel, tr.derived[name])
-		cols = append(cols, outCol{name, kStr})
+		sel = append(sel, tr.derived[name].expr)
+		cols = append(cols, outCol{name, kindOf(tr.derived[name].typ)})
 	}
 	sel = append(sel, "source", "sourcetype", "_raw")
 	cols = append(cols, outCol{"source", kStr}, outCol{"sourcetype", kStr}, outCol{store.ColRaw, kStr})
@@ -700,7 +836,7 @@ func (tr *translator) column(name string) (expr, typ string, ok bool) {
 		return o.expr, o.typ, ok
 	}
 	if d, ok := tr.derived[name]; ok {
-		return d, "String", true
+		return d.expr, d.typ, true
 	}
 	if tr.s.extra[name] || tr.s.times[name] {
 		return "", "", false // some of its values are in _extra
