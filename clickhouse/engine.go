@@ -199,6 +199,10 @@ func decode(r io.Reader, cols []outCol, push func(*query.Batch) error) error {
 		}
 		line++
 		fields := strings.Split(strings.TrimSuffix(text, "\n"), "\t")
+		if strings.HasPrefix(text, "Code: ") && strings.Contains(text, "Exception") {
+			// The server failed after it had begun to answer (status 200).
+			return fmt.Errorf("ClickHouse failed in the middle of the result: %s", strings.TrimSpace(text))
+		}
 		if len(fields) != len(cols) {
 			return fmt.Errorf("ClickHouse: result row %d has %d columns, want %d", line, len(fields), len(cols))
 		}

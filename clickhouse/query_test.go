@@ -436,3 +436,31 @@ func checkQueries(t *testing.T, db *store.DB, c *Client, table string, n int) {
 		t.Errorf("only %d of %d queries translated anything", remote, len(qs))
 	}
 }
+
+// TestDecodeErrors: a server that fails in the middle of its answer, or
+// answers rows of another shape, is an error naming the row, not a panic.
+func TestDecodeErrors(t *testing.T) {
+	cols := []outCol{{"n", kInt}, {"s", kStr}}
+	push := func(*query.Batch) error { return nil }
+	for _, c := range []struct{ body, want string }{
+		{"1\ta\nCode: 241, e.displayText() = DB::Exception: Memory limit exceeded\n", "in the middle of the result: Code: 241"},
+		{"1\ta\n2\n", "row 2 has 1 columns, want 2"},
+		{"x\ta\n", "row 1, column n"},
+	} {
+		err := decode(strings.NewReader(c.body), cols, push)
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%q: %v, want %q", c.body, err, c.want)
+		}
+	}
+	var got []string
+	err := decode(strings.NewReader("3\tx\\ty\n\\N\t\\N\n"), cols, func(b *query.Batch) error {
+		for r := 0; r < b.Len; r++ {
+			n, s := b.Get("n", r), b.Get("s", r)
+			got = append(got, fmt.Sprintf("%s|%s|%v|%v", n.String(), s.String(), n.IsNull(), s.IsNull()))
+		}
+		return nil
+	})
+	if err != nil || len(got) != 2 || got[0] != "3|x\ty|false|false" || !strings.HasSuffix(got[1], "|true|true") {
+		t.Errorf("decoded %q, %v", got, err)
+	}
+}
