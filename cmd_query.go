@@ -8,6 +8,7 @@ import (
 	"runtime/debug"
 	"time"
 
+	"loghunt/clickhouse"
 	"loghunt/llm"
 	"loghunt/query"
 	"loghunt/render"
@@ -25,6 +26,14 @@ unless --tz names another zone.
 
 A query may use macros, `+"`name` or `name(x, y)`"+` in backquotes (see
 'loghunt macros --help'); a macro's error shows its definition with a caret.
+
+With --engine clickhouse=URL the query runs on a ClickHouse table that
+'loghunt ship' filled (URL http://host:8123, the table loghunt_events or
+?table=T): its longest translatable start becomes one SQL query run there,
+and the rest runs here over the rows it returns; --explain prints the SQL
+and which stages ran where (README.md, "When a case outgrows a laptop").
+
+  loghunt query --engine clickhouse=http://127.0.0.1:8123 --explain 'status=404 | stats count by clientip'
 
 flags:
 `
@@ -70,6 +79,8 @@ func (e *env) query(ctx context.Context, args []string) error {
 	fs.SetOutput(e.stderr)
 	var qf queryFlags
 	qf.register(fs)
+	engine := fs.String("engine", "", "run on another engine: clickhouse=http://host:8123[?table=T] (a table 'loghunt ship' filled)")
+	explain := fs.Bool("explain", false, "with --engine: print the SQL and which stages ran where to stderr")
 	fs.Usage = func() { fmt.Fprint(e.stderr, queryUsage); fs.PrintDefaults() }
 	pos, err := parseInterleaved(fs, args)
 	if err != nil {
@@ -86,6 +97,12 @@ func (e *env) query(ctx context.Context, args []string) error {
 	q, err := e.parseQuery(pos[0])
 	if err != nil {
 		return queryError(err, pos[0])
+	}
+	if *engine != "" {
+		return e.runRemote(ctx, *engine, *explain, q, pos[0], &qf, format)
+	}
+	if *explain {
+		return usagef("--explain goes with --engine")
 	}
 	db, err := e.open(!q.SavesModel()) // save= writes the model
 	if err != nil {
@@ -135,6 +152,48 @@ func (e *env) runQuery(ctx context.Context, db *store.DB, q *query.Query, text s
 		fmt.Fprintf(e.stderr, "chunks read %d of %d (skipped: %d by time, %d by token filter, %d by field ranges), rows scanned %d, bytes decoded %s, rows out %d, %.3fs\n",
 			st.ChunksRead, st.ChunksTotal, st.SkippedTime, st.SkippedTokens, st.SkippedPrune, st.Rows,
 			humanBytes(st.BytesDecoded), st.RowsOut, st.Elapsed.Seconds())
+	}
+	return nil
+}
+
+// runRemote runs a query on ClickHouse (--engine), the stages it cannot
+// translate here.
+func (e *env) runRemote(ctx context.Context, engine string, explain bool, q *query.Query, text string, qf *queryFlags, format render.Format) error {
+	tuneGCForQueries()
+	c, table, err := clickhouse.ParseEngine(engine)
+	if err != nil {
+		return usagef("%v", err)
+	}
+	if q.SavesModel() {
+		return usagef("anomalies save= writes a model into the local database: run it without --engine")
+	}
+	if format == render.Table {
+		q = query.EventsView(q)
+	}
+	loc, err := displayZone(qf.tz)
+	if err != nil {
+		return err
+	}
+	p := render.NewResults(e.stdout, format, render.ResultOptions{Chart: e.chartOptions(), Plot: qf.plot, Loc: loc,
+		Note: func(msg string) { fmt.Fprintf(e.stderr, "loghunt: %s\n", msg) }})
+	opt := clickhouse.QueryOptions{Table: table, Query: query.Options{Earliest: qf.earliest, Latest: qf.latest,
+		Warn: e.queryWarner(qf.where), GeoIP: qf.geoip}}
+	if explain {
+		opt.Translated = func(t *clickhouse.Translation) { fmt.Fprint(e.stderr, t.Explain()) }
+	}
+	tr, st, err := clickhouse.Query(ctx, c, q, opt, p.Add)
+	if err != nil {
+		return queryError(err, text)
+	}
+	if err := p.Close(); err != nil {
+		return err
+	}
+	if p.Rows() == 0 && (format == render.Table || format == render.Chart) {
+		fmt.Fprintln(e.stderr, "no results")
+	}
+	if qf.stats {
+		fmt.Fprintf(e.stderr, "ClickHouse ran %d of %d stages, rows from ClickHouse %d, rows out %d, %.3fs\n",
+			tr.From, len(q.Stages), st.Rows, st.RowsOut, st.Elapsed.Seconds())
 	}
 	return nil
 }

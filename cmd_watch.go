@@ -13,11 +13,13 @@ import (
 	"sync"
 	"time"
 
+	"loghunt/clickhouse"
 	"loghunt/ingest"
+	"loghunt/store"
 	"loghunt/watch"
 )
 
-const watchUsage = `usage: loghunt [--db FILE] watch [--rules PATH]... [--sigma RULES]... [--act] [flags] PATH...
+const watchUsage = `usage: loghunt [--db FILE] watch [--rules PATH]... [--sigma RULES]... [--act] [--ship URL [--table T]] [flags] PATH...
 
 Follows log files and directories like tail -F and ingests what is written
 into the database (created if needed), until Ctrl-C: appended lines; rotation
@@ -36,6 +38,9 @@ rules) run after every commit on the events' own times, alerts are stored
 only simulated ("would run ...") unless --act is given, none for an entity
 on the --allow list; an action held for a time (for: 1h) is undone when it
 expires, also after a restart, or at once with loghunt alerts undo ID.
+With --ship, the new events go to a ClickHouse table after every commit, as
+'loghunt ship --clickhouse URL' sends them (each chunk once, also across
+restarts); a failed ship is warned of and tried again at the next commit.
 
 With --sigma (Sigma rule files or directories, as for loghunt sigma hunt),
 the Sigma rules run after every commit over the events stored since they
@@ -71,6 +76,8 @@ func (e *env) watch(ctx context.Context, args []string) error {
 	fs.DurationVar(&cfg.Idle, "idle", 5*time.Second, "how long an unterminated last line waits for its newline before it is stored as it is")
 	status := fs.Duration("status", 2*time.Second, "how often a status line is printed on stderr when it is a terminal")
 	memLimit := fs.String("memory-limit", "1GiB", "a soft limit on the watch's memory (Go's GC works harder near it; off for none; GOMEMLIMIT, when set, wins over the default)")
+	shipURL := fs.String("ship", "", "keep a ClickHouse table current: its HTTP interface, http://host:8123 (see loghunt ship)")
+	shipTable := fs.String("table", "loghunt_events", "with --ship: the table ([database.]name)")
 	fs.Usage = func() { fmt.Fprint(e.stderr, watchUsage); fs.PrintDefaults() }
 	paths, err := parseInterleaved(fs, args)
 	if err != nil {
@@ -109,6 +116,19 @@ func (e *env) watch(ctx context.Context, args []string) error {
 	}
 	if len(rules) == 0 && (*act || *allow != "") {
 		return usagef("watch: --act and --allow are for the actions of --rules")
+	}
+	var shipper *clickhouse.Shipper
+	if *shipURL != "" {
+		c, err := clickhouse.NewClient(*shipURL)
+		if err != nil {
+			return usagef("watch: --ship: %v", err)
+		}
+		if _, err := clickhouse.CreateSQL(*shipTable, nil, ""); err != nil {
+			return usagef("watch: %v", err)
+		}
+		shipper = &clickhouse.Shipper{C: c, Opt: clickhouse.ShipOptions{Table: *shipTable}}
+	} else if fs.Lookup("table").Value.String() != "loghunt_events" {
+		return usagef("watch: --table goes with --ship")
 	}
 	cfg.DB, cfg.Paths = e.db, paths
 	var mu sync.Mutex // the status line and the warnings share stderr
@@ -156,6 +176,9 @@ func (e *env) watch(ctx context.Context, args []string) error {
 	if hooks.resp != nil || hooks.sigma != nil {
 		cfg.Hook = &hooks
 	}
+	if shipper != nil {
+		cfg.Hook = &shipHook{next: cfg.Hook, shipper: shipper, note: note}
+	}
 	if isTerminal(e.stderr) && *status > 0 {
 		var last watch.Stats
 		var lastAt time.Time
@@ -188,6 +211,33 @@ func (e *env) watch(ctx context.Context, args []string) error {
 	fmt.Fprintf(e.stderr, "watched %d file%s for %s: %d lines, %d events (%d flagged) in %d commit%s\n",
 		sum.Files, plural(sum.Files), sum.Elapsed.Round(time.Second), sum.Lines, sum.Events, sum.Flagged, sum.Commits, plural(sum.Commits))
 	return err
+}
+
+// shipHook ships the new events after each commit, then runs the rules.
+type shipHook struct {
+	next    watch.Hook
+	shipper *clickhouse.Shipper
+	note    func(string)
+	failing bool
+}
+
+func (h *shipHook) AfterCommit(ctx context.Context, db *store.DB) error {
+	st, err := h.shipper.Ship(ctx, db)
+	switch {
+	case err != nil && !h.failing:
+		h.failing = true
+		h.note(fmt.Sprintf("warning: ship to ClickHouse: %v (tried again at each commit)", err))
+	case err == nil && h.failing:
+		h.failing = false
+		h.note("ship to ClickHouse works again")
+	}
+	if err == nil && st.Chunks > 0 {
+		h.note(fmt.Sprintf("shipped %d events in %d chunks to %s", st.Events, st.Chunks, h.shipper.Opt.Table))
+	}
+	if h.next != nil {
+		return h.next.AfterCommit(ctx, db)
+	}
+	return nil
 }
 
 // parseSize reads a size in bytes: a number with an optional unit (B, KB,

@@ -27,9 +27,10 @@ usage:
   loghunt [--db FILE] ingest [--format F] [--source NAME] [--tz ZONE] [--year Y] [--time-field F] PATH... | -
   loghunt [--db FILE] query [--format table|csv|json|chart] [--earliest T] [--latest T]
                             [--plot FILE.png|.svg] [--stats] [--skip-damaged] [--show-prompt] 'QUERY'
+  loghunt query --engine clickhouse=http://HOST:8123[?table=T] [--explain] [flags] 'QUERY'
   loghunt [--db FILE] run [--format table|csv|json|chart] [--skip-damaged] SCRIPT.lhq
   loghunt [--db FILE] repl [--skip-damaged]   (also what a bare 'loghunt' starts)
-  loghunt [--db FILE] watch [--rules PATH]... [--act] [--format F] [--tz ZONE] [--poll] PATH...
+  loghunt [--db FILE] watch [--rules PATH]... [--act] [--ship URL [--table T]] [--format F] [--tz ZONE] [--poll] PATH...
   loghunt [--db FILE] sources | fields
   loghunt [--db FILE] models [delete NAME]   (anomaly models saved with save=NAME)
   loghunt [--db FILE] [--macros FILE] macros [list | set 'NAME(a, b) = TEXT' | delete NAME]
@@ -41,7 +42,7 @@ usage:
   loghunt [--db FILE] ask [--yes] [--show-prompt] "QUESTION"
   loghunt llm set [--url URL] [--model NAME] [--key-stdin] [--timeout D] | show
   loghunt [--db FILE] export --parquet DIR [--partition KEYS] [--earliest T] [--latest T] ['QUERY']
-  loghunt [--db FILE] ship --clickhouse http://HOST:8123 [--table T]
+  loghunt [--db FILE] ship --clickhouse http://HOST:8123 [--table T] [--cluster NAME --shard URL... [--shard-key EXPR]]
   loghunt demo [--keep DIR]
 
 commands:
@@ -89,7 +90,9 @@ commands:
             (sourcetype=X/day=YYYY-MM-DD/part-N.parquet) for DuckDB or Spark;
             resumable
   ship      copy the events into a ClickHouse table (HTTP interface), exactly
-            once: a ship run again sends only what the table lacks
+            once: a ship run again sends only what the table lacks; --cluster
+            spreads them over a cluster's shards (a Distributed table);
+            query --engine clickhouse=URL then runs queries there
   demo      generate a day of logs with attacks in it, ingest them, run the
             hunts of hunts/demo.lhq and show what they find
 

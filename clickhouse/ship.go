@@ -11,6 +11,8 @@
 //	source     String
 //	sourcetype String
 //	_chunk     UInt64                 the store chunk the event came from
+//	_seq       UInt32                 the event's row in its chunk (the order of
+//	                                  events of one time, as loghunt gives them)
 //	<field>    Nullable(Int64|Float64|UInt8|String)   one per field of the catalog
 //	                                  (bool as 0/1, time-valued fields as Int64 ns)
 //	_extra     String                 a JSON object of the fields without a column
@@ -29,6 +31,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"math"
 	"net/http"
 	"net/url"
@@ -99,6 +102,28 @@ func (c *Client) Exec(ctx context.Context, sql string, body io.Reader) (string, 
 	return string(out), nil
 }
 
+// stream runs a SELECT and returns its TabSeparated result as it comes.
+func (c *Client) stream(ctx context.Context, sql string) (io.ReadCloser, error) {
+	u := *c.base
+	q := u.Query()
+	q.Set("query", sql+" FORMAT TabSeparated")
+	u.RawQuery = q.Encode()
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, u.String(), strings.NewReader(""))
+	if err != nil {
+		return nil, err
+	}
+	resp, err := c.http.Do(req)
+	if err != nil {
+		return nil, fmt.Errorf("ClickHouse at %s: %w", c.base.Host, err)
+	}
+	if resp.StatusCode != http.StatusOK {
+		msg, _ := io.ReadAll(io.LimitReader(resp.Body, 4096))
+		resp.Body.Close()
+		return nil, fmt.Errorf("ClickHouse at %s: %s (query: %s)", c.base.Host, strings.TrimSpace(string(msg)), sql)
+	}
+	return resp.Body, nil
+}
+
 var identRE = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_.]*$`)
 
 // quoteIdent quotes a column or table name with backquotes.
@@ -119,7 +144,7 @@ func tableName(t string) (string, error) {
 }
 
 // builtin columns, filled from the chunk's own data.
-var builtin = map[string]bool{"_time_ns": true, "_time": true, "_raw": true, "source": true, "sourcetype": true, "_chunk": true, "_extra": true}
+var builtin = map[string]bool{"_time_ns": true, "_time": true, "_raw": true, "source": true, "sourcetype": true, "_chunk": true, "_seq": true, "_extra": true}
 
 // colType is the ClickHouse type of a catalog field.
 func colType(f store.FieldStat) string {
@@ -145,6 +170,23 @@ func colType(f store.FieldStat) string {
 	return "Nullable(String)"
 }
 
+// timeComment marks the Int64 columns of time-valued fields (ns), so that
+// what reads them back makes times of them.
+const timeComment = "loghunt:time"
+
+// colComment is the COMMENT clause of a field's column.
+func colComment(f store.FieldStat) string {
+	for k := store.KindString; k <= store.KindTime; k++ {
+		if f.Kinds[k] > 0 && k != store.KindTime {
+			return ""
+		}
+	}
+	if f.Kinds[store.KindTime] == 0 {
+		return ""
+	}
+	return " COMMENT '" + timeComment + "'"
+}
+
 // CreateSQL is the CREATE TABLE statement for a store's catalog; engine
 // is the ENGINE clause ("" for MergeTree() ORDER BY _time_ns).
 func CreateSQL(table string, catalog []store.FieldStat, engine string) (string, error) {
@@ -153,12 +195,12 @@ func CreateSQL(table string, catalog []store.FieldStat, engine string) (string, 
 		return "", err
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "CREATE TABLE IF NOT EXISTS %s (_time_ns Int64, _time DateTime DEFAULT toDateTime(intDiv(_time_ns, 1000000000)), _raw String, source String, sourcetype String, _chunk UInt64", name)
+	fmt.Fprintf(&b, "CREATE TABLE IF NOT EXISTS %s (_time_ns Int64, _time DateTime DEFAULT toDateTime(intDiv(_time_ns, 1000000000)), _raw String, source String, sourcetype String, _chunk UInt64, _seq UInt32", name)
 	for _, f := range catalog {
 		if builtin[f.Name] {
 			continue
 		}
-		fmt.Fprintf(&b, ", %s %s", quoteIdent(f.Name), colType(f))
+		fmt.Fprintf(&b, ", %s %s%s", quoteIdent(f.Name), colType(f), colComment(f))
 	}
 	if engine == "" {
 		engine = "MergeTree() ORDER BY _time_ns"
@@ -168,7 +210,7 @@ func CreateSQL(table string, catalog []store.FieldStat, engine string) (string, 
 }
 
 // Column is one column of the table.
-type Column struct{ Name, Type string }
+type Column struct{ Name, Type, Comment string }
 
 // Columns describes a table.
 func (c *Client) Columns(ctx context.Context, table string) ([]Column, error) {
@@ -184,7 +226,11 @@ func (c *Client) Columns(ctx context.Context, table string) ([]Column, error) {
 	for _, line := range strings.Split(strings.TrimRight(out, "\n"), "\n") {
 		f := strings.Split(line, "\t")
 		if len(f) >= 2 {
-			cols = append(cols, Column{Name: unescapeTSV(f[0]), Type: f[1]})
+			col := Column{Name: unescapeTSV(f[0]), Type: f[1]}
+			if len(f) >= 5 {
+				col.Comment = unescapeTSV(f[4])
+			}
+			cols = append(cols, col)
 		}
 	}
 	return cols, nil
@@ -202,6 +248,104 @@ type ShipOptions struct {
 	BeforeInsert func(chunk uint64) error
 	// Settings are added to each INSERT's URL (insert_distributed_sync=1).
 	Settings map[string]string
+	// Cluster, when set, makes Table a Distributed table over the
+	// cluster's shards (a remote_servers entry of the server): a
+	// MergeTree table Table_local on each of Shards (their HTTP
+	// interfaces, which ship creates the local tables on), rows spread by
+	// ShardKey (default _chunk, which keeps each chunk on one shard).
+	Cluster  string
+	ShardKey string
+	Shards   []*Client
+}
+
+// localName is the shards' table of a Distributed table.
+func localName(table string) string { return table + "_local" }
+
+// database is the database a table name or the client's URL names.
+func (c *Client) database(table string) string {
+	if db, _, ok := strings.Cut(table, "."); ok {
+		return db
+	}
+	if d := c.base.Query().Get("database"); d != "" {
+		return d
+	}
+	return "default"
+}
+
+// prepare creates the table (and on a cluster the shards' tables) when
+// missing and gives it a column for each field of the catalog it lacks
+// (fields new since the last ship: events before had none of them).
+func prepare(ctx context.Context, c *Client, catalog []store.FieldStat, opt ShipOptions) error {
+	type target struct {
+		c      *Client
+		table  string
+		engine string
+	}
+	var targets []target
+	if opt.Cluster != "" {
+		if !identRE.MatchString(opt.Cluster) {
+			return fmt.Errorf("--cluster %q: want a name of letters, digits and _", opt.Cluster)
+		}
+		key := opt.ShardKey
+		if key == "" {
+			key = "_chunk"
+		}
+		if len(opt.Shards) == 0 {
+			return fmt.Errorf("a ship to cluster %s needs the HTTP interface of each shard (--shard URL), to create its local table", opt.Cluster)
+		}
+		local := localName(opt.Table)
+		lname := local
+		if i := strings.LastIndexByte(local, '.'); i >= 0 {
+			lname = local[i+1:]
+		}
+		for _, sh := range opt.Shards {
+			targets = append(targets, target{sh, local, ""})
+		}
+		targets = append(targets, target{c, opt.Table, fmt.Sprintf("Distributed(%s, %s, %s, %s)",
+			quoteIdent(opt.Cluster), quoteIdent(c.database(opt.Table)), quoteIdent(lname), key)})
+	} else {
+		targets = append(targets, target{c, opt.Table, opt.Engine})
+	}
+	for _, tg := range targets {
+		create, err := CreateSQL(tg.table, catalog, tg.engine)
+		if err != nil {
+			return err
+		}
+		if _, err := tg.c.Exec(ctx, create, nil); err != nil {
+			return err
+		}
+		cols, err := tg.c.Columns(ctx, tg.table)
+		if err != nil {
+			return err
+		}
+		have := map[string]bool{}
+		for _, col := range cols {
+			have[col.Name] = true
+		}
+		name, _ := tableName(tg.table)
+		for _, f := range catalog {
+			if builtin[f.Name] || have[f.Name] {
+				continue
+			}
+			// Before _extra, where CREATE puts the fields.
+			alter := fmt.Sprintf("ALTER TABLE %s ADD COLUMN %s %s%s AFTER %s", name, quoteIdent(f.Name), colType(f), colComment(f), quoteIdent(lastField(cols)))
+			if _, err := tg.c.Exec(ctx, alter, nil); err != nil {
+				return err
+			}
+			cols = append(cols[:len(cols)-1], Column{Name: f.Name, Type: colType(f)}, cols[len(cols)-1])
+		}
+	}
+	return nil
+}
+
+// lastField is the column before _extra.
+func lastField(cols []Column) string {
+	for i, c := range cols {
+		if c.Name == "_extra" && i > 0 {
+			return cols[i-1].Name
+		}
+	}
+	return cols[len(cols)-1].Name
 }
 
 // ShipStats count what a ship did.
@@ -214,26 +358,77 @@ type ShipStats struct {
 
 // Ship copies the store's events the table lacks into it.
 func Ship(ctx context.Context, db *store.DB, c *Client, opt ShipOptions) (ShipStats, error) {
+	st, _, err := ship(ctx, db, c, opt, nil)
+	return st, err
+}
+
+// Shipper ships again and again (watch --ship): the first ship asks the
+// table which chunks it holds, as Ship does; the next ones know, and cost
+// nothing when the store has no new events.
+type Shipper struct {
+	C    *Client
+	Opt  ShipOptions
+	have map[uint64]int64 // the chunks the table holds, when known
+}
+
+// Ship copies the events the table lacks into it.
+func (s *Shipper) Ship(ctx context.Context, db *store.DB) (ShipStats, error) {
+	if s.have != nil {
+		srcs, err := db.Sources()
+		if err != nil {
+			return ShipStats{}, err
+		}
+		var total, shipped int64
+		for _, src := range srcs {
+			total += src.Events
+		}
+		for _, n := range s.have {
+			shipped += n
+		}
+		if total == shipped {
+			return ShipStats{}, nil
+		}
+	}
+	st, have, err := ship(ctx, db, s.C, s.Opt, s.have)
+	if err != nil {
+		have = nil // an INSERT that failed here may be in: ask the table next time
+	}
+	s.have = have
+	return st, err
+}
+
+// ship is Ship with the table's chunks known (have, which it updates) or
+// to be asked (have nil).
+func ship(ctx context.Context, db *store.DB, c *Client, opt ShipOptions, have map[uint64]int64) (ShipStats, map[uint64]int64, error) {
+	st, err := shipInto(ctx, db, c, opt, &have)
+	return st, have, err
+}
+
+func shipInto(ctx context.Context, db *store.DB, c *Client, opt ShipOptions, known *map[uint64]int64) (ShipStats, error) {
 	start := time.Now()
 	var st ShipStats
 	catalog, err := db.Fields()
 	if err != nil {
 		return st, err
 	}
-	create, err := CreateSQL(opt.Table, catalog, opt.Engine)
-	if err != nil {
+	if err := prepare(ctx, c, catalog, opt); err != nil {
 		return st, err
 	}
-	if _, err := c.Exec(ctx, create, nil); err != nil {
-		return st, err
+	if opt.Cluster != "" {
+		// Each INSERT is on the shards when it returns, so the next
+		// ship's count of shipped chunks sees it.
+		opt.Settings = map[string]string{"insert_distributed_sync": "1"}
 	}
 	cols, err := c.Columns(ctx, opt.Table)
 	if err != nil {
 		return st, err
 	}
-	have, err := c.ShippedChunks(ctx, opt.Table)
-	if err != nil {
-		return st, err
+	have := *known
+	if have == nil {
+		if have, err = c.ShippedChunks(ctx, opt.Table); err != nil {
+			return st, err
+		}
+		*known = have
 	}
 	name, _ := tableName(opt.Table)
 	var fields []Column // the columns filled from event fields, in order
@@ -260,8 +455,9 @@ func Ship(ctx context.Context, db *store.DB, c *Client, opt ShipOptions) (ShipSt
 		body []byte
 		rows int
 	}
+	prior := maps.Clone(have) // work reads it in the scan's workers while emit adds to have
 	work := func(ch *store.Chunk) (any, error) {
-		if _, ok := have[ch.ID]; ok {
+		if _, ok := prior[ch.ID]; ok {
 			return nil, nil
 		}
 		body, err := encodeChunk(ch, cols, fields, hasExtra)
@@ -270,7 +466,7 @@ func Ship(ctx context.Context, db *store.DB, c *Client, opt ShipOptions) (ShipSt
 	emit := func(ch *store.Chunk, v any) error {
 		if v == nil {
 			st.Skipped++
-			if n := have[ch.ID]; n != int64(ch.Rows) {
+			if n := prior[ch.ID]; n != int64(ch.Rows) {
 				return fmt.Errorf("table %s holds %d of the %d events of chunk %d (not loghunt's doing: a ship inserts a chunk whole); delete them (ALTER TABLE %s DELETE WHERE _chunk = %d) and ship again",
 					opt.Table, n, ch.Rows, ch.ID, name, ch.ID)
 			}
@@ -286,6 +482,7 @@ func Ship(ctx context.Context, db *store.DB, c *Client, opt ShipOptions) (ShipSt
 		if _, err := c.execSettings(ctx, sql, bytes.NewReader(e.body), opt.Settings); err != nil {
 			return err
 		}
+		have[ch.ID] = int64(e.rows)
 		st.Chunks++
 		st.Events += int64(e.rows)
 		st.Bytes += int64(len(e.body))
@@ -365,7 +562,7 @@ func encodeChunk(ch *store.Chunk, cols, fields []Column, hasExtra bool) ([]byte,
 			return nil, err
 		}
 		vals[ci.Name] = v
-		if !inTable[ci.Name] || ci.Name == "_extra" || ci.Name == "_chunk" || ci.Name == "_time_ns" {
+		if !inTable[ci.Name] || ci.Name == "_extra" || ci.Name == "_chunk" || ci.Name == "_seq" || ci.Name == "_time_ns" {
 			extra = append(extra, ci.Name)
 		}
 	}
@@ -395,6 +592,9 @@ func encodeChunk(ch *store.Chunk, cols, fields []Column, hasExtra bool) ([]byte,
 				continue
 			case "_chunk":
 				b.Write(strconv.AppendUint(buf[:0], ch.ID, 10))
+				continue
+			case "_seq":
+				b.Write(strconv.AppendInt(buf[:0], int64(r), 10))
 				continue
 			case "_raw":
 				writeTSV(&b, get("_raw", r).S)

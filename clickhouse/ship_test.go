@@ -4,97 +4,25 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"loghunt/clickhouse/chtest"
 	"loghunt/store"
 	"loghunt/store/storetest"
 )
 
-// startServer runs a ClickHouse server in user space: a generated config
-// listening on 127.0.0.1 at free ports, its data in a temporary
-// directory. It skips the test when clickhouse-server is not installed.
+// startServer runs a server for the test (chtest.Start) and returns its
+// client.
 func startServer(t *testing.T) *Client {
 	t.Helper()
-	bin, err := exec.LookPath("clickhouse-server")
-	if err != nil {
-		if _, e := os.Stat("/usr/sbin/clickhouse-server"); e == nil {
-			bin = "/usr/sbin/clickhouse-server"
-		} else {
-			t.Skip("clickhouse-server is not installed (apt-get install clickhouse-server); skipping the ClickHouse tests")
-		}
-	}
-	dir := t.TempDir()
-	httpPort, tcpPort := freePort(t), freePort(t)
-	config := fmt.Sprintf(`<?xml version="1.0"?>
-<yandex>
-  <logger><level>warning</level><log>%[1]s/server.log</log><errorlog>%[1]s/err.log</errorlog><console>0</console></logger>
-  <listen_host>127.0.0.1</listen_host>
-  <http_port>%[2]d</http_port>
-  <tcp_port>%[3]d</tcp_port>
-  <path>%[1]s/data/</path>
-  <tmp_path>%[1]s/tmp/</tmp_path>
-  <user_files_path>%[1]s/user_files/</user_files_path>
-  <format_schema_path>%[1]s/format_schemas/</format_schema_path>
-  <mark_cache_size>5368709</mark_cache_size>
-  <max_concurrent_queries>20</max_concurrent_queries>
-  <users_config>users.xml</users_config>
-  <default_profile>default</default_profile>
-  <default_database>default</default_database>
-  <timezone>UTC</timezone>
-</yandex>
-`, dir, httpPort, tcpPort)
-	users := `<?xml version="1.0"?>
-<yandex>
-  <profiles><default></default></profiles>
-  <users><default><password></password><networks><ip>127.0.0.1</ip></networks><profile>default</profile><quota>default</quota></default></users>
-  <quotas><default></default></quotas>
-</yandex>
-`
-	os.WriteFile(filepath.Join(dir, "config.xml"), []byte(config), 0o644)
-	os.WriteFile(filepath.Join(dir, "users.xml"), []byte(users), 0o644)
-	cmd := exec.Command(bin, "--config-file="+filepath.Join(dir, "config.xml"))
-	cmd.Dir = dir
-	out, _ := os.Create(filepath.Join(dir, "stdout.log"))
-	cmd.Stdout, cmd.Stderr = out, out
-	if err := cmd.Start(); err != nil {
-		t.Skipf("clickhouse-server does not start: %v", err)
-	}
-	t.Cleanup(func() {
-		cmd.Process.Kill()
-		cmd.Wait()
-	})
-	c, err := NewClient(fmt.Sprintf("http://127.0.0.1:%d", httpPort))
+	s := chtest.Start(t)
+	c, err := NewClient(s.URL)
 	if err != nil {
 		t.Fatal(err)
 	}
-	deadline := time.Now().Add(30 * time.Second)
-	for {
-		v, err := c.Exec(context.Background(), "SELECT version()", nil)
-		if err == nil {
-			t.Logf("ClickHouse %s on port %d", strings.TrimSpace(v), httpPort)
-			return c
-		}
-		if time.Now().After(deadline) {
-			log, _ := os.ReadFile(filepath.Join(dir, "err.log"))
-			t.Fatalf("clickhouse-server did not answer in 30s: %v\n%s", err, log)
-		}
-		time.Sleep(200 * time.Millisecond)
-	}
-}
-
-func freePort(t *testing.T) int {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port
+	return c
 }
 
 func testStore(t *testing.T) (*store.DB, int) {
