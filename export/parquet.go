@@ -286,7 +286,14 @@ func kindOf(f store.FieldStat) store.Kind {
 // catalog (what tests and the ClickHouse schema agree on).
 func ColumnKind(f store.FieldStat) store.Kind { return kindOf(f) }
 
-func leaf(k store.Kind) parquet.Node {
+// leaf is the Parquet column of a field. Text columns other than _raw
+// are dictionary-encoded (most hold few distinct values: the pages to
+// compress shrink to small codes); a dictionary that outgrows
+// dictionaryMaxBytes falls back to plain pages.
+func leaf(name string, k store.Kind) parquet.Node {
+	if k == store.KindString && name != "_raw" {
+		return parquet.Optional(parquet.Encoded(parquet.String(), &parquet.RLEDictionary))
+	}
 	switch k {
 	case store.KindInt:
 		return parquet.Optional(parquet.Int(64))
@@ -329,7 +336,7 @@ func (e *Exporter) makeSchema(b *query.Batch) {
 	}
 	g := parquet.Group{}
 	for n, k := range names {
-		g[n] = leaf(k)
+		g[n] = leaf(n, k)
 	}
 	e.schema = parquet.NewSchema("event", g)
 	for i, path := range e.schema.Columns() {
@@ -545,6 +552,9 @@ func (e *Exporter) writeRow(b *query.Batch, r int, t int64) error {
 // unsafeBytes views s as bytes; the Parquet writer copies what it keeps.
 func unsafeBytes(s string) []byte { return unsafe.Slice(unsafe.StringData(s), len(s)) }
 
+// dictionaryMaxBytes bounds the dictionary of a column in a row group.
+const dictionaryMaxBytes = 1 << 20
+
 // writeSlice is how many rows of a column go to the Parquet writer at a
 // time: a page is cut only between such writes.
 const writeSlice = 1024
@@ -740,6 +750,7 @@ func (e *Exporter) file(dir string) (*partFile, error) {
 	pf.w = parquet.NewWriter(f, e.schema,
 		parquet.Compression(&zstd.Codec{Level: zstd.SpeedFastest}),
 		parquet.MaxRowsPerRowGroup(e.opt.RowGroupRows),
+		parquet.DictionaryMaxBytes(dictionaryMaxBytes),
 		parquet.CreatedBy("loghunt", "", ""))
 	e.open[dir] = pf
 	return pf, nil
