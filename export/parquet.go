@@ -600,12 +600,9 @@ func (e *Exporter) writeColumns(pf *partFile, b *query.Batch, lo, hi int) error 
 					buf = append(buf, parquet.NullValue().Level(0, 0, c.index))
 				}
 			} else {
-				for r, v := range b.Cols[c.batch][r0:r1] {
-					pv, err := toParquet(c, v)
-					if err != nil {
-						return fmt.Errorf("event at %s: %w", store.FormatTime(b.Order[r0+r]), err)
-					}
-					buf = append(buf, pv)
+				var err error
+				if buf, err = appendColumn(buf, c, b.Cols[c.batch][r0:r1]); err != nil {
+					return fmt.Errorf("event at %s: %w", store.FormatTime(b.Order[r0+len(buf)]), err)
 				}
 			}
 			if _, err := cw.WriteRowValues(buf); err != nil {
@@ -668,6 +665,34 @@ func forEach(n int, f func(i int) error) error {
 		}
 	}
 	return nil
+}
+
+// appendColumn appends the Parquet values of a column's values to buf;
+// on an error, buf holds the values before the one in error. The values
+// of the column's own kind (nearly all) take a loop of their own.
+func appendColumn(buf []parquet.Value, c column, vals []store.Value) ([]parquet.Value, error) {
+	null := parquet.NullValue().Level(0, 0, c.index)
+	for _, v := range vals {
+		var pv parquet.Value
+		switch {
+		case v.K == store.KindNull:
+			buf = append(buf, null)
+			continue
+		case v.K == c.kind && c.kind == store.KindString:
+			pv = parquet.ByteArrayValue(unsafeBytes(v.S))
+		case v.K == c.kind && (c.kind == store.KindInt || c.kind == store.KindTime):
+			pv = parquet.Int64Value(v.I)
+		default:
+			var err error
+			if pv, err = toParquet(c, v); err != nil {
+				return buf, err
+			}
+			buf = append(buf, pv)
+			continue
+		}
+		buf = append(buf, pv.Level(0, 1, c.index))
+	}
+	return buf, nil
 }
 
 // toParquet converts a value to its column's type; a value of another

@@ -414,3 +414,40 @@ func TestExportInterleavedFiles(t *testing.T) {
 		t.Errorf("%d row groups for 2800 rows of at most 7", groups)
 	}
 }
+
+// TestAppendColumnMatchesToParquet checks the per-kind loops of
+// appendColumn against toParquet value by value, for every column kind
+// and values of every kind (nulls, the column's own, others that convert
+// or are refused).
+func TestAppendColumnMatchesToParquet(t *testing.T) {
+	vals := []store.Value{store.Null, store.Str("a b"), store.Str(""), store.Int(-7), store.Int(1 << 40),
+		store.Float(2.5), store.Bool(true), store.Bool(false), store.Time(day0 + 123)}
+	for _, k := range []store.Kind{store.KindString, store.KindInt, store.KindFloat, store.KindBool, store.KindTime} {
+		c := column{name: "f", kind: k, index: 3}
+		for _, v := range vals {
+			in := []store.Value{store.Null, v, v}
+			got, gerr := appendColumn(nil, c, in)
+			var want []parquet.Value
+			var werr error
+			for _, x := range in {
+				pv, err := toParquet(c, x)
+				if err != nil {
+					werr = err
+					break
+				}
+				want = append(want, pv)
+			}
+			if (gerr == nil) != (werr == nil) || (gerr != nil && gerr.Error() != werr.Error()) {
+				t.Fatalf("column %s, value %v: error %v, want %v", k, v, gerr, werr)
+			}
+			if len(got) != len(want) {
+				t.Fatalf("column %s, value %v: %d values, want %d", k, v, len(got), len(want))
+			}
+			for i := range want {
+				if !parquet.Equal(got[i], want[i]) || got[i].DefinitionLevel() != want[i].DefinitionLevel() || got[i].Column() != want[i].Column() {
+					t.Errorf("column %s, value %v, #%d: %v, want %v", k, v, i, got[i], want[i])
+				}
+			}
+		}
+	}
+}
