@@ -776,6 +776,9 @@ func (e *Exporter) file(dir string) (*partFile, error) {
 		parquet.Compression(&zstd.Codec{Level: zstd.SpeedFastest}),
 		parquet.MaxRowsPerRowGroup(e.opt.RowGroupRows),
 		parquet.DictionaryMaxBytes(dictionaryMaxBytes),
+		// _raw's bounds say nothing a reader can prune by, and finding
+		// them compares every line.
+		parquet.SkipPageBounds("_raw"), parquet.SkipPageStatistics("_raw"),
 		parquet.CreatedBy("loghunt", "", ""))
 	e.open[dir] = pf
 	return pf, nil
