@@ -17,9 +17,12 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 	"unsafe"
 
@@ -117,7 +120,7 @@ type Exporter struct {
 	since  int64 // rows since the last checkpoint
 	day    string
 	stats  Stats
-	row    parquet.Row
+	run    run   // rows of the current batch going to one file, not yet written
 	pcols  []int // per partition key, the batch column (or -1; day uses _time)
 	fields map[string]store.FieldStat
 	// the partition of the last row: its keys, day and directory
@@ -131,8 +134,16 @@ type partFile struct {
 	f               *os.File
 	w               *parquet.Writer
 	used            int64
-	rows            []parquet.Row
-	arena           []parquet.Value
+	groupRows       int64             // rows in the row group being written
+	vals            [][]parquet.Value // per column, the values of a slice of rows
+}
+
+// run is a run of rows [start, end) of batch b that go to file pf: they
+// are written column by column, the columns in parallel.
+type run struct {
+	pf         *partFile
+	b          *query.Batch
+	start, end int
 }
 
 // New prepares an export into opt.Dir: a new one into an empty or missing
@@ -275,7 +286,14 @@ func kindOf(f store.FieldStat) store.Kind {
 // catalog (what tests and the ClickHouse schema agree on).
 func ColumnKind(f store.FieldStat) store.Kind { return kindOf(f) }
 
-func leaf(k store.Kind) parquet.Node {
+// leaf is the Parquet column of a field. Text columns other than _raw
+// are dictionary-encoded (most hold few distinct values: the pages to
+// compress shrink to small codes); a dictionary that outgrows
+// dictionaryMaxBytes falls back to plain pages.
+func leaf(name string, k store.Kind) parquet.Node {
+	if k == store.KindString && name != "_raw" {
+		return parquet.Optional(parquet.Encoded(parquet.String(), &parquet.RLEDictionary))
+	}
 	switch k {
 	case store.KindInt:
 		return parquet.Optional(parquet.Int(64))
@@ -318,13 +336,12 @@ func (e *Exporter) makeSchema(b *query.Batch) {
 	}
 	g := parquet.Group{}
 	for n, k := range names {
-		g[n] = leaf(k)
+		g[n] = leaf(n, k)
 	}
 	e.schema = parquet.NewSchema("event", g)
 	for i, path := range e.schema.Columns() {
 		e.cols = append(e.cols, column{name: path[0], kind: names[path[0]], index: i})
 	}
-	e.row = make(parquet.Row, len(e.cols))
 }
 
 // Add writes the rows of a batch. Rows must come in time order (as a
@@ -390,17 +407,15 @@ func (e *Exporter) Add(b *query.Batch) error {
 	}
 	// Values may view the batch's memory, which the scan reuses: the
 	// writer copies them now.
-	for _, pf := range e.open {
-		if err := pf.flushRows(); err != nil {
-			return err
-		}
-	}
-	return nil
+	return e.flushRun()
 }
 
 // commit completes every open file and records that every event before
 // t is written.
 func (e *Exporter) commit(t int64) error {
+	if err := e.flushRun(); err != nil {
+		return err
+	}
 	if err := e.closeAll(); err != nil {
 		return err
 	}
@@ -513,23 +528,20 @@ func (e *Exporter) writeRow(b *query.Batch, r int, t int64) error {
 	if day != "" {
 		e.day = day
 	}
-	pf, err := e.file(dir)
-	if err != nil {
-		return err
-	}
-	for _, c := range e.cols {
-		var v store.Value
-		if c.batch >= 0 {
-			v = b.Cols[c.batch][r]
+	if e.run.pf == nil || e.run.pf.dir != dir || e.run.b != b || e.run.end != r {
+		// The row does not extend the run: write the run, then start one
+		// in the row's file (opening it may close another).
+		if err := e.flushRun(); err != nil {
+			return err
 		}
-		pv, err := toParquet(c, v)
+		pf, err := e.file(dir)
 		if err != nil {
-			return fmt.Errorf("event at %s: %w", store.FormatTime(t), err)
+			return err
 		}
-		pf.arena = append(pf.arena, pv)
+		e.run = run{pf: pf, b: b, start: r, end: r}
 	}
-	n := len(e.cols)
-	pf.rows = append(pf.rows, pf.arena[len(pf.arena)-n:len(pf.arena):len(pf.arena)])
+	pf := e.run.pf
+	e.run.end++
 	e.tick++
 	pf.used = e.tick
 	e.since++
@@ -540,14 +552,147 @@ func (e *Exporter) writeRow(b *query.Batch, r int, t int64) error {
 // unsafeBytes views s as bytes; the Parquet writer copies what it keeps.
 func unsafeBytes(s string) []byte { return unsafe.Slice(unsafe.StringData(s), len(s)) }
 
-func (pf *partFile) flushRows() error {
-	if len(pf.rows) == 0 {
+// dictionaryMaxBytes bounds the dictionary of a column in a row group.
+const dictionaryMaxBytes = 1 << 20
+
+// writeSlice is how many rows of a column go to the Parquet writer at a
+// time: a page is cut only between such writes.
+const writeSlice = 1024
+
+// flushRun writes the current run, ending row groups at RowGroupRows.
+func (e *Exporter) flushRun() error {
+	rn := e.run
+	e.run = run{}
+	for lo := rn.start; lo < rn.end; {
+		hi := min(rn.end, lo+int(e.opt.RowGroupRows-rn.pf.groupRows))
+		if err := e.writeColumns(rn.pf, rn.b, lo, hi); err != nil {
+			return err
+		}
+		rn.pf.groupRows += int64(hi - lo)
+		lo = hi
+		if rn.pf.groupRows >= e.opt.RowGroupRows {
+			if err := rn.pf.endGroup(); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// writeColumns writes rows [lo, hi) of b to pf's row group, each column
+// on its own (the columns of a row group are independent: encoding and
+// compressing them runs in parallel).
+func (e *Exporter) writeColumns(pf *partFile, b *query.Batch, lo, hi int) error {
+	cws := pf.w.ColumnWriters()
+	if pf.vals == nil {
+		pf.vals = make([][]parquet.Value, len(e.cols))
+	}
+	return forEach(len(e.cols), func(i int) error {
+		c := e.cols[i]
+		cw := cws[c.index]
+		buf := pf.vals[i]
+		defer func() { pf.vals[i] = buf[:0] }()
+		for r0 := lo; r0 < hi; r0 += writeSlice {
+			r1 := min(hi, r0+writeSlice)
+			buf = buf[:0]
+			if c.batch < 0 {
+				for range r1 - r0 {
+					buf = append(buf, parquet.NullValue().Level(0, 0, c.index))
+				}
+			} else {
+				var err error
+				if buf, err = appendColumn(buf, c, b.Cols[c.batch][r0:r1]); err != nil {
+					return fmt.Errorf("event at %s: %w", store.FormatTime(b.Order[r0+len(buf)]), err)
+				}
+			}
+			if _, err := cw.WriteRowValues(buf); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// endGroup completes the row group being written: the last page of every
+// column (in parallel), then the row group.
+func (pf *partFile) endGroup() error {
+	if pf.groupRows == 0 {
 		return nil
 	}
-	_, err := pf.w.WriteRows(pf.rows)
-	pf.rows = pf.rows[:0]
-	pf.arena = pf.arena[:0]
-	return err
+	cws := pf.w.ColumnWriters()
+	if err := forEach(len(cws), func(i int) error { return cws[i].Flush() }); err != nil {
+		return err
+	}
+	pf.groupRows = 0
+	return pf.w.Flush()
+}
+
+// forEach runs f(0..n-1) on up to GOMAXPROCS goroutines and returns the
+// first error.
+func forEach(n int, f func(i int) error) error {
+	workers := min(n, runtime.GOMAXPROCS(0))
+	if workers <= 1 {
+		for i := range n {
+			if err := f(i); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	var next atomic.Int64
+	var failed atomic.Bool
+	errs := make([]error, n)
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for !failed.Load() {
+				i := int(next.Add(1) - 1)
+				if i >= n {
+					return
+				}
+				if errs[i] = f(i); errs[i] != nil {
+					failed.Store(true)
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return err // the first by index, whatever the timing
+		}
+	}
+	return nil
+}
+
+// appendColumn appends the Parquet values of a column's values to buf;
+// on an error, buf holds the values before the one in error. The values
+// of the column's own kind (nearly all) take a loop of their own.
+func appendColumn(buf []parquet.Value, c column, vals []store.Value) ([]parquet.Value, error) {
+	null := parquet.NullValue().Level(0, 0, c.index)
+	for _, v := range vals {
+		var pv parquet.Value
+		switch {
+		case v.K == store.KindNull:
+			buf = append(buf, null)
+			continue
+		case v.K == c.kind && c.kind == store.KindString:
+			pv = parquet.ByteArrayValue(unsafeBytes(v.S))
+		case v.K == c.kind && (c.kind == store.KindInt || c.kind == store.KindTime):
+			pv = parquet.Int64Value(v.I)
+		default:
+			var err error
+			if pv, err = toParquet(c, v); err != nil {
+				return buf, err
+			}
+			buf = append(buf, pv)
+			continue
+		}
+		buf = append(buf, pv.Level(0, 1, c.index))
+	}
+	return buf, nil
 }
 
 // toParquet converts a value to its column's type; a value of another
@@ -630,6 +775,10 @@ func (e *Exporter) file(dir string) (*partFile, error) {
 	pf.w = parquet.NewWriter(f, e.schema,
 		parquet.Compression(&zstd.Codec{Level: zstd.SpeedFastest}),
 		parquet.MaxRowsPerRowGroup(e.opt.RowGroupRows),
+		parquet.DictionaryMaxBytes(dictionaryMaxBytes),
+		// _raw's bounds say nothing a reader can prune by, and finding
+		// them compares every line.
+		parquet.SkipPageBounds("_raw"), parquet.SkipPageStatistics("_raw"),
 		parquet.CreatedBy("loghunt", "", ""))
 	e.open[dir] = pf
 	return pf, nil
@@ -640,7 +789,12 @@ func (e *Exporter) file(dir string) (*partFile, error) {
 func (e *Exporter) closeFile(key string) error {
 	pf := e.open[key]
 	delete(e.open, key)
-	err := pf.flushRows()
+	if e.run.pf == pf {
+		if err := e.flushRun(); err != nil {
+			return err
+		}
+	}
+	err := pf.endGroup()
 	if err == nil {
 		err = pf.w.Close()
 	}
@@ -680,6 +834,7 @@ func (e *Exporter) Close() (Stats, error) {
 // Abort closes the open files without completing them (their temporary
 // files are removed by the next run).
 func (e *Exporter) Abort() {
+	e.run = run{}
 	for k, pf := range e.open {
 		pf.f.Close()
 		os.Remove(pf.tmp)

@@ -355,3 +355,99 @@ func TestExportErrors(t *testing.T) {
 		t.Error("_time accepted as a partition key")
 	}
 }
+
+// TestExportInterleavedFiles partitions by a field whose value changes
+// from row to row, with two files open at most and row groups of 7 rows:
+// the runs of a batch's rows that go to one file are short, files close
+// in the middle of a batch, and row groups end inside a run. Every value
+// must read back, and no row group may hold more than 7 rows.
+func TestExportInterleavedFiles(t *testing.T) {
+	db, all := testDB(t)
+	want := map[string]map[string]string{}
+	for raw, m := range all {
+		c := map[string]string{}
+		for k, v := range m {
+			c[k] = v
+		}
+		delete(c, "day")
+		if c["user"] == "" {
+			c["user"] = HiveNull
+		}
+		want[raw] = c
+	}
+	dir := filepath.Join(t.TempDir(), "out")
+	st, err := runExport(t, db, Options{Dir: dir, Partition: []string{"user"}, RowGroupRows: 7, MaxOpen: 2}, "*", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Files < 100 {
+		t.Errorf("%d files: want many, the two open files closing as the user changes", st.Files)
+	}
+	checkRows(t, readBack(t, dir, typesWant), want)
+	groups := 0
+	err = filepath.WalkDir(dir, func(path string, d os.DirEntry, err error) error {
+		if err != nil || !strings.HasSuffix(path, ".parquet") {
+			return err
+		}
+		f, err := os.Open(path)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		fi, _ := f.Stat()
+		pf, err := parquet.OpenFile(f, fi.Size())
+		if err != nil {
+			return err
+		}
+		for _, rg := range pf.RowGroups() {
+			groups++
+			if n := rg.NumRows(); n > 7 || n == 0 {
+				t.Errorf("%s: row group of %d rows, want 1 to 7", path, n)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if groups < 2800/7 {
+		t.Errorf("%d row groups for 2800 rows of at most 7", groups)
+	}
+}
+
+// TestAppendColumnMatchesToParquet checks the per-kind loops of
+// appendColumn against toParquet value by value, for every column kind
+// and values of every kind (nulls, the column's own, others that convert
+// or are refused).
+func TestAppendColumnMatchesToParquet(t *testing.T) {
+	vals := []store.Value{store.Null, store.Str("a b"), store.Str(""), store.Int(-7), store.Int(1 << 40),
+		store.Float(2.5), store.Bool(true), store.Bool(false), store.Time(day0 + 123)}
+	for _, k := range []store.Kind{store.KindString, store.KindInt, store.KindFloat, store.KindBool, store.KindTime} {
+		c := column{name: "f", kind: k, index: 3}
+		for _, v := range vals {
+			in := []store.Value{store.Null, v, v}
+			got, gerr := appendColumn(nil, c, in)
+			var want []parquet.Value
+			var werr error
+			for _, x := range in {
+				pv, err := toParquet(c, x)
+				if err != nil {
+					werr = err
+					break
+				}
+				want = append(want, pv)
+			}
+			if (gerr == nil) != (werr == nil) || (gerr != nil && gerr.Error() != werr.Error()) {
+				t.Fatalf("column %s, value %v: error %v, want %v", k, v, gerr, werr)
+			}
+			if len(got) != len(want) {
+				t.Fatalf("column %s, value %v: %d values, want %d", k, v, len(got), len(want))
+			}
+			for i := range want {
+				if !parquet.Equal(got[i], want[i]) || got[i].DefinitionLevel() != want[i].DefinitionLevel() || got[i].Column() != want[i].Column() {
+					t.Errorf("column %s, value %v, #%d: %v, want %v", k, v, i, got[i], want[i])
+				}
+			}
+		}
+	}
+}

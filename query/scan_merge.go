@@ -67,9 +67,20 @@ func (m *merger) flushBefore(t int64) error {
 
 // mergeRows takes up to BatchSize rows before t from the pending batches,
 // smallest time first, into a new batch over the union of their fields.
+// Overlapping chunks still hold long runs of rows that come before every
+// other batch's next row: each run is copied column by column.
 func (m *merger) mergeRows(t int64) *Batch {
 	out := &Batch{Fields: unionFields(m.pending)}
 	out.Cols = make([][]store.Value, len(out.Fields))
+	n := 0
+	for _, b := range m.pending {
+		n += b.Len
+	}
+	n = min(n, BatchSize)
+	for k := range out.Cols {
+		out.Cols[k] = make([]store.Value, 0, n)
+	}
+	out.Order = make([]int64, 0, n)
 	// Where each output field is in each pending batch, found once and
 	// not for every row.
 	colOf := make([][]int, len(m.pending))
@@ -91,17 +102,27 @@ func (m *merger) mergeRows(t int64) *Batch {
 			break
 		}
 		b := m.pending[best]
+		// The run of best's rows that the row-by-row choice would take
+		// next: before t, before the next row of every batch ahead of it
+		// and not after that of every batch behind it (ties go to the
+		// earlier batch).
 		r := pos[best]
-		for k, c := range colOf[best] {
-			v := store.Null
-			if c >= 0 {
-				v = b.Cols[c][r]
-			}
-			out.Cols[k] = append(out.Cols[k], v)
+		end := r + 1
+		for end < b.Len && end-r < BatchSize-out.Len && b.Order[end] < t && m.ahead(pos, best, b.Order[end]) {
+			end++
 		}
-		out.Order = append(out.Order, b.Order[r])
-		out.Len++
-		pos[best]++
+		for k, c := range colOf[best] {
+			if c >= 0 {
+				out.Cols[k] = append(out.Cols[k], b.Cols[c][r:end]...)
+			} else {
+				for range end - r {
+					out.Cols[k] = append(out.Cols[k], store.Null)
+				}
+			}
+		}
+		out.Order = append(out.Order, b.Order[r:end]...)
+		out.Len += end - r
+		pos[best] = end
 	}
 	kept := m.pending[:0]
 	for i, b := range m.pending {
@@ -111,4 +132,19 @@ func (m *merger) mergeRows(t int64) *Batch {
 	}
 	m.pending = kept
 	return out
+}
+
+// ahead tells whether a row of batch best at time o comes before the next
+// row of every other pending batch.
+func (m *merger) ahead(pos []int, best int, o int64) bool {
+	for i, b := range m.pending {
+		if i == best || pos[i] >= b.Len {
+			continue
+		}
+		h := b.Order[pos[i]]
+		if o > h || (o == h && i < best) {
+			return false
+		}
+	}
+	return true
 }
