@@ -71,6 +71,16 @@ type timedEvent struct {
 func feedAll(t *testing.T, set *Set, evs []timedEvent) []Hit {
 	t.Helper()
 	eng := NewEngine(set)
+	hits := feed(t, eng, set, evs)
+	hits = append(hits, eng.Flush()...)
+	sortHits(hits)
+	return hits
+}
+
+// feed gives eng every event a rule it correlates matches and returns
+// the hits that came out.
+func feed(t *testing.T, eng *Engine, set *Set, evs []timedEvent) []Hit {
+	t.Helper()
 	var hits []Hit
 	for i, te := range evs {
 		for _, r := range set.Rules {
@@ -83,8 +93,6 @@ func feedAll(t *testing.T, set *Set, evs []timedEvent) []Hit {
 			}
 		}
 	}
-	hits = append(hits, eng.Flush()...)
-	sortHits(hits)
 	return hits
 }
 
@@ -317,18 +325,7 @@ func TestEngineAdvance(t *testing.T) {
 		t.Fatalf("flushed: %d hits", len(want))
 	}
 	eng := NewEngine(set)
-	var got []Hit
-	for i, te := range evs {
-		for _, r := range set.Rules {
-			if r.CanRun() && r.Match(te.e) && eng.Correlated(r) {
-				h, err := eng.Feed(r, te.t, te.e, i)
-				if err != nil {
-					t.Fatal(err)
-				}
-				got = append(got, h...)
-			}
-		}
-	}
+	got := feed(t, eng, set, evs)
 	if h, _ := eng.Advance(t0); len(h)+len(got) != 0 {
 		t.Fatalf("hits before the windows ended: %d", len(h)+len(got))
 	}

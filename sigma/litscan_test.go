@@ -18,20 +18,24 @@ func asciiLowered(s string) string {
 	return string(b)
 }
 
-// TestLitScannerOracle compares the automaton with strings.Contains on
-// random literal sets and texts over a small alphabet (so that literals
-// overlap, nest and share suffixes), upper case and non-ASCII bytes
-// included in the texts.
-func TestLitScannerOracle(t *testing.T) {
-	rng := rand.New(rand.NewPCG(1, 2))
-	alpha := "abAB/.=%1 é"
-	word := func(n int) string {
+// randWords returns a maker of random words of n bytes of alpha.
+func randWords(rng *rand.Rand, alpha string) func(n int) string {
+	return func(n int) string {
 		var b strings.Builder
 		for range n {
 			b.WriteByte(alpha[rng.IntN(len(alpha))])
 		}
 		return b.String()
 	}
+}
+
+// TestLitScannerOracle compares the automaton with strings.Contains on
+// random literal sets and texts over a small alphabet (so that literals
+// overlap, nest and share suffixes), upper case and non-ASCII bytes
+// included in the texts.
+func TestLitScannerOracle(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	word := randWords(rng, "abAB/.=%1 é")
 	for round := range 400 {
 		var lits []string
 		for range 1 + rng.IntN(30) {
@@ -197,14 +201,7 @@ func webKeywordLiterals(t testing.TB) []string {
 // out at different times) and counts of rows around the lane split.
 func TestLitScannerRows(t *testing.T) {
 	rng := rand.New(rand.NewPCG(5, 6))
-	alpha := "abAB/.=%1 "
-	word := func(n int) string {
-		var b strings.Builder
-		for range n {
-			b.WriteByte(alpha[rng.IntN(len(alpha))])
-		}
-		return b.String()
-	}
+	word := randWords(rng, "abAB/.=%1 ")
 	for round := range 300 {
 		var lits []string
 		for range 1 + rng.IntN(20) {
