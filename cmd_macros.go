@@ -21,7 +21,8 @@ const macrosUsage = `usage: loghunt [--db FILE] [--macros FILE] macros [list] [-
 Macros are named pieces of query text, as in Splunk: a query writes
 ` + "`NAME` or `NAME(x, y)`" + ` in backquotes and the macro's TEXT, with each $a$
 replaced by the argument as written, takes its place before the query is
-parsed ($$ is a $). A backquoted name that is no macro stays a field name.
+parsed ($$ is a $); arguments go by position, or all by name, as
+NAME(b=y, a=x). A backquoted name that is no macro stays a field name.
 
 Definitions come from three places; a later one replaces an earlier one of
 the same name and argument count:
