@@ -17,11 +17,13 @@ import (
 const macrosUsage = `usage: loghunt [--db FILE] [--macros FILE] macros [list] [--format table|csv|json]
        loghunt [--db FILE] macros set 'NAME(a, b) = TEXT'   (or: macros set 'NAME(a, b)' 'TEXT')
        loghunt [--db FILE] macros delete NAME | NAME(N)
+       loghunt [--db FILE] [--macros FILE] macros expand 'QUERY'
 
 Macros are named pieces of query text, as in Splunk: a query writes
 ` + "`NAME` or `NAME(x, y)`" + ` in backquotes and the macro's TEXT, with each $a$
 replaced by the argument as written, takes its place before the query is
-parsed ($$ is a $). A backquoted name that is no macro stays a field name.
+parsed ($$ is a $); arguments go by position, or all by name, as
+NAME(b=y, a=x). A backquoted name that is no macro stays a field name.
 
 Definitions come from three places; a later one replaces an earlier one of
 the same name and argument count:
@@ -34,7 +36,8 @@ A macros file holds one definition per line, 'NAME = TEXT' or
 before, # starts a comment line.
 
 'macros' (or 'macros list') lists every macro with its arguments, text and
-where it is defined.
+where it is defined; 'macros expand QUERY' prints the query with its macros
+expanded (as Splunk's search preview), after checking that it parses.
 
   --format F   table, csv or json (default: table on a terminal, else csv)
 `
@@ -71,8 +74,25 @@ func (e *env) macros(args []string) error {
 		return e.setMacro(args)
 	case "delete":
 		return e.deleteMacro(args)
+	case "expand":
+		if len(args) != 1 {
+			return usagef("macros expand takes one query (quote it)")
+		}
+		ms, err := e.loadMacros()
+		if err != nil {
+			return err
+		}
+		if _, err := query.ParseWithMacros(args[0], ms); err != nil {
+			return queryError(err, args[0])
+		}
+		text, err := query.ExpandMacros(args[0], ms)
+		if err != nil {
+			return queryError(err, args[0])
+		}
+		fmt.Fprintln(e.stdout, text)
+		return nil
 	}
-	return usagef("macros: unknown subcommand %q (macros [list], macros set 'NAME = TEXT', macros delete NAME)", sub)
+	return usagef("macros: unknown subcommand %q (macros [list], macros set 'NAME = TEXT', macros delete NAME, macros expand 'QUERY')", sub)
 }
 
 func (e *env) setMacro(args []string) error {

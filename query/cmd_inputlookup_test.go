@@ -101,6 +101,10 @@ func TestInputlookupInSubsearch(t *testing.T) {
 	if len(got) != 6 || got[1][0] != "1" || got[2][1] != lines[0] || got[5][2] != "top" {
 		t.Errorf("append [inputlookup]: %q", got)
 	}
+	got = s.run(`* | join clientip [| inputlookup "` + file + `"] | stats count(note) as n`)
+	if got[1][0] != strconv.Itoa(want) {
+		t.Errorf("join [inputlookup]: %q, want %d rows with a note", got, want)
+	}
 	got = s.run(`| makeresults count=2 | inputlookup append=true "` + file + `" | stats count(_time) as t, count(note) as n`)
 	if !slices.Equal(got[1], []string{"2", "4"}) {
 		t.Errorf("inputlookup append=true: %q", got)

@@ -84,7 +84,7 @@ func stage(name, syntax, summary, example string) HelpEntry {
 // and macros.
 var topicHelp = []HelpEntry{{Name: "macros", Kind: "macros",
 	Syntax: "`name` or `name(x, y)` in a query; defined as name = TEXT or name(a, b) = TEXT",
-	Summary: "a macro is named query text, as in Splunk: the backquoted call is replaced by its TEXT, each $a$ by the argument as written ($$ is a $), before the query is parsed; a macro's text may use other macros (at most 32 deep; one that uses itself is an error). " +
+	Summary: "a macro is named query text, as in Splunk: the backquoted call is replaced by its TEXT, each $a$ by the argument as written ($$ is a $; arguments go by position, or all by name as name(a=x, b=y)), before the query is parsed; a macro's text may use other macros (at most 32 deep; one that uses itself is an error). " +
 		"Definitions come from the database (loghunt macros set 'name(a) = TEXT', macros delete), then macros.lhq beside the database, then the --macros FILE, a later one replacing one of the same name and argument count. " +
 		"In a file each definition is a line, continued by lines that start with a space or tab; # starts a comment line. A backquoted name that is no macro stays a field name. " +
 		"An error inside a macro shows its definition with a caret, then where it was used; .macros lists them",

@@ -151,6 +151,7 @@ func (e *expander) substitute(buf []byte, org []origin, i int, name string, args
 	if depth >= MaxMacroDepth {
 		return nil, nil, e.x.errorAtOrigin(org[i], fmt.Sprintf("macros are used inside macros more than %d deep", MaxMacroDepth))
 	}
+	args = namedArgs(m, buf[i+1:], args)
 	site := &macroSite{m: m, use: org[i]}
 	var sub []byte
 	var subOrg []origin
@@ -237,6 +238,32 @@ func parseMacroCall(s string) (name string, args [][2]int, ok bool) {
 	}
 	add(start, len(inner))
 	return name, args, true
+}
+
+// namedArgs puts arguments given by name, as Splunk's `m(field=user,
+// n=5)`, in the order of the definition: when every argument is NAME=TEXT
+// and the names are the macro's, each once. Otherwise they are by
+// position, as written.
+func namedArgs(m *Macro, call []byte, args [][2]int) [][2]int {
+	out := make([][2]int, len(args))
+	seen := make([]bool, len(args))
+	for _, a := range args {
+		text := string(call[a[0]:a[1]])
+		eq := strings.IndexByte(text, '=')
+		if eq < 0 || strings.HasPrefix(text[eq:], "==") {
+			return args
+		}
+		k := indexOf(m.Args, strings.TrimSpace(text[:eq]))
+		if k < 0 || seen[k] {
+			return args
+		}
+		start := a[0] + eq + 1
+		for start < a[1] && isSpaceByte(call[start]) {
+			start++
+		}
+		out[k], seen[k] = [2]int{start, a[1]}, true
+	}
+	return out
 }
 
 func wrongArgs(name string, n int, defs []*Macro) string {

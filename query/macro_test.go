@@ -42,6 +42,14 @@ func TestMacroExpansion(t *testing.T) {
 		{"* | `top_src(5)`", "* | rex \"from (?<src>\\S+)\"\n  | stats count by src, user\n  | where count >= 5 | sort -count"},
 		{"* | `top_src`", "* | rex \"from (?<src>\\S+)\"\n  | stats count by src, user\n  | where count >= 1 | sort -count"},
 		{"* | `dollar( 3 )`", `* | eval cost = "$" + "3"`},
+		// By name, as Splunk's `m(arg=value)`: in any order.
+		{"* | `by_src(n=4, field=host)`", "* | rex \"from (?<src>\\S+)\"\n  | stats count by src, host\n  | where count >= 4"},
+		{"* | `by_src(field = user, n =2)`", "* | rex \"from (?<src>\\S+)\"\n  | stats count by src, user\n  | where count >= 2"},
+		// Not every argument named, a name twice or not the macro's: by position.
+		{"* | `by_src(status=404, 5)`", "* | rex \"from (?<src>\\S+)\"\n  | stats count by src, status=404\n  | where count >= 5"},
+		{"* | `by_src(n=1, n=2)`", "* | rex \"from (?<src>\\S+)\"\n  | stats count by src, n=1\n  | where count >= n=2"},
+		{"* | `dollar(a==b)`", `* | eval cost = "$" + "a==b"`},
+		{"* | `dollar(x=5)`", `* | eval cost = "$" + "5"`},
 		{"* | `dollar(\"a, b\")`", `* | eval cost = "$" + ""a, b""`},
 		{"* | `by_src(f(a, b), 2)`", "* | rex \"from (?<src>\\S+)\"\n  | stats count by src, f(a, b)\n  | where count >= 2"},
 		{"* | table `id.orig_h`, `failed_ssh(1)`", "ERR"},
