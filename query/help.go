@@ -17,9 +17,20 @@ type HelpEntry struct {
 }
 
 // Help returns the entry for name (case-insensitive): a stage, else a
-// function, else an aggregate. "perc95" and "p99" find percN.
+// function, else an aggregate. "perc95" and "p99" find percN, the other
+// names of an aggregate (first, exactperc, upperperc) its entry.
 func Help(name string) (HelpEntry, bool) {
-	name = strings.ToLower(name)
+	name = strings.ToLower(strings.TrimSuffix(strings.TrimSpace(name), "("))
+	switch name {
+	case "first":
+		name = "earliest"
+	case "last":
+		name = "latest"
+	case "exactperc", "perc", "p":
+		name = "percN"
+	case "upperperc":
+		name = "upperpercN"
+	}
 	for _, table := range [][]HelpEntry{stageHelp, functionHelp, aggregateHelp, topicHelp} {
 		for _, e := range table {
 			if strings.EqualFold(e.Name, name) {

@@ -28,6 +28,13 @@ func TestHelp(t *testing.T) {
 			t.Errorf("stage %s unknown to the lexer", name)
 		}
 	}
+	// Every name the users type finds an entry, aliases too.
+	for name, want := range map[string]string{"first": "earliest", "LAST": "latest", "exactperc": "percN", "exactperc95": "percN",
+		"p99": "percN", "upperperc": "upperpercN", "upperperc90": "upperpercN", "md5(": "md5", "sparkline": "sparkline"} {
+		if h, ok := Help(name); !ok || h.Name != want {
+			t.Errorf("Help(%q) = %q, %v; want %q", name, h.Name, ok, want)
+		}
+	}
 	for _, e := range functionHelp {
 		if _, err := Parse("| " + e.Example); err != nil {
 			t.Errorf("example of %s does not parse: %v", e.Name, err)
