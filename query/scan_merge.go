@@ -2,6 +2,7 @@ package query
 
 import (
 	"math"
+	"slices"
 	"sort"
 
 	"loghunt/store"
@@ -65,11 +66,24 @@ func (m *merger) flushBefore(t int64) error {
 	return nil
 }
 
-// mergeRows takes up to BatchSize rows before t from the pending batches,
-// smallest time first, into a new batch over the union of their fields.
-// Overlapping chunks still hold long runs of rows that come before every
-// other batch's next row: each run is copied column by column.
+// mergeRows passes on the next rows before t of the pending batches,
+// smallest time first: a run of at least minSliceRun rows of one batch
+// as a slice of it, or else up to BatchSize rows copied into a new batch
+// over the union of their fields, run by run, column by column.
 func (m *merger) mergeRows(t int64) *Batch {
+	// A long run at the head passes on as a slice of its batch, without
+	// copying (chunks that overlap by a few out-of-order lines are
+	// mostly such runs).
+	pos := make([]int, len(m.pending))
+	if best, end := m.run(pos, t, math.MaxInt); best >= 0 && end-pos[best] >= minSliceRun {
+		b := m.pending[best]
+		out := b.Slice(0, end)
+		m.pending[best] = b.Slice(end, b.Len)
+		if m.pending[best].Len == 0 {
+			m.pending = slices.Delete(m.pending, best, best+1)
+		}
+		return out
+	}
 	out := &Batch{Fields: unionFields(m.pending)}
 	out.Cols = make([][]store.Value, len(out.Fields))
 	n := 0
@@ -90,27 +104,13 @@ func (m *merger) mergeRows(t int64) *Batch {
 			colOf[i][k] = b.Col(f)
 		}
 	}
-	pos := make([]int, len(m.pending))
 	for out.Len < BatchSize {
-		best := -1
-		for i, b := range m.pending {
-			if pos[i] < b.Len && b.Order[pos[i]] < t && (best < 0 || b.Order[pos[i]] < m.pending[best].Order[pos[best]]) {
-				best = i
-			}
-		}
-		if best < 0 {
-			break
+		best, end := m.run(pos, t, BatchSize-out.Len)
+		if best < 0 || (end-pos[best] >= minSliceRun && out.Len > 0) {
+			break // a long run goes on by itself, in the next call
 		}
 		b := m.pending[best]
-		// The run of best's rows that the row-by-row choice would take
-		// next: before t, before the next row of every batch ahead of it
-		// and not after that of every batch behind it (ties go to the
-		// earlier batch).
 		r := pos[best]
-		end := r + 1
-		for end < b.Len && end-r < BatchSize-out.Len && b.Order[end] < t && m.ahead(pos, best, b.Order[end]) {
-			end++
-		}
 		for k, c := range colOf[best] {
 			if c >= 0 {
 				out.Cols[k] = append(out.Cols[k], b.Cols[c][r:end]...)
@@ -132,6 +132,33 @@ func (m *merger) mergeRows(t int64) *Batch {
 	}
 	m.pending = kept
 	return out
+}
+
+// minSliceRun is the shortest run mergeRows passes on as a slice.
+const minSliceRun = 256
+
+// run finds the batch whose row comes next, smallest time first (ties to
+// the earlier batch), and the end of the run of its rows the row-by-row
+// choice would take from pos: before t, before the next row of every
+// batch ahead of it and not after that of every batch behind it; at most
+// limit rows. best is -1 when no pending row is before t.
+func (m *merger) run(pos []int, t int64, limit int) (best, end int) {
+	best = -1
+	for i, b := range m.pending {
+		if pos[i] < b.Len && b.Order[pos[i]] < t && (best < 0 || b.Order[pos[i]] < m.pending[best].Order[pos[best]]) {
+			best = i
+		}
+	}
+	if best < 0 {
+		return -1, 0
+	}
+	b := m.pending[best]
+	r := pos[best]
+	end = r + 1
+	for end < b.Len && end-r < limit && b.Order[end] < t && m.ahead(pos, best, b.Order[end]) {
+		end++
+	}
+	return best, end
 }
 
 // ahead tells whether a row of batch best at time o comes before the next
