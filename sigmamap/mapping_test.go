@@ -52,8 +52,8 @@ func TestBuiltinWindows(t *testing.T) {
 	if s := m.Resolve(sigma.Logsource{Product: "windows"}); s == nil || !s.Branches[0].Holds(fields(other)) {
 		t.Errorf("product windows alone: %v", s)
 	}
-	if s := m.Resolve(sigma.Logsource{Product: "aws", Service: "cloudtrail"}); s != nil {
-		t.Errorf("aws mapped: %s", s)
+	if s := m.Resolve(sigma.Logsource{Product: "azure", Service: "auditlogs"}); s != nil {
+		t.Errorf("azure mapped: %s", s)
 	}
 }
 
