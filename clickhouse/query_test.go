@@ -125,6 +125,10 @@ func referenceQueries(db *store.DB) []string {
 		`* | eval status = lower(method) | stats count by status`,
 		`* | eval b = bytes | eval b = b * 3 | where b < 3000 | stats count, sum(b)`,
 		`* | eval r = bytes / 2 | stats count by r | head 3`,
+		`* | top 2 status by method`,
+		`"Failed password" | rare user by host limit=3`,
+		`* | top limit=0 action by app, host`,
+		`* | top 3 clientip, status by method | where percent > 1`,
 	}
 }
 
@@ -184,6 +188,9 @@ func randomQuery(rnd *rand.Rand, vals map[string][]string) string {
 			break
 		}
 		q += " | top " + by
+		if rnd.IntN(2) == 0 {
+			q += " by " + pick([]string{"sourcetype", "host", "status", "method"})
+		}
 	case 5:
 		q += " | dedup " + by + " | table _time, " + by
 	case 6:

@@ -215,10 +215,14 @@ func translate(q *query.Query, s *schema, lo, hi int64) *Translation {
 		case *query.TopCmd:
 			if len(st.By) == 0 {
 				agg, ok = tr.top(st.Fields, st.Limit, false)
+			} else {
+				agg, ok = tr.topBy(st.Fields, st.By, st.Limit, false)
 			}
 		case *query.RareCmd:
 			if len(st.By) == 0 {
 				agg, ok = tr.top(st.Fields, st.Limit, true)
+			} else {
+				agg, ok = tr.topBy(st.Fields, st.By, st.Limit, true)
 			}
 		case *query.DedupCmd:
 			agg, ok = tr.dedup(st)
@@ -784,6 +788,50 @@ func (tr *translator) timechart(c *query.TimechartCmd) (*aggSelect, bool) {
 	}
 	sql := "SELECT " + strings.Join(sel, ", ") + " FROM " + tr.s.table + tr.whereSQL() + " GROUP BY k0 ORDER BY k0"
 	return &aggSelect{sql: sql, cols: cols, fill: span}, true
+}
+
+// topBy translates top (rare) by: per combination of the by-values, in
+// their order, the most (least) common values first and at most limit of
+// them (LIMIT BY), each with the total of its by-group (a JOIN, GLOBAL so
+// that a Distributed table's shards need not have it) for percent.
+func (tr *translator) topBy(fields, by []*query.Field, limit int, rare bool) (*aggSelect, bool) {
+	all := append(append([]*query.Field{}, by...), fields...)
+	sel, cols, notNull, _, ok := tr.keyColumns(all)
+	if !ok {
+		return nil, false
+	}
+	for i := range sel {
+		// Join keys that are not Nullable (18.16 joins no Nullable keys).
+		expr, alias, _ := strings.Cut(sel[i], " AS ")
+		sel[i] = "assumeNotNull(" + expr + ") AS " + alias
+	}
+	nb := len(by)
+	aliases := make([]string, len(all))
+	for i := range all {
+		aliases[i] = fmt.Sprintf("k%d", i)
+	}
+	where := tr.prewhereSQL() + whereOf(append(append([]string(nil), tr.where...), notNull...))
+	var order []string
+	for i := range nb {
+		order = append(order, orderBy(aliases[i], cols[i].kind, false, false)...)
+	}
+	if rare {
+		order = append(order, "c")
+	} else {
+		order = append(order, "c DESC")
+	}
+	for i := nb; i < len(all); i++ {
+		order = append(order, orderBy(aliases[i], cols[i].kind, false, false)...)
+	}
+	byAliases := strings.Join(aliases[:nb], ", ")
+	sql := fmt.Sprintf("SELECT %s, c, total FROM (SELECT %s, count() AS c FROM %s%s GROUP BY %s) GLOBAL ANY LEFT JOIN (SELECT %s, count() AS total FROM %s%s GROUP BY %s) USING %s ORDER BY %s",
+		strings.Join(aliases, ", "), strings.Join(sel, ", "), tr.s.table, where, strings.Join(aliases, ", "),
+		strings.Join(sel[:nb], ", "), tr.s.table, where, byAliases, byAliases, strings.Join(order, ", "))
+	if limit > 0 {
+		sql += fmt.Sprintf(" LIMIT %d BY %s", limit, byAliases)
+	}
+	cols = append(cols, outCol{"count", kInt}, outCol{"percent", kPercent})
+	return &aggSelect{sql: sql, cols: cols}, true
 }
 
 // dedup translates dedup: the first event (in loghunt's order) of each
