@@ -700,13 +700,15 @@ func (tr *translator) events() (string, []outCol) {
 	return "SELECT " + strings.Join(sel, ", ") + " FROM " + tr.s.table + tr.whereSQL() + order, cols
 }
 
-// keyColumns are by-fields as SQL: their expressions (aliased k0...),
+// keyColumns are by-fields as SQL: their expressions (aliased lh_k0...,
+// no field is compared or aggregated under: an alias hides a column of its
+// name in WHERE),
 // kinds, the conditions that drop rows with a null one, and the order of
 // their groups as loghunt sorts them.
 func (tr *translator) keyColumns(fields []*query.Field) (sel []string, cols []outCol, notNull, order []string, ok bool) {
 	seen := map[string]bool{}
 	for i, f := range fields {
-		alias := fmt.Sprintf("k%d", i)
+		alias := fmt.Sprintf("lh_k%d", i)
 		var expr string
 		var k kind
 		if f.Name == store.ColTime {
@@ -745,13 +747,13 @@ func (tr *translator) top(fields []*query.Field, limit int, rare bool) (*aggSele
 	where := tr.prewhereSQL() + whereOf(append(append([]string(nil), tr.where...), notNull...))
 	keys := make([]string, len(fields))
 	for i := range fields {
-		keys[i] = fmt.Sprintf("k%d", i)
+		keys[i] = fmt.Sprintf("lh_k%d", i)
 	}
 	dir := " DESC"
 	if rare {
 		dir = ""
 	}
-	sql := fmt.Sprintf("SELECT %s, count() AS c, (SELECT count() FROM %s%s) AS total FROM %s%s GROUP BY %s ORDER BY c%s, %s",
+	sql := fmt.Sprintf("SELECT %s, count() AS lh_c, (SELECT count() FROM %s%s) AS lh_total FROM %s%s GROUP BY %s ORDER BY lh_c%s, %s",
 		strings.Join(sel, ", "), tr.s.table, where, tr.s.table, where, strings.Join(keys, ", "), dir, strings.Join(order, ", "))
 	if limit > 0 {
 		sql += fmt.Sprintf(" LIMIT %d", limit)
@@ -774,7 +776,7 @@ func (tr *translator) timechart(c *query.TimechartCmd) (*aggSelect, bool) {
 	}
 	span := int64(c.Span)
 	bucket := fmt.Sprintf("(intDiv(%[1]s, %[2]d) * %[2]d - if(modulo(%[1]s, %[2]d) < 0, %[2]d, 0))", tr.timeExpr, span)
-	sel := []string{bucket + " AS k0"}
+	sel := []string{bucket + " AS lh_k0"}
 	cols := []outCol{{store.ColTime, kTime}}
 	seen := map[string]bool{store.ColTime: true}
 	for i, a := range c.Aggs {
@@ -783,10 +785,10 @@ func (tr *translator) timechart(c *query.TimechartCmd) (*aggSelect, bool) {
 			return nil, false
 		}
 		seen[a.OutputName()] = true
-		sel = append(sel, fmt.Sprintf("%s AS a%d", expr, i))
+		sel = append(sel, fmt.Sprintf("%s AS lh_a%d", expr, i))
 		cols = append(cols, outCol{a.OutputName(), k})
 	}
-	sql := "SELECT " + strings.Join(sel, ", ") + " FROM " + tr.s.table + tr.whereSQL() + " GROUP BY k0 ORDER BY k0"
+	sql := "SELECT " + strings.Join(sel, ", ") + " FROM " + tr.s.table + tr.whereSQL() + " GROUP BY lh_k0 ORDER BY lh_k0"
 	return &aggSelect{sql: sql, cols: cols, fill: span}, true
 }
 
@@ -808,7 +810,7 @@ func (tr *translator) topBy(fields, by []*query.Field, limit int, rare bool) (*a
 	nb := len(by)
 	aliases := make([]string, len(all))
 	for i := range all {
-		aliases[i] = fmt.Sprintf("k%d", i)
+		aliases[i] = fmt.Sprintf("lh_k%d", i)
 	}
 	where := tr.prewhereSQL() + whereOf(append(append([]string(nil), tr.where...), notNull...))
 	var order []string
@@ -816,15 +818,15 @@ func (tr *translator) topBy(fields, by []*query.Field, limit int, rare bool) (*a
 		order = append(order, orderBy(aliases[i], cols[i].kind, false, false)...)
 	}
 	if rare {
-		order = append(order, "c")
+		order = append(order, "lh_c")
 	} else {
-		order = append(order, "c DESC")
+		order = append(order, "lh_c DESC")
 	}
 	for i := nb; i < len(all); i++ {
 		order = append(order, orderBy(aliases[i], cols[i].kind, false, false)...)
 	}
 	byAliases := strings.Join(aliases[:nb], ", ")
-	sql := fmt.Sprintf("SELECT %s, c, total FROM (SELECT %s, count() AS c FROM %s%s GROUP BY %s) GLOBAL ANY LEFT JOIN (SELECT %s, count() AS total FROM %s%s GROUP BY %s) USING %s ORDER BY %s",
+	sql := fmt.Sprintf("SELECT %s, lh_c, lh_total FROM (SELECT %s, count() AS lh_c FROM %s%s GROUP BY %s) GLOBAL ANY LEFT JOIN (SELECT %s, count() AS lh_total FROM %s%s GROUP BY %s) USING %s ORDER BY %s",
 		strings.Join(aliases, ", "), strings.Join(sel, ", "), tr.s.table, where, strings.Join(aliases, ", "),
 		strings.Join(sel[:nb], ", "), tr.s.table, where, byAliases, byAliases, strings.Join(order, ", "))
 	if limit > 0 {
@@ -882,6 +884,9 @@ func (tr *translator) column(name string) (expr, typ string, ok bool) {
 	if tr.outputs != nil {
 		o, ok := tr.outputs[name]
 		return o.expr, o.typ, ok
+	}
+	if strings.HasPrefix(name, "lh_") {
+		return "", "", false // the translation's aliases would hide it
 	}
 	if d, ok := tr.derived[name]; ok {
 		return d.expr, d.typ, true
@@ -1181,13 +1186,13 @@ func (tr *translator) stats(st *query.StatsCmd, after []query.Command) (*aggSele
 	keys := map[string]key{} // output name -> expression, for the sort
 	var group []string
 	for i, c := range cols {
-		alias := fmt.Sprintf("k%d", i)
+		alias := fmt.Sprintf("lh_k%d", i)
 		group = append(group, alias)
 		keys[c.name] = key{alias, c.kind}
 	}
 	where := append(append([]string(nil), tr.where...), notNull...)
 	for i, a := range st.Aggs {
-		alias := fmt.Sprintf("a%d", i)
+		alias := fmt.Sprintf("lh_a%d", i)
 		expr, k, ok := tr.agg(a)
 		if !ok {
 			return nil, false
