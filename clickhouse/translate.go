@@ -423,7 +423,7 @@ func (tr *translator) rex(c *query.RexCmd) bool {
 			return false
 		}
 	}
-	if store.IsBuiltin(name) || name == "_extra" || name == "_chunk" || name == "_seq" || name == "_time_ns" {
+	if store.IsBuiltin(name) || name == "_extra" || name == "_chunk" || name == "_chunk_min" || name == "_seq" || name == "_time_ns" {
 		return false
 	}
 	old, otyp, ok := tr.column(name)
@@ -446,7 +446,7 @@ func (tr *translator) eval(c *query.EvalCmd) bool {
 	saved := maps.Clone(tr.derived)
 	for _, a := range c.Assigns {
 		name := string(a.Field)
-		if name == store.ColTime || store.IsBuiltin(name) || name == "_extra" || name == "_chunk" || name == "_seq" || name == "_time_ns" || tr.s.times[name] {
+		if name == store.ColTime || store.IsBuiltin(name) || name == "_extra" || name == "_chunk" || name == "_chunk_min" || name == "_seq" || name == "_time_ns" || tr.s.times[name] {
 			tr.derived = saved
 			return false
 		}
@@ -658,7 +658,7 @@ func (tr *translator) events() (string, []outCol) {
 	cols := []outCol{{store.ColTime, kTime}}
 	for _, c := range tr.s.cols {
 		switch c.Name {
-		case "_time_ns", "_time", "_chunk", "_seq", "_extra", "source", "sourcetype", store.ColRaw:
+		case "_time_ns", "_time", "_chunk", "_chunk_min", "_seq", "_extra", "source", "sourcetype", store.ColRaw:
 			continue
 		}
 		k := kindOf(baseType(c.Type))
@@ -690,7 +690,12 @@ func (tr *translator) events() (string, []outCol) {
 		sel = append(sel, "_extra")
 		cols = append(cols, outCol{"_extra", kExtra})
 	}
+	// loghunt's order: by time, events of one time by their chunks'
+	// order in the store (first time, then id), then by row.
 	order := " ORDER BY _time_ns"
+	if _, ok := tr.s.types["_chunk_min"]; ok {
+		order += ", _chunk_min"
+	}
 	if _, ok := tr.s.types["_chunk"]; ok {
 		order += ", _chunk"
 	}
@@ -878,7 +883,7 @@ func kindOf(typ string) kind {
 // column is a field as a SQL expression and its base type; ok false when
 // the table has no column for it (its values are in _extra, or nowhere).
 func (tr *translator) column(name string) (expr, typ string, ok bool) {
-	if name == store.ColTime || name == "_extra" || name == "_chunk" || name == "_seq" || name == "_time_ns" {
+	if name == store.ColTime || name == "_extra" || name == "_chunk" || name == "_chunk_min" || name == "_seq" || name == "_time_ns" {
 		return "", "", false
 	}
 	if tr.outputs != nil {
