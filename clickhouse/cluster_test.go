@@ -60,6 +60,35 @@ func TestShipSharded(t *testing.T) {
 		t.Errorf("second ship: %+v, %v; want all %d chunks skipped", again, err, st.Chunks)
 	}
 	checkQueries(t, db, shards[0], "events", 40)
+
+	// Another key spreads each chunk's rows over both shards: the
+	// Distributed table still holds every chunk whole, once.
+	opt2 := ShipOptions{Table: "byraw", Cluster: "lh", Shards: shards, ShardKey: "cityHash64(_raw)"}
+	st2, err := Ship(ctx, db, shards[0], opt2)
+	if err != nil || st2.Events != want {
+		t.Fatalf("ship by cityHash64(_raw): %+v, %v", st2, err)
+	}
+	for i, sh := range shards {
+		if n := query1(t, sh, "SELECT uniqExact(_chunk) FROM byraw_local"); n != fmt.Sprint(st2.Chunks) {
+			t.Errorf("shard %d holds rows of %s chunks, want rows of all %d", i+1, n, st2.Chunks)
+		}
+	}
+	if again, err := Ship(ctx, db, shards[0], opt2); err != nil || again.Chunks != 0 {
+		t.Errorf("second ship by cityHash64(_raw): %+v, %v", again, err)
+	}
+	for _, q := range []string{"* | stats count by sourcetype", `"Failed password" | top user by host`} {
+		got, _, err := runRemote(shards[0], "byraw", q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		local, err := runLocal(db, q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if d := diff(got, local); d != "" {
+			t.Errorf("%s on the table sharded by _raw: %s", q, d)
+		}
+	}
 }
 
 func TestShipClusterNeedsShards(t *testing.T) {

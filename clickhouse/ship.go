@@ -11,8 +11,9 @@
 //	source     String
 //	sourcetype String
 //	_chunk     UInt64                 the store chunk the event came from
-//	_seq       UInt32                 the event's row in its chunk (the order of
-//	                                  events of one time, as loghunt gives them)
+//	_chunk_min Int64                  the chunk's first time (loghunt gives the
+//	_seq       UInt32                 events of one time by chunk, by this, then
+//	                                  its id, then the event's row in it, _seq)
 //	<field>    Nullable(Int64|Float64|UInt8|String)   one per field of the catalog
 //	                                  (bool as 0/1, time-valued fields as Int64 ns)
 //	_extra     String                 a JSON object of the fields without a column
@@ -144,7 +145,7 @@ func tableName(t string) (string, error) {
 }
 
 // builtin columns, filled from the chunk's own data.
-var builtin = map[string]bool{"_time_ns": true, "_time": true, "_raw": true, "source": true, "sourcetype": true, "_chunk": true, "_seq": true, "_extra": true}
+var builtin = map[string]bool{"_time_ns": true, "_time": true, "_raw": true, "source": true, "sourcetype": true, "_chunk": true, "_chunk_min": true, "_seq": true, "_extra": true}
 
 // colType is the ClickHouse type of a catalog field.
 func colType(f store.FieldStat) string {
@@ -195,7 +196,7 @@ func CreateSQL(table string, catalog []store.FieldStat, engine string) (string, 
 		return "", err
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "CREATE TABLE IF NOT EXISTS %s (_time_ns Int64, _time DateTime DEFAULT toDateTime(intDiv(_time_ns, 1000000000)), _raw String, source String, sourcetype String, _chunk UInt64, _seq UInt32", name)
+	fmt.Fprintf(&b, "CREATE TABLE IF NOT EXISTS %s (_time_ns Int64, _time DateTime DEFAULT toDateTime(intDiv(_time_ns, 1000000000)), _raw String, source String, sourcetype String, _chunk UInt64, _chunk_min Int64, _seq UInt32", name)
 	for _, f := range catalog {
 		if builtin[f.Name] {
 			continue
@@ -562,7 +563,7 @@ func encodeChunk(ch *store.Chunk, cols, fields []Column, hasExtra bool) ([]byte,
 			return nil, err
 		}
 		vals[ci.Name] = v
-		if !inTable[ci.Name] || ci.Name == "_extra" || ci.Name == "_chunk" || ci.Name == "_seq" || ci.Name == "_time_ns" {
+		if !inTable[ci.Name] || ci.Name == "_extra" || ci.Name == "_chunk" || ci.Name == "_chunk_min" || ci.Name == "_seq" || ci.Name == "_time_ns" {
 			extra = append(extra, ci.Name)
 		}
 	}
@@ -595,6 +596,9 @@ func encodeChunk(ch *store.Chunk, cols, fields []Column, hasExtra bool) ([]byte,
 				continue
 			case "_seq":
 				b.Write(strconv.AppendInt(buf[:0], int64(r), 10))
+				continue
+			case "_chunk_min":
+				b.Write(strconv.AppendInt(buf[:0], ch.MinTime, 10))
 				continue
 			case "_raw":
 				writeTSV(&b, get("_raw", r).S)

@@ -215,10 +215,14 @@ func translate(q *query.Query, s *schema, lo, hi int64) *Translation {
 		case *query.TopCmd:
 			if len(st.By) == 0 {
 				agg, ok = tr.top(st.Fields, st.Limit, false)
+			} else {
+				agg, ok = tr.topBy(st.Fields, st.By, st.Limit, false)
 			}
 		case *query.RareCmd:
 			if len(st.By) == 0 {
 				agg, ok = tr.top(st.Fields, st.Limit, true)
+			} else {
+				agg, ok = tr.topBy(st.Fields, st.By, st.Limit, true)
 			}
 		case *query.DedupCmd:
 			agg, ok = tr.dedup(st)
@@ -419,7 +423,7 @@ func (tr *translator) rex(c *query.RexCmd) bool {
 			return false
 		}
 	}
-	if store.IsBuiltin(name) || name == "_extra" || name == "_chunk" || name == "_seq" || name == "_time_ns" {
+	if store.IsBuiltin(name) || name == "_extra" || name == "_chunk" || name == "_chunk_min" || name == "_seq" || name == "_time_ns" {
 		return false
 	}
 	old, otyp, ok := tr.column(name)
@@ -442,7 +446,7 @@ func (tr *translator) eval(c *query.EvalCmd) bool {
 	saved := maps.Clone(tr.derived)
 	for _, a := range c.Assigns {
 		name := string(a.Field)
-		if name == store.ColTime || store.IsBuiltin(name) || name == "_extra" || name == "_chunk" || name == "_seq" || name == "_time_ns" || tr.s.times[name] {
+		if name == store.ColTime || store.IsBuiltin(name) || name == "_extra" || name == "_chunk" || name == "_chunk_min" || name == "_seq" || name == "_time_ns" || tr.s.times[name] {
 			tr.derived = saved
 			return false
 		}
@@ -654,7 +658,7 @@ func (tr *translator) events() (string, []outCol) {
 	cols := []outCol{{store.ColTime, kTime}}
 	for _, c := range tr.s.cols {
 		switch c.Name {
-		case "_time_ns", "_time", "_chunk", "_seq", "_extra", "source", "sourcetype", store.ColRaw:
+		case "_time_ns", "_time", "_chunk", "_chunk_min", "_seq", "_extra", "source", "sourcetype", store.ColRaw:
 			continue
 		}
 		k := kindOf(baseType(c.Type))
@@ -686,7 +690,12 @@ func (tr *translator) events() (string, []outCol) {
 		sel = append(sel, "_extra")
 		cols = append(cols, outCol{"_extra", kExtra})
 	}
+	// loghunt's order: by time, events of one time by their chunks'
+	// order in the store (first time, then id), then by row.
 	order := " ORDER BY _time_ns"
+	if _, ok := tr.s.types["_chunk_min"]; ok {
+		order += ", _chunk_min"
+	}
 	if _, ok := tr.s.types["_chunk"]; ok {
 		order += ", _chunk"
 	}
@@ -696,13 +705,15 @@ func (tr *translator) events() (string, []outCol) {
 	return "SELECT " + strings.Join(sel, ", ") + " FROM " + tr.s.table + tr.whereSQL() + order, cols
 }
 
-// keyColumns are by-fields as SQL: their expressions (aliased k0...),
+// keyColumns are by-fields as SQL: their expressions (aliased lh_k0...,
+// no field is compared or aggregated under: an alias hides a column of its
+// name in WHERE),
 // kinds, the conditions that drop rows with a null one, and the order of
 // their groups as loghunt sorts them.
 func (tr *translator) keyColumns(fields []*query.Field) (sel []string, cols []outCol, notNull, order []string, ok bool) {
 	seen := map[string]bool{}
 	for i, f := range fields {
-		alias := fmt.Sprintf("k%d", i)
+		alias := fmt.Sprintf("lh_k%d", i)
 		var expr string
 		var k kind
 		if f.Name == store.ColTime {
@@ -741,13 +752,13 @@ func (tr *translator) top(fields []*query.Field, limit int, rare bool) (*aggSele
 	where := tr.prewhereSQL() + whereOf(append(append([]string(nil), tr.where...), notNull...))
 	keys := make([]string, len(fields))
 	for i := range fields {
-		keys[i] = fmt.Sprintf("k%d", i)
+		keys[i] = fmt.Sprintf("lh_k%d", i)
 	}
 	dir := " DESC"
 	if rare {
 		dir = ""
 	}
-	sql := fmt.Sprintf("SELECT %s, count() AS c, (SELECT count() FROM %s%s) AS total FROM %s%s GROUP BY %s ORDER BY c%s, %s",
+	sql := fmt.Sprintf("SELECT %s, count() AS lh_c, (SELECT count() FROM %s%s) AS lh_total FROM %s%s GROUP BY %s ORDER BY lh_c%s, %s",
 		strings.Join(sel, ", "), tr.s.table, where, tr.s.table, where, strings.Join(keys, ", "), dir, strings.Join(order, ", "))
 	if limit > 0 {
 		sql += fmt.Sprintf(" LIMIT %d", limit)
@@ -770,7 +781,7 @@ func (tr *translator) timechart(c *query.TimechartCmd) (*aggSelect, bool) {
 	}
 	span := int64(c.Span)
 	bucket := fmt.Sprintf("(intDiv(%[1]s, %[2]d) * %[2]d - if(modulo(%[1]s, %[2]d) < 0, %[2]d, 0))", tr.timeExpr, span)
-	sel := []string{bucket + " AS k0"}
+	sel := []string{bucket + " AS lh_k0"}
 	cols := []outCol{{store.ColTime, kTime}}
 	seen := map[string]bool{store.ColTime: true}
 	for i, a := range c.Aggs {
@@ -779,11 +790,55 @@ func (tr *translator) timechart(c *query.TimechartCmd) (*aggSelect, bool) {
 			return nil, false
 		}
 		seen[a.OutputName()] = true
-		sel = append(sel, fmt.Sprintf("%s AS a%d", expr, i))
+		sel = append(sel, fmt.Sprintf("%s AS lh_a%d", expr, i))
 		cols = append(cols, outCol{a.OutputName(), k})
 	}
-	sql := "SELECT " + strings.Join(sel, ", ") + " FROM " + tr.s.table + tr.whereSQL() + " GROUP BY k0 ORDER BY k0"
+	sql := "SELECT " + strings.Join(sel, ", ") + " FROM " + tr.s.table + tr.whereSQL() + " GROUP BY lh_k0 ORDER BY lh_k0"
 	return &aggSelect{sql: sql, cols: cols, fill: span}, true
+}
+
+// topBy translates top (rare) by: per combination of the by-values, in
+// their order, the most (least) common values first and at most limit of
+// them (LIMIT BY), each with the total of its by-group (a JOIN, GLOBAL so
+// that a Distributed table's shards need not have it) for percent.
+func (tr *translator) topBy(fields, by []*query.Field, limit int, rare bool) (*aggSelect, bool) {
+	all := append(append([]*query.Field{}, by...), fields...)
+	sel, cols, notNull, _, ok := tr.keyColumns(all)
+	if !ok {
+		return nil, false
+	}
+	for i := range sel {
+		// Join keys that are not Nullable (18.16 joins no Nullable keys).
+		expr, alias, _ := strings.Cut(sel[i], " AS ")
+		sel[i] = "assumeNotNull(" + expr + ") AS " + alias
+	}
+	nb := len(by)
+	aliases := make([]string, len(all))
+	for i := range all {
+		aliases[i] = fmt.Sprintf("lh_k%d", i)
+	}
+	where := tr.prewhereSQL() + whereOf(append(append([]string(nil), tr.where...), notNull...))
+	var order []string
+	for i := range nb {
+		order = append(order, orderBy(aliases[i], cols[i].kind, false, false)...)
+	}
+	if rare {
+		order = append(order, "lh_c")
+	} else {
+		order = append(order, "lh_c DESC")
+	}
+	for i := nb; i < len(all); i++ {
+		order = append(order, orderBy(aliases[i], cols[i].kind, false, false)...)
+	}
+	byAliases := strings.Join(aliases[:nb], ", ")
+	sql := fmt.Sprintf("SELECT %s, lh_c, lh_total FROM (SELECT %s, count() AS lh_c FROM %s%s GROUP BY %s) GLOBAL ANY LEFT JOIN (SELECT %s, count() AS lh_total FROM %s%s GROUP BY %s) USING %s ORDER BY %s",
+		strings.Join(aliases, ", "), strings.Join(sel, ", "), tr.s.table, where, strings.Join(aliases, ", "),
+		strings.Join(sel[:nb], ", "), tr.s.table, where, byAliases, byAliases, strings.Join(order, ", "))
+	if limit > 0 {
+		sql += fmt.Sprintf(" LIMIT %d BY %s", limit, byAliases)
+	}
+	cols = append(cols, outCol{"count", kInt}, outCol{"percent", kPercent})
+	return &aggSelect{sql: sql, cols: cols}, true
 }
 
 // dedup translates dedup: the first event (in loghunt's order) of each
@@ -828,12 +883,15 @@ func kindOf(typ string) kind {
 // column is a field as a SQL expression and its base type; ok false when
 // the table has no column for it (its values are in _extra, or nowhere).
 func (tr *translator) column(name string) (expr, typ string, ok bool) {
-	if name == store.ColTime || name == "_extra" || name == "_chunk" || name == "_seq" || name == "_time_ns" {
+	if name == store.ColTime || name == "_extra" || name == "_chunk" || name == "_chunk_min" || name == "_seq" || name == "_time_ns" {
 		return "", "", false
 	}
 	if tr.outputs != nil {
 		o, ok := tr.outputs[name]
 		return o.expr, o.typ, ok
+	}
+	if strings.HasPrefix(name, "lh_") {
+		return "", "", false // the translation's aliases would hide it
 	}
 	if d, ok := tr.derived[name]; ok {
 		return d.expr, d.typ, true
@@ -1133,13 +1191,13 @@ func (tr *translator) stats(st *query.StatsCmd, after []query.Command) (*aggSele
 	keys := map[string]key{} // output name -> expression, for the sort
 	var group []string
 	for i, c := range cols {
-		alias := fmt.Sprintf("k%d", i)
+		alias := fmt.Sprintf("lh_k%d", i)
 		group = append(group, alias)
 		keys[c.name] = key{alias, c.kind}
 	}
 	where := append(append([]string(nil), tr.where...), notNull...)
 	for i, a := range st.Aggs {
-		alias := fmt.Sprintf("a%d", i)
+		alias := fmt.Sprintf("lh_a%d", i)
 		expr, k, ok := tr.agg(a)
 		if !ok {
 			return nil, false
