@@ -24,7 +24,7 @@ unless --tz names another zone.
   loghunt query '"Failed password" | stats count by host'
   loghunt query --earliest -24h 'status>=500 | timechart span=1h count by status'
 
-A query may use macros, `+"`name` or `name(x, y)`"+` in backquotes (see
+A query may use macros, ` + "`name` or `name(x, y)`" + ` in backquotes (see
 'loghunt macros --help'); a macro's error shows its definition with a caret.
 
 With --engine clickhouse=URL the query runs on a ClickHouse table that
