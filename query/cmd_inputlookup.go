@@ -29,19 +29,25 @@ type InputlookupCmd struct {
 	Max    int // rows read at most; 0 for all
 }
 
+// fileStageString prints a stage of a file name between options, as
+// inputlookup and outputlookup are written.
+func fileStageString(name string, opts []*Option, file *FileName, trailing []*Option) string {
+	s := name
+	if len(opts) > 0 {
+		s += " " + optionList(opts)
+	}
+	s += " " + file.String()
+	if len(trailing) > 0 {
+		s += " " + optionList(trailing)
+	}
+	return s
+}
+
 func (*InputlookupCmd) command()                   {}
 func (c *InputlookupCmd) Position() lexer.Position { return c.Pos }
 
 func (c *InputlookupCmd) String() string {
-	s := "inputlookup"
-	if len(c.Options) > 0 {
-		s += " " + optionList(c.Options)
-	}
-	s += " " + c.File.String()
-	if len(c.Trailing) > 0 {
-		s += " " + optionList(c.Trailing)
-	}
-	return s
+	return fileStageString("inputlookup", c.Options, c.File, c.Trailing)
 }
 
 func (c *InputlookupCmd) check() *posError {

@@ -35,15 +35,7 @@ func (*OutputlookupCmd) command()                   {}
 func (c *OutputlookupCmd) Position() lexer.Position { return c.Pos }
 
 func (c *OutputlookupCmd) String() string {
-	s := "outputlookup"
-	if len(c.Options) > 0 {
-		s += " " + optionList(c.Options)
-	}
-	s += " " + c.File.String()
-	if len(c.Trailing) > 0 {
-		s += " " + optionList(c.Trailing)
-	}
-	return s
+	return fileStageString("outputlookup", c.Options, c.File, c.Trailing)
 }
 
 func (c *OutputlookupCmd) check() *posError {
