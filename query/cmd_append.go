@@ -2,6 +2,7 @@ package query
 
 import (
 	"errors"
+	"fmt"
 	"time"
 
 	"github.com/alecthomas/participle/v2/lexer"
@@ -161,23 +162,26 @@ func (f *forwardOp) finish() error       { return nil }
 func (p *plan) chain(stages []Command, sink operator) (operator, error) {
 	next := sink
 	for j := len(stages) - 1; j >= 0; j-- {
-		var op operator
-		var err error
-		switch c := stages[j].(type) {
-		case opCommand:
-			op, err = c.operator(p, next)
-		case rowCommand:
-			var rs rowStage
-			if rs, err = c.rowStage(p); err == nil {
-				op = &rowOp{stage: rs, next: next}
-			}
-		default:
-			err = errors.New("BUG: a stage has no runtime")
-		}
+		op, err := p.stageOp(stages[j], next)
 		if err != nil {
 			return nil, err
 		}
 		next = op
 	}
 	return next, nil
+}
+
+// stageOp makes one stage an operator on the ordered stream.
+func (p *plan) stageOp(c Command, next operator) (operator, error) {
+	switch c := c.(type) {
+	case opCommand:
+		return c.operator(p, next)
+	case rowCommand:
+		rs, err := c.rowStage(p)
+		if err != nil {
+			return nil, err
+		}
+		return &rowOp{stage: rs, next: next}, nil
+	}
+	return nil, fmt.Errorf("BUG: stage %T has no runtime", c)
 }

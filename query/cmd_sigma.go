@@ -127,7 +127,7 @@ func (c *SigmaCmd) rowStage(p *plan) (rowStage, error) {
 	if len(st.keep) == 0 {
 		return nil, fmt.Errorf("sigma: none of the %d rules in %s can run with this selection (see loghunt sigma check; correlations and the rules only they use run in loghunt sigma hunt)", len(rs.Set.Rules), c.Rules)
 	}
-	if len(p.pushed) == 0 && !p.opt.NoSigmaPushdown {
+	if p.leading && !p.opt.NoSigmaPushdown {
 		// Right after the search, the rules' log sources and words join
 		// the scan's filter: chunks (and rows) no rule can match are not
 		// read. Only words of keywords count (a JSON rendering of a

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -250,5 +251,23 @@ func TestSigmaStagePushdown(t *testing.T) {
 	}
 	if skipped == 0 {
 		t.Error("the pushdown skipped nothing")
+	}
+}
+
+// TestSigmaInAppendpipeKeepsRows: a sigma stage inside appendpipe runs
+// on the copy of the rows; it must not narrow the main search's scan (the
+// pushdown is for the stage right after the search only).
+func TestSigmaInAppendpipeKeepsRows(t *testing.T) {
+	rules := filepath.Join("..", "..", "shared", "datasets", "sigma", "rules", "web")
+	if _, err := os.Stat(rules); err != nil {
+		t.Skip("SigmaHQ rules not available")
+	}
+	s := excerptDB(t, webExcerpt, authExcerpt)
+	all := s.run(`* | stats count`)
+	got := s.run(`* | appendpipe [sigma rules="` + rules + `" | stats count as hits] | stats count`)
+	n, _ := strconv.Atoi(all[1][0])
+	m, _ := strconv.Atoi(got[1][0])
+	if m != n+1 {
+		t.Errorf("%d events, %d rows with the appendpipe (want one more)", n, m)
 	}
 }

@@ -25,6 +25,9 @@ type plan struct {
 	lo, hi int64
 	need   fieldSet // columns the chunks must decode
 	pushed []rowStage
+	// leading is set while the stage right after the search makes its
+	// pushed row stage: it may narrow the scan's filter (sigma does).
+	leading bool
 	// partial, when set, aggregates the rows of each chunk in the scan
 	// workers (the first operator merges what they made).
 	partial partialAggregator
@@ -205,7 +208,9 @@ func (p *plan) build(sink operator) (operator, error) {
 		if !ok {
 			break
 		}
+		p.leading = i == 0
 		rs, err := rc.rowStage(p)
+		p.leading = false
 		if err != nil {
 			return nil, err
 		}
@@ -225,19 +230,7 @@ func (p *plan) build(sink operator) (operator, error) {
 			}
 			return op, nil
 		}
-		var op operator
-		var err error
-		switch c := stages[j].(type) {
-		case opCommand:
-			op, err = c.operator(p, next)
-		case rowCommand:
-			var rs rowStage
-			if rs, err = c.rowStage(p); err == nil {
-				op = &rowOp{stage: rs, next: next}
-			}
-		default:
-			err = fmt.Errorf("BUG: stage %T has no runtime", c)
-		}
+		op, err := p.stageOp(stages[j], next)
 		if err != nil {
 			return nil, err
 		}

@@ -94,28 +94,7 @@ var ErrStop = errStop
 // the ordered stream: none is pushed into scan workers, none aggregates
 // partially, as the rows come from elsewhere.
 func (p *plan) buildOperators(sink operator) (operator, error) {
-	stages := p.q.Stages[1:]
-	next := sink
-	for j := len(stages) - 1; j >= 0; j-- {
-		var op operator
-		var err error
-		switch c := stages[j].(type) {
-		case opCommand:
-			op, err = c.operator(p, next)
-		case rowCommand:
-			var rs rowStage
-			if rs, err = c.rowStage(p); err == nil {
-				op = &rowOp{stage: rs, next: next}
-			}
-		default:
-			err = fmt.Errorf("BUG: stage %T has no runtime", c)
-		}
-		if err != nil {
-			return nil, err
-		}
-		next = op
-	}
-	return next, nil
+	return p.chain(p.q.Stages[1:], sink)
 }
 
 // noStore is the store of a run over another engine's rows: a stage that
