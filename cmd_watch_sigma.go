@@ -126,12 +126,10 @@ func (s *sigmaWatch) AfterCommit(ctx context.Context, db *store.DB) ([]sigmaRais
 	sort.SliceStable(hits, func(i, j int) bool { return hits[i].t < hits[j].t })
 	var raised []sigmaRaised
 	err = db.UpdateRecords(func(w *store.WriteTx) error {
-		raised = raised[:0]
-		got, err := s.apply(w, hits)
-		if err != nil {
+		var err error
+		if raised, err = s.apply(w, hits); err != nil {
 			return err
 		}
-		raised = got
 		prog, err := w.Records(sigmaProgressBucket)
 		if err != nil {
 			return err
